@@ -1,0 +1,23 @@
+//! The part of `seccomp-dsl` that is needed both when a policy is compiled
+//! (inside the `seccomp_profile!` macro) and when it runs (installer, tools):
+//!
+//! - [`syscalls`]: syscall names and numbers for every architecture, from
+//!   libseccomp's table;
+//! - [`constants`]: the named constants a policy may use as argument values;
+//! - [`model`]: the policy itself, one data model shared by every emitter;
+//! - [`validate`]: the semantic checks a policy must pass to mean the same
+//!   thing under every emitter;
+//! - [`docker`]: the Docker (moby) seccomp profile format, both ways.
+//!
+//! Users normally depend on the `seccomp-dsl` crate, which re-exports what is
+//! public here.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod constants;
+pub mod docker;
+pub mod model;
+pub mod suggest;
+pub mod syscalls;
+pub mod validate;

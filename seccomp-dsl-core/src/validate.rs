@@ -1,0 +1,533 @@
+//! The semantic checks a policy must pass so that every emitter gives it the
+//! same meaning.
+//!
+//! libseccomp (and so runc, crun and Docker) silently changes or rejects some
+//! policies: it drops conditional rules shadowed by an unconditional one, it
+//! cannot compare one argument twice in a rule, it refuses rules whose action
+//! is the default, it ANDs masked values with the mask, and it does not
+//! define which of two overlapping rules with different actions wins. A
+//! policy that passes [`validate`] has none of these, so it means exactly
+//! what [`Policy::decide`](crate::model::Policy::decide) says.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::model::{Action, ArgCondition, CmpOp, Policy, Rule, ARG_COUNT, MAX_ERRNO};
+use crate::{suggest, syscalls};
+
+/// One problem found in a policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Index of the rule at fault in [`Policy::rules`].
+    pub rule: usize,
+    /// The part of that rule at fault.
+    pub part: Part,
+    /// What is wrong.
+    pub kind: ProblemKind,
+}
+
+/// The part of a rule a [`Problem`] points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The rule as a whole.
+    Rule,
+    /// The syscall name at this index of [`Rule::syscalls`].
+    Syscall(usize),
+    /// The condition at this index of [`Rule::conditions`].
+    Condition(usize),
+    /// The mask of the condition at this index.
+    Mask(usize),
+    /// The value of the condition at this index.
+    Value(usize),
+    /// The rule's action.
+    Action,
+}
+
+/// What is wrong, with what it takes to say so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The rule names no syscall.
+    NoSyscalls,
+    /// No architecture has a syscall of this name.
+    UnknownSyscall {
+        /// The name given.
+        name: String,
+        /// A known name it is likely a typo of.
+        suggestion: Option<&'static str>,
+    },
+    /// An argument index above 5.
+    ArgIndexOutOfRange(u8),
+    /// An errno outside `1..=4095`.
+    ErrnoOutOfRange(u16),
+    /// A masked comparison with a mask of 0, which matches every value.
+    ZeroMask,
+    /// A masked comparison whose value has bits the mask clears, so it would
+    /// be compared as `value & mask`.
+    ValueOutsideMask {
+        /// The value given.
+        value: u64,
+        /// The mask given.
+        mask: u64,
+    },
+    /// A condition no argument value satisfies.
+    NeverTrue,
+    /// The same argument compared twice in one rule.
+    ArgComparedTwice {
+        /// The argument index.
+        index: u8,
+    },
+    /// The rule's action is the default action.
+    ActionIsDefault(Action),
+    /// A syscall given an unconditional action twice.
+    DuplicateUnconditional {
+        /// The syscall.
+        syscall: String,
+        /// The earlier rule's action.
+        earlier: Action,
+    },
+    /// A conditional rule for a syscall that also has an unconditional
+    /// action, which always takes precedence.
+    ShadowedByUnconditional {
+        /// The syscall.
+        syscall: String,
+        /// The unconditional action.
+        unconditional: Action,
+    },
+    /// Two conditional rules with different actions that one call can match.
+    Overlap {
+        /// The syscall.
+        syscall: String,
+        /// The earlier rule's action.
+        earlier: Action,
+        /// This rule's action.
+        this: Action,
+    },
+}
+
+impl ProblemKind {
+    /// A hint on how to fix the problem, where there is one.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            ProblemKind::UnknownSyscall { suggestion, .. } => {
+                suggestion.map(|name| format!("did you mean `{name}`?"))
+            }
+            ProblemKind::ArgIndexOutOfRange(_) => {
+                Some("syscalls take six arguments: `arg0` to `arg5`".into())
+            }
+            ProblemKind::ZeroMask => {
+                Some("a mask of 0 matches every value; drop the comparison".into())
+            }
+            ProblemKind::ValueOutsideMask { value, mask } => Some(format!(
+                "libseccomp compares `value & mask`, so this would mean `== {:#x}`; \
+                 clear the bits {:#x} or widen the mask",
+                value & mask,
+                value & !mask
+            )),
+            ProblemKind::ArgComparedTwice { .. } => Some(
+                "libseccomp compares each argument at most once per rule and runc would turn the \
+                 two comparisons into alternatives (OR); write one comparison per argument, \
+                 join alternatives with `||`, or use a mask"
+                    .into(),
+            ),
+            ProblemKind::ActionIsDefault(_) => Some(
+                "libseccomp rejects such a rule and runc drops it; remove it, it changes nothing"
+                    .into(),
+            ),
+            ProblemKind::DuplicateUnconditional { .. } => {
+                Some("give each syscall one unconditional action".into())
+            }
+            ProblemKind::ShadowedByUnconditional { .. } => Some(
+                "libseccomp drops conditional rules for a syscall that has an unconditional \
+                 action; remove one of them"
+                    .into(),
+            ),
+            ProblemKind::Overlap { .. } => Some(
+                "libseccomp does not define which of two matching rules wins; make their \
+                 conditions exclusive"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProblemKind::NoSyscalls => f.write_str("rule names no syscall"),
+            ProblemKind::UnknownSyscall { name, .. } => write!(f, "unknown syscall `{name}`"),
+            ProblemKind::ArgIndexOutOfRange(index) => {
+                write!(f, "argument index {index} is out of range")
+            }
+            ProblemKind::ErrnoOutOfRange(errno) => {
+                write!(f, "errno {errno} is out of range: it must be between 1 and {MAX_ERRNO}")
+            }
+            ProblemKind::ZeroMask => f.write_str("mask is 0"),
+            ProblemKind::ValueOutsideMask { value, mask } => {
+                write!(f, "value {value:#x} has bits outside the mask {mask:#x}")
+            }
+            ProblemKind::NeverTrue => f.write_str("no argument value satisfies this comparison"),
+            ProblemKind::ArgComparedTwice { index } => {
+                write!(f, "`arg{index}` is compared twice in one rule")
+            }
+            ProblemKind::ActionIsDefault(action) => {
+                write!(f, "rule action `{action}` is the default action")
+            }
+            ProblemKind::DuplicateUnconditional { syscall, earlier } => write!(
+                f,
+                "`{syscall}` already has an unconditional action (`{earlier}`) earlier in this policy"
+            ),
+            ProblemKind::ShadowedByUnconditional { syscall, unconditional } => write!(
+                f,
+                "conditional rule for `{syscall}` can never apply: `{syscall}` also has the \
+                 unconditional action `{unconditional}`"
+            ),
+            ProblemKind::Overlap { syscall, earlier, this } => write!(
+                f,
+                "conflicting rules for `{syscall}`: a call can match both this rule (`{this}`) \
+                 and an earlier one (`{earlier}`)"
+            ),
+        }
+    }
+}
+
+/// Every problem in `policy`, in rule order.
+pub fn validate(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (index, rule) in policy.rules.iter().enumerate() {
+        check_rule(index, rule, policy.default_action, &mut problems);
+    }
+    check_rules_per_syscall(policy, &mut problems);
+    problems.sort_by_key(|problem| problem.rule);
+    problems
+}
+
+fn check_rule(rule_index: usize, rule: &Rule, default: Action, problems: &mut Vec<Problem>) {
+    let mut report = |part, kind| {
+        problems.push(Problem {
+            rule: rule_index,
+            part,
+            kind,
+        })
+    };
+    if rule.syscalls.is_empty() {
+        report(Part::Rule, ProblemKind::NoSyscalls);
+    }
+    for (index, name) in rule.syscalls.iter().enumerate() {
+        if syscalls::lookup(name).is_none() {
+            let suggestion = suggest::closest(name, syscalls::all().iter().map(|s| s.name()));
+            report(
+                Part::Syscall(index),
+                ProblemKind::UnknownSyscall {
+                    name: name.to_string(),
+                    suggestion,
+                },
+            );
+        }
+    }
+    if let Action::Errno(errno) = rule.action {
+        if !(1..=MAX_ERRNO).contains(&errno) {
+            report(Part::Action, ProblemKind::ErrnoOutOfRange(errno));
+        }
+    }
+    if rule.action == default {
+        report(Part::Action, ProblemKind::ActionIsDefault(default));
+    }
+    let mut compared = [false; ARG_COUNT as usize];
+    for (index, condition) in rule.conditions.iter().enumerate() {
+        if condition.index >= ARG_COUNT {
+            report(
+                Part::Condition(index),
+                ProblemKind::ArgIndexOutOfRange(condition.index),
+            );
+            continue;
+        }
+        if std::mem::replace(&mut compared[usize::from(condition.index)], true) {
+            report(
+                Part::Condition(index),
+                ProblemKind::ArgComparedTwice {
+                    index: condition.index,
+                },
+            );
+        }
+        if let CmpOp::MaskedEq(mask) = condition.op {
+            if mask == 0 {
+                report(Part::Mask(index), ProblemKind::ZeroMask);
+            } else if condition.value & !mask != 0 {
+                report(
+                    Part::Value(index),
+                    ProblemKind::ValueOutsideMask {
+                        value: condition.value,
+                        mask,
+                    },
+                );
+            }
+        } else if ValueSet::of(condition).is_none() {
+            report(Part::Condition(index), ProblemKind::NeverTrue);
+        }
+    }
+}
+
+fn check_rules_per_syscall(policy: &Policy, problems: &mut Vec<Problem>) {
+    // syscall name -> (rule index, position of the name in that rule), in rule order
+    let mut by_syscall: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (rule_index, rule) in policy.rules.iter().enumerate() {
+        for (position, name) in rule.syscalls.iter().enumerate() {
+            by_syscall
+                .entry(name)
+                .or_default()
+                .push((rule_index, position));
+        }
+    }
+    let rules = &policy.rules;
+    for (syscall, uses) in by_syscall {
+        let syscall = syscall.to_string();
+        let unconditional = uses
+            .iter()
+            .find(|(rule, _)| rules[*rule].is_unconditional());
+        for (nth, &(rule_index, position)) in uses.iter().enumerate() {
+            let rule = &rules[rule_index];
+            let earlier = &uses[..nth];
+            let kind = if rule.is_unconditional() {
+                earlier
+                    .iter()
+                    .find(|(other, _)| rules[*other].is_unconditional())
+                    .map(|(other, _)| ProblemKind::DuplicateUnconditional {
+                        syscall: syscall.clone(),
+                        earlier: rules[*other].action,
+                    })
+            } else if let Some((unconditional_rule, _)) = unconditional {
+                Some(ProblemKind::ShadowedByUnconditional {
+                    syscall: syscall.clone(),
+                    unconditional: rules[*unconditional_rule].action,
+                })
+            } else {
+                earlier
+                    .iter()
+                    .map(|(other, _)| &rules[*other])
+                    .find(|other| other.action != rule.action && conditions_overlap(other, rule))
+                    .map(|other| ProblemKind::Overlap {
+                        syscall: syscall.clone(),
+                        earlier: other.action,
+                        this: rule.action,
+                    })
+            };
+            if let Some(kind) = kind {
+                problems.push(Problem {
+                    rule: rule_index,
+                    part: Part::Syscall(position),
+                    kind,
+                });
+            }
+        }
+    }
+}
+
+/// Whether one call can satisfy both rules' conditions. Arguments are
+/// independent, so it can exactly when, for each argument, the two rules'
+/// comparisons of it can both hold.
+fn conditions_overlap(a: &Rule, b: &Rule) -> bool {
+    (0..ARG_COUNT).all(|index| {
+        let of = |rule: &Rule| rule.conditions.iter().find(|c| c.index == index).copied();
+        match (of(a), of(b)) {
+            (Some(x), Some(y)) => match (ValueSet::of(&x), ValueSet::of(&y)) {
+                (Some(x), Some(y)) => x.intersects(y),
+                _ => false,
+            },
+            (Some(only), None) | (None, Some(only)) => ValueSet::of(&only).is_some(),
+            (None, None) => true,
+        }
+    })
+}
+
+/// The set of 64-bit values a comparison accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueSet {
+    /// `low..=high`, never empty.
+    Range(u64, u64),
+    /// `{ x | x & mask == value }`, with `value` inside `mask`.
+    Masked { mask: u64, value: u64 },
+    /// Every value but this one.
+    AllBut(u64),
+}
+
+impl ValueSet {
+    /// The set, or `None` when it is empty.
+    fn of(condition: &ArgCondition) -> Option<ValueSet> {
+        let v = condition.value;
+        Some(match condition.op {
+            CmpOp::Eq => ValueSet::Range(v, v),
+            CmpOp::Ne => ValueSet::AllBut(v),
+            CmpOp::Lt => ValueSet::Range(0, v.checked_sub(1)?),
+            CmpOp::Le => ValueSet::Range(0, v),
+            CmpOp::Gt => ValueSet::Range(v.checked_add(1)?, u64::MAX),
+            CmpOp::Ge => ValueSet::Range(v, u64::MAX),
+            CmpOp::MaskedEq(mask) => ValueSet::Masked {
+                mask,
+                value: v & mask,
+            },
+        })
+    }
+
+    fn single_value(self) -> Option<u64> {
+        match self {
+            ValueSet::Range(low, high) if low == high => Some(low),
+            ValueSet::Masked {
+                mask: u64::MAX,
+                value,
+            } => Some(value),
+            _ => None,
+        }
+    }
+
+    fn intersects(self, other: ValueSet) -> bool {
+        use ValueSet::*;
+        match (self, other) {
+            (AllBut(excluded), set) | (set, AllBut(excluded)) => {
+                set.single_value() != Some(excluded)
+            }
+            (Range(low_a, high_a), Range(low_b, high_b)) => low_a.max(low_b) <= high_a.min(high_b),
+            (
+                Masked {
+                    mask: mask_a,
+                    value: value_a,
+                },
+                Masked {
+                    mask: mask_b,
+                    value: value_b,
+                },
+            ) => (value_a ^ value_b) & mask_a & mask_b == 0,
+            (Range(low, high), Masked { mask, value })
+            | (Masked { mask, value }, Range(low, high)) => {
+                smallest_masked_at_least(low, mask, value).is_some_and(|x| x <= high)
+            }
+        }
+    }
+}
+
+/// The smallest `x >= low` with `x & mask == value` (`value` inside `mask`).
+fn smallest_masked_at_least(low: u64, mask: u64, value: u64) -> Option<u64> {
+    if low & mask == value {
+        return Some(low);
+    }
+    // Any larger match keeps low's bits above some bit `i`, turns bit `i` of
+    // low from 0 to 1 and takes the fewest bits below it; the lowest
+    // workable `i` gives the smallest match.
+    (0..64).find_map(|i| {
+        let bit = 1u64 << i;
+        let above = if i == 63 { 0 } else { u64::MAX << (i + 1) };
+        let can_set = low & bit == 0 && (mask & bit == 0 || value & bit != 0);
+        let prefix_fits = (low ^ value) & mask & above == 0;
+        (can_set && prefix_fits).then(|| (low & above) | bit | (value & (bit - 1)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn cond(index: u8, op: CmpOp, value: u64) -> ArgCondition {
+        ArgCondition { index, op, value }
+    }
+
+    fn rule(name: &str, conditions: &[ArgCondition], action: Action) -> Rule {
+        Rule {
+            syscalls: Cow::Owned(vec![Cow::Owned(name.to_string())]),
+            conditions: Cow::Owned(conditions.to_vec()),
+            action,
+        }
+    }
+
+    fn kinds(rules: Vec<Rule>) -> Vec<ProblemKind> {
+        let policy = Policy {
+            default_action: Action::Errno(1),
+            rules: Cow::Owned(rules),
+        };
+        validate(&policy).into_iter().map(|p| p.kind).collect()
+    }
+
+    #[test]
+    fn smallest_masked_matches_brute_force() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let (low, mask) = (next() % 256, next() % 256);
+            let value = next() % 256 & mask;
+            let expected = (low..1024).find(|x| x & mask == value);
+            assert_eq!(
+                smallest_masked_at_least(low, mask, value),
+                expected,
+                "{low} {mask} {value}"
+            );
+        }
+        assert_eq!(smallest_masked_at_least(u64::MAX, 1, 0), None);
+        assert_eq!(smallest_masked_at_least(u64::MAX - 1, 1, 1), Some(u64::MAX));
+    }
+
+    #[test]
+    fn disjoint_conditions_do_not_conflict() {
+        let rules = vec![
+            rule("socket", &[cond(0, CmpOp::Lt, 38)], Action::Allow),
+            rule("socket", &[cond(0, CmpOp::Eq, 40)], Action::Errno(22)),
+            rule(
+                "socket",
+                &[cond(0, CmpOp::MaskedEq(0xff), 0x27)],
+                Action::Log,
+            ),
+        ];
+        assert_eq!(kinds(rules), vec![]);
+    }
+
+    #[test]
+    fn overlapping_conditions_with_different_actions_conflict() {
+        let rules = vec![
+            rule("socket", &[cond(0, CmpOp::Ne, 40)], Action::Allow),
+            rule("socket", &[cond(1, CmpOp::Eq, 1)], Action::Errno(22)),
+        ];
+        assert!(matches!(kinds(rules)[..], [ProblemKind::Overlap { .. }]));
+    }
+
+    #[test]
+    fn same_action_may_overlap() {
+        let rules = vec![
+            rule("socket", &[cond(0, CmpOp::Ne, 40)], Action::Allow),
+            rule("socket", &[cond(1, CmpOp::Eq, 1)], Action::Allow),
+        ];
+        assert_eq!(kinds(rules), vec![]);
+    }
+
+    #[test]
+    fn masked_against_range_overlap_is_exact() {
+        let masked = cond(0, CmpOp::MaskedEq(0xf0), 0x30);
+        let in_range = rule("ioctl", &[cond(0, CmpOp::Ge, 0x35)], Action::Allow);
+        let out_of_range = rule("ioctl", &[cond(0, CmpOp::Lt, 0x30)], Action::Allow);
+        let masked_rule = rule("ioctl", &[masked], Action::Errno(1));
+        assert!(conditions_overlap(&masked_rule, &in_range));
+        assert!(!conditions_overlap(&masked_rule, &out_of_range));
+    }
+
+    #[test]
+    fn not_equal_only_misses_its_own_point() {
+        let ne = rule("kill", &[cond(1, CmpOp::Ne, 9)], Action::Allow);
+        assert!(!conditions_overlap(
+            &ne,
+            &rule("kill", &[cond(1, CmpOp::Eq, 9)], Action::Log)
+        ));
+        assert!(conditions_overlap(
+            &ne,
+            &rule("kill", &[cond(1, CmpOp::Le, 9)], Action::Log)
+        ));
+    }
+
+    #[test]
+    fn never_true_comparisons_are_reported() {
+        let rules = vec![rule("read", &[cond(0, CmpOp::Lt, 0)], Action::Allow)];
+        assert_eq!(kinds(rules), vec![ProblemKind::NeverTrue]);
+    }
+}
