@@ -1,1 +1,138 @@
+//! Write a seccomp policy once, as a declarative DSL checked at compile
+//! time, and get from that one source an installer for the running process
+//! and the equivalent Docker seccomp profile.
+//!
+//! ```no_run
+//! use seccomp_dsl::seccomp_profile;
+//!
+//! static POLICY: seccomp_dsl::Profile = seccomp_profile! {
+//!     default errno;
+//!     allow read, write, exit_group;
+//!     rule personality(arg0 == 0x0) => allow;
+//!     forbid ptrace;
+//! };
+//!
+//! fn main() -> Result<(), seccomp_dsl::Error> {
+//!     // The same policy, for `docker run --security-opt seccomp=profile.json`.
+//!     std::fs::write("profile.json", POLICY.docker_json()).unwrap();
+//!     // Every thread of this process is filtered from here on.
+//!     POLICY.install()
+//! }
+//! ```
+//!
+//! The language, every action and constant, and every compile-time check
+//! are described in the README.
+//!
+//! # Meaning of a policy
+//!
+//! A syscall gets the action of the rule that names it and whose conditions
+//! hold, else the default action. The macro rejects policies whose meaning
+//! would depend on rule order or that libseccomp or container engines would
+//! silently alter, so the installed filter and the Docker profile decide
+//! every call the same way. Calls from a foreign ABI (x32, or i386 through
+//! `int 0x80` on x86_64) are killed by both.
 
+#![warn(missing_docs)]
+
+// Lets the macro's `::seccomp_dsl::` paths resolve inside this crate's own tests.
+extern crate self as seccomp_dsl;
+
+pub mod export;
+mod install;
+
+use std::borrow::Cow;
+
+pub use install::Error;
+pub use seccomp_dsl_core::{constants, docker, model, syscalls, validate};
+pub use seccomp_dsl_macros::seccomp_profile;
+
+use model::{Action, Policy, Rule};
+
+/// A compiled policy, made by [`seccomp_profile!`]: its model, its Docker
+/// profile and its installer.
+#[derive(Debug)]
+pub struct Profile {
+    policy: Policy,
+    docker_json: &'static str,
+}
+
+impl Profile {
+    #[doc(hidden)]
+    pub const fn __from_macro(policy: Policy, docker_json: &'static str) -> Profile {
+        Profile {
+            policy,
+            docker_json,
+        }
+    }
+
+    /// Stands in for the macro's output when the policy has errors, so that
+    /// only those errors are reported.
+    #[doc(hidden)]
+    pub const fn __placeholder() -> Profile {
+        Profile {
+            policy: Policy {
+                default_action: Action::Allow,
+                rules: Cow::Borrowed(&[]),
+            },
+            docker_json: "",
+        }
+    }
+
+    /// The policy model: default action and rules.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The action for calls no rule applies to.
+    pub fn default_action(&self) -> Action {
+        self.policy.default_action
+    }
+
+    /// The rules, in source order; a condition with `||` gives one rule per
+    /// alternative.
+    pub fn rules(&self) -> &[Rule] {
+        &self.policy.rules
+    }
+
+    /// The equivalent Docker seccomp profile (moby's JSON format), computed
+    /// at compile time. Deterministic: the same policy gives the same bytes.
+    ///
+    /// ```
+    /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     default errno; allow read, write; rule personality(arg0 == 0x0) => allow;
+    /// };
+    /// let profile: serde_json::Value = serde_json::from_str(POLICY.docker_json()).unwrap();
+    /// assert_eq!(profile["defaultAction"], "SCMP_ACT_ERRNO");
+    /// assert_eq!(profile["syscalls"][0]["names"], serde_json::json!(["read", "write"]));
+    /// ```
+    pub fn docker_json(&self) -> &'static str {
+        self.docker_json
+    }
+
+    /// Syscalls the policy names that do not exist on the architecture this
+    /// program runs on (such as `_llseek` on x86_64). [`Profile::install`]
+    /// skips them; the Docker profile keeps them, as Docker's own does.
+    ///
+    /// ```
+    /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     default errno; allow read, _llseek;
+    /// };
+    /// #[cfg(target_arch = "x86_64")]
+    /// assert_eq!(POLICY.skipped_syscalls(), ["_llseek"]);
+    /// ```
+    pub fn skipped_syscalls(&self) -> Vec<&str> {
+        install::skipped_syscalls(&self.policy)
+    }
+
+    /// Applies the policy to every thread of the running process, for the
+    /// rest of its life (and its children's): sets no_new_privs, then loads
+    /// the filter with thread synchronization (TSYNC).
+    ///
+    /// The filter is built in full before anything is applied. On error no
+    /// filter is loaded; no_new_privs, which cannot be cleared and only ever
+    /// takes privileges away, may already be set if the kernel refused the
+    /// filter itself.
+    pub fn install(&self) -> Result<(), Error> {
+        install::install(&self.policy)
+    }
+}

@@ -1,0 +1,62 @@
+//! Diagnostics: collected while the policy is read and checked, then all
+//! emitted together as `compile_error!`s at their spans.
+
+use proc_macro2::{Ident, Span, TokenStream};
+
+/// Source tokens from `start` to `end`, which the compiler underlines whole.
+#[derive(Clone, Copy)]
+pub struct SpanRange {
+    pub start: Span,
+    pub end: Span,
+}
+
+impl SpanRange {
+    pub fn single(span: Span) -> SpanRange {
+        SpanRange {
+            start: span,
+            end: span,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Errors {
+    errors: Vec<syn::Error>,
+}
+
+impl Errors {
+    /// Records `message` at `range`, with an optional `help` line.
+    pub fn push(&mut self, range: SpanRange, message: impl AsRef<str>, help: Option<&str>) {
+        let text = match help {
+            Some(help) => format!("{}\n\nhelp: {help}", message.as_ref()),
+            None => message.as_ref().to_string(),
+        };
+        // A two-token stream spanning start..end makes syn emit the error
+        // over the whole range, which a single `Span` cannot express on
+        // stable Rust.
+        let tokens: TokenStream = [
+            Ident::new("start", range.start),
+            Ident::new("end", range.end),
+        ]
+        .into_iter()
+        .map(proc_macro2::TokenTree::from)
+        .collect();
+        self.errors.push(syn::Error::new_spanned(tokens, text));
+    }
+
+    pub fn push_syn(&mut self, error: syn::Error) {
+        self.errors.push(error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Every error as a `compile_error!` invocation.
+    pub fn to_compile_errors(&self) -> TokenStream {
+        self.errors
+            .iter()
+            .map(syn::Error::to_compile_error)
+            .collect()
+    }
+}
