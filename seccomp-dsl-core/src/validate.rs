@@ -458,7 +458,7 @@ mod tests {
         };
         for _ in 0..20_000 {
             let (low, mask) = (next() % 256, next() % 256);
-            let value = next() % 256 & mask;
+            let value = (next() % 256) & mask;
             let expected = (low..1024).find(|x| x & mask == value);
             assert_eq!(
                 smallest_masked_at_least(low, mask, value),

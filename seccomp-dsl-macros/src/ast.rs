@@ -154,9 +154,10 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
                 .map_err(|e| syn::Error::new(e.span(), "expected the syscall name after `rule`"))?;
             let condition = if input.peek(syn::token::Paren) {
                 let content;
-                syn::parenthesized!(content in input);
+                let parens = syn::parenthesized!(content in input);
                 if content.is_empty() {
-                    return Err(content.error(
+                    return Err(syn::Error::new(
+                        parens.span.join(),
                         "empty condition: write `rule NAME => ACTION;` for a rule without one",
                     ));
                 }
@@ -337,14 +338,14 @@ fn parse_value(input: ParseStream) -> syn::Result<ValueExpr> {
 }
 
 fn parse_term(input: ParseStream) -> syn::Result<ValueTerm> {
-    if input.peek(LitInt) {
-        return Ok(ValueTerm::Literal(input.parse()?));
-    }
     if input.peek(Token![-]) {
         return Err(input.error(
             "negative values are not accepted: arguments are compared as unsigned 64-bit \
              integers; write the value in hex, e.g. `0xffff_ffff` for a 32-bit -1",
         ));
+    }
+    if input.peek(LitInt) {
+        return Ok(ValueTerm::Literal(input.parse()?));
     }
     if input.peek(Ident::peek_any) {
         return Ok(ValueTerm::Constant(Ident::parse_any(input)?));

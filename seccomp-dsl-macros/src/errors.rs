@@ -1,5 +1,5 @@
 //! Diagnostics: collected while the policy is read and checked, then all
-//! emitted together as `compile_error!`s at their spans.
+//! emitted together as `compile_error!`s at their spans, in source order.
 
 use proc_macro2::{Ident, Span, TokenStream};
 
@@ -24,11 +24,16 @@ pub struct Errors {
     errors: Vec<syn::Error>,
 }
 
+fn position(error: &syn::Error) -> (usize, usize) {
+    let start = error.span().start();
+    (start.line, start.column)
+}
+
 impl Errors {
     /// Records `message` at `range`, with an optional `help` line.
     pub fn push(&mut self, range: SpanRange, message: impl AsRef<str>, help: Option<&str>) {
         let text = match help {
-            Some(help) => format!("{}\n\nhelp: {help}", message.as_ref()),
+            Some(help) => format!("{}\nhelp: {help}", message.as_ref()),
             None => message.as_ref().to_string(),
         };
         // A two-token stream spanning start..end makes syn emit the error
@@ -52,8 +57,9 @@ impl Errors {
         self.errors.is_empty()
     }
 
-    /// Every error as a `compile_error!` invocation.
-    pub fn to_compile_errors(&self) -> TokenStream {
+    /// Every error as a `compile_error!` invocation, in source order.
+    pub fn into_compile_errors(mut self) -> TokenStream {
+        self.errors.sort_by_key(position);
         self.errors
             .iter()
             .map(syn::Error::to_compile_error)

@@ -31,6 +31,6 @@ fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     if errors.is_empty() {
         expand::profile(&lowered.policy)
     } else {
-        expand::placeholder(errors.to_compile_errors())
+        expand::placeholder(errors.into_compile_errors())
     }
 }

@@ -60,6 +60,8 @@ pub fn lower(ast: &PolicyAst, errors: &mut Errors) -> Lowered {
     let mut default: Option<(Action, SpanRange)> = None;
     let mut default_count = 0;
     let mut forbidden = Vec::new();
+    // A statement whose first word is unknown may be a misspelt `default`.
+    let mut unknown_statement = false;
 
     for (statement_index, statement) in ast.statements.iter().enumerate() {
         match statement {
@@ -81,6 +83,7 @@ pub fn lower(ast: &PolicyAst, errors: &mut Errors) -> Lowered {
             Statement::Forbid { names } => forbidden.extend(names.iter().cloned()),
             Statement::List { action, names } => {
                 let Some(resolved) = lower_action(action, errors) else {
+                    unknown_statement |= !ACTIONS.contains(&action.name.to_string().as_str());
                     continue;
                 };
                 rules.push(Rule {
@@ -164,7 +167,7 @@ pub fn lower(ast: &PolicyAst, errors: &mut Errors) -> Lowered {
         }
     }
 
-    if default_count == 0 {
+    if default_count == 0 && !unknown_statement {
         errors.push(
             SpanRange::single(Span::call_site()),
             "missing `default` statement",

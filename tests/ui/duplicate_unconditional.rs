@@ -1,0 +1,11 @@
+use seccomp_dsl::{seccomp_profile, Profile};
+
+static POLICY: Profile = seccomp_profile! {
+    default kill_process;
+    allow read, write;
+    errno(EBADF) read;
+};
+
+fn main() {
+    let _ = &POLICY;
+}

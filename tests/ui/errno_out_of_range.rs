@@ -1,0 +1,11 @@
+use seccomp_dsl::{seccomp_profile, Profile};
+
+static POLICY: Profile = seccomp_profile! {
+    default kill_process;
+    errno(4096) openat;
+    errno(0) open;
+};
+
+fn main() {
+    let _ = &POLICY;
+}

@@ -1,0 +1,10 @@
+use seccomp_dsl::{seccomp_profile, Profile};
+
+static POLICY: Profile = seccomp_profile! {
+    default errno;
+    allow read
+};
+
+fn main() {
+    let _ = &POLICY;
+}

@@ -1,0 +1,10 @@
+use seccomp_dsl::{seccomp_profile, Profile};
+
+static POLICY: Profile = seccomp_profile! {
+    default kill_process;
+    errno(EACCESS) openat;
+};
+
+fn main() {
+    let _ = &POLICY;
+}
