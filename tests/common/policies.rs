@@ -1,0 +1,40 @@
+//! The policies the integration tests install and export.
+
+use seccomp_dsl::{seccomp_profile, Profile};
+
+/// The README's canonical example.
+pub static CANONICAL: Profile = seccomp_profile! {
+    default errno; allow read, write; rule personality(arg0 == 0x0) => allow;
+};
+
+/// Argument rules on `getpid` and `getppid`, which ignore their arguments,
+/// so any values can be tried without side effects.
+pub static ARGUMENTS: Profile = seccomp_profile! {
+    default errno(ENOSYS);
+    allow exit_group;
+    rule getpid(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
+    rule getpid(arg0 == 2 && (arg2 > 0xffff_ffff || arg3 <= 3)) => errno(EACCES);
+    rule getpid(arg0 == 3 && arg5 != 0x8000_0000_0000_0000) => log;
+    rule getpid(arg0 >= 0x1_0000_0000) => errno(EBADF);
+    rule getppid(arg4 & O_CLOEXEC | O_NONBLOCK == O_CLOEXEC) => errno(E2BIG);
+    rule getppid(arg4 & O_CLOEXEC | O_NONBLOCK == O_NONBLOCK) => allow;
+};
+
+/// Every action, each on its own syscall.
+pub static ACTIONS: Profile = seccomp_profile! {
+    default allow;
+    errno(EXDEV) getppid;
+    kill_process getpriority;
+    kill setpriority;
+    trap getpgid;
+    log getsid;
+    trace(7) getuid;
+    forbid ptrace;
+    kill_process ptrace;
+};
+
+/// Names that exist only on other architectures next to native ones.
+pub static FOREIGN_NAMES: Profile = seccomp_profile! {
+    default errno(EPERM);
+    allow exit_group, getpid, _llseek, chown32;
+};

@@ -1,0 +1,265 @@
+//! The installed filter in the kernel: every test installs a policy in a
+//! forked child and checks what the child observed.
+
+mod common;
+
+use common::policies::{ACTIONS, ARGUMENTS, CANONICAL, FOREIGN_NAMES};
+use common::{in_child, install, raw_syscall, Ending};
+use seccomp_dsl::model::Action;
+
+const SIGSYS: i32 = libc::SIGSYS;
+
+#[test]
+fn canonical_example_allows_listed_calls_and_discriminates_personality() {
+    let observed = in_child(|recorder| {
+        install(recorder, &CANONICAL);
+        // read and write run: on a bad descriptor they fail with EBADF.
+        recorder.record(raw_syscall(libc::SYS_read, [u64::MAX, 0, 0, 0, 0, 0]));
+        recorder.record(raw_syscall(libc::SYS_write, [u64::MAX, 0, 0, 0, 0, 0]));
+        recorder.record(raw_syscall(libc::SYS_personality, [0, 0, 0, 0, 0, 0]));
+        recorder.record(raw_syscall(libc::SYS_personality, [0x1234, 0, 0, 0, 0, 0]));
+        recorder.record(raw_syscall(libc::SYS_getpid, [0; 6]));
+    });
+    // The canonical policy does not allow exit_group: the child's exit is
+    // denied too, and glibc's _exit then falls back to a fault.
+    let [installed, read, write, persona_query, persona_set, getpid] = observed.values[..] else {
+        panic!("child recorded {:?}, ended {:?}", observed.values, observed.ending);
+    };
+    assert_eq!(installed, 0, "install failed");
+    assert_eq!(read, -i64::from(libc::EBADF));
+    assert_eq!(write, -i64::from(libc::EBADF));
+    assert!(persona_query >= 0, "personality(0) was denied: {persona_query}");
+    assert_eq!(persona_set, -i64::from(libc::EPERM));
+    assert_eq!(getpid, -i64::from(libc::EPERM));
+}
+
+/// Every combination of boundary values for the compared arguments: the
+/// kernel's answer must be the model's.
+#[test]
+fn argument_rules_decide_as_the_model_says() {
+    let arg0 = [0, 1, 2, 3, 4, 0xffff_ffff, 0x1_0000_0000, 0x1_0000_0001, u64::MAX];
+    let arg1 = [0x1200, 0x12ff, 0x1300, 0xff_1200, 0x1_0000_1200];
+    let arg2 = [0, 0xffff_ffff, 0x1_0000_0000];
+    let arg3 = [0, 3, 4, 0x1_0000_0003];
+    let arg5 = [0, 0x8000_0000_0000_0000];
+    let mut getpid_cases = Vec::new();
+    for a0 in arg0 {
+        for a1 in arg1 {
+            for a2 in arg2 {
+                for a3 in arg3 {
+                    for a5 in arg5 {
+                        getpid_cases.push([a0, a1, a2, a3, 0, a5]);
+                    }
+                }
+            }
+        }
+    }
+    let flags = [0, 0o2000000, 0o4000, 0o2004000, 0o2000001, 0x1_0000_0000 | 0o4000];
+    let getppid_cases: Vec<[u64; 6]> = flags.iter().map(|&f| [0, 0, 0, 0, f, 0]).collect();
+
+    let observed = in_child(|recorder| {
+        install(recorder, &ARGUMENTS);
+        for args in &getpid_cases {
+            recorder.record(raw_syscall(libc::SYS_getpid, *args));
+        }
+        for args in &getppid_cases {
+            recorder.record(raw_syscall(libc::SYS_getppid, *args));
+        }
+    });
+    assert_eq!(observed.ending, Ending::Exited(0));
+    assert_eq!(observed.values[0], 0, "install failed");
+    let results = &observed.values[1..];
+    assert_eq!(results.len(), getpid_cases.len() + getppid_cases.len());
+
+    let parent_pid = i64::from(std::process::id());
+    let cases = getpid_cases
+        .iter()
+        .map(|args| ("getpid", args, i64::from(observed.pid)))
+        .chain(getppid_cases.iter().map(|args| ("getppid", args, parent_pid)));
+    let mut seen_actions = std::collections::BTreeSet::new();
+    let mut mismatches = Vec::new();
+    for ((name, args, value_when_run), &result) in cases.zip(results) {
+        let action = ARGUMENTS.policy().decide(name, args);
+        seen_actions.insert(format!("{action}"));
+        let expected = match action {
+            Action::Allow | Action::Log => value_when_run,
+            Action::Errno(errno) => -i64::from(errno),
+            other => panic!("unexpected action {other} in this policy"),
+        };
+        if result != expected {
+            mismatches.push(format!("{name}{args:x?}: kernel {result}, model {action}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    // Every rule and the default were exercised, so the test can fail.
+    let expected_actions = ["allow", "errno(13)", "errno(38)", "errno(7)", "errno(9)", "log"];
+    assert_eq!(seen_actions.into_iter().collect::<Vec<_>>(), expected_actions);
+}
+
+#[test]
+fn errno_returns_exactly_the_configured_value() {
+    let observed = in_child(|recorder| {
+        install(recorder, &ACTIONS);
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+    });
+    assert_eq!(observed.values, [0, -i64::from(libc::EXDEV)]);
+    assert_eq!(observed.ending, Ending::Exited(0));
+}
+
+#[test]
+fn kill_process_dies_by_sigsys() {
+    let observed = in_child(|recorder| {
+        install(recorder, &ACTIONS);
+        recorder.record(raw_syscall(libc::SYS_getpriority, [0; 6]));
+    });
+    assert_eq!(observed.values, [0], "the call returned instead of killing");
+    assert_eq!(observed.ending, Ending::Signaled(SIGSYS));
+}
+
+#[test]
+fn kill_thread_kills_the_calling_thread_only() {
+    let observed = in_child(|recorder| {
+        install(recorder, &ACTIONS);
+        let done = std::thread::spawn(|| {
+            raw_syscall(libc::SYS_setpriority, [0; 6]);
+            unreachable!("the thread outlived a killing call");
+        });
+        // The killed thread never finishes; its sibling goes on.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        recorder.record(i64::from(done.is_finished()));
+    });
+    assert_eq!(observed.values, [0, 0]);
+    assert_eq!(observed.ending, Ending::Exited(0));
+}
+
+#[test]
+fn kill_in_a_single_threaded_process_ends_it_by_sigsys() {
+    let observed = in_child(|recorder| {
+        install(recorder, &ACTIONS);
+        raw_syscall(libc::SYS_setpriority, [0; 6]);
+        recorder.record(1);
+    });
+    assert_eq!(observed.values, [0]);
+    assert_eq!(observed.ending, Ending::Signaled(SIGSYS));
+}
+
+static TRAPPED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+extern "C" fn on_sigsys(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+    let code = unsafe { (*info).si_code };
+    TRAPPED.store(i64::from(signal) * 1000 + i64::from(code), std::sync::atomic::Ordering::SeqCst);
+}
+
+#[test]
+fn trap_delivers_sigsys_to_a_handler() {
+    let observed = in_child(|recorder| {
+        // SAFETY: installs a handler that only stores to an atomic.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigsys as usize;
+            action.sa_flags = libc::SA_SIGINFO;
+            libc::sigaction(libc::SIGSYS, &action, std::ptr::null_mut());
+        }
+        install(recorder, &ACTIONS);
+        raw_syscall(libc::SYS_getpgid, [0; 6]);
+        recorder.record(TRAPPED.load(std::sync::atomic::Ordering::SeqCst));
+    });
+    const SYS_SECCOMP: i64 = 1;
+    assert_eq!(observed.values, [0, i64::from(SIGSYS) * 1000 + SYS_SECCOMP]);
+    assert_eq!(observed.ending, Ending::Exited(0));
+}
+
+#[test]
+fn log_allows_and_trace_without_tracer_fails_with_enosys() {
+    let observed = in_child(|recorder| {
+        install(recorder, &ACTIONS);
+        recorder.record(raw_syscall(libc::SYS_getsid, [0; 6]));
+        recorder.record(raw_syscall(libc::SYS_getuid, [0; 6]));
+    });
+    let [installed, sid, uid] = observed.values[..] else { panic!("{observed:?}") };
+    assert_eq!(installed, 0);
+    // SAFETY: getsid has no side effect. A forked child shares our session.
+    assert_eq!(sid, i64::from(unsafe { libc::getsid(0) }));
+    assert_eq!(uid, -i64::from(libc::ENOSYS));
+}
+
+#[test]
+fn threads_started_before_install_are_filtered() {
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    static RESULT: AtomicI64 = AtomicI64::new(i64::MIN);
+    let observed = in_child(|recorder| {
+        let thread = std::thread::spawn(|| {
+            while !INSTALLED.load(Ordering::SeqCst) {
+                std::hint::spin_loop();
+            }
+            RESULT.store(raw_syscall(libc::SYS_getppid, [0; 6]), Ordering::SeqCst);
+        });
+        install(recorder, &ACTIONS);
+        INSTALLED.store(true, Ordering::SeqCst);
+        while RESULT.load(Ordering::SeqCst) == i64::MIN {
+            std::hint::spin_loop();
+        }
+        recorder.record(RESULT.load(Ordering::SeqCst));
+        drop(thread);
+    });
+    assert_eq!(observed.values, [0, -i64::from(libc::EXDEV)]);
+}
+
+#[test]
+fn names_absent_on_this_architecture_are_skipped_and_reported() {
+    #[cfg(target_arch = "x86_64")]
+    assert_eq!(FOREIGN_NAMES.skipped_syscalls(), ["_llseek", "chown32"]);
+    let observed = in_child(|recorder| {
+        install(recorder, &FOREIGN_NAMES);
+        recorder.record(raw_syscall(libc::SYS_getpid, [0; 6]));
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+    });
+    assert_eq!(observed.values, [0, i64::from(observed.pid), -i64::from(libc::EPERM)]);
+}
+
+/// x32 numbers (bit 30 set) and i386 calls through `int 0x80` are another
+/// ABI: the filter kills them even for a syscall the policy allows.
+#[cfg(target_arch = "x86_64")]
+mod foreign_abis {
+    use super::*;
+
+    const X32_SYSCALL_BIT: libc::c_long = 0x4000_0000;
+    const I386_GETPID: i64 = 20;
+
+    fn int80_getpid() -> i64 {
+        let result: i64;
+        // SAFETY: i386 getpid takes no argument and touches no memory.
+        unsafe {
+            std::arch::asm!("int 0x80", inlateout("rax") I386_GETPID => result, options(nostack));
+        }
+        result
+    }
+
+    #[test]
+    fn x32_numbers_are_killed() {
+        let observed = in_child(|recorder| {
+            install(recorder, &FOREIGN_NAMES);
+            recorder.record(raw_syscall(X32_SYSCALL_BIT | libc::SYS_getpid, [0; 6]));
+        });
+        assert_eq!(observed.values, [0]);
+        assert_eq!(observed.ending, Ending::Signaled(SIGSYS));
+    }
+
+    #[test]
+    fn int80_calls_are_killed() {
+        let unfiltered = in_child(|recorder| recorder.record(int80_getpid()));
+        assert_eq!(
+            unfiltered.values,
+            [i64::from(unfiltered.pid)],
+            "this kernel runs no i386 code (IA32 emulation off): the filtered case below proves nothing"
+        );
+        let observed = in_child(|recorder| {
+            install(recorder, &FOREIGN_NAMES);
+            recorder.record(int80_getpid());
+        });
+        assert_eq!(observed.values, [0]);
+        assert_eq!(observed.ending, Ending::Signaled(SIGSYS));
+    }
+}
