@@ -23,12 +23,18 @@ fn canonical_example_allows_listed_calls_and_discriminates_personality() {
     // The canonical policy does not allow exit_group: the child's exit is
     // denied too, and glibc's _exit then falls back to a fault.
     let [installed, read, write, persona_query, persona_set, getpid] = observed.values[..] else {
-        panic!("child recorded {:?}, ended {:?}", observed.values, observed.ending);
+        panic!(
+            "child recorded {:?}, ended {:?}",
+            observed.values, observed.ending
+        );
     };
     assert_eq!(installed, 0, "install failed");
     assert_eq!(read, -i64::from(libc::EBADF));
     assert_eq!(write, -i64::from(libc::EBADF));
-    assert!(persona_query >= 0, "personality(0) was denied: {persona_query}");
+    assert!(
+        persona_query >= 0,
+        "personality(0) was denied: {persona_query}"
+    );
     assert_eq!(persona_set, -i64::from(libc::EPERM));
     assert_eq!(getpid, -i64::from(libc::EPERM));
 }
@@ -37,7 +43,17 @@ fn canonical_example_allows_listed_calls_and_discriminates_personality() {
 /// kernel's answer must be the model's.
 #[test]
 fn argument_rules_decide_as_the_model_says() {
-    let arg0 = [0, 1, 2, 3, 4, 0xffff_ffff, 0x1_0000_0000, 0x1_0000_0001, u64::MAX];
+    let arg0 = [
+        0,
+        1,
+        2,
+        3,
+        4,
+        0xffff_ffff,
+        0x1_0000_0000,
+        0x1_0000_0001,
+        u64::MAX,
+    ];
     let arg1 = [0x1200, 0x12ff, 0x1300, 0xff_1200, 0x1_0000_1200];
     let arg2 = [0, 0xffff_ffff, 0x1_0000_0000];
     let arg3 = [0, 3, 4, 0x1_0000_0003];
@@ -54,7 +70,14 @@ fn argument_rules_decide_as_the_model_says() {
             }
         }
     }
-    let flags = [0, 0o2000000, 0o4000, 0o2004000, 0o2000001, 0x1_0000_0000 | 0o4000];
+    let flags = [
+        0,
+        0o2000000,
+        0o4000,
+        0o2004000,
+        0o2000001,
+        0x1_0000_0000 | 0o4000,
+    ];
     let getppid_cases: Vec<[u64; 6]> = flags.iter().map(|&f| [0, 0, 0, 0, f, 0]).collect();
 
     let observed = in_child(|recorder| {
@@ -75,7 +98,11 @@ fn argument_rules_decide_as_the_model_says() {
     let cases = getpid_cases
         .iter()
         .map(|args| ("getpid", args, i64::from(observed.pid)))
-        .chain(getppid_cases.iter().map(|args| ("getppid", args, parent_pid)));
+        .chain(
+            getppid_cases
+                .iter()
+                .map(|args| ("getppid", args, parent_pid)),
+        );
     let mut seen_actions = std::collections::BTreeSet::new();
     let mut mismatches = Vec::new();
     for ((name, args, value_when_run), &result) in cases.zip(results) {
@@ -90,10 +117,25 @@ fn argument_rules_decide_as_the_model_says() {
             mismatches.push(format!("{name}{args:x?}: kernel {result}, model {action}"));
         }
     }
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
     // Every rule and the default were exercised, so the test can fail.
-    let expected_actions = ["allow", "errno(13)", "errno(38)", "errno(7)", "errno(9)", "log"];
-    assert_eq!(seen_actions.into_iter().collect::<Vec<_>>(), expected_actions);
+    let expected_actions = [
+        "allow",
+        "errno(13)",
+        "errno(38)",
+        "errno(7)",
+        "errno(9)",
+        "log",
+    ];
+    assert_eq!(
+        seen_actions.into_iter().collect::<Vec<_>>(),
+        expected_actions
+    );
 }
 
 #[test]
@@ -148,7 +190,10 @@ static TRAPPED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new
 extern "C" fn on_sigsys(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
     let code = unsafe { (*info).si_code };
-    TRAPPED.store(i64::from(signal) * 1000 + i64::from(code), std::sync::atomic::Ordering::SeqCst);
+    TRAPPED.store(
+        i64::from(signal) * 1000 + i64::from(code),
+        std::sync::atomic::Ordering::SeqCst,
+    );
 }
 
 #[test]
@@ -177,7 +222,9 @@ fn log_allows_and_trace_without_tracer_fails_with_enosys() {
         recorder.record(raw_syscall(libc::SYS_getsid, [0; 6]));
         recorder.record(raw_syscall(libc::SYS_getuid, [0; 6]));
     });
-    let [installed, sid, uid] = observed.values[..] else { panic!("{observed:?}") };
+    let [installed, sid, uid] = observed.values[..] else {
+        panic!("{observed:?}")
+    };
     assert_eq!(installed, 0);
     // SAFETY: getsid has no side effect. A forked child shares our session.
     assert_eq!(sid, i64::from(unsafe { libc::getsid(0) }));
@@ -216,7 +263,10 @@ fn names_absent_on_this_architecture_are_skipped_and_reported() {
         recorder.record(raw_syscall(libc::SYS_getpid, [0; 6]));
         recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
     });
-    assert_eq!(observed.values, [0, i64::from(observed.pid), -i64::from(libc::EPERM)]);
+    assert_eq!(
+        observed.values,
+        [0, i64::from(observed.pid), -i64::from(libc::EPERM)]
+    );
 }
 
 /// x32 numbers (bit 30 set) and i386 calls through `int 0x80` are another

@@ -56,7 +56,12 @@ pub fn in_child(body: impl FnOnce(&Recorder)) -> Observed {
             0,
         )
     };
-    assert_ne!(memory, libc::MAP_FAILED, "mmap: {}", std::io::Error::last_os_error());
+    assert_ne!(
+        memory,
+        libc::MAP_FAILED,
+        "mmap: {}",
+        std::io::Error::last_os_error()
+    );
     // SAFETY: the mapping is zeroed, aligned, and lives until munmap below.
     let slots: &'static [AtomicI64] =
         unsafe { std::slice::from_raw_parts(memory as *const AtomicI64, SLOTS) };
@@ -82,19 +87,25 @@ pub fn in_child(body: impl FnOnce(&Recorder)) -> Observed {
         Ending::Signaled(libc::WTERMSIG(status))
     };
     let count = slots[0].load(Ordering::SeqCst) as usize;
-    let values = slots[1..=count].iter().map(|slot| slot.load(Ordering::SeqCst)).collect();
+    let values = slots[1..=count]
+        .iter()
+        .map(|slot| slot.load(Ordering::SeqCst))
+        .collect();
     // SAFETY: unmaps the mapping made above; `slots` is not used after this.
     unsafe { libc::munmap(memory, bytes) };
-    Observed { pid, values, ending }
+    Observed {
+        pid,
+        values,
+        ending,
+    }
 }
 
 /// A raw syscall: its return value, or minus the errno it failed with.
 pub fn raw_syscall(number: libc::c_long, args: [u64; 6]) -> i64 {
     // SAFETY: the tests call only syscalls without memory arguments
     // (getpid, getppid, personality) or with invalid descriptors.
-    let result = unsafe {
-        libc::syscall(number, args[0], args[1], args[2], args[3], args[4], args[5])
-    };
+    let result =
+        unsafe { libc::syscall(number, args[0], args[1], args[2], args[3], args[4], args[5]) };
     if result < 0 {
         -i64::from(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
     } else {

@@ -1,0 +1,143 @@
+//! The Docker profile states exactly the policy the installer applies.
+
+mod common;
+
+use common::policies::{ACTIONS, ARGUMENTS, CANONICAL, FOREIGN_NAMES};
+use seccomp_dsl::{docker, Profile};
+
+const GOLDEN_CANONICAL: &str = include_str!("golden/canonical.json");
+
+fn all_policies() -> [(&'static str, &'static Profile); 4] {
+    [
+        ("CANONICAL", &CANONICAL),
+        ("ARGUMENTS", &ARGUMENTS),
+        ("ACTIONS", &ACTIONS),
+        ("FOREIGN_NAMES", &FOREIGN_NAMES),
+    ]
+}
+
+#[test]
+fn json_reads_back_into_the_installed_model() {
+    for (name, profile) in all_policies() {
+        let read_back = docker::from_json(profile.docker_json())
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(&read_back, profile.policy(), "{name}");
+    }
+}
+
+#[test]
+fn json_made_at_compile_time_is_what_the_emitter_makes_now() {
+    for (name, profile) in all_policies() {
+        assert_eq!(
+            profile.docker_json(),
+            docker::to_json(profile.policy()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn json_is_in_dockers_format() {
+    let json: serde_json::Value = serde_json::from_str(ARGUMENTS.docker_json()).unwrap();
+    assert_eq!(json["defaultAction"], "SCMP_ACT_ERRNO");
+    assert_eq!(json["defaultErrnoRet"], libc::ENOSYS);
+    assert!(
+        json.get("architectures").is_none(),
+        "the native ABI only, as the installer"
+    );
+    let entries = json["syscalls"].as_array().unwrap();
+    // `||` gives one entry per alternative.
+    assert_eq!(entries.len(), 1 + 1 + 2 + 1 + 1 + 2);
+    let masked = &entries[1];
+    assert_eq!(masked["names"], serde_json::json!(["getpid"]));
+    assert_eq!(masked["action"], "SCMP_ACT_ALLOW");
+    assert_eq!(
+        masked["args"],
+        serde_json::json!([
+            {"index": 0, "value": 1, "valueTwo": 0, "op": "SCMP_CMP_EQ"},
+            {"index": 1, "value": 0xff00, "valueTwo": 0x1200, "op": "SCMP_CMP_MASKED_EQ"},
+        ])
+    );
+    let errno = &entries[2];
+    assert_eq!(errno["action"], "SCMP_ACT_ERRNO");
+    assert_eq!(errno["errnoRet"], libc::EACCES);
+
+    let actions: serde_json::Value = serde_json::from_str(ACTIONS.docker_json()).unwrap();
+    let names: Vec<_> = actions["syscalls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["action"].as_str().unwrap(),
+                entry["errnoRet"].as_u64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("SCMP_ACT_ERRNO", Some(18)),
+            ("SCMP_ACT_KILL_PROCESS", None),
+            ("SCMP_ACT_KILL", None),
+            ("SCMP_ACT_TRAP", None),
+            ("SCMP_ACT_LOG", None),
+            ("SCMP_ACT_TRACE", Some(7)),
+            ("SCMP_ACT_KILL_PROCESS", None),
+        ]
+    );
+}
+
+#[test]
+fn names_of_other_architectures_stay_in_the_json() {
+    let json: serde_json::Value = serde_json::from_str(FOREIGN_NAMES.docker_json()).unwrap();
+    assert_eq!(
+        json["syscalls"][0]["names"],
+        serde_json::json!(["exit_group", "getpid", "_llseek", "chown32"])
+    );
+}
+
+/// The canonical example's profile is committed: a change to the emitted
+/// JSON shows up in review. Regenerate with `UPDATE_GOLDEN=1`.
+#[test]
+fn canonical_example_matches_its_golden_file() {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/golden/canonical.json"
+        );
+        std::fs::write(path, CANONICAL.docker_json()).unwrap();
+        return;
+    }
+    assert_eq!(CANONICAL.docker_json(), GOLDEN_CANONICAL);
+}
+
+#[test]
+fn export_writes_the_profile_and_leaves_an_identical_file_alone() {
+    let dir = std::env::temp_dir().join(format!("seccomp-dsl-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("profile.json");
+    seccomp_dsl::export::write_docker_json(&CANONICAL, &path).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        CANONICAL.docker_json()
+    );
+    let written = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    seccomp_dsl::export::write_docker_json(&CANONICAL, &path).unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        written
+    );
+    seccomp_dsl::export::write_docker_json(&ARGUMENTS, &path).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        ARGUMENTS.docker_json()
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
