@@ -202,7 +202,7 @@ fn trap_delivers_sigsys_to_a_handler() {
         // SAFETY: installs a handler that only stores to an atomic.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_sigsys as usize;
+            action.sa_sigaction = on_sigsys as *const () as usize;
             action.sa_flags = libc::SA_SIGINFO;
             libc::sigaction(libc::SIGSYS, &action, std::ptr::null_mut());
         }
