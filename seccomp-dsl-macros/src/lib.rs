@@ -34,3 +34,132 @@ fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         expand::placeholder(errors.into_compile_errors())
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! The macro must answer every input with an expansion or diagnostics,
+    //! never a panic: random token soups and mutations of valid policies.
+
+    use proptest::prelude::*;
+
+    const VALID: [&str; 4] = [
+        "default errno; allow read, write; rule personality(arg0 == 0x0) => allow;",
+        "default kill_process; errno(EACCES) openat; rule socket(arg0 == AF_INET || arg0 == AF_UNIX) => allow; forbid ptrace;",
+        "default allow; kill ptrace; rule clone(arg0 & CLONE_NEWUSER | CLONE_NEWNS == 0) => log; rule ioctl(arg1 > 0x5400 && arg2 <= 0o777) => errno(4095);",
+        "default errno(ENOSYS); trace(7) getuid; trap getpgid; rule mmap((arg2 == 1 || arg2 == 3) && arg3 != 0b10) => allow;",
+    ];
+
+    const WORDS: [&str; 40] = [
+        "default",
+        "allow",
+        "errno",
+        "kill",
+        "kill_thread",
+        "kill_process",
+        "trap",
+        "trace",
+        "log",
+        "rule",
+        "forbid",
+        "read",
+        "write",
+        "rea",
+        "personality",
+        "arg0",
+        "arg5",
+        "arg6",
+        "arg99999",
+        "AF_INET",
+        "EPERM",
+        "EACCESS",
+        "0",
+        "0x0",
+        "0xffff_ffff_ffff_ffff",
+        "0x1_0000_0000_0000_0000",
+        "4096",
+        "1u8",
+        "1.5",
+        "\"str\"",
+        "'c'",
+        "_llseek",
+        "break",
+        "self",
+        "r#type",
+        "-",
+        "!",
+        "&",
+        "|",
+        "=>",
+    ];
+
+    const PUNCT: [&str; 17] = [
+        ";", ",", "(", ")", "&&", "||", "==", "!=", "<", "<=", ">", ">=", "&", "|", "=>", "{", "}",
+    ];
+
+    fn expands_without_panicking(source: &str) {
+        if let Ok(tokens) = source.parse::<proc_macro2::TokenStream>() {
+            let first = super::expand_policy(tokens.clone()).to_string();
+            assert_eq!(
+                first,
+                super::expand_policy(tokens).to_string(),
+                "not deterministic"
+            );
+            assert!(
+                first.contains("__from_macro") ^ first.contains("compile_error"),
+                "{first}"
+            );
+        }
+    }
+
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(&WORDS[..]).prop_map(str::to_string),
+            prop::sample::select(&PUNCT[..]).prop_map(str::to_string),
+            "[a-z_][a-z0-9_]{0,8}",
+            any::<u64>().prop_map(|n| format!("{n:#x}")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_token_soup(tokens in prop::collection::vec(token(), 0..40)) {
+            expands_without_panicking(&tokens.join(" "));
+        }
+
+        #[test]
+        fn mutated_valid_policies(
+            which in 0..VALID.len(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), 0..3u8, token()), 1..6),
+        ) {
+            // Token by token, parentheses included; an unbalanced mutation
+            // does not tokenize and is skipped.
+            let mut tokens: Vec<String> = VALID[which]
+                .parse::<proc_macro2::TokenStream>()
+                .unwrap()
+                .to_string()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            for (at, edit, replacement) in edits {
+                let index = at.index(tokens.len() + 1);
+                match edit {
+                    0 if index < tokens.len() => { tokens.remove(index); }
+                    1 => tokens.insert(index.min(tokens.len()), replacement),
+                    _ if index < tokens.len() => tokens[index] = replacement,
+                    _ => {}
+                }
+            }
+            expands_without_panicking(&tokens.join(" "));
+        }
+    }
+
+    #[test]
+    fn valid_policies_expand() {
+        for source in VALID {
+            let output = super::expand_policy(source.parse().unwrap()).to_string();
+            assert!(output.contains("__from_macro"), "{source}: {output}");
+        }
+    }
+}

@@ -1,0 +1,10 @@
+// The program's seccomp policy, in one place: `build.rs` exports it as a
+// Docker profile and `src/main.rs` installs it, so the two cannot drift apart.
+seccomp_dsl::seccomp_profile! {
+    default errno;
+    allow read, write, close, brk, mmap, munmap, sigaltstack, futex, exit_group;
+    rule personality(arg0 == 0x0) => allow;
+    errno(EACCES) openat, open;
+    kill_process ptrace, execve, execveat;
+    forbid ptrace, execve, execveat;
+}
