@@ -1,9 +1,9 @@
 //! The `seccomp_profile!` macro. Use it through the `seccomp-dsl` crate,
 //! whose documentation describes the language.
 //!
-//! The macro reads a policy in four steps, one module each:
-//! [`ast`] parses the tokens, [`lower`] builds the shared policy model,
-//! [`check`] validates it, and [`expand`] emits the `Profile` constant.
+//! The macro reads a policy in four steps, one module each: `ast` parses
+//! the tokens, `lower` builds the shared policy model, `check` validates it,
+//! and `expand` emits the `Profile` constant.
 //! Errors from every step are collected and reported together.
 
 mod ast;

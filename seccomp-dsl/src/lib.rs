@@ -136,3 +136,8 @@ impl Profile {
         install::install(&self.policy)
     }
 }
+
+/// Compiles the README's examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
