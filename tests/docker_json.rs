@@ -2,13 +2,14 @@
 
 mod common;
 
-use common::policies::{ACTIONS, ARGUMENTS, CANONICAL, FOREIGN_NAMES};
+use common::policies::{ACTIONS, ARGUMENTS, CANONICAL, FOREIGN_NAMES, NEWER_THAN_LIBSECCOMP};
 use seccomp_dsl::{docker, Profile};
 
 const GOLDEN_CANONICAL: &str = include_str!("golden/canonical.json");
 
-fn all_policies() -> [(&'static str, &'static Profile); 4] {
+fn all_policies() -> [(&'static str, &'static Profile); 5] {
     [
+        ("NEWER_THAN_LIBSECCOMP", &NEWER_THAN_LIBSECCOMP),
         ("CANONICAL", &CANONICAL),
         ("ARGUMENTS", &ARGUMENTS),
         ("ACTIONS", &ACTIONS),
@@ -140,4 +141,13 @@ fn export_writes_the_profile_and_leaves_an_identical_file_alone() {
         "no temporary file left"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_macro_works_in_const_and_let_too() {
+    use seccomp_dsl::seccomp_profile;
+    const IN_CONST: Profile = seccomp_profile! { default errno; allow read, write; };
+    let in_let = seccomp_profile! { default errno; allow read, write; };
+    assert_eq!(IN_CONST.policy(), in_let.policy());
+    assert_eq!(IN_CONST.docker_json(), in_let.docker_json());
 }

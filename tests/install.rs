@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::policies::{ACTIONS, ARGUMENTS, CANONICAL, FOREIGN_NAMES};
+use common::policies::{ACTIONS, ARGUMENTS, CANONICAL, FOREIGN_NAMES, NEWER_THAN_LIBSECCOMP};
 use common::{in_child, install, raw_syscall, Ending};
 use seccomp_dsl::model::Action;
 
@@ -267,6 +267,26 @@ fn names_absent_on_this_architecture_are_skipped_and_reported() {
         observed.values,
         [0, i64::from(observed.pid), -i64::from(libc::EPERM)]
     );
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn syscalls_unknown_to_libseccomp_are_filtered_by_number() {
+    const SYS_MSEAL: libc::c_long = 462;
+    const SYS_LISTMOUNT: libc::c_long = 458;
+    let observed = in_child(|recorder| {
+        install(recorder, &NEWER_THAN_LIBSECCOMP);
+        // mseal(0, 0, 0) runs: sealing nothing succeeds, or fails with
+        // EINVAL on a kernel without mseal; either way it is not EPERM.
+        recorder.record(raw_syscall(SYS_MSEAL, [0; 6]));
+        recorder.record(raw_syscall(SYS_LISTMOUNT, [0; 6]));
+    });
+    let [installed, mseal, listmount] = observed.values[..] else {
+        panic!("{observed:?}")
+    };
+    assert_eq!(installed, 0);
+    assert_ne!(mseal, -i64::from(libc::EPERM));
+    assert_eq!(listmount, -i64::from(libc::EXDEV));
 }
 
 /// x32 numbers (bit 30 set) and i386 calls through `int 0x80` are another

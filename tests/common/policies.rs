@@ -38,3 +38,11 @@ pub static FOREIGN_NAMES: Profile = seccomp_profile! {
     default errno(EPERM);
     allow exit_group, getpid, _llseek, chown32;
 };
+
+/// Syscalls newer than libseccomp 2.5.4 (mseal, listmount), which it cannot
+/// name: the installer passes their numbers from the kernel's table.
+pub static NEWER_THAN_LIBSECCOMP: Profile = seccomp_profile! {
+    default errno(EPERM);
+    allow exit_group, mseal;
+    errno(EXDEV) listmount;
+};
