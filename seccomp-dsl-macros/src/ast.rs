@@ -5,6 +5,7 @@
 //! of the others.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use seccomp_dsl_core::model::CmpOp;
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Ident, LitInt, Token};
@@ -53,19 +54,10 @@ pub enum Expr {
 pub struct Comparison {
     pub arg: Ident,
     pub mask: Option<ValueExpr>,
-    pub op: CompareOp,
+    /// Never `MaskedEq`: the mask, if any, is in `mask`.
+    pub op: CmpOp,
     pub value: ValueExpr,
     pub span: SpanRange,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
 }
 
 /// Integer literals and named constants joined with `|`.
@@ -286,7 +278,7 @@ fn parse_atom(input: ParseStream) -> syn::Result<Expr> {
         None
     };
     let op = parse_compare_op(input)?;
-    if mask.is_some() && op != CompareOp::Eq {
+    if mask.is_some() && op != CmpOp::Eq {
         return Err(syn::Error::new(
             input.span(),
             "a masked comparison can only test `==`: libseccomp has no other masked operator",
@@ -306,7 +298,7 @@ fn parse_atom(input: ParseStream) -> syn::Result<Expr> {
     }))
 }
 
-fn parse_compare_op(input: ParseStream) -> syn::Result<CompareOp> {
+fn parse_compare_op(input: ParseStream) -> syn::Result<CmpOp> {
     let lookahead = input.lookahead1();
     macro_rules! op {
         ($($token:tt => $op:expr),*) => {
@@ -316,8 +308,8 @@ fn parse_compare_op(input: ParseStream) -> syn::Result<CompareOp> {
             })*
         };
     }
-    op!(== => CompareOp::Eq, != => CompareOp::Ne, <= => CompareOp::Le, >= => CompareOp::Ge,
-        < => CompareOp::Lt, > => CompareOp::Gt);
+    op!(== => CmpOp::Eq, != => CmpOp::Ne, <= => CmpOp::Le, >= => CmpOp::Ge,
+        < => CmpOp::Lt, > => CmpOp::Gt);
     Err(syn::Error::new(
         input.span(),
         "expected a comparison: `==`, `!=`, `<`, `<=`, `>`, `>=`, or `& MASK ==`",

@@ -10,9 +10,7 @@ use seccomp_dsl_core::model::{Action, ArgCondition, CmpOp, Policy, Rule, ARG_COU
 use seccomp_dsl_core::{constants, suggest};
 use syn::Ident;
 
-use crate::ast::{
-    ActionAst, CompareOp, Comparison, Expr, PolicyAst, Statement, ValueExpr, ValueTerm,
-};
+use crate::ast::{ActionAst, Comparison, Expr, PolicyAst, Statement, ValueExpr, ValueTerm};
 use crate::errors::{Errors, SpanRange};
 
 /// A condition may expand to at most this many alternatives.
@@ -329,14 +327,9 @@ fn resolve_constant(name: &Ident, kind: ValueKind, errors: &mut Errors) -> Optio
 fn lower_comparison(comparison: &Comparison, errors: &mut Errors) -> Option<ArgCondition> {
     let index = argument_index(&comparison.arg, errors);
     let value = resolve_value(&comparison.value, ValueKind::Number, errors);
-    let op = match (&comparison.mask, comparison.op) {
-        (Some(mask), _) => CmpOp::MaskedEq(resolve_value(mask, ValueKind::Number, errors)?),
-        (None, CompareOp::Eq) => CmpOp::Eq,
-        (None, CompareOp::Ne) => CmpOp::Ne,
-        (None, CompareOp::Lt) => CmpOp::Lt,
-        (None, CompareOp::Le) => CmpOp::Le,
-        (None, CompareOp::Gt) => CmpOp::Gt,
-        (None, CompareOp::Ge) => CmpOp::Ge,
+    let op = match &comparison.mask {
+        Some(mask) => CmpOp::MaskedEq(resolve_value(mask, ValueKind::Number, errors)?),
+        None => comparison.op,
     };
     Some(ArgCondition {
         index: index?,
