@@ -103,10 +103,11 @@ fn argument_rules_decide_as_the_model_says() {
                 .iter()
                 .map(|args| ("getppid", args, parent_pid)),
         );
+    let resolved = ARGUMENTS.resolve_here().unwrap();
     let mut seen_actions = std::collections::BTreeSet::new();
     let mut mismatches = Vec::new();
     for ((name, args, value_when_run), &result) in cases.zip(results) {
-        let action = ARGUMENTS.policy().decide(name, args);
+        let action = resolved.decide(name, args);
         seen_actions.insert(format!("{action}"));
         let expected = match action {
             Action::Allow | Action::Log => value_when_run,

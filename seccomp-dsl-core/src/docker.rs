@@ -1,35 +1,81 @@
 //! The Docker (moby) seccomp profile format, as read by
-//! `docker run --security-opt seccomp=profile.json` and podman.
+//! `docker run --security-opt seccomp=profile.json` and podman, both ways.
 //!
-//! A profile states no architectures, so engines filter the native ABI only
-//! and kill calls from any other ABI, as the installer does.
+//! Reading is strict: a field this crate does not know, a value of the
+//! wrong type, an unknown action, operator, architecture or capability is
+//! an [`Error`] naming the field, never a silently weaker policy.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::model::{Action, ArgCondition, CmpOp, Policy, Rule};
+use crate::constants::CAPABILITIES;
+use crate::model::{
+    Action, ArchMapEntry, Architectures, ArgCondition, CmpOp, Filter, Flag, KernelVersion, Policy,
+    Rule, SeccompArch, ARG_COUNT, DOCKER_ARCHES,
+};
+use crate::suggest;
 
 /// A Docker seccomp profile, field for field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Profile {
     /// The action for calls no entry matches (`SCMP_ACT_*`).
     pub default_action: String,
     /// The errno (or trace message) of the default action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_errno_ret: Option<u32>,
+    /// The ABIs the filter covers (`SCMP_ARCH_*`).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub architectures: Vec<String>,
+    /// ABIs to add per native ABI.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub arch_map: Vec<ArchMap>,
+    /// Filter flags (`SECCOMP_FILTER_FLAG_*`).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub flags: Vec<String>,
     /// The entries.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub syscalls: Vec<Entry>,
 }
 
-/// One entry of a Docker profile's `syscalls` list.
+/// One entry of a profile's `archMap`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ArchMap {
+    /// A native ABI (`SCMP_ARCH_*`).
+    pub architecture: String,
+    /// ABIs added to it.
+    #[serde(default)]
+    pub sub_architectures: Option<Vec<String>>,
+}
+
+/// One entry of a profile's `syscalls` list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Entry {
+    /// One syscall (the older form of `names`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The syscalls the entry applies to.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub names: Vec<String>,
     /// The action (`SCMP_ACT_*`).
     pub action: String,
@@ -37,13 +83,63 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errno_ret: Option<u32>,
     /// Argument comparisons, all of which must hold.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub args: Vec<Arg>,
+    /// A note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Where the entry applies.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "FilterJson::is_empty"
+    )]
+    pub includes: FilterJson,
+    /// Where the entry does not apply.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "FilterJson::is_empty"
+    )]
+    pub excludes: FilterJson,
+}
+
+/// An entry's `includes` or `excludes`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FilterJson {
+    /// Capabilities (`CAP_*`).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub caps: Vec<String>,
+    /// Architectures in Docker's spelling (`amd64`).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub arches: Vec<String>,
+    /// A kernel version (`4.8`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_kernel: Option<String>,
+}
+
+impl FilterJson {
+    fn is_empty(&self) -> bool {
+        self.caps.is_empty() && self.arches.is_empty() && self.min_kernel.is_none()
+    }
 }
 
 /// One argument comparison of an [`Entry`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Arg {
     /// The argument index, 0 to 5.
     pub index: u32,
@@ -56,11 +152,21 @@ pub struct Arg {
     pub op: String,
 }
 
+/// Go writes empty lists as `null`; read those as empty.
+fn nullable<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// A profile that does not describe a policy this crate can represent.
 #[derive(Debug)]
 pub enum Error {
-    /// Not valid JSON, or not of the profile's shape.
-    Json(serde_json::Error),
+    /// Not JSON, or not of the profile's shape.
+    Json {
+        /// Where: `syscalls[3].args[0].index`, or `.` for the whole document.
+        path: String,
+        /// serde_json's description, with line and column.
+        source: serde_json::Error,
+    },
     /// A field with a value the format does not define.
     Field {
         /// Where: `defaultAction`, `syscalls[3].args[0].op`, ...
@@ -73,8 +179,15 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Json(error) => write!(f, "invalid Docker seccomp profile: {error}"),
-            Error::Field { path, message } => write!(f, "`{path}`: {message}"),
+            Error::Json { path, source } if path == "." => {
+                write!(f, "invalid Docker seccomp profile: {source}")
+            }
+            Error::Json { path, source } => {
+                write!(f, "invalid Docker seccomp profile: `{path}`: {source}")
+            }
+            Error::Field { path, message } => {
+                write!(f, "invalid Docker seccomp profile: `{path}`: {message}")
+            }
         }
     }
 }
@@ -82,31 +195,64 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Json(error) => Some(error),
+            Error::Json { source, .. } => Some(source),
             Error::Field { .. } => None,
         }
+    }
+}
+
+fn field_error(path: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::Field {
+        path: path.into(),
+        message: message.into(),
     }
 }
 
 /// The Docker profile for `policy`: one entry per rule, in rule order.
 pub fn to_profile(policy: &Policy) -> Profile {
     let (default_action, default_errno_ret) = action_to_docker(policy.default_action);
+    let (architectures, arch_map) = match &policy.architectures {
+        Architectures::Native => (Vec::new(), Vec::new()),
+        Architectures::List(arches) => {
+            (arches.iter().map(|a| a.docker_name()).collect(), Vec::new())
+        }
+        Architectures::Map(entries) => (
+            Vec::new(),
+            entries
+                .iter()
+                .map(|entry| ArchMap {
+                    architecture: entry.arch.docker_name(),
+                    sub_architectures: entry
+                        .sub_arches
+                        .as_ref()
+                        .map(|subs| subs.iter().map(|a| a.docker_name()).collect()),
+                })
+                .collect(),
+        ),
+    };
     let syscalls = policy
         .rules
         .iter()
         .map(|rule| {
             let (action, errno_ret) = action_to_docker(rule.action);
             Entry {
+                name: None,
                 names: rule.syscalls.iter().map(|name| name.to_string()).collect(),
                 action,
                 errno_ret,
                 args: rule.conditions.iter().map(condition_to_docker).collect(),
+                comment: rule.comment.as_ref().map(|c| c.to_string()),
+                includes: filter_to_docker(&rule.includes),
+                excludes: filter_to_docker(&rule.excludes),
             }
         })
         .collect();
     Profile {
         default_action,
         default_errno_ret,
+        architectures,
+        arch_map,
+        flags: policy.flags.iter().map(|flag| flag.docker_name()).collect(),
         syscalls,
     }
 }
@@ -115,9 +261,8 @@ pub fn to_profile(policy: &Policy) -> Profile {
 /// same for the same policy.
 ///
 /// ```
-/// use std::borrow::Cow;
 /// use seccomp_dsl_core::{docker, model::{Action, Policy}};
-/// let policy = Policy { default_action: Action::Errno(1), rules: Cow::Borrowed(&[]) };
+/// let policy = Policy::new(Action::Errno(1), vec![]);
 /// let json = docker::to_json(&policy);
 /// assert!(json.contains(r#""defaultAction": "SCMP_ACT_ERRNO""#));
 /// assert_eq!(docker::from_json(&json).unwrap(), policy);
@@ -129,9 +274,24 @@ pub fn to_json(policy: &Policy) -> String {
     json
 }
 
-/// Reads a Docker profile back into a policy.
+/// Reads a Docker profile into a policy.
+///
+/// ```
+/// let error = seccomp_dsl_core::docker::from_json(
+///     r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALOW"}]}"#,
+/// ).unwrap_err();
+/// assert_eq!(
+///     error.to_string(),
+///     "invalid Docker seccomp profile: `syscalls[0].action`: unknown action `SCMP_ACT_ALOW`; did you mean `SCMP_ACT_ALLOW`?"
+/// );
+/// ```
 pub fn from_json(json: &str) -> Result<Policy, Error> {
-    let profile: Profile = serde_json::from_str(json).map_err(Error::Json)?;
+    let deserializer = &mut serde_json::Deserializer::from_str(json);
+    let profile: Profile =
+        serde_path_to_error::deserialize(deserializer).map_err(|error| Error::Json {
+            path: error.path().to_string(),
+            source: error.into_inner(),
+        })?;
     from_profile(&profile)
 }
 
@@ -142,36 +302,205 @@ pub fn from_profile(profile: &Profile) -> Result<Policy, Error> {
         profile.default_errno_ret,
         "defaultAction",
     )?;
+    let architectures = match (
+        profile.architectures.is_empty(),
+        profile.arch_map.is_empty(),
+    ) {
+        (true, true) => Architectures::Native,
+        (false, false) => {
+            return Err(field_error(
+                "architectures",
+                "a profile has either `architectures` or `archMap`, not both",
+            ))
+        }
+        (false, true) => Architectures::List(Cow::Owned(arches_from_docker(
+            &profile.architectures,
+            "architectures",
+        )?)),
+        (true, false) => Architectures::Map(Cow::Owned(
+            profile
+                .arch_map
+                .iter()
+                .enumerate()
+                .map(|(i, entry)| {
+                    let path = format!("archMap[{i}]");
+                    Ok(ArchMapEntry {
+                        arch: arch_from_docker(
+                            &entry.architecture,
+                            &format!("{path}.architecture"),
+                        )?,
+                        sub_arches: match &entry.sub_architectures {
+                            None => None,
+                            Some(subs) => Some(Cow::Owned(arches_from_docker(
+                                subs,
+                                &format!("{path}.subArchitectures"),
+                            )?)),
+                        },
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?,
+        )),
+    };
+    let flags = profile
+        .flags
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            Flag::ALL
+                .into_iter()
+                .find(|flag| flag.docker_name() == *name)
+                .ok_or_else(|| {
+                    let known = Flag::ALL.map(Flag::docker_name);
+                    unknown(
+                        &format!("flags[{i}]"),
+                        "flag",
+                        name,
+                        known.iter().map(String::as_str),
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     let rules = profile
         .syscalls
         .iter()
         .enumerate()
-        .map(|(i, entry)| {
-            let path = format!("syscalls[{i}]");
-            let action =
-                action_from_docker(&entry.action, entry.errno_ret, &format!("{path}.action"))?;
-            let conditions = entry
-                .args
-                .iter()
-                .enumerate()
-                .map(|(j, arg)| condition_from_docker(arg, &format!("{path}.args[{j}]")))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Rule {
-                syscalls: entry
-                    .names
-                    .iter()
-                    .map(|name| Cow::Owned(name.clone()))
-                    .collect(),
-                conditions: Cow::Owned(conditions),
-                action,
-            })
-        })
+        .map(|(i, entry)| rule_from_docker(entry, &format!("syscalls[{i}]")))
         .collect::<Result<Vec<_>, Error>>()?;
     Ok(Policy {
         default_action,
         rules: Cow::Owned(rules),
+        architectures,
+        flags: Cow::Owned(flags),
     })
 }
+
+fn rule_from_docker(entry: &Entry, path: &str) -> Result<Rule, Error> {
+    let names: Vec<Cow<'static, str>> = match (&entry.name, entry.names.is_empty()) {
+        (Some(_), false) => {
+            return Err(field_error(
+                path,
+                "an entry has either `name` or `names`, not both",
+            ));
+        }
+        (Some(name), true) => vec![Cow::Owned(name.clone())],
+        (None, false) => entry
+            .names
+            .iter()
+            .map(|name| Cow::Owned(name.clone()))
+            .collect(),
+        (None, true) => return Err(field_error(format!("{path}.names"), "names no syscall")),
+    };
+    let action = action_from_docker(&entry.action, entry.errno_ret, &format!("{path}.action"))?;
+    let conditions = entry
+        .args
+        .iter()
+        .enumerate()
+        .map(|(j, arg)| condition_from_docker(arg, &format!("{path}.args[{j}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Rule {
+        syscalls: Cow::Owned(names),
+        conditions: Cow::Owned(conditions),
+        action,
+        includes: filter_from_docker(&entry.includes, &format!("{path}.includes"))?,
+        excludes: filter_from_docker(&entry.excludes, &format!("{path}.excludes"))?,
+        comment: entry
+            .comment
+            .clone()
+            .filter(|c| !c.is_empty())
+            .map(Cow::Owned),
+    })
+}
+
+fn unknown<'a>(
+    path: &str,
+    what: &str,
+    name: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Error {
+    let hint = suggest::closest(name, known)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    field_error(path, format!("unknown {what} `{name}`{hint}"))
+}
+
+fn arch_from_docker(name: &str, path: &str) -> Result<SeccompArch, Error> {
+    SeccompArch::from_docker_name(name).ok_or_else(|| {
+        let known: Vec<String> = SeccompArch::ALL.iter().map(|a| a.docker_name()).collect();
+        unknown(path, "architecture", name, known.iter().map(String::as_str))
+    })
+}
+
+fn arches_from_docker(names: &[String], path: &str) -> Result<Vec<SeccompArch>, Error> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| arch_from_docker(name, &format!("{path}[{i}]")))
+        .collect()
+}
+
+fn filter_to_docker(filter: &Filter) -> FilterJson {
+    FilterJson {
+        caps: filter.caps.iter().map(|c| c.to_string()).collect(),
+        arches: filter.arches.iter().map(|a| a.to_string()).collect(),
+        min_kernel: filter.min_kernel.map(|v| v.to_string()),
+    }
+}
+
+fn filter_from_docker(filter: &FilterJson, path: &str) -> Result<Filter, Error> {
+    let caps = filter
+        .caps
+        .iter()
+        .enumerate()
+        .map(|(i, cap)| match CAPABILITIES.get(cap) {
+            Some(_) => Ok(Cow::Owned(cap.clone())),
+            None => Err(unknown(
+                &format!("{path}.caps[{i}]"),
+                "capability",
+                cap,
+                CAPABILITIES.constants.iter().map(|c| c.0),
+            )),
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let arches = filter
+        .arches
+        .iter()
+        .enumerate()
+        .map(|(i, arch)| match DOCKER_ARCHES.contains(&arch.as_str()) {
+            true => Ok(Cow::Owned(arch.clone())),
+            false => Err(unknown(
+                &format!("{path}.arches[{i}]"),
+                "architecture",
+                arch,
+                DOCKER_ARCHES,
+            )),
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let min_kernel = match &filter.min_kernel {
+        None => None,
+        Some(text) => Some(KernelVersion::parse(text).ok_or_else(|| {
+            field_error(
+                format!("{path}.minKernel"),
+                format!("`{text}` is not a kernel version such as `4.8`"),
+            )
+        })?),
+    };
+    Ok(Filter {
+        caps: Cow::Owned(caps),
+        arches: Cow::Owned(arches),
+        min_kernel,
+    })
+}
+
+const ACTION_NAMES: [&str; 8] = [
+    "SCMP_ACT_ALLOW",
+    "SCMP_ACT_ERRNO",
+    "SCMP_ACT_KILL",
+    "SCMP_ACT_KILL_THREAD",
+    "SCMP_ACT_KILL_PROCESS",
+    "SCMP_ACT_TRAP",
+    "SCMP_ACT_TRACE",
+    "SCMP_ACT_LOG",
+];
 
 fn action_to_docker(action: Action) -> (String, Option<u32>) {
     let (name, data) = match action {
@@ -187,68 +516,85 @@ fn action_to_docker(action: Action) -> (String, Option<u32>) {
 }
 
 fn action_from_docker(name: &str, data: Option<u32>, path: &str) -> Result<Action, Error> {
-    let field = |message: String| Error::Field {
-        path: path.to_string(),
-        message,
-    };
     // Engines (runc, crun) return EPERM when errnoRet is absent.
     const EPERM: u32 = 1;
-    let data = |what: fn(u64) -> Result<Action, crate::model::RangeError>| {
-        what(u64::from(data.unwrap_or(EPERM))).map_err(|e| field(e.to_string()))
+    let with_data = |make: fn(u64) -> Result<Action, crate::model::RangeError>| {
+        make(u64::from(data.unwrap_or(EPERM))).map_err(|e| field_error(path, e.to_string()))
     };
     match name {
         "SCMP_ACT_ALLOW" => Ok(Action::Allow),
-        "SCMP_ACT_ERRNO" => data(Action::errno),
+        "SCMP_ACT_ERRNO" => with_data(Action::errno),
         "SCMP_ACT_KILL" | "SCMP_ACT_KILL_THREAD" => Ok(Action::KillThread),
         "SCMP_ACT_KILL_PROCESS" => Ok(Action::KillProcess),
         "SCMP_ACT_TRAP" => Ok(Action::Trap),
-        "SCMP_ACT_TRACE" => data(Action::trace),
+        "SCMP_ACT_TRACE" => with_data(Action::trace),
         "SCMP_ACT_LOG" => Ok(Action::Log),
-        other => Err(field(format!("unknown action `{other}`"))),
+        "SCMP_ACT_NOTIFY" => Err(field_error(
+            path,
+            "`SCMP_ACT_NOTIFY` needs a listener, which this crate does not support",
+        )),
+        other => Err(unknown(path, "action", other, ACTION_NAMES)),
     }
 }
 
+/// Makes the operator from the `value` field (the mask, for a masked comparison).
+type MakeOp = fn(u64) -> CmpOp;
+
+const OPERATORS: [(&str, MakeOp); 7] = [
+    ("SCMP_CMP_EQ", |_| CmpOp::Eq),
+    ("SCMP_CMP_NE", |_| CmpOp::Ne),
+    ("SCMP_CMP_LT", |_| CmpOp::Lt),
+    ("SCMP_CMP_LE", |_| CmpOp::Le),
+    ("SCMP_CMP_GT", |_| CmpOp::Gt),
+    ("SCMP_CMP_GE", |_| CmpOp::Ge),
+    ("SCMP_CMP_MASKED_EQ", CmpOp::MaskedEq),
+];
+
 fn condition_to_docker(condition: &ArgCondition) -> Arg {
-    let (op, value, value_two) = match condition.op {
-        CmpOp::Eq => ("SCMP_CMP_EQ", condition.value, 0),
-        CmpOp::Ne => ("SCMP_CMP_NE", condition.value, 0),
-        CmpOp::Lt => ("SCMP_CMP_LT", condition.value, 0),
-        CmpOp::Le => ("SCMP_CMP_LE", condition.value, 0),
-        CmpOp::Gt => ("SCMP_CMP_GT", condition.value, 0),
-        CmpOp::Ge => ("SCMP_CMP_GE", condition.value, 0),
-        CmpOp::MaskedEq(mask) => ("SCMP_CMP_MASKED_EQ", mask, condition.value),
+    let (value, value_two) = match condition.op {
+        CmpOp::MaskedEq(mask) => (mask, condition.value),
+        _ => (condition.value, 0),
     };
+    let op = OPERATORS
+        .iter()
+        .find(|(_, make)| make(value) == condition.op)
+        .map(|(name, _)| name.to_string())
+        .expect("every operator has a name");
     Arg {
         index: u32::from(condition.index),
         value,
         value_two,
-        op: op.to_string(),
+        op,
     }
 }
 
 fn condition_from_docker(arg: &Arg, path: &str) -> Result<ArgCondition, Error> {
-    let field = |name: &str, message: String| Error::Field {
-        path: format!("{path}.{name}"),
-        message,
-    };
     let index = u8::try_from(arg.index)
         .ok()
-        .filter(|&index| index < crate::model::ARG_COUNT)
+        .filter(|&index| index < ARG_COUNT)
         .ok_or_else(|| {
-            field(
-                "index",
+            field_error(
+                format!("{path}.index"),
                 format!("argument index {} is not 0 to 5", arg.index),
             )
         })?;
-    let (op, value) = match arg.op.as_str() {
-        "SCMP_CMP_EQ" => (CmpOp::Eq, arg.value),
-        "SCMP_CMP_NE" => (CmpOp::Ne, arg.value),
-        "SCMP_CMP_LT" => (CmpOp::Lt, arg.value),
-        "SCMP_CMP_LE" => (CmpOp::Le, arg.value),
-        "SCMP_CMP_GT" => (CmpOp::Gt, arg.value),
-        "SCMP_CMP_GE" => (CmpOp::Ge, arg.value),
-        "SCMP_CMP_MASKED_EQ" => (CmpOp::MaskedEq(arg.value), arg.value_two),
-        other => return Err(field("op", format!("unknown operator `{other}`"))),
+    let make = OPERATORS
+        .iter()
+        .find(|(name, _)| *name == arg.op)
+        .map(|(_, make)| make)
+        .ok_or_else(|| {
+            unknown(
+                &format!("{path}.op"),
+                "operator",
+                &arg.op,
+                OPERATORS.map(|(name, _)| name),
+            )
+        })?;
+    let op = make(arg.value);
+    let value = if matches!(op, CmpOp::MaskedEq(_)) {
+        arg.value_two
+    } else {
+        arg.value
     };
     Ok(ArgCondition { index, op, value })
 }

@@ -6,9 +6,11 @@
 //! load one at run time (owned).
 //!
 //! A policy means: for a syscall, the action of the rule that names it and
-//! whose conditions all hold, else the default action. [`crate::validate`]
+//! whose conditions all hold, else the default action. Some rules apply only
+//! in some [`Context`]s (capabilities, architecture, kernel), decided when
+//! the policy is installed: [`Policy::resolve`]. [`crate::validate`]
 //! rejects policies in which two rules with different actions could match
-//! the same call, so the order of rules never matters.
+//! the same call in one context, so the order of rules never matters.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -204,6 +206,364 @@ impl fmt::Display for ArgCondition {
     }
 }
 
+/// When a rule is part of the filter: Docker's `includes` and `excludes`,
+/// decided at install time against the [`Context`].
+///
+/// A rule applies when its `includes` all hold and none of its `excludes`
+/// does: `includes` needs every listed capability, the native architecture
+/// among `arches` and a kernel at least `min_kernel`; `excludes` skips the
+/// rule on any listed capability, on a listed architecture, or on a kernel
+/// at least `min_kernel`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Filter {
+    /// Capability names (`CAP_SYS_ADMIN`), tested in the bounding set.
+    pub caps: Cow<'static, [Cow<'static, str>]>,
+    /// Architecture names as Docker spells them (`amd64`, `arm64`, `s390x`).
+    pub arches: Cow<'static, [Cow<'static, str>]>,
+    /// A kernel version.
+    pub min_kernel: Option<KernelVersion>,
+}
+
+impl Filter {
+    /// A filter that states nothing.
+    pub const NONE: Filter = Filter {
+        caps: Cow::Borrowed(&[]),
+        arches: Cow::Borrowed(&[]),
+        min_kernel: None,
+    };
+
+    /// Whether the filter states nothing.
+    pub fn is_empty(&self) -> bool {
+        self.caps.is_empty() && self.arches.is_empty() && self.min_kernel.is_none()
+    }
+}
+
+/// A Linux kernel version, `major.minor`, as Docker's `minKernel` states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KernelVersion {
+    /// The major version (the 4 of 4.8).
+    pub major: u32,
+    /// The minor version (the 8 of 4.8).
+    pub minor: u32,
+}
+
+impl KernelVersion {
+    /// Parses `4.8`, or a release string such as `6.1.0-13-amd64` (whose
+    /// first two numbers count).
+    ///
+    /// ```
+    /// use seccomp_dsl_core::model::KernelVersion;
+    /// assert_eq!(KernelVersion::parse("4.8"), Some(KernelVersion { major: 4, minor: 8 }));
+    /// assert_eq!(KernelVersion::parse("6.18.44-fc"), Some(KernelVersion { major: 6, minor: 18 }));
+    /// assert_eq!(KernelVersion::parse("4"), None);
+    /// ```
+    pub fn parse(text: &str) -> Option<KernelVersion> {
+        let mut numbers = text.split(|c: char| !c.is_ascii_digit());
+        let major = numbers.next()?.parse().ok()?;
+        let minor = numbers.next()?.parse().ok()?;
+        Some(KernelVersion { major, minor })
+    }
+}
+
+impl fmt::Display for KernelVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// What a rule's [`Filter`]s are decided against: the process that installs
+/// the policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// The native architecture, as Docker spells it (see [`DOCKER_ARCHES`]).
+    pub arch: Cow<'static, str>,
+    /// The capabilities in the bounding set (`CAP_SYS_ADMIN`, ...).
+    pub capabilities: Vec<Cow<'static, str>>,
+    /// The running kernel.
+    pub kernel: KernelVersion,
+}
+
+/// Architecture names as Docker's `includes`/`excludes` spell them: Go's
+/// names mapped to libseccomp's, plus `x32`, which Docker's own profile uses.
+pub const DOCKER_ARCHES: [&str; 17] = [
+    "x86",
+    "amd64",
+    "x32",
+    "arm",
+    "arm64",
+    "mips64",
+    "mips64n32",
+    "mipsel64",
+    "mips3l64n32",
+    "mipsle",
+    "ppc",
+    "ppc64",
+    "ppc64le",
+    "s390",
+    "s390x",
+    "riscv64",
+    "loongarch64",
+];
+
+/// The native architecture's name in Docker's spelling, for this build.
+pub const fn native_docker_arch() -> Option<&'static str> {
+    if cfg!(all(target_arch = "x86_64", target_pointer_width = "64")) {
+        Some("amd64")
+    } else if cfg!(target_arch = "x86") {
+        Some("x86")
+    } else if cfg!(target_arch = "aarch64") {
+        Some("arm64")
+    } else if cfg!(target_arch = "arm") {
+        Some("arm")
+    } else if cfg!(target_arch = "s390x") {
+        Some("s390x")
+    } else if cfg!(all(target_arch = "powerpc64", target_endian = "little")) {
+        Some("ppc64le")
+    } else if cfg!(target_arch = "powerpc64") {
+        Some("ppc64")
+    } else if cfg!(target_arch = "riscv64") {
+        Some("riscv64")
+    } else if cfg!(target_arch = "loongarch64") {
+        Some("loongarch64")
+    } else {
+        None
+    }
+}
+
+/// A seccomp ABI as libseccomp and Docker's `architectures` name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum SeccompArch {
+    X86,
+    X86_64,
+    X32,
+    Arm,
+    Aarch64,
+    Mips,
+    Mipsel,
+    Mips64,
+    Mipsel64,
+    Mips64N32,
+    Mipsel64N32,
+    Ppc,
+    Ppc64,
+    Ppc64le,
+    S390,
+    S390x,
+    Parisc,
+    Parisc64,
+    Riscv64,
+    Loongarch64,
+    M68k,
+    Sh,
+}
+
+impl SeccompArch {
+    /// Every ABI.
+    pub const ALL: [SeccompArch; 22] = [
+        SeccompArch::X86,
+        SeccompArch::X86_64,
+        SeccompArch::X32,
+        SeccompArch::Arm,
+        SeccompArch::Aarch64,
+        SeccompArch::Mips,
+        SeccompArch::Mipsel,
+        SeccompArch::Mips64,
+        SeccompArch::Mipsel64,
+        SeccompArch::Mips64N32,
+        SeccompArch::Mipsel64N32,
+        SeccompArch::Ppc,
+        SeccompArch::Ppc64,
+        SeccompArch::Ppc64le,
+        SeccompArch::S390,
+        SeccompArch::S390x,
+        SeccompArch::Parisc,
+        SeccompArch::Parisc64,
+        SeccompArch::Riscv64,
+        SeccompArch::Loongarch64,
+        SeccompArch::M68k,
+        SeccompArch::Sh,
+    ];
+
+    /// The name in the DSL: libseccomp's (`x86_64`, `aarch64`, `mipsel64n32`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            SeccompArch::X86 => "x86",
+            SeccompArch::X86_64 => "x86_64",
+            SeccompArch::X32 => "x32",
+            SeccompArch::Arm => "arm",
+            SeccompArch::Aarch64 => "aarch64",
+            SeccompArch::Mips => "mips",
+            SeccompArch::Mipsel => "mipsel",
+            SeccompArch::Mips64 => "mips64",
+            SeccompArch::Mipsel64 => "mipsel64",
+            SeccompArch::Mips64N32 => "mips64n32",
+            SeccompArch::Mipsel64N32 => "mipsel64n32",
+            SeccompArch::Ppc => "ppc",
+            SeccompArch::Ppc64 => "ppc64",
+            SeccompArch::Ppc64le => "ppc64le",
+            SeccompArch::S390 => "s390",
+            SeccompArch::S390x => "s390x",
+            SeccompArch::Parisc => "parisc",
+            SeccompArch::Parisc64 => "parisc64",
+            SeccompArch::Riscv64 => "riscv64",
+            SeccompArch::Loongarch64 => "loongarch64",
+            SeccompArch::M68k => "m68k",
+            SeccompArch::Sh => "sh",
+        }
+    }
+
+    /// The ABI of this name (see [`SeccompArch::name`]).
+    pub fn from_name(name: &str) -> Option<SeccompArch> {
+        SeccompArch::ALL
+            .into_iter()
+            .find(|arch| arch.name() == name)
+    }
+
+    /// The name in a Docker profile: `SCMP_ARCH_X86_64`, ...
+    pub fn docker_name(self) -> String {
+        format!("SCMP_ARCH_{}", self.name().to_ascii_uppercase())
+    }
+
+    /// The ABI of a Docker profile name.
+    pub fn from_docker_name(name: &str) -> Option<SeccompArch> {
+        let lower = name.strip_prefix("SCMP_ARCH_")?.to_ascii_lowercase();
+        SeccompArch::from_name(&lower).filter(|arch| arch.docker_name() == name)
+    }
+
+    /// The column of the syscall table with this ABI's numbers.
+    pub const fn syscall_table(self) -> crate::syscalls::Arch {
+        use crate::syscalls::Arch;
+        match self {
+            SeccompArch::X86 => Arch::X86,
+            SeccompArch::X86_64 => Arch::X86_64,
+            SeccompArch::X32 => Arch::X32,
+            SeccompArch::Arm => Arch::Arm,
+            SeccompArch::Aarch64 => Arch::Aarch64,
+            SeccompArch::Mips | SeccompArch::Mipsel => Arch::Mips,
+            SeccompArch::Mips64 | SeccompArch::Mipsel64 => Arch::Mips64,
+            SeccompArch::Mips64N32 | SeccompArch::Mipsel64N32 => Arch::Mips64N32,
+            SeccompArch::Ppc => Arch::Ppc,
+            SeccompArch::Ppc64 | SeccompArch::Ppc64le => Arch::Ppc64,
+            SeccompArch::S390 => Arch::S390,
+            SeccompArch::S390x => Arch::S390x,
+            SeccompArch::Parisc => Arch::Parisc,
+            SeccompArch::Parisc64 => Arch::Parisc64,
+            SeccompArch::Riscv64 => Arch::Riscv64,
+            SeccompArch::Loongarch64 => Arch::Loongarch64,
+            SeccompArch::M68k => Arch::M68k,
+            SeccompArch::Sh => Arch::Sh,
+        }
+    }
+
+    /// The ABI this program was compiled for.
+    pub const fn native() -> Option<SeccompArch> {
+        if cfg!(all(target_arch = "x86_64", target_pointer_width = "64")) {
+            Some(SeccompArch::X86_64)
+        } else if cfg!(all(target_arch = "x86_64", target_pointer_width = "32")) {
+            Some(SeccompArch::X32)
+        } else if cfg!(target_arch = "x86") {
+            Some(SeccompArch::X86)
+        } else if cfg!(target_arch = "aarch64") {
+            Some(SeccompArch::Aarch64)
+        } else if cfg!(target_arch = "arm") {
+            Some(SeccompArch::Arm)
+        } else if cfg!(target_arch = "riscv64") {
+            Some(SeccompArch::Riscv64)
+        } else if cfg!(target_arch = "loongarch64") {
+            Some(SeccompArch::Loongarch64)
+        } else if cfg!(target_arch = "s390x") {
+            Some(SeccompArch::S390x)
+        } else if cfg!(all(target_arch = "powerpc64", target_endian = "little")) {
+            Some(SeccompArch::Ppc64le)
+        } else if cfg!(target_arch = "powerpc64") {
+            Some(SeccompArch::Ppc64)
+        } else {
+            None
+        }
+    }
+}
+
+/// Which ABIs the filter covers. Calls through any other ABI are killed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Architectures {
+    /// The native ABI only.
+    #[default]
+    Native,
+    /// These ABIs (Docker's `architectures`).
+    List(Cow<'static, [SeccompArch]>),
+    /// For each native ABI, the ABIs to add to it (Docker's `archMap`). A
+    /// native ABI not listed gets only itself.
+    Map(Cow<'static, [ArchMapEntry]>),
+}
+
+/// One entry of [`Architectures::Map`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ArchMapEntry {
+    /// A native ABI.
+    pub arch: SeccompArch,
+    /// The ABIs added to it; `None` is Docker's `null`.
+    pub sub_arches: Option<Cow<'static, [SeccompArch]>>,
+}
+
+impl Architectures {
+    /// The ABIs the filter covers when `native` is the native one, native first.
+    pub fn covered(&self, native: SeccompArch) -> Vec<SeccompArch> {
+        let mut covered = vec![native];
+        let mut add = |arch: SeccompArch| {
+            if !covered.contains(&arch) {
+                covered.push(arch);
+            }
+        };
+        match self {
+            Architectures::Native => {}
+            Architectures::List(arches) => arches.iter().copied().for_each(&mut add),
+            Architectures::Map(entries) => {
+                if let Some(entry) = entries.iter().find(|entry| entry.arch == native) {
+                    entry
+                        .sub_arches
+                        .iter()
+                        .flat_map(|subs| subs.iter().copied())
+                        .for_each(&mut add);
+                }
+            }
+        }
+        covered
+    }
+}
+
+/// A seccomp filter flag. None changes which action a call gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flag {
+    /// Log every action but `allow` (`SECCOMP_FILTER_FLAG_LOG`).
+    Log,
+    /// Leave the speculative store bypass mitigation off
+    /// (`SECCOMP_FILTER_FLAG_SPEC_ALLOW`).
+    SpecAllow,
+    /// Let a notifying filter's wait be killable
+    /// (`SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV`).
+    WaitKillableRecv,
+}
+
+impl Flag {
+    /// Every flag.
+    pub const ALL: [Flag; 3] = [Flag::Log, Flag::SpecAllow, Flag::WaitKillableRecv];
+
+    /// The name in the DSL (`log`, `spec_allow`, `wait_killable_recv`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Flag::Log => "log",
+            Flag::SpecAllow => "spec_allow",
+            Flag::WaitKillableRecv => "wait_killable_recv",
+        }
+    }
+
+    /// The name in a Docker profile (`SECCOMP_FILTER_FLAG_LOG`, ...).
+    pub fn docker_name(self) -> String {
+        format!("SECCOMP_FILTER_FLAG_{}", self.name().to_ascii_uppercase())
+    }
+}
+
 /// One rule: an action for some syscalls, taken when every condition holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Rule {
@@ -213,12 +573,48 @@ pub struct Rule {
     pub conditions: Cow<'static, [ArgCondition]>,
     /// What happens when the rule applies.
     pub action: Action,
+    /// The rule is part of the filter only where these all hold.
+    pub includes: Filter,
+    /// The rule is left out where any of these holds.
+    pub excludes: Filter,
+    /// A note kept in the Docker profile.
+    pub comment: Option<Cow<'static, str>>,
 }
 
 impl Rule {
-    /// Whether the rule has no conditions.
+    /// A rule for `syscalls`, with no filters and no comment.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::model::{Action, Rule};
+    /// let rule = Rule::new(["read", "write"], [], Action::Allow);
+    /// assert!(rule.names("read") && rule.is_unconditional());
+    /// ```
+    pub fn new<'a>(
+        syscalls: impl IntoIterator<Item = &'a str>,
+        conditions: impl IntoIterator<Item = ArgCondition>,
+        action: Action,
+    ) -> Rule {
+        Rule {
+            syscalls: syscalls
+                .into_iter()
+                .map(|name| Cow::Owned(name.to_string()))
+                .collect(),
+            conditions: conditions.into_iter().collect(),
+            action,
+            includes: Filter::NONE,
+            excludes: Filter::NONE,
+            comment: None,
+        }
+    }
+
+    /// Whether the rule has no argument conditions.
     pub fn is_unconditional(&self) -> bool {
         self.conditions.is_empty()
+    }
+
+    /// Whether the rule is part of the filter in every context.
+    pub fn applies_everywhere(&self) -> bool {
+        self.includes.is_empty() && self.excludes.is_empty()
     }
 
     /// Whether the rule names `syscall`.
@@ -226,8 +622,23 @@ impl Rule {
         self.syscalls.iter().any(|name| name == syscall)
     }
 
-    /// Whether the rule applies to `syscall` called with `args`.
-    pub fn applies_to(&self, syscall: &str, args: &[u64; 6]) -> bool {
+    /// Whether the rule is part of the filter installed in `context`, as
+    /// Docker decides it.
+    pub fn applies_in(&self, context: &Context) -> bool {
+        let has_cap = |cap: &Cow<'static, str>| context.capabilities.contains(cap);
+        let kernel_at_least = |version: Option<KernelVersion>| version.map(|v| context.kernel >= v);
+        let (includes, excludes) = (&self.includes, &self.excludes);
+        let excluded = excludes.arches.contains(&context.arch)
+            || excludes.caps.iter().any(has_cap)
+            || kernel_at_least(excludes.min_kernel) == Some(true);
+        let included = (includes.arches.is_empty() || includes.arches.contains(&context.arch))
+            && includes.caps.iter().all(has_cap)
+            && kernel_at_least(includes.min_kernel) != Some(false);
+        included && !excluded
+    }
+
+    /// Whether the rule matches `syscall` called with `args`, filters aside.
+    pub fn matches(&self, syscall: &str, args: &[u64; 6]) -> bool {
         self.names(syscall)
             && self
                 .conditions
@@ -243,6 +654,10 @@ pub struct Policy {
     pub default_action: Action,
     /// The rules, in source order.
     pub rules: Cow<'static, [Rule]>,
+    /// The ABIs the filter covers.
+    pub architectures: Architectures,
+    /// Filter flags.
+    pub flags: Cow<'static, [Flag]>,
 }
 
 /// How a syscall can get to run under a policy; see [`Policy::first_permit`].
@@ -254,32 +669,69 @@ pub enum Permit {
     Default,
 }
 
-impl Policy {
-    /// The action the policy takes for `syscall` called with `args`.
+/// A policy as installed in one [`Context`]: the rules that apply there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved<'a> {
+    /// The policy's default action.
+    pub default_action: Action,
+    /// The rules that apply, in source order.
+    pub rules: Vec<&'a Rule>,
+    /// The ABIs covered, native first.
+    pub architectures: Vec<SeccompArch>,
+    /// The policy's flags.
+    pub flags: &'a [Flag],
+}
+
+impl Resolved<'_> {
+    /// The action for `syscall` called with `args` through the native ABI.
     ///
     /// ```
-    /// use std::borrow::Cow;
     /// use seccomp_dsl_core::model::*;
-    /// let policy = Policy {
-    ///     default_action: Action::Errno(1),
-    ///     rules: Cow::Owned(vec![Rule {
-    ///         syscalls: Cow::Owned(vec!["personality".into()]),
-    ///         conditions: Cow::Owned(vec![ArgCondition { index: 0, op: CmpOp::Eq, value: 0 }]),
-    ///         action: Action::Allow,
-    ///     }]),
-    /// };
-    /// assert_eq!(policy.decide("personality", &[0; 6]), Action::Allow);
-    /// assert_eq!(policy.decide("personality", &[8, 0, 0, 0, 0, 0]), Action::Errno(1));
+    /// let policy = Policy::new(
+    ///     Action::Errno(1),
+    ///     vec![Rule::new(["personality"], [ArgCondition { index: 0, op: CmpOp::Eq, value: 0 }], Action::Allow)],
+    /// );
+    /// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
+    /// let resolved = policy.resolve(&context, SeccompArch::X86_64);
+    /// assert_eq!(resolved.decide("personality", &[0; 6]), Action::Allow);
+    /// assert_eq!(resolved.decide("personality", &[8, 0, 0, 0, 0, 0]), Action::Errno(1));
     /// ```
     pub fn decide(&self, syscall: &str, args: &[u64; 6]) -> Action {
         self.rules
             .iter()
-            .find(|rule| rule.applies_to(syscall, args))
+            .find(|rule| rule.matches(syscall, args))
             .map_or(self.default_action, |rule| rule.action)
+    }
+}
+
+impl Policy {
+    /// A policy covering the native ABI, without flags.
+    pub fn new(default_action: Action, rules: Vec<Rule>) -> Policy {
+        Policy {
+            default_action,
+            rules: Cow::Owned(rules),
+            architectures: Architectures::Native,
+            flags: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// The policy as installed in `context` on the `native` ABI.
+    pub fn resolve(&self, context: &Context, native: SeccompArch) -> Resolved<'_> {
+        Resolved {
+            default_action: self.default_action,
+            rules: self
+                .rules
+                .iter()
+                .filter(|rule| rule.applies_in(context))
+                .collect(),
+            architectures: self.architectures.covered(native),
+            flags: &self.flags,
+        }
     }
 
     /// The first way `syscall` can get to run (by `allow`, `log` or
-    /// `trace`), for some arguments at least; `None` if it never can.
+    /// `trace`), for some arguments in some context at least; `None` if it
+    /// never can.
     pub fn first_permit(&self, syscall: &str) -> Option<Permit> {
         let mut rules = self
             .rules
@@ -289,8 +741,9 @@ impl Policy {
         if let Some((index, _)) = rules.clone().find(|(_, rule)| rule.action.may_run_call()) {
             return Some(Permit::Rule(index));
         }
-        let fully_covered = rules.any(|(_, rule)| rule.is_unconditional());
-        (!fully_covered && self.default_action.may_run_call()).then_some(Permit::Default)
+        let always_covered =
+            rules.any(|(_, rule)| rule.is_unconditional() && rule.applies_everywhere());
+        (!always_covered && self.default_action.may_run_call()).then_some(Permit::Default)
     }
 
     /// Every syscall name the policy mentions, once each, in order of appearance.

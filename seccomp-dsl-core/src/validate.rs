@@ -12,7 +12,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::model::{Action, ArgCondition, CmpOp, Policy, Rule, ARG_COUNT, MAX_ERRNO};
+use crate::constants::CAPABILITIES;
+use crate::model::{
+    Action, ArgCondition, CmpOp, Filter, Policy, Rule, ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO,
+};
 use crate::{suggest, syscalls};
 
 /// One problem found in a policy.
@@ -41,6 +44,8 @@ pub enum Part {
     Value(usize),
     /// The rule's action.
     Action,
+    /// The rule's `includes` or `excludes`.
+    Filter,
 }
 
 /// What is wrong, with what it takes to say so.
@@ -55,6 +60,23 @@ pub enum ProblemKind {
         /// A known name it is likely a typo of.
         suggestion: Option<&'static str>,
     },
+    /// A capability name Linux does not have.
+    UnknownCapability {
+        /// The name given.
+        name: String,
+        /// A known name it is likely a typo of.
+        suggestion: Option<&'static str>,
+    },
+    /// An architecture name Docker does not know.
+    UnknownArch {
+        /// The name given.
+        name: String,
+        /// A known name it is likely a typo of.
+        suggestion: Option<&'static str>,
+    },
+    /// The rule's includes and excludes contradict each other: no context
+    /// has the rule in the filter.
+    NeverApplies,
     /// An argument index above 5.
     ArgIndexOutOfRange(u8),
     /// An errno outside `1..=4095`.
@@ -108,9 +130,14 @@ impl ProblemKind {
     /// A hint on how to fix the problem, where there is one.
     pub fn help(&self) -> Option<String> {
         match self {
-            ProblemKind::UnknownSyscall { suggestion, .. } => {
+            ProblemKind::UnknownSyscall { suggestion, .. }
+            | ProblemKind::UnknownCapability { suggestion, .. }
+            | ProblemKind::UnknownArch { suggestion, .. } => {
                 suggestion.map(|name| format!("did you mean `{name}`?"))
             }
+            ProblemKind::NeverApplies => Some(
+                "a capability, architecture or kernel version is both required and excluded".into(),
+            ),
             ProblemKind::ArgIndexOutOfRange(_) => {
                 Some("syscalls take six arguments: `arg0` to `arg5`".into())
             }
@@ -156,6 +183,9 @@ impl fmt::Display for ProblemKind {
         match self {
             ProblemKind::NoSyscalls => f.write_str("rule names no syscall"),
             ProblemKind::UnknownSyscall { name, .. } => write!(f, "unknown syscall `{name}`"),
+            ProblemKind::UnknownCapability { name, .. } => write!(f, "unknown capability `{name}`"),
+            ProblemKind::UnknownArch { name, .. } => write!(f, "unknown architecture `{name}`"),
+            ProblemKind::NeverApplies => f.write_str("these conditions exclude each other: the rules never apply"),
             ProblemKind::ArgIndexOutOfRange(index) => {
                 write!(f, "argument index {index} is out of range")
             }
@@ -233,6 +263,36 @@ fn check_rule(rule_index: usize, rule: &Rule, default: Action, problems: &mut Ve
     if rule.action == default {
         report(Part::Action, ProblemKind::ActionIsDefault(default));
     }
+    for filter in [&rule.includes, &rule.excludes] {
+        for cap in filter.caps.iter() {
+            if CAPABILITIES.get(cap).is_none() {
+                let suggestion =
+                    suggest::closest(cap, CAPABILITIES.constants.iter().map(|(name, _)| *name));
+                report(
+                    Part::Filter,
+                    ProblemKind::UnknownCapability {
+                        name: cap.to_string(),
+                        suggestion,
+                    },
+                );
+            }
+        }
+        for arch in filter.arches.iter() {
+            if !DOCKER_ARCHES.contains(&arch.as_ref()) {
+                let suggestion = suggest::closest(arch, DOCKER_ARCHES);
+                report(
+                    Part::Filter,
+                    ProblemKind::UnknownArch {
+                        name: arch.to_string(),
+                        suggestion,
+                    },
+                );
+            }
+        }
+    }
+    if !can_apply_together(rule, rule) {
+        report(Part::Filter, ProblemKind::NeverApplies);
+    }
     let mut compared = [false; ARG_COUNT as usize];
     for (index, condition) in rule.conditions.iter().enumerate() {
         if condition.index >= ARG_COUNT {
@@ -281,46 +341,91 @@ fn check_rules_per_syscall(policy: &Policy, problems: &mut Vec<Problem>) {
     }
     let rules = &policy.rules;
     for (syscall, uses) in by_syscall {
-        let syscall = syscall.to_string();
-        let unconditional = uses
-            .iter()
-            .find(|(rule, _)| rules[*rule].is_unconditional());
-        for (nth, &(rule_index, position)) in uses.iter().enumerate() {
-            let rule = &rules[rule_index];
-            let earlier = &uses[..nth];
-            let kind = if rule.is_unconditional() {
-                earlier
-                    .iter()
-                    .find(|(other, _)| rules[*other].is_unconditional())
-                    .map(|(other, _)| ProblemKind::DuplicateUnconditional {
-                        syscall: syscall.clone(),
-                        earlier: rules[*other].action,
-                    })
-            } else if let Some((unconditional_rule, _)) = unconditional {
-                Some(ProblemKind::ShadowedByUnconditional {
-                    syscall: syscall.clone(),
-                    unconditional: rules[*unconditional_rule].action,
-                })
-            } else {
-                earlier
-                    .iter()
-                    .map(|(other, _)| &rules[*other])
-                    .find(|other| other.action != rule.action && conditions_overlap(other, rule))
-                    .map(|other| ProblemKind::Overlap {
-                        syscall: syscall.clone(),
-                        earlier: other.action,
-                        this: rule.action,
-                    })
-            };
-            if let Some(kind) = kind {
-                problems.push(Problem {
-                    rule: rule_index,
-                    part: Part::Syscall(position),
-                    kind,
-                });
+        let mut reported = Vec::new();
+        for (nth, &(later_index, later_position)) in uses.iter().enumerate() {
+            for &(earlier_index, earlier_position) in &uses[..nth] {
+                let (earlier, later) = (&rules[earlier_index], &rules[later_index]);
+                if !can_apply_together(earlier, later) {
+                    continue;
+                }
+                // The same action in different contexts is how a policy says
+                // "allowed with CAP_A or with CAP_B": no conflict.
+                let same = earlier.action == later.action;
+                let same_context =
+                    earlier.includes == later.includes && earlier.excludes == later.excludes;
+                let found = match (earlier.is_unconditional(), later.is_unconditional()) {
+                    (true, true) if !same || same_context => Some((
+                        later_index,
+                        later_position,
+                        ProblemKind::DuplicateUnconditional {
+                            syscall: syscall.to_string(),
+                            earlier: earlier.action,
+                        },
+                    )),
+                    (true, false) | (false, true) if !same || same_context => {
+                        let (conditional, position, unconditional) = if later.is_unconditional() {
+                            (earlier_index, earlier_position, later.action)
+                        } else {
+                            (later_index, later_position, earlier.action)
+                        };
+                        let kind = ProblemKind::ShadowedByUnconditional {
+                            syscall: syscall.to_string(),
+                            unconditional,
+                        };
+                        Some((conditional, position, kind))
+                    }
+                    (false, false) if !same && conditions_overlap(earlier, later) => Some((
+                        later_index,
+                        later_position,
+                        ProblemKind::Overlap {
+                            syscall: syscall.to_string(),
+                            earlier: earlier.action,
+                            this: later.action,
+                        },
+                    )),
+                    _ => None,
+                };
+                if let Some((rule, position, kind)) = found {
+                    if !reported.contains(&rule) {
+                        reported.push(rule);
+                        problems.push(Problem {
+                            rule,
+                            part: Part::Syscall(position),
+                            kind,
+                        });
+                    }
+                }
             }
         }
     }
+}
+
+/// Whether some context (capabilities, architecture, kernel) has both rules
+/// in the filter.
+fn can_apply_together(a: &Rule, b: &Rule) -> bool {
+    let needed_caps = a.includes.caps.iter().chain(b.includes.caps.iter());
+    let caps_possible = needed_caps
+        .clone()
+        .all(|cap| !a.excludes.caps.contains(cap) && !b.excludes.caps.contains(cap));
+    let arch_possible = DOCKER_ARCHES.iter().any(|arch| {
+        let listed = |filter: &Filter| filter.arches.iter().any(|a| a == arch);
+        let included = |filter: &Filter| filter.arches.is_empty() || listed(filter);
+        included(&a.includes)
+            && included(&b.includes)
+            && !listed(&a.excludes)
+            && !listed(&b.excludes)
+    });
+    let lowest = a.includes.min_kernel.max(b.includes.min_kernel);
+    let below = match (a.excludes.min_kernel, b.excludes.min_kernel) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let kernel_possible = match (lowest, below) {
+        (Some(lowest), Some(below)) => lowest < below,
+        (None, Some(below)) => below > crate::model::KernelVersion { major: 0, minor: 0 },
+        _ => true,
+    };
+    caps_possible && arch_possible && kernel_possible
 }
 
 /// Whether one call can satisfy both rules' conditions. Arguments are
@@ -432,18 +537,11 @@ mod tests {
     }
 
     fn rule(name: &str, conditions: &[ArgCondition], action: Action) -> Rule {
-        Rule {
-            syscalls: Cow::Owned(vec![Cow::Owned(name.to_string())]),
-            conditions: Cow::Owned(conditions.to_vec()),
-            action,
-        }
+        Rule::new([name], conditions.iter().copied(), action)
     }
 
     fn kinds(rules: Vec<Rule>) -> Vec<ProblemKind> {
-        let policy = Policy {
-            default_action: Action::Errno(1),
-            rules: Cow::Owned(rules),
-        };
+        let policy = Policy::new(Action::Errno(1), rules);
         validate(&policy).into_iter().map(|p| p.kind).collect()
     }
 
@@ -529,5 +627,51 @@ mod tests {
     fn never_true_comparisons_are_reported() {
         let rules = vec![rule("read", &[cond(0, CmpOp::Lt, 0)], Action::Allow)];
         assert_eq!(kinds(rules), vec![ProblemKind::NeverTrue]);
+    }
+
+    fn with_caps(mut rule: Rule, includes: &[&'static str], excludes: &[&'static str]) -> Rule {
+        rule.includes.caps = includes.iter().map(|c| Cow::Borrowed(*c)).collect();
+        rule.excludes.caps = excludes.iter().map(|c| Cow::Borrowed(*c)).collect();
+        rule
+    }
+
+    #[test]
+    fn rules_of_exclusive_contexts_never_conflict() {
+        let rules = vec![
+            with_caps(
+                rule("clone3", &[], Action::Errno(38)),
+                &[],
+                &["CAP_SYS_ADMIN"],
+            ),
+            with_caps(rule("clone3", &[], Action::Allow), &["CAP_SYS_ADMIN"], &[]),
+            with_caps(rule("bpf", &[], Action::Allow), &["CAP_SYS_ADMIN"], &[]),
+            with_caps(rule("bpf", &[], Action::Allow), &["CAP_BPF"], &[]),
+        ];
+        assert_eq!(kinds(rules), vec![]);
+    }
+
+    #[test]
+    fn rules_of_overlapping_contexts_conflict() {
+        let rules = vec![
+            with_caps(rule("clone3", &[], Action::Errno(38)), &["CAP_BPF"], &[]),
+            with_caps(rule("clone3", &[], Action::Allow), &["CAP_SYS_ADMIN"], &[]),
+        ];
+        assert!(matches!(
+            kinds(rules)[..],
+            [ProblemKind::DuplicateUnconditional { .. }]
+        ));
+    }
+
+    #[test]
+    fn contradictory_filters_and_unknown_names_are_reported() {
+        let mut contradictory =
+            with_caps(rule("read", &[], Action::Allow), &["CAP_BPF"], &["CAP_BPF"]);
+        contradictory.includes.arches = Cow::Owned(vec![Cow::Borrowed("amd46")]);
+        let kinds = kinds(vec![contradictory]);
+        assert!(kinds.contains(&ProblemKind::NeverApplies), "{kinds:?}");
+        assert!(kinds.contains(&ProblemKind::UnknownArch {
+            name: "amd46".into(),
+            suggestion: Some("amd64")
+        }));
     }
 }

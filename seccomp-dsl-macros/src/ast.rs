@@ -1,14 +1,14 @@
 //! The DSL's syntax tree and its parser.
 //!
-//! Input is split into statements at top-level `;` first, and each statement
-//! is parsed on its own, so that one bad statement does not hide the errors
-//! of the others.
+//! Input is split into statements at top-level `;` (and after a `{ ... }`
+//! block) first, and each statement is parsed on its own, so that one bad
+//! statement does not hide the errors of the others.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
-use seccomp_dsl_core::model::CmpOp;
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use seccomp_dsl_core::model::{CmpOp, KernelVersion};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Ident, LitInt, Token};
+use syn::{Attribute, Ident, LitFloat, LitInt, Token};
 
 use crate::errors::{Errors, SpanRange};
 
@@ -17,7 +17,13 @@ pub struct PolicyAst {
     pub statements: Vec<Statement>,
 }
 
-pub enum Statement {
+/// A statement and the doc comment (`/// ...`) written above it.
+pub struct Statement {
+    pub comment: Option<String>,
+    pub kind: StatementKind,
+}
+
+pub enum StatementKind {
     /// `default ACTION;`
     Default { keyword: Span, action: ActionAst },
     /// `forbid NAME, ...;`
@@ -33,6 +39,33 @@ pub enum Statement {
         condition: Option<Expr>,
         action: ActionAst,
     },
+    /// `when COND, ... { STATEMENTS }` or `unless COND, ... { STATEMENTS }`
+    Block {
+        unless: bool,
+        conditions: Vec<BlockCondition>,
+        header: SpanRange,
+        body: Vec<Statement>,
+    },
+    /// `arches NAME, ...;`
+    Arches { keyword: Span, arches: Vec<Ident> },
+    /// `arch_map NAME => NAME, ...;` or `arch_map NAME;`
+    ArchMap {
+        keyword: Span,
+        arch: Ident,
+        sub_arches: Option<Vec<Ident>>,
+    },
+    /// `flags NAME, ...;`
+    Flags { keyword: Span, flags: Vec<Ident> },
+}
+
+/// One condition of a `when` or `unless` block.
+pub enum BlockCondition {
+    /// `cap(CAP_SYS_ADMIN, ...)`
+    Caps(Vec<Ident>),
+    /// `arch(amd64, ...)`
+    Arches(Vec<Ident>),
+    /// `kernel >= 4.8`
+    Kernel(KernelVersion),
 }
 
 /// An action as written: a name and an optional parenthesized value.
@@ -80,22 +113,38 @@ impl ValueTerm {
     }
 }
 
-pub const STATEMENT_KEYWORDS: [&str; 3] = ["default", "forbid", "rule"];
+pub const STATEMENT_KEYWORDS: [&str; 8] = [
+    "default", "forbid", "rule", "when", "unless", "arches", "arch_map", "flags",
+];
 
 /// Parses every statement it can, reporting each bad one to `errors`.
 pub fn parse_policy(input: TokenStream, errors: &mut Errors) -> PolicyAst {
+    PolicyAst {
+        statements: parse_statements(input, errors),
+    }
+}
+
+fn parse_statements(input: TokenStream, errors: &mut Errors) -> Vec<Statement> {
     let mut statements = Vec::new();
     for chunk in split_statements(input, errors) {
         match parse_statement.parse2(chunk) {
-            Ok(statement) => statements.push(statement),
+            Ok((mut statement, block_body)) => {
+                if let (StatementKind::Block { body, .. }, Some(tokens)) =
+                    (&mut statement.kind, block_body)
+                {
+                    *body = parse_statements(tokens, errors);
+                }
+                statements.push(statement);
+            }
             Err(error) => errors.push_syn(error),
         }
     }
-    PolicyAst { statements }
+    statements
 }
 
-/// Splits at top-level `;`. Tokens after the last `;` are an unterminated
-/// statement: reported, then parsed anyway for the errors they hold.
+/// Splits at top-level `;` and after top-level `{ ... }` blocks. Tokens
+/// after the last statement are an unterminated statement: reported, then
+/// parsed anyway for the errors they hold.
 fn split_statements(input: TokenStream, errors: &mut Errors) -> Vec<TokenStream> {
     let mut chunks = Vec::new();
     let mut current: Vec<TokenTree> = Vec::new();
@@ -112,6 +161,10 @@ fn split_statements(input: TokenStream, errors: &mut Errors) -> Vec<TokenStream>
                     chunks.push(current.drain(..).collect());
                 }
             }
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
+                current.push(token);
+                chunks.push(current.drain(..).collect());
+            }
             _ => current.push(token),
         }
     }
@@ -126,19 +179,22 @@ fn split_statements(input: TokenStream, errors: &mut Errors) -> Vec<TokenStream>
     chunks
 }
 
-fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
+/// One statement, and the tokens of its body if it is a block.
+fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenStream>)> {
+    let comment = parse_doc_comment(input)?;
     let head = Ident::parse_any(input).map_err(|e| {
         syn::Error::new(
             e.span(),
-            "expected a statement: `default`, `forbid`, `rule` or an action",
+            "expected a statement: `default`, `forbid`, `rule`, `when`, `unless` or an action",
         )
     })?;
-    let statement = match head.to_string().as_str() {
-        "default" => Statement::Default {
+    let mut block_body = None;
+    let kind = match head.to_string().as_str() {
+        "default" => StatementKind::Default {
             keyword: head.span(),
             action: parse_action(input)?,
         },
-        "forbid" => Statement::Forbid {
+        "forbid" => StatementKind::Forbid {
             names: parse_names(input, &head)?,
         },
         "rule" => {
@@ -164,22 +220,141 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
             input
                 .parse::<Token![=>]>()
                 .map_err(|e| syn::Error::new(e.span(), "expected `=>` and the rule's action"))?;
-            Statement::Rule {
+            StatementKind::Rule {
                 name,
                 condition,
                 action: parse_action(input)?,
             }
         }
+        keyword @ ("when" | "unless") => {
+            let (first, mut end) = parse_block_condition(input)?;
+            let mut conditions = vec![first];
+            while input.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+                let (condition, last) = parse_block_condition(input)?;
+                conditions.push(condition);
+                end = last;
+            }
+            let content;
+            syn::braced!(content in input);
+            block_body = Some(content.parse::<TokenStream>()?);
+            StatementKind::Block {
+                unless: keyword == "unless",
+                conditions,
+                header: SpanRange {
+                    start: head.span(),
+                    end,
+                },
+                body: Vec::new(),
+            }
+        }
+        "arches" => StatementKind::Arches {
+            keyword: head.span(),
+            arches: parse_names(input, &head)?,
+        },
+        "arch_map" => {
+            let arch = Ident::parse_any(input).map_err(|e| {
+                syn::Error::new(e.span(), "expected an architecture after `arch_map`")
+            })?;
+            let sub_arches = if input.peek(Token![=>]) {
+                input.parse::<Token![=>]>()?;
+                Some(parse_names(input, &arch)?)
+            } else {
+                None
+            };
+            StatementKind::ArchMap {
+                keyword: head.span(),
+                arch,
+                sub_arches,
+            }
+        }
+        "flags" => StatementKind::Flags {
+            keyword: head.span(),
+            flags: parse_names(input, &head)?,
+        },
         _ => {
             let action = parse_action_named(head, input)?;
             let names = parse_names(input, &action.name)?;
-            Statement::List { action, names }
+            StatementKind::List { action, names }
         }
     };
     if !input.is_empty() {
         return Err(input.error("unexpected tokens: expected `;`"));
     }
-    Ok(statement)
+    Ok((Statement { comment, kind }, block_body))
+}
+
+/// `/// text` lines (which reach a macro as `#[doc = "text"]`), joined by
+/// newlines, without the space after `///`.
+fn parse_doc_comment(input: ParseStream) -> syn::Result<Option<String>> {
+    let mut lines = Vec::new();
+    for attribute in input.call(Attribute::parse_outer)? {
+        let not_doc = || {
+            syn::Error::new_spanned(
+                &attribute,
+                "only doc comments (`/// ...`) may stand before a statement",
+            )
+        };
+        let syn::Meta::NameValue(meta) = &attribute.meta else {
+            return Err(not_doc());
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) = &meta.value
+        else {
+            return Err(not_doc());
+        };
+        if !meta.path.is_ident("doc") {
+            return Err(not_doc());
+        }
+        let line = text.value();
+        lines.push(line.strip_prefix(' ').unwrap_or(&line).to_string());
+    }
+    Ok((!lines.is_empty()).then(|| lines.join("\n")))
+}
+
+/// A block condition and the span of its last token.
+fn parse_block_condition(input: ParseStream) -> syn::Result<(BlockCondition, Span)> {
+    let kind = Ident::parse_any(input).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected a condition: `cap(...)`, `arch(...)` or `kernel >= VERSION`",
+        )
+    })?;
+    match kind.to_string().as_str() {
+        "cap" | "arch" => {
+            let content;
+            let parens = syn::parenthesized!(content in input);
+            let names = content.parse_terminated(Ident::parse_any, Token![,])?;
+            if names.is_empty() {
+                return Err(syn::Error::new(kind.span(), format!("`{kind}(...)` needs at least one name")));
+            }
+            let names = names.into_iter().collect();
+            let condition = if kind == "cap" { BlockCondition::Caps(names) } else { BlockCondition::Arches(names) };
+            Ok((condition, parens.span.close()))
+        }
+        "kernel" => {
+            input
+                .parse::<Token![>=]>()
+                .map_err(|e| syn::Error::new(e.span(), "expected `>=`: a rule can require a minimum kernel version"))?;
+            let (text, span) = if input.peek(LitFloat) {
+                let literal: LitFloat = input.parse()?;
+                (literal.to_string(), literal.span())
+            } else {
+                let literal: LitInt = input.parse()?;
+                (format!("{}.0", literal.base10_digits()), literal.span())
+            };
+            KernelVersion::parse(&text)
+                .filter(|_| text.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+                .map(|version| (BlockCondition::Kernel(version), span))
+                .ok_or_else(|| syn::Error::new(span, format!("`{text}` is not a kernel version such as `4.8`")))
+        }
+        other => Err(syn::Error::new(
+            kind.span(),
+            format!("unknown condition `{other}`: expected `cap(...)`, `arch(...)` or `kernel >= VERSION`"),
+        )),
+    }
 }
 
 fn parse_names(input: ParseStream, head: &Ident) -> syn::Result<Vec<Ident>> {

@@ -2,8 +2,6 @@
 //! `seccomp_dsl_core::validate`, reported at the tokens they concern, and
 //! the `forbid` guards, which only exist at compile time.
 
-use std::collections::HashSet;
-
 use seccomp_dsl_core::model::{Permit, Policy};
 use seccomp_dsl_core::validate::{validate, Part, ProblemKind};
 use seccomp_dsl_core::{suggest, syscalls};
@@ -17,31 +15,26 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
 }
 
 fn check_model(lowered: &Lowered, errors: &mut Errors) {
-    // A rule written with `||` becomes several model rules: report a problem
-    // with the source they share once.
-    let mut reported = HashSet::new();
     for problem in validate(&lowered.policy) {
         if lowered.default.is_none() && matches!(problem.kind, ProblemKind::ActionIsDefault(_)) {
             continue; // compared with a stand-in default
         }
         let source = &lowered.sources[problem.rule];
-        let (range, part_key) = match problem.part {
-            Part::Rule | Part::Action => (source.action, (0, 0)),
-            Part::Syscall(i) => (SpanRange::single(source.syscalls[i]), (1, i)),
-            Part::Condition(i) => (
-                source.conditions[i].whole,
-                (2, source.conditions[i].ordinal),
-            ),
-            Part::Mask(i) => (source.conditions[i].mask, (3, source.conditions[i].ordinal)),
-            Part::Value(i) => (
-                source.conditions[i].value,
-                (4, source.conditions[i].ordinal),
-            ),
+        let range = match problem.part {
+            Part::Rule | Part::Action => source.action,
+            Part::Syscall(i) => SpanRange::single(source.syscalls[i]),
+            Part::Condition(i) => source.conditions[i].whole,
+            Part::Mask(i) => source.conditions[i].mask,
+            Part::Value(i) => source.conditions[i].value,
+            Part::Filter => source.filter,
         };
-        let message = problem.kind.to_string();
-        if reported.insert((source.statement, part_key, message.clone())) {
-            errors.push(range, message, problem.kind.help().as_deref());
-        }
+        // A rule written with `||`, or in a block, becomes several model
+        // rules: `Errors` reports a problem with the source they share once.
+        errors.push(
+            range,
+            problem.kind.to_string(),
+            problem.kind.help().as_deref(),
+        );
     }
 }
 

@@ -30,7 +30,8 @@ fn position(error: &syn::Error) -> (usize, usize) {
 }
 
 impl Errors {
-    /// Records `message` at `range`, with an optional `help` line.
+    /// Records `message` at `range`, with an optional `help` line, unless
+    /// the same message was already recorded there.
     pub fn push(&mut self, range: SpanRange, message: impl AsRef<str>, help: Option<&str>) {
         let text = match help {
             Some(help) => format!("{}\nhelp: {help}", message.as_ref()),
@@ -46,7 +47,13 @@ impl Errors {
         .into_iter()
         .map(proc_macro2::TokenTree::from)
         .collect();
-        self.errors.push(syn::Error::new_spanned(tokens, text));
+        let error = syn::Error::new_spanned(tokens, text);
+        let duplicate = self.errors.iter().any(|known| {
+            position(known) == position(&error) && known.to_string() == error.to_string()
+        });
+        if !duplicate {
+            self.errors.push(error);
+        }
     }
 
     pub fn push_syn(&mut self, error: syn::Error) {

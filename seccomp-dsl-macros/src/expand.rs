@@ -4,18 +4,31 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 use seccomp_dsl_core::docker;
-use seccomp_dsl_core::model::{Action, ArgCondition, CmpOp, Policy, Rule};
+use seccomp_dsl_core::model::{
+    Action, Architectures, ArgCondition, CmpOp, Filter, Flag, Policy, Rule, SeccompArch,
+};
 
 /// A `const`-evaluable expression of type `seccomp_dsl::Profile`.
 pub fn profile(policy: &Policy) -> TokenStream {
     let default_action = action(policy.default_action);
     let rules = policy.rules.iter().map(rule);
+    let architectures = architectures(&policy.architectures);
+    let flags = policy.flags.iter().map(|flag| {
+        let variant = match flag {
+            Flag::Log => quote!(Log),
+            Flag::SpecAllow => quote!(SpecAllow),
+            Flag::WaitKillableRecv => quote!(WaitKillableRecv),
+        };
+        quote!(::seccomp_dsl::model::Flag::#variant)
+    });
     let json = docker::to_json(policy);
     quote! {{
         const PROFILE: ::seccomp_dsl::Profile = ::seccomp_dsl::Profile::__from_macro(
             ::seccomp_dsl::model::Policy {
                 default_action: #default_action,
                 rules: ::std::borrow::Cow::Borrowed(&[#(#rules),*]),
+                architectures: #architectures,
+                flags: ::std::borrow::Cow::Borrowed(&[#(#flags),*]),
             },
             #json,
         );
@@ -39,11 +52,75 @@ fn rule(rule: &Rule) -> TokenStream {
     });
     let conditions = rule.conditions.iter().map(condition);
     let action = action(rule.action);
+    let includes = filter(&rule.includes);
+    let excludes = filter(&rule.excludes);
+    let comment = match &rule.comment {
+        Some(text) => {
+            let text = text.as_ref();
+            quote!(::std::option::Option::Some(::std::borrow::Cow::Borrowed(#text)))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     quote! {
         ::seccomp_dsl::model::Rule {
             syscalls: ::std::borrow::Cow::Borrowed(&[#(#syscalls),*]),
             conditions: ::std::borrow::Cow::Borrowed(&[#(#conditions),*]),
             action: #action,
+            includes: #includes,
+            excludes: #excludes,
+            comment: #comment,
+        }
+    }
+}
+
+fn strings<'a>(items: impl Iterator<Item = &'a str>) -> TokenStream {
+    let items = items.map(|item| quote!(::std::borrow::Cow::Borrowed(#item)));
+    quote!(::std::borrow::Cow::Borrowed(&[#(#items),*]))
+}
+
+fn filter(filter: &Filter) -> TokenStream {
+    let caps = strings(filter.caps.iter().map(|c| c.as_ref()));
+    let arches = strings(filter.arches.iter().map(|a| a.as_ref()));
+    let min_kernel = match filter.min_kernel {
+        Some(version) => {
+            let (major, minor) = (version.major, version.minor);
+            quote!(::std::option::Option::Some(::seccomp_dsl::model::KernelVersion { major: #major, minor: #minor }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    quote!(::seccomp_dsl::model::Filter { caps: #caps, arches: #arches, min_kernel: #min_kernel })
+}
+
+fn seccomp_arch(arch: SeccompArch) -> TokenStream {
+    let variant = syn::Ident::new(&format!("{arch:?}"), proc_macro2::Span::call_site());
+    quote!(::seccomp_dsl::model::SeccompArch::#variant)
+}
+
+fn seccomp_arches(arches: &[SeccompArch]) -> TokenStream {
+    let arches = arches.iter().copied().map(seccomp_arch);
+    quote!(::std::borrow::Cow::Borrowed(&[#(#arches),*]))
+}
+
+fn architectures(architectures: &Architectures) -> TokenStream {
+    match architectures {
+        Architectures::Native => quote!(::seccomp_dsl::model::Architectures::Native),
+        Architectures::List(arches) => {
+            let arches = seccomp_arches(arches);
+            quote!(::seccomp_dsl::model::Architectures::List(#arches))
+        }
+        Architectures::Map(entries) => {
+            let entries = entries.iter().map(|entry| {
+                let arch = seccomp_arch(entry.arch);
+                let sub_arches = match &entry.sub_arches {
+                    Some(subs) => {
+                        let subs = seccomp_arches(subs);
+                        quote!(::std::option::Option::Some(#subs))
+                    }
+                    None => quote!(::std::option::Option::None),
+                };
+                quote!(::seccomp_dsl::model::ArchMapEntry { arch: #arch, sub_arches: #sub_arches })
+            });
+            quote!(::seccomp_dsl::model::Architectures::Map(::std::borrow::Cow::Borrowed(&[#(#entries),*])))
         }
     }
 }

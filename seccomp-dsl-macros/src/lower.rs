@@ -1,16 +1,24 @@
 //! Turns the syntax tree into the shared policy model: resolves actions,
-//! constants and argument names, and expands `||` into one rule per
+//! constants, argument and architecture names, applies `when`/`unless`
+//! blocks to the rules inside them, and expands `||` into one rule per
 //! alternative. Remembers where each part of each rule came from, so that
 //! problems found later in the model can be reported at the right tokens.
 
 use std::borrow::Cow;
 
 use proc_macro2::Span;
-use seccomp_dsl_core::model::{Action, ArgCondition, CmpOp, Policy, Rule, ARG_COUNT};
+use seccomp_dsl_core::constants::CAPABILITIES;
+use seccomp_dsl_core::model::{
+    Action, ArchMapEntry, Architectures, ArgCondition, CmpOp, Filter, Flag, Policy, Rule,
+    SeccompArch, ARG_COUNT, DOCKER_ARCHES,
+};
 use seccomp_dsl_core::{constants, suggest};
 use syn::Ident;
 
-use crate::ast::{ActionAst, Comparison, Expr, PolicyAst, Statement, ValueExpr, ValueTerm};
+use crate::ast::{
+    ActionAst, BlockCondition, Comparison, Expr, PolicyAst, Statement, StatementKind, ValueExpr,
+    ValueTerm,
+};
 use crate::errors::{Errors, SpanRange};
 
 /// A condition may expand to at most this many alternatives.
@@ -37,156 +45,446 @@ pub struct Lowered {
 }
 
 pub struct RuleSource {
-    /// Index of the statement the rule came from.
-    pub statement: usize,
     pub syscalls: Vec<Span>,
     pub conditions: Vec<ConditionSource>,
     pub action: SpanRange,
+    /// The innermost `when`/`unless` header, or the rule itself.
+    pub filter: SpanRange,
 }
 
 pub struct ConditionSource {
-    /// Which comparison of the statement, counted in source order.
-    pub ordinal: usize,
     pub whole: SpanRange,
     pub mask: SpanRange,
     pub value: SpanRange,
 }
 
-pub fn lower(ast: &PolicyAst, errors: &mut Errors) -> Lowered {
-    let mut rules = Vec::new();
-    let mut sources = Vec::new();
-    let mut default: Option<(Action, SpanRange)> = None;
-    let mut default_count = 0;
-    let mut forbidden = Vec::new();
-    // A statement whose first word is unknown may be a misspelt `default`.
-    let mut unknown_statement = false;
+/// What the statements around a rule say about it.
+#[derive(Clone, Default)]
+struct Scope {
+    includes: Filter,
+    excludes: Filter,
+    header: Option<SpanRange>,
+    comment: Option<String>,
+    nested: bool,
+}
 
-    for (statement_index, statement) in ast.statements.iter().enumerate() {
-        match statement {
-            Statement::Default { keyword, action } => {
-                default_count += 1;
-                if default_count > 1 {
+#[derive(Default)]
+struct Lowerer {
+    rules: Vec<Rule>,
+    sources: Vec<RuleSource>,
+    defaults: Vec<(Action, SpanRange)>,
+    default_count: usize,
+    forbidden: Vec<Ident>,
+    arches: Option<(Span, Vec<SeccompArch>)>,
+    arch_map: Vec<(Span, ArchMapEntry)>,
+    flags: Vec<Flag>,
+    /// A statement whose first word is unknown may be a misspelt `default`.
+    unknown_statement: bool,
+}
+
+pub fn lower(ast: &PolicyAst, errors: &mut Errors) -> Lowered {
+    let mut lowerer = Lowerer::default();
+    lowerer.statements(&ast.statements, &Scope::default(), errors);
+    lowerer.finish(errors)
+}
+
+impl Lowerer {
+    fn statements(&mut self, statements: &[Statement], scope: &Scope, errors: &mut Errors) {
+        for statement in statements {
+            let mut scope = scope.clone();
+            if statement.comment.is_some() {
+                scope.comment.clone_from(&statement.comment);
+            }
+            self.statement(&statement.kind, &scope, errors);
+        }
+    }
+
+    fn statement(&mut self, kind: &StatementKind, scope: &Scope, errors: &mut Errors) {
+        let top_level_only = |keyword: Span, what: &str, errors: &mut Errors| {
+            if scope.nested {
+                errors.push(
+                    SpanRange::single(keyword),
+                    format!("`{what}` applies to the whole policy and cannot stand in a `when` or `unless` block"),
+                    Some("move it out of the block"),
+                );
+            }
+            !scope.nested
+        };
+        match kind {
+            StatementKind::Default { keyword, action } => {
+                self.default_count += 1;
+                let span = SpanRange {
+                    start: *keyword,
+                    end: action.span.end,
+                };
+                if self.default_count > 1 {
                     errors.push(
-                        SpanRange {
-                            start: *keyword,
-                            end: action.span.end,
-                        },
+                        span,
                         "duplicate `default` statement",
                         Some("a policy has exactly one default action"),
                     );
-                } else if let Some(resolved) = lower_action(action, errors) {
-                    default = Some((resolved, action.span));
+                } else if top_level_only(*keyword, "default", errors) {
+                    if let Some(resolved) = lower_action(action, errors) {
+                        self.defaults.push((resolved, action.span));
+                    }
                 }
             }
-            Statement::Forbid { names } => forbidden.extend(names.iter().cloned()),
-            Statement::List { action, names } => {
+            StatementKind::Forbid { names } => self.forbidden.extend(names.iter().cloned()),
+            StatementKind::List { action, names } => {
                 let Some(resolved) = lower_action(action, errors) else {
-                    unknown_statement |= !ACTIONS.contains(&action.name.to_string().as_str());
-                    continue;
+                    self.unknown_statement |= !ACTIONS.contains(&action.name.to_string().as_str());
+                    return;
                 };
-                rules.push(Rule {
-                    syscalls: names
-                        .iter()
-                        .map(|name| Cow::Owned(name.to_string()))
-                        .collect(),
-                    conditions: Cow::Owned(Vec::new()),
-                    action: resolved,
+                let syscalls = names
+                    .iter()
+                    .map(|name| Cow::Owned(name.to_string()))
+                    .collect();
+                let spans: Vec<Span> = names.iter().map(Ident::span).collect();
+                let filter = scope.header.unwrap_or(SpanRange {
+                    start: spans[0],
+                    end: spans[spans.len() - 1],
                 });
-                sources.push(RuleSource {
-                    statement: statement_index,
-                    syscalls: names.iter().map(Ident::span).collect(),
-                    conditions: Vec::new(),
-                    action: action.span,
-                });
+                self.push_rule(
+                    scope,
+                    syscalls,
+                    Vec::new(),
+                    resolved,
+                    RuleSource {
+                        syscalls: spans,
+                        conditions: Vec::new(),
+                        action: action.span,
+                        filter,
+                    },
+                );
             }
-            Statement::Rule {
+            StatementKind::Rule {
                 name,
                 condition,
                 action,
+            } => self.rule(name, condition.as_ref(), action, scope, errors),
+            StatementKind::Block {
+                unless,
+                conditions,
+                header,
+                body,
             } => {
-                let resolved = lower_action(action, errors);
-                let alternatives = match condition {
-                    None => vec![Vec::new()],
-                    Some(expr) => match alternatives(expr) {
-                        Some(alternatives) => alternatives,
-                        None => {
-                            errors.push(
-                                SpanRange::single(name.span()),
-                                format!("the condition of this rule expands to more than {MAX_ALTERNATIVES} alternatives"),
-                                Some("split it into several rules"),
-                            );
-                            continue;
-                        }
-                    },
-                };
-                let comparisons = comparisons_in_order(condition.as_ref());
-                let lowered: Vec<Option<ArgCondition>> = comparisons
-                    .iter()
-                    .map(|comparison| lower_comparison(comparison, errors))
-                    .collect();
-                let ordinal_of = |comparison: &Comparison| {
-                    comparisons
+                let mut inner = scope.clone();
+                inner.nested = true;
+                inner.header = Some(*header);
+                for condition in conditions {
+                    apply_block_condition(condition, *unless, *header, &mut inner, errors);
+                }
+                self.statements(body, &inner, errors);
+            }
+            StatementKind::Arches { keyword, arches } => {
+                if top_level_only(*keyword, "arches", errors) {
+                    let resolved = arches
                         .iter()
-                        .position(|known| std::ptr::eq(*known, comparison))
-                        .expect("collected above")
-                };
-                for alternative in alternatives {
-                    let conditions: Option<Vec<ArgCondition>> = alternative
-                        .iter()
-                        .map(|comparison| lowered[ordinal_of(comparison)])
+                        .filter_map(|name| lower_arch(name, errors))
                         .collect();
-                    let (Some(resolved), Some(conditions)) = (resolved, conditions) else {
-                        continue;
-                    };
-                    rules.push(Rule {
-                        syscalls: Cow::Owned(vec![Cow::Owned(name.to_string())]),
-                        conditions: Cow::Owned(conditions),
-                        action: resolved,
+                    if self.arches.replace((*keyword, resolved)).is_some() {
+                        errors.push(
+                            SpanRange::single(*keyword),
+                            "duplicate `arches` statement",
+                            Some("list every architecture in one `arches` statement"),
+                        );
+                    }
+                }
+            }
+            StatementKind::ArchMap {
+                keyword,
+                arch,
+                sub_arches,
+            } => {
+                if top_level_only(*keyword, "arch_map", errors) {
+                    let native = lower_arch(arch, errors);
+                    let subs = sub_arches.as_ref().map(|subs| {
+                        subs.iter()
+                            .filter_map(|name| lower_arch(name, errors))
+                            .collect::<Vec<_>>()
                     });
-                    sources.push(RuleSource {
-                        statement: statement_index,
-                        syscalls: vec![name.span()],
-                        conditions: alternative
-                            .iter()
-                            .map(|comparison| ConditionSource {
-                                ordinal: ordinal_of(comparison),
-                                whole: comparison.span,
-                                mask: comparison
-                                    .mask
-                                    .as_ref()
-                                    .map_or(comparison.span, |mask| mask.span),
-                                value: comparison.value.span,
-                            })
-                            .collect(),
-                        action: action.span,
-                    });
+                    if let Some(native) = native {
+                        if self.arch_map.iter().any(|(_, entry)| entry.arch == native) {
+                            errors.push(
+                                SpanRange::single(arch.span()),
+                                format!("`{arch}` is mapped twice"),
+                                None,
+                            );
+                        }
+                        self.arch_map.push((
+                            *keyword,
+                            ArchMapEntry {
+                                arch: native,
+                                sub_arches: subs.map(Cow::Owned),
+                            },
+                        ));
+                    }
+                }
+            }
+            StatementKind::Flags { keyword, flags } => {
+                if top_level_only(*keyword, "flags", errors) {
+                    for name in flags {
+                        match Flag::ALL.into_iter().find(|flag| name == flag.name()) {
+                            Some(flag) if !self.flags.contains(&flag) => self.flags.push(flag),
+                            Some(_) => {}
+                            None => {
+                                let help = suggest::closest(
+                                    &name.to_string(),
+                                    Flag::ALL.map(Flag::name),
+                                )
+                                .map_or_else(
+                                    || {
+                                        "flags are `log`, `spec_allow` and `wait_killable_recv`"
+                                            .to_string()
+                                    },
+                                    |s| format!("did you mean `{s}`?"),
+                                );
+                                errors.push(
+                                    SpanRange::single(name.span()),
+                                    format!("unknown flag `{name}`"),
+                                    Some(&help),
+                                );
+                            }
+                        }
+                    }
                 }
             }
         }
     }
 
-    if default_count == 0 && !unknown_statement {
+    fn rule(
+        &mut self,
+        name: &Ident,
+        condition: Option<&Expr>,
+        action: &ActionAst,
+        scope: &Scope,
+        errors: &mut Errors,
+    ) {
+        let resolved = lower_action(action, errors);
+        let alternatives = match condition {
+            None => vec![Vec::new()],
+            Some(expr) => match alternatives(expr) {
+                Some(alternatives) => alternatives,
+                None => {
+                    errors.push(
+                        SpanRange::single(name.span()),
+                        format!("the condition of this rule expands to more than {MAX_ALTERNATIVES} alternatives"),
+                        Some("split it into several rules"),
+                    );
+                    return;
+                }
+            },
+        };
+        let comparisons = comparisons_in_order(condition);
+        let lowered: Vec<Option<ArgCondition>> = comparisons
+            .iter()
+            .map(|comparison| lower_comparison(comparison, errors))
+            .collect();
+        let ordinal_of = |comparison: &Comparison| {
+            comparisons
+                .iter()
+                .position(|known| std::ptr::eq(*known, comparison))
+                .expect("collected above")
+        };
+        for alternative in alternatives {
+            let conditions: Option<Vec<ArgCondition>> = alternative
+                .iter()
+                .map(|comparison| lowered[ordinal_of(comparison)])
+                .collect();
+            let (Some(resolved), Some(conditions)) = (resolved, conditions) else {
+                continue;
+            };
+            let source = RuleSource {
+                syscalls: vec![name.span()],
+                conditions: alternative
+                    .iter()
+                    .map(|comparison| ConditionSource {
+                        whole: comparison.span,
+                        mask: comparison
+                            .mask
+                            .as_ref()
+                            .map_or(comparison.span, |mask| mask.span),
+                        value: comparison.value.span,
+                    })
+                    .collect(),
+                action: action.span,
+                filter: scope.header.unwrap_or(SpanRange::single(name.span())),
+            };
+            self.push_rule(
+                scope,
+                vec![Cow::Owned(name.to_string())],
+                conditions,
+                resolved,
+                source,
+            );
+        }
+    }
+
+    fn push_rule(
+        &mut self,
+        scope: &Scope,
+        syscalls: Vec<Cow<'static, str>>,
+        conditions: Vec<ArgCondition>,
+        action: Action,
+        source: RuleSource,
+    ) {
+        self.rules.push(Rule {
+            syscalls: Cow::Owned(syscalls),
+            conditions: Cow::Owned(conditions),
+            action,
+            includes: scope.includes.clone(),
+            excludes: scope.excludes.clone(),
+            comment: scope.comment.clone().map(Cow::Owned),
+        });
+        self.sources.push(source);
+    }
+
+    fn finish(self, errors: &mut Errors) -> Lowered {
+        if self.default_count == 0 && !self.unknown_statement {
+            errors.push(
+                SpanRange::single(Span::call_site()),
+                "missing `default` statement",
+                Some("add one, e.g. `default errno;` to deny every syscall the rules do not name"),
+            );
+        }
+        let architectures = match (self.arches, self.arch_map.first()) {
+            (None, None) => Architectures::Native,
+            (Some((_, arches)), None) => Architectures::List(Cow::Owned(arches)),
+            (None, Some(_)) => {
+                Architectures::Map(self.arch_map.into_iter().map(|(_, entry)| entry).collect())
+            }
+            (Some((keyword, _)), Some(_)) => {
+                errors.push(
+                    SpanRange::single(keyword),
+                    "a policy has either `arches` or `arch_map`, not both",
+                    Some("`arches` lists the ABIs for every machine; `arch_map` lists them per native ABI"),
+                );
+                Architectures::Native
+            }
+        };
+        // Without a usable default the rules are still checked, against a
+        // stand-in that no rule is compared with (see `check`).
+        let (default_action, default_span) = match self.defaults.first() {
+            Some(&(action, span)) if self.default_count == 1 => (action, Some(span)),
+            _ => (Action::Errno(1), None),
+        };
+        Lowered {
+            policy: Policy {
+                default_action,
+                rules: Cow::Owned(self.rules),
+                architectures,
+                flags: Cow::Owned(self.flags),
+            },
+            sources: self.sources,
+            default: default_span,
+            forbidden: self.forbidden,
+        }
+    }
+}
+
+/// Adds one condition of a `when` (or `unless`) block to the scope of the
+/// statements inside it.
+fn apply_block_condition(
+    condition: &BlockCondition,
+    unless: bool,
+    header: SpanRange,
+    scope: &mut Scope,
+    errors: &mut Errors,
+) {
+    let filter = if unless {
+        &mut scope.excludes
+    } else {
+        &mut scope.includes
+    };
+    match condition {
+        BlockCondition::Caps(names) => {
+            for name in names {
+                let text = name.to_string();
+                if CAPABILITIES.get(&text).is_none() {
+                    let help =
+                        suggest::closest(&text, CAPABILITIES.constants.iter().map(|(n, _)| *n))
+                            .map(|s| format!("did you mean `{s}`?"));
+                    errors.push(
+                        SpanRange::single(name.span()),
+                        format!("unknown capability `{text}`"),
+                        help.as_deref(),
+                    );
+                } else if !filter.caps.iter().any(|cap| *cap == text) {
+                    filter.caps.to_mut().push(Cow::Owned(text));
+                }
+            }
+        }
+        BlockCondition::Arches(names) => {
+            let mut listed: Vec<Cow<'static, str>> = Vec::new();
+            for name in names {
+                let text = name.to_string();
+                if DOCKER_ARCHES.contains(&text.as_str()) {
+                    listed.push(Cow::Owned(text));
+                } else {
+                    let help = suggest::closest(&text, DOCKER_ARCHES).map_or_else(
+                        || {
+                            format!(
+                                "architectures are named as Docker names them: {}",
+                                quoted_list(&DOCKER_ARCHES)
+                            )
+                        },
+                        |s| format!("did you mean `{s}`?"),
+                    );
+                    errors.push(
+                        SpanRange::single(name.span()),
+                        format!("unknown architecture `{text}`"),
+                        Some(&help),
+                    );
+                }
+            }
+            if unless || filter.arches.is_empty() {
+                for arch in listed {
+                    if !filter.arches.contains(&arch) {
+                        filter.arches.to_mut().push(arch);
+                    }
+                }
+            } else {
+                // Nested `when arch(...)` blocks: the native ABI must be in every list.
+                let common: Vec<_> = filter
+                    .arches
+                    .iter()
+                    .filter(|arch| listed.contains(arch))
+                    .cloned()
+                    .collect();
+                if common.is_empty() {
+                    errors.push(
+                        header,
+                        "nested `arch(...)` conditions have no architecture in common",
+                        Some("the rules inside would never apply"),
+                    );
+                }
+                filter.arches = Cow::Owned(common);
+            }
+        }
+        BlockCondition::Kernel(version) => {
+            // `when`: every minimum must be met; `unless`: any one excludes.
+            filter.min_kernel = Some(match (filter.min_kernel, unless) {
+                (Some(existing), false) => existing.max(*version),
+                (Some(existing), true) => existing.min(*version),
+                (None, _) => *version,
+            });
+        }
+    }
+}
+
+fn lower_arch(name: &Ident, errors: &mut Errors) -> Option<SeccompArch> {
+    let text = name.to_string();
+    let arch = SeccompArch::from_name(&text);
+    if arch.is_none() {
+        let help = suggest::closest(&text, SeccompArch::ALL.map(SeccompArch::name))
+            .map_or_else(|| "architectures are named as libseccomp names them: `x86_64`, `x86`, `x32`, `aarch64`, `arm`, ...".to_string(), |s| format!("did you mean `{s}`?"));
         errors.push(
-            SpanRange::single(Span::call_site()),
-            "missing `default` statement",
-            Some("add one, e.g. `default errno;` to deny every syscall the rules do not name"),
+            SpanRange::single(name.span()),
+            format!("unknown architecture `{text}`"),
+            Some(&help),
         );
     }
-    // Without a usable default the rules are still checked, against a
-    // stand-in that no rule is compared with (see `check`).
-    let (default_action, default_span) = match default {
-        Some((action, span)) if default_count == 1 => (action, Some(span)),
-        _ => (Action::Errno(1), None),
-    };
-    Lowered {
-        policy: Policy {
-            default_action,
-            rules: Cow::Owned(rules),
-        },
-        sources,
-        default: default_span,
-        forbidden,
-    }
+    arch
 }
 
 fn lower_action(action: &ActionAst, errors: &mut Errors) -> Option<Action> {

@@ -1,19 +1,30 @@
-//! The installer: loads a policy into the running process with libseccomp.
+//! The installer: decides the rules' conditions against the running process
+//! and loads the policy with libseccomp.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use libseccomp::error::SeccompError;
-use libseccomp::{ScmpAction, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall};
-use seccomp_dsl_core::model::{Action, ArgCondition, CmpOp, Policy};
-use seccomp_dsl_core::syscalls::{self, Arch};
+use libseccomp::{
+    ScmpAction, ScmpArch, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall,
+};
+use seccomp_dsl_core::constants::CAPABILITIES;
+use seccomp_dsl_core::model::{
+    native_docker_arch, Action, ArgCondition, CmpOp, Context, Flag, KernelVersion, Policy,
+    Resolved, SeccompArch,
+};
+use seccomp_dsl_core::syscalls;
 
 /// Why a policy could not be installed. When `install` returns one, no
 /// filter was loaded.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// This program's architecture is not in libseccomp's syscall table.
+    /// This program's architecture is not one seccomp-dsl supports.
     UnsupportedArchitecture,
+    /// The running kernel's version or the capability bounding set could
+    /// not be read, so the rules' conditions could not be decided.
+    Context(std::io::Error),
     /// libseccomp refused to build the filter.
     Build {
         /// What was being done, e.g. "adding the rule for `openat`".
@@ -32,9 +43,10 @@ impl fmt::Display for Error {
             Error::UnsupportedArchitecture => {
                 f.write_str("seccomp policy not installed: this architecture is not supported")
             }
-            Error::Build { step, source } => {
-                write!(f, "seccomp policy not installed: failed {step}: {source}")
+            Error::Context(source) => {
+                write!(f, "seccomp policy not installed: cannot read the kernel version or capabilities: {source}")
             }
+            Error::Build { step, source } => write!(f, "seccomp policy not installed: failed {step}: {source}"),
             Error::Load(source) => write!(
                 f,
                 "seccomp policy not installed: the kernel refused to load it on every thread: {source}"
@@ -47,38 +59,70 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::UnsupportedArchitecture => None,
+            Error::Context(source) => Some(source),
             Error::Build { source, .. } | Error::Load(source) => Some(source),
         }
     }
 }
 
+/// The running process's context: native architecture, capability
+/// bounding set and kernel version, as Docker reads them for a container.
+pub fn current_context() -> Result<Context, Error> {
+    let arch = native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
+    let capabilities = CAPABILITIES
+        .constants
+        .iter()
+        // SAFETY: PR_CAPBSET_READ only reads the calling thread's bounding set.
+        .filter(|(_, number)| unsafe { libc::prctl(libc::PR_CAPBSET_READ, *number as libc::c_ulong) } == 1)
+        .map(|(name, _)| Cow::Borrowed(*name))
+        .collect();
+    // SAFETY: uname fills the zeroed struct it is given.
+    let mut names: libc::utsname = unsafe { std::mem::zeroed() };
+    if unsafe { libc::uname(&mut names) } != 0 {
+        return Err(Error::Context(std::io::Error::last_os_error()));
+    }
+    // SAFETY: uname NUL-terminates `release`.
+    let release = unsafe { std::ffi::CStr::from_ptr(names.release.as_ptr()) }.to_string_lossy();
+    let kernel = KernelVersion::parse(&release).ok_or_else(|| {
+        Error::Context(std::io::Error::other(format!(
+            "unrecognised kernel release `{release}`"
+        )))
+    })?;
+    Ok(Context {
+        arch: Cow::Borrowed(arch),
+        capabilities,
+        kernel,
+    })
+}
+
 /// Syscalls of `policy` that do not exist on the native architecture, in
 /// order of appearance. The installer skips them; the Docker profile keeps them.
 pub(crate) fn skipped_syscalls(policy: &Policy) -> Vec<&str> {
-    let Some(native) = Arch::native() else {
+    let Some(native) = SeccompArch::native() else {
         return policy.syscall_names();
     };
     policy
         .syscall_names()
         .into_iter()
-        .filter(|name| {
-            syscalls::lookup(name)
-                .and_then(|entry| entry.number(native))
-                .is_none()
-        })
+        .filter(|name| native_number(name, native).is_none())
         .collect()
+}
+
+fn native_number(name: &str, native: SeccompArch) -> Option<i32> {
+    let number = syscalls::lookup(name)?.number(native.syscall_table())?;
+    Some(i32::try_from(number).expect("syscall numbers fit in i32"))
 }
 
 /// Builds the whole filter first, then loads it in one step: with
 /// no_new_privs set and TSYNC, so that every thread of the process gets it,
 /// or none does.
-pub(crate) fn install(policy: &Policy) -> Result<(), Error> {
-    let native = Arch::native().ok_or(Error::UnsupportedArchitecture)?;
+pub(crate) fn install(resolved: &Resolved<'_>) -> Result<(), Error> {
+    let native = SeccompArch::native().ok_or(Error::UnsupportedArchitecture)?;
     let build = |step: &str| {
         let step = step.to_string();
         move |source| Error::Build { step, source }
     };
-    let mut filter = ScmpFilterContext::new(scmp_action(policy.default_action))
+    let mut filter = ScmpFilterContext::new(scmp_action(resolved.default_action))
         .map_err(build("creating the filter"))?;
     filter
         .set_ctl_nnp(true)
@@ -86,20 +130,37 @@ pub(crate) fn install(policy: &Policy) -> Result<(), Error> {
     filter
         .set_ctl_tsync(true)
         .map_err(build("enabling thread synchronization"))?;
-    for rule in policy.rules.iter() {
+    for flag in resolved.flags {
+        match flag {
+            Flag::Log => filter.set_ctl_log(true),
+            Flag::SpecAllow => filter.set_ctl_ssb(true),
+            Flag::WaitKillableRecv => filter.set_ctl_waitkill(true),
+        }
+        .map_err(build(&format!("setting the flag `{}`", flag.name())))?;
+    }
+    let other_arches = &resolved.architectures[1..];
+    for arch in other_arches {
+        filter
+            .add_arch(scmp_arch(*arch))
+            .map_err(build(&format!("adding the architecture `{}`", arch.name())))?;
+    }
+    for rule in &resolved.rules {
         let comparisons: Vec<ScmpArgCompare> =
             rule.conditions.iter().map(scmp_comparison).collect();
         for name in rule.syscalls.iter() {
-            let Some(number) = syscalls::lookup(name).and_then(|entry| entry.number(native)) else {
-                continue; // absent on this architecture: see `skipped_syscalls`
+            // One ABI: the kernel's own number. Several: libseccomp's name
+            // lookup, which it translates for each ABI (as container
+            // engines do); the kernel's number where libseccomp is older
+            // than the syscall.
+            let syscall = match (other_arches.is_empty(), ScmpSyscall::from_name(name)) {
+                (false, Ok(syscall)) => syscall,
+                _ => match native_number(name, native) {
+                    Some(number) => ScmpSyscall::from(number),
+                    None => continue, // absent on this architecture: see `skipped_syscalls`
+                },
             };
-            let number = i32::try_from(number).expect("syscall numbers fit in i32");
             filter
-                .add_rule_conditional(
-                    scmp_action(rule.action),
-                    ScmpSyscall::from(number),
-                    &comparisons,
-                )
+                .add_rule_conditional(scmp_action(rule.action), syscall, &comparisons)
                 .map_err(build(&format!("adding the rule for `{name}`")))?;
         }
     }
@@ -115,6 +176,33 @@ fn scmp_action(action: Action) -> ScmpAction {
         Action::Trap => ScmpAction::Trap,
         Action::Trace(message) => ScmpAction::Trace(message),
         Action::Log => ScmpAction::Log,
+    }
+}
+
+fn scmp_arch(arch: SeccompArch) -> ScmpArch {
+    match arch {
+        SeccompArch::X86 => ScmpArch::X86,
+        SeccompArch::X86_64 => ScmpArch::X8664,
+        SeccompArch::X32 => ScmpArch::X32,
+        SeccompArch::Arm => ScmpArch::Arm,
+        SeccompArch::Aarch64 => ScmpArch::Aarch64,
+        SeccompArch::Mips => ScmpArch::Mips,
+        SeccompArch::Mipsel => ScmpArch::Mipsel,
+        SeccompArch::Mips64 => ScmpArch::Mips64,
+        SeccompArch::Mipsel64 => ScmpArch::Mipsel64,
+        SeccompArch::Mips64N32 => ScmpArch::Mips64N32,
+        SeccompArch::Mipsel64N32 => ScmpArch::Mipsel64N32,
+        SeccompArch::Ppc => ScmpArch::Ppc,
+        SeccompArch::Ppc64 => ScmpArch::Ppc64,
+        SeccompArch::Ppc64le => ScmpArch::Ppc64Le,
+        SeccompArch::S390 => ScmpArch::S390,
+        SeccompArch::S390x => ScmpArch::S390X,
+        SeccompArch::Parisc => ScmpArch::Parisc,
+        SeccompArch::Parisc64 => ScmpArch::Parisc64,
+        SeccompArch::Riscv64 => ScmpArch::Riscv64,
+        SeccompArch::Loongarch64 => ScmpArch::Loongarch64,
+        SeccompArch::M68k => ScmpArch::M68k,
+        SeccompArch::Sh => ScmpArch::Sh,
     }
 }
 

@@ -42,11 +42,11 @@ mod install;
 
 use std::borrow::Cow;
 
-pub use install::Error;
+pub use install::{current_context, Error};
 pub use seccomp_dsl_core::{constants, docker, model, syscalls, validate};
 pub use seccomp_dsl_macros::seccomp_profile;
 
-use model::{Action, Policy, Rule};
+use model::{Action, Architectures, Context, Policy, Resolved, Rule, SeccompArch};
 
 /// A compiled policy, made by [`seccomp_profile!`]: its model, its Docker
 /// profile and its installer.
@@ -73,6 +73,8 @@ impl Profile {
             policy: Policy {
                 default_action: Action::Allow,
                 rules: Cow::Borrowed(&[]),
+                architectures: Architectures::Native,
+                flags: Cow::Borrowed(&[]),
             },
             docker_json: "",
         }
@@ -124,16 +126,46 @@ impl Profile {
         install::skipped_syscalls(&self.policy)
     }
 
+    /// The policy as it would be installed in `context`: the rules whose
+    /// `when`/`unless` conditions hold there, and the ABIs covered.
+    ///
+    /// ```
+    /// use seccomp_dsl::model::{Action, Context, KernelVersion};
+    /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     default errno;
+    ///     when cap(CAP_SYS_ADMIN) { allow mount; }
+    /// };
+    /// let unprivileged = Context {
+    ///     arch: "amd64".into(),
+    ///     capabilities: vec![],
+    ///     kernel: KernelVersion { major: 6, minor: 1 },
+    /// };
+    /// let resolved = POLICY.resolve(&unprivileged).unwrap();
+    /// assert!(resolved.rules.is_empty());
+    /// assert_eq!(resolved.decide("mount", &[0; 6]), Action::Errno(1));
+    /// ```
+    pub fn resolve(&self, context: &Context) -> Result<Resolved<'_>, Error> {
+        let native = SeccompArch::native().ok_or(Error::UnsupportedArchitecture)?;
+        Ok(self.policy.resolve(context, native))
+    }
+
+    /// The policy as [`Profile::install`] would install it in this process.
+    pub fn resolve_here(&self) -> Result<Resolved<'_>, Error> {
+        self.resolve(&current_context()?)
+    }
+
     /// Applies the policy to every thread of the running process, for the
-    /// rest of its life (and its children's): sets no_new_privs, then loads
-    /// the filter with thread synchronization (TSYNC).
+    /// rest of its life (and its children's): decides the rules'
+    /// `when`/`unless` conditions against this process (see
+    /// [`current_context`]), sets no_new_privs, then loads the filter with
+    /// thread synchronization (TSYNC).
     ///
     /// The filter is built in full before anything is applied. On error no
     /// filter is loaded; no_new_privs, which cannot be cleared and only ever
     /// takes privileges away, may already be set if the kernel refused the
     /// filter itself.
     pub fn install(&self) -> Result<(), Error> {
-        install::install(&self.policy)
+        install::install(&self.resolve_here()?)
     }
 }
 

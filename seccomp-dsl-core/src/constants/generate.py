@@ -32,6 +32,9 @@ GROUPS = [
     ("OPEN_FLAGS", "open(2) flags (linux/fcntl.h) whose value is the same on every architecture.",
      "linux/fcntl.h", r"O_[A-Z0-9_]+",
      {"O_DIRECTORY", "O_NOFOLLOW", "O_DIRECT", "O_LARGEFILE", "O_TMPFILE"}),
+    # Not an argument value: the names rule conditions test (`when cap(...)`).
+    ("CAPABILITIES", "Capabilities (linux/capability.h), for rule conditions.", "linux/capability.h",
+     r"CAP_[A-Z0-9_]+", {"CAP_LAST_CAP"}),
 ]
 
 

@@ -11,7 +11,7 @@
 
 mod table;
 
-pub use table::{ADDRESS_FAMILIES, CLONE_FLAGS, ERRNO, OPEN_FLAGS, PRCTL_OPTIONS};
+pub use table::{ADDRESS_FAMILIES, CAPABILITIES, CLONE_FLAGS, ERRNO, OPEN_FLAGS, PRCTL_OPTIONS};
 
 /// A family of constants taken from one header.
 #[derive(Debug)]
@@ -32,7 +32,8 @@ impl ConstantGroup {
     }
 }
 
-/// Every group, in the order they are searched.
+/// Every group of argument values, in the order they are searched.
+/// [`CAPABILITIES`] is not one: capabilities are tested by rule conditions.
 pub const GROUPS: [&ConstantGroup; 5] = [
     &ERRNO,
     &ADDRESS_FAMILIES,
