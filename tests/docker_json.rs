@@ -2,13 +2,17 @@
 
 mod common;
 
-use common::policies::{ACTIONS, ARGUMENTS, CANONICAL, FOREIGN_NAMES, NEWER_THAN_LIBSECCOMP};
+use common::policies::{
+    ACTIONS, ARGUMENTS, CANONICAL, CONDITIONAL, FOREIGN_NAMES, NEWER_THAN_LIBSECCOMP, WITH_X86,
+};
 use seccomp_dsl::{docker, Profile};
 
 const GOLDEN_CANONICAL: &str = include_str!("golden/canonical.json");
 
-fn all_policies() -> [(&'static str, &'static Profile); 5] {
+fn all_policies() -> [(&'static str, &'static Profile); 7] {
     [
+        ("CONDITIONAL", &CONDITIONAL),
+        ("WITH_X86", &WITH_X86),
         ("NEWER_THAN_LIBSECCOMP", &NEWER_THAN_LIBSECCOMP),
         ("CANONICAL", &CANONICAL),
         ("ARGUMENTS", &ARGUMENTS),
@@ -150,4 +154,108 @@ fn the_macro_works_in_const_and_let_too() {
     let in_let = seccomp_profile! { default errno; allow read, write; };
     assert_eq!(IN_CONST.policy(), in_let.policy());
     assert_eq!(IN_CONST.docker_json(), in_let.docker_json());
+}
+
+#[test]
+fn conditions_comments_architectures_and_flags_are_in_dockers_format() {
+    let json: serde_json::Value = serde_json::from_str(CONDITIONAL.docker_json()).unwrap();
+    let entries = json["syscalls"].as_array().unwrap();
+    assert_eq!(
+        entries[1]["includes"],
+        serde_json::json!({"caps": ["CAP_SYS_ADMIN"]})
+    );
+    assert_eq!(
+        entries[1]["comment"],
+        "Only a process that keeps CAP_SYS_ADMIN may ask for its pid."
+    );
+    assert_eq!(
+        entries[2]["excludes"],
+        serde_json::json!({"caps": ["CAP_SYS_ADMIN"]})
+    );
+    assert!(
+        entries[2].get("comment").is_none(),
+        "a comment belongs to one statement"
+    );
+    assert_eq!(
+        entries[3]["includes"],
+        serde_json::json!({"minKernel": "4.8"})
+    );
+    assert_eq!(
+        entries[5]["includes"],
+        serde_json::json!({"arches": ["amd64", "arm64"]})
+    );
+    assert_eq!(
+        entries[6]["excludes"],
+        serde_json::json!({"arches": ["amd64", "arm64"]})
+    );
+    assert_eq!(
+        entries[7],
+        serde_json::json!({
+            "names": ["getegid"],
+            "action": "SCMP_ACT_ERRNO",
+            "errnoRet": libc::EDOM,
+            "includes": {"caps": ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"], "minKernel": "3.0"},
+            "excludes": {"caps": ["CAP_BPF"]},
+        })
+    );
+
+    let json: serde_json::Value = serde_json::from_str(WITH_X86.docker_json()).unwrap();
+    assert_eq!(
+        json["archMap"],
+        serde_json::json!([
+            {"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
+            {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]},
+        ])
+    );
+    assert_eq!(
+        json["flags"],
+        serde_json::json!(["SECCOMP_FILTER_FLAG_LOG"])
+    );
+}
+
+#[test]
+fn bad_profiles_get_errors_naming_the_field() {
+    let cases = [
+        ("{", "invalid Docker seccomp profile: EOF while parsing an object at line 1 column 1"),
+        (
+            r#"{"defaultAction": 1}"#,
+            "invalid Docker seccomp profile: `defaultAction`: invalid type: integer `1`, expected a string at line 1 column 19",
+        ),
+        (
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQUAL"}]}]}"#,
+            "invalid Docker seccomp profile: `syscalls[0].args[0].op`: unknown operator `SCMP_CMP_EQUAL`; did you mean `SCMP_CMP_EQ`?",
+        ),
+        (
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"name": "read", "names": ["write"], "action": "SCMP_ACT_ALLOW"}]}"#,
+            "invalid Docker seccomp profile: `syscalls[0]`: an entry has either `name` or `names`, not both",
+        ),
+        (
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "archMap": [{"architecture": "SCMP_ARCH_X86_64"}]}"#,
+            "invalid Docker seccomp profile: `architectures`: a profile has either `architectures` or `archMap`, not both",
+        ),
+        (
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMN"]}}]}"#,
+            "invalid Docker seccomp profile: `syscalls[0].includes.caps[0]`: unknown capability `CAP_SYS_ADMN`; did you mean `CAP_SYS_ADMIN`?",
+        ),
+        (
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 6, "value": 0, "op": "SCMP_CMP_EQ"}]}]}"#,
+            "invalid Docker seccomp profile: `syscalls[0].args[0].index`: argument index 6 is not 0 to 5",
+        ),
+        (
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5000}]}"#,
+            "invalid Docker seccomp profile: `syscalls[0].action`: errno 5000 is out of range: it must be between 1 and 4095",
+        ),
+        (
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "excludes": {"minKernel": "four"}}]}"#,
+            "invalid Docker seccomp profile: `syscalls[0].excludes.minKernel`: `four` is not a kernel version such as `4.8`",
+        ),
+        (
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "listenerPath": "/run/x"}"#,
+            "invalid Docker seccomp profile: `listenerPath`: unknown field `listenerPath`, expected one of `defaultAction`, `defaultErrnoRet`, `architectures`, `archMap`, `flags`, `syscalls` at line 1 column 50",
+        ),
+    ];
+    for (json, expected) in cases {
+        let error = docker::from_json(json).expect_err(json);
+        assert_eq!(error.to_string(), expected);
+    }
 }

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::policies::{ACTIONS, ARGUMENTS, CANONICAL, FOREIGN_NAMES, NEWER_THAN_LIBSECCOMP};
+use common::policies::{
+    ACTIONS, ARGUMENTS, CANONICAL, CONDITIONAL, FOREIGN_NAMES, NEWER_THAN_LIBSECCOMP,
+};
 use common::{in_child, install, raw_syscall, Ending};
 use seccomp_dsl::model::Action;
 
@@ -270,6 +272,106 @@ fn names_absent_on_this_architecture_are_skipped_and_reported() {
     );
 }
 
+/// Drops `capability` from the calling thread's bounding set.
+fn drop_capability(capability: &str) {
+    let number = seccomp_dsl::constants::CAPABILITIES
+        .get(capability)
+        .unwrap();
+    // SAFETY: only changes this (child) process's bounding set.
+    let result = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, number as libc::c_ulong) };
+    assert_eq!(
+        result,
+        0,
+        "PR_CAPBSET_DROP {capability}: {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+fn conditional_outcomes(drop: &[&str]) -> Vec<i64> {
+    let observed = in_child(|recorder| {
+        drop.iter()
+            .for_each(|capability| drop_capability(capability));
+        install(recorder, &CONDITIONAL);
+        for number in [
+            libc::SYS_getpid,
+            libc::SYS_getppid,
+            libc::SYS_getuid,
+            libc::SYS_getgid,
+            libc::SYS_getegid,
+        ] {
+            recorder.record(raw_syscall(number, [0; 6]));
+        }
+    });
+    assert_eq!(observed.ending, Ending::Exited(0));
+    // Allowed calls return ids; show them as 0 so the expectations are fixed.
+    observed.values.iter().map(|&value| value.min(0)).collect()
+}
+
+#[test]
+fn conditions_are_decided_against_the_installing_process() {
+    let has_all = current_capabilities_include(&["CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_BPF"]);
+    assert!(has_all, "these tests run as root, with a full bounding set");
+    let errno = |e: i32| -i64::from(e);
+    let (eperm, exdev, e2big, edom) = (
+        errno(libc::EPERM),
+        errno(libc::EXDEV),
+        errno(libc::E2BIG),
+        errno(libc::EDOM),
+    );
+    let same_arch = if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+        e2big
+    } else {
+        errno(libc::ENOEXEC)
+    };
+    // Everything: getpid allowed, getegid's block excluded by CAP_BPF.
+    assert_eq!(
+        conditional_outcomes(&[]),
+        [0, 0, 0, eperm, same_arch, eperm]
+    );
+    // Without CAP_SYS_ADMIN the other getpid rule applies.
+    assert_eq!(
+        conditional_outcomes(&["CAP_SYS_ADMIN"]),
+        [0, exdev, 0, eperm, same_arch, eperm]
+    );
+    // Without CAP_BPF the nested block applies.
+    assert_eq!(
+        conditional_outcomes(&["CAP_BPF"]),
+        [0, 0, 0, eperm, same_arch, edom]
+    );
+    // Without CAP_NET_ADMIN the outer block does not.
+    assert_eq!(
+        conditional_outcomes(&["CAP_BPF", "CAP_NET_ADMIN"]),
+        [0, 0, 0, eperm, same_arch, eperm]
+    );
+}
+
+fn current_capabilities_include(capabilities: &[&str]) -> bool {
+    let context = seccomp_dsl::current_context().unwrap();
+    capabilities
+        .iter()
+        .all(|cap| context.capabilities.iter().any(|held| held == cap))
+}
+
+#[test]
+fn resolve_shows_which_rules_apply() {
+    use seccomp_dsl::model::{Context, KernelVersion};
+    let context = Context {
+        arch: "s390x".into(),
+        capabilities: vec![],
+        kernel: KernelVersion { major: 4, minor: 4 },
+    };
+    let resolved = CONDITIONAL.resolve(&context).unwrap();
+    let applied: Vec<String> = resolved
+        .rules
+        .iter()
+        .map(|rule| format!("{} {}", rule.action, rule.syscalls.join(",")))
+        .collect();
+    assert_eq!(
+        applied,
+        ["allow exit_group", "errno(18) getpid", "errno(8) getgid"]
+    );
+}
+
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn syscalls_unknown_to_libseccomp_are_filtered_by_number() {
@@ -306,6 +408,22 @@ mod foreign_abis {
             std::arch::asm!("int 0x80", inlateout("rax") I386_GETPID => result, options(nostack));
         }
         result
+    }
+
+    #[test]
+    fn an_added_abi_is_filtered_by_name_instead_of_killed() {
+        let observed = in_child(|recorder| {
+            install(recorder, &common::policies::WITH_X86);
+            recorder.record(int80_getpid());
+            recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+            // x32 was not added: still killed.
+            recorder.record(raw_syscall(X32_SYSCALL_BIT | libc::SYS_getpid, [0; 6]));
+        });
+        assert_eq!(
+            observed.values,
+            [0, i64::from(observed.pid), -i64::from(libc::EPERM)]
+        );
+        assert_eq!(observed.ending, Ending::Signaled(SIGSYS));
     }
 
     #[test]

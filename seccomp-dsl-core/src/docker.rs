@@ -162,7 +162,7 @@ fn nullable<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> R
 pub enum Error {
     /// Not JSON, or not of the profile's shape.
     Json {
-        /// Where: `syscalls[3].args[0].index`, or `.` for the whole document.
+        /// Where: `syscalls[3].args[0].index`, or `.` or `?` for the whole document.
         path: String,
         /// serde_json's description, with line and column.
         source: serde_json::Error,
@@ -179,7 +179,7 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Json { path, source } if path == "." => {
+            Error::Json { path, source } if path == "." || path == "?" => {
                 write!(f, "invalid Docker seccomp profile: {source}")
             }
             Error::Json { path, source } => {

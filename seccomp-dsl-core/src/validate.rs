@@ -160,9 +160,11 @@ impl ProblemKind {
                 "libseccomp rejects such a rule and runc drops it; remove it, it changes nothing"
                     .into(),
             ),
-            ProblemKind::DuplicateUnconditional { .. } => {
-                Some("give each syscall one unconditional action".into())
-            }
+            ProblemKind::DuplicateUnconditional { .. } => Some(
+                "give each syscall one unconditional action; rules in `when`/`unless` blocks \
+                     count wherever their conditions can hold together"
+                    .into(),
+            ),
             ProblemKind::ShadowedByUnconditional { .. } => Some(
                 "libseccomp drops conditional rules for a syscall that has an unconditional \
                  action; remove one of them"

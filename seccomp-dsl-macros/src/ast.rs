@@ -345,6 +345,9 @@ fn parse_block_condition(input: ParseStream) -> syn::Result<(BlockCondition, Spa
                 let literal: LitInt = input.parse()?;
                 (format!("{}.0", literal.base10_digits()), literal.span())
             };
+            if input.peek(Token![.]) || input.peek(LitFloat) || input.peek(LitInt) {
+                return Err(syn::Error::new(span, "a kernel version is `MAJOR.MINOR`, such as `4.8`"));
+            }
             KernelVersion::parse(&text)
                 .filter(|_| text.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
                 .map(|version| (BlockCondition::Kernel(version), span))

@@ -112,6 +112,9 @@ impl Lowerer {
         };
         match kind {
             StatementKind::Default { keyword, action } => {
+                if !top_level_only(*keyword, "default", errors) {
+                    return;
+                }
                 self.default_count += 1;
                 let span = SpanRange {
                     start: *keyword,
@@ -123,10 +126,8 @@ impl Lowerer {
                         "duplicate `default` statement",
                         Some("a policy has exactly one default action"),
                     );
-                } else if top_level_only(*keyword, "default", errors) {
-                    if let Some(resolved) = lower_action(action, errors) {
-                        self.defaults.push((resolved, action.span));
-                    }
+                } else if let Some(resolved) = lower_action(action, errors) {
+                    self.defaults.push((resolved, action.span));
                 }
             }
             StatementKind::Forbid { names } => self.forbidden.extend(names.iter().cloned()),

@@ -46,3 +46,29 @@ pub static NEWER_THAN_LIBSECCOMP: Profile = seccomp_profile! {
     allow exit_group, mseal;
     errno(EXDEV) listmount;
 };
+
+/// Rules decided at install time: by capability, kernel and architecture.
+pub static CONDITIONAL: Profile = seccomp_profile! {
+    default errno(EPERM);
+    allow exit_group;
+    /// Only a process that keeps CAP_SYS_ADMIN may ask for its pid.
+    when cap(CAP_SYS_ADMIN) { allow getpid; }
+    unless cap(CAP_SYS_ADMIN) { errno(EXDEV) getpid; }
+    when kernel >= 4.8 { allow getppid; }
+    when kernel >= 99.0 { allow getuid; }
+    when arch(amd64, arm64) { errno(E2BIG) getgid; }
+    unless arch(amd64, arm64) { errno(ENOEXEC) getgid; }
+    when cap(CAP_SYS_ADMIN, CAP_NET_ADMIN), kernel >= 3.0 {
+        unless cap(CAP_BPF) { errno(EDOM) getegid; }
+    }
+};
+
+/// The x86 ABI added to x86_64: i386 calls through `int 0x80` are filtered
+/// by name instead of killed.
+pub static WITH_X86: Profile = seccomp_profile! {
+    default errno(EPERM);
+    arch_map x86_64 => x86;
+    arch_map aarch64 => arm;
+    allow exit_group, getpid;
+    flags log;
+};

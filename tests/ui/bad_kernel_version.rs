@@ -1,0 +1,10 @@
+use seccomp_dsl::{seccomp_profile, Profile};
+
+static POLICY: Profile = seccomp_profile! {
+    default errno;
+    when kernel >= 4.8.1 { allow read; }
+};
+
+fn main() {
+    let _ = &POLICY;
+}
