@@ -3,14 +3,16 @@
 mod common;
 
 use common::policies::{
-    ACTIONS, ARGUMENTS, CANONICAL, CONDITIONAL, FOREIGN_NAMES, NEWER_THAN_LIBSECCOMP, WITH_X86,
+    ACTIONS, ARGUMENTS, CANONICAL, CONDITIONAL, FOREIGN_NAMES, MULTI_NAME, NEWER_THAN_LIBSECCOMP,
+    WITH_X86,
 };
 use seccomp_dsl::{docker, Profile};
 
 const GOLDEN_CANONICAL: &str = include_str!("golden/canonical.json");
 
-fn all_policies() -> [(&'static str, &'static Profile); 7] {
+fn all_policies() -> [(&'static str, &'static Profile); 8] {
     [
+        ("MULTI_NAME", &MULTI_NAME),
         ("CONDITIONAL", &CONDITIONAL),
         ("WITH_X86", &WITH_X86),
         ("NEWER_THAN_LIBSECCOMP", &NEWER_THAN_LIBSECCOMP),
@@ -91,6 +93,17 @@ fn json_is_in_dockers_format() {
             ("SCMP_ACT_KILL_PROCESS", None),
         ]
     );
+}
+
+#[test]
+fn a_condition_on_several_syscalls_is_one_entry_per_alternative() {
+    let json: serde_json::Value = serde_json::from_str(MULTI_NAME.docker_json()).unwrap();
+    let entries = json["syscalls"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    for entry in entries {
+        assert_eq!(entry["names"], serde_json::json!(["getgid", "getegid"]));
+    }
+    assert_eq!(entries[1]["args"][0]["op"], "SCMP_CMP_MASKED_EQ");
 }
 
 #[test]

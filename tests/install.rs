@@ -4,7 +4,7 @@
 mod common;
 
 use common::policies::{
-    ACTIONS, ARGUMENTS, CANONICAL, CONDITIONAL, FOREIGN_NAMES, NEWER_THAN_LIBSECCOMP,
+    ACTIONS, ARGUMENTS, CANONICAL, CONDITIONAL, FOREIGN_NAMES, MULTI_NAME, NEWER_THAN_LIBSECCOMP,
 };
 use common::{in_child, install, raw_syscall, Ending};
 use seccomp_dsl::model::Action;
@@ -138,6 +138,29 @@ fn argument_rules_decide_as_the_model_says() {
     assert_eq!(
         seen_actions.into_iter().collect::<Vec<_>>(),
         expected_actions
+    );
+}
+
+#[test]
+fn one_condition_can_cover_several_syscalls() {
+    let cases = [
+        [1, 0, 0, 0, 0, 0],
+        [0, 0x15, 0, 0, 0, 0],
+        [2, 0x25, 0, 0, 0, 0],
+    ];
+    let observed = in_child(|recorder| {
+        install(recorder, &MULTI_NAME);
+        for args in cases {
+            recorder.record(raw_syscall(libc::SYS_getgid, args));
+            recorder.record(raw_syscall(libc::SYS_getegid, args));
+        }
+    });
+    let eacces = -i64::from(libc::EACCES);
+    // SAFETY: getgid and getegid have no side effect.
+    let (gid, egid) = unsafe { (i64::from(libc::getgid()), i64::from(libc::getegid())) };
+    assert_eq!(
+        observed.values,
+        [0, eacces, eacces, eacces, eacces, gid, egid]
     );
 }
 

@@ -28,10 +28,11 @@ pub enum StatementKind {
     Default { keyword: Span, action: ActionAst },
     /// `forbid NAME, ...;`
     Forbid { names: Vec<Ident> },
-    /// `ACTION NAME, ...;`
+    /// `ACTION NAME, ...;` or `ACTION NAME, ... if EXPR;`
     List {
         action: ActionAst,
         names: Vec<Ident>,
+        condition: Option<Expr>,
     },
     /// `rule NAME(EXPR) => ACTION;` or `rule NAME => ACTION;`
     Rule {
@@ -275,7 +276,23 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
         _ => {
             let action = parse_action_named(head, input)?;
             let names = parse_names(input, &action.name)?;
-            StatementKind::List { action, names }
+            let condition = if input.peek(Token![if]) {
+                let keyword = input.parse::<Token![if]>()?;
+                if input.is_empty() {
+                    return Err(syn::Error::new(
+                        keyword.span,
+                        "expected a condition after `if`",
+                    ));
+                }
+                Some(parse_or(input)?)
+            } else {
+                None
+            };
+            StatementKind::List {
+                action,
+                names,
+                condition,
+            }
         }
     };
     if !input.is_empty() {
@@ -369,7 +386,7 @@ fn parse_names(input: ParseStream, head: &Ident) -> syn::Result<Vec<Ident>> {
     }
     let mut names = vec![Ident::parse_any(input)
         .map_err(|e| syn::Error::new(e.span(), "expected a syscall name"))?];
-    while !input.is_empty() {
+    while !input.is_empty() && !input.peek(Token![if]) {
         input
             .parse::<Token![,]>()
             .map_err(|e| syn::Error::new(e.span(), "expected `,` or `;` after a syscall name"))?;

@@ -131,38 +131,41 @@ impl Lowerer {
                 }
             }
             StatementKind::Forbid { names } => self.forbidden.extend(names.iter().cloned()),
-            StatementKind::List { action, names } => {
-                let Some(resolved) = lower_action(action, errors) else {
+            StatementKind::List {
+                action,
+                names,
+                condition,
+            } => {
+                let resolved = lower_action(action, errors);
+                if resolved.is_none() {
                     self.unknown_statement |= !ACTIONS.contains(&action.name.to_string().as_str());
                     return;
-                };
-                let syscalls = names
-                    .iter()
-                    .map(|name| Cow::Owned(name.to_string()))
-                    .collect();
-                let spans: Vec<Span> = names.iter().map(Ident::span).collect();
-                let filter = scope.header.unwrap_or(SpanRange {
-                    start: spans[0],
-                    end: spans[spans.len() - 1],
-                });
-                self.push_rule(
-                    scope,
-                    syscalls,
-                    Vec::new(),
+                }
+                self.rule(
+                    names,
+                    condition.as_ref(),
+                    action.span,
                     resolved,
-                    RuleSource {
-                        syscalls: spans,
-                        conditions: Vec::new(),
-                        action: action.span,
-                        filter,
-                    },
+                    scope,
+                    errors,
                 );
             }
             StatementKind::Rule {
                 name,
                 condition,
                 action,
-            } => self.rule(name, condition.as_ref(), action, scope, errors),
+            } => {
+                let resolved = lower_action(action, errors);
+                let names = std::slice::from_ref(name);
+                self.rule(
+                    names,
+                    condition.as_ref(),
+                    action.span,
+                    resolved,
+                    scope,
+                    errors,
+                );
+            }
             StatementKind::Block {
                 unless,
                 conditions,
@@ -253,22 +256,28 @@ impl Lowerer {
         }
     }
 
+    /// A rule for `names`, one per alternative of `condition`.
     fn rule(
         &mut self,
-        name: &Ident,
+        names: &[Ident],
         condition: Option<&Expr>,
-        action: &ActionAst,
+        action_span: SpanRange,
+        resolved: Option<Action>,
         scope: &Scope,
         errors: &mut Errors,
     ) {
-        let resolved = lower_action(action, errors);
+        let spans: Vec<Span> = names.iter().map(Ident::span).collect();
+        let names_range = SpanRange {
+            start: spans[0],
+            end: spans[spans.len() - 1],
+        };
         let alternatives = match condition {
             None => vec![Vec::new()],
             Some(expr) => match alternatives(expr) {
                 Some(alternatives) => alternatives,
                 None => {
                     errors.push(
-                        SpanRange::single(name.span()),
+                        names_range,
                         format!("the condition of this rule expands to more than {MAX_ALTERNATIVES} alternatives"),
                         Some("split it into several rules"),
                     );
@@ -296,7 +305,7 @@ impl Lowerer {
                 continue;
             };
             let source = RuleSource {
-                syscalls: vec![name.span()],
+                syscalls: spans.clone(),
                 conditions: alternative
                     .iter()
                     .map(|comparison| ConditionSource {
@@ -308,16 +317,14 @@ impl Lowerer {
                         value: comparison.value.span,
                     })
                     .collect(),
-                action: action.span,
-                filter: scope.header.unwrap_or(SpanRange::single(name.span())),
+                action: action_span,
+                filter: scope.header.unwrap_or(names_range),
             };
-            self.push_rule(
-                scope,
-                vec![Cow::Owned(name.to_string())],
-                conditions,
-                resolved,
-                source,
-            );
+            let syscalls = names
+                .iter()
+                .map(|name| Cow::Owned(name.to_string()))
+                .collect();
+            self.push_rule(scope, syscalls, conditions, resolved, source);
         }
     }
 

@@ -72,3 +72,9 @@ pub static WITH_X86: Profile = seccomp_profile! {
     allow exit_group, getpid;
     flags log;
 };
+
+/// One conditional rule for several syscalls.
+pub static MULTI_NAME: Profile = seccomp_profile! {
+    default allow;
+    errno(EACCES) getgid, getegid if arg0 == 1 || arg1 & 0xf0 == 0x10;
+};
