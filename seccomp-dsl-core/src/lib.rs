@@ -7,7 +7,8 @@
 //! - [`model`]: the policy itself, one data model shared by every emitter;
 //! - [`validate`]: the semantic checks a policy must pass to mean the same
 //!   thing under every emitter;
-//! - [`docker`]: the Docker (moby) seccomp profile format, both ways.
+//! - [`docker`]: the Docker (moby) seccomp profile format, both ways;
+//! - [`dsl`]: a policy written back as DSL source, and Docker profiles imported.
 //!
 //! Users normally depend on the `seccomp-dsl` crate, which re-exports what is
 //! public here.
@@ -17,6 +18,7 @@
 
 pub mod constants;
 pub mod docker;
+pub mod dsl;
 pub mod model;
 pub mod suggest;
 pub mod syscalls;

@@ -1,0 +1,69 @@
+//! The `seccomp-dsl` command, run as a user runs it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn seccomp_dsl(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seccomp-dsl"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const PROFILE: &str = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}]}"#;
+
+#[test]
+fn import_prints_the_policy_as_macro_source() {
+    let output = seccomp_dsl(&["import", "-"], PROFILE);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "seccomp_dsl::seccomp_profile! {\n    default errno(EPERM);\n\n    allow read, write;\n    \
+         rule personality(arg0 == 0) => allow;\n}\n"
+    );
+}
+
+#[test]
+fn import_writes_to_a_file() {
+    let path = std::env::temp_dir().join(format!("seccomp-dsl-cli-{}.rs", std::process::id()));
+    let output = seccomp_dsl(&["import", "-", "-o", path.to_str().unwrap()], PROFILE);
+    assert!(output.status.success());
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("rule personality(arg0 == 0) => allow;"));
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn bad_input_fails_with_a_message_naming_the_field() {
+    let output = seccomp_dsl(
+        &["import", "-"],
+        r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "ALLOW"}]}"#,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "seccomp-dsl: -: invalid Docker seccomp profile: `syscalls[0].action`: unknown action `ALLOW`\n"
+    );
+    let missing = seccomp_dsl(&["import", "/nonexistent/profile.json"], "");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8(missing.stderr)
+        .unwrap()
+        .starts_with("seccomp-dsl: /nonexistent/profile.json: "));
+}

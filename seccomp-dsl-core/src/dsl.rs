@@ -1,0 +1,294 @@
+//! Writing a policy as DSL source, and importing Docker profiles with it.
+//!
+//! The source [`to_source`] writes compiles with `seccomp_profile!` back to
+//! the same policy: same rules in the same order, so the same Docker profile.
+
+use std::fmt::Write as _;
+
+use crate::constants::ERRNO;
+use crate::docker;
+use crate::model::{Action, Architectures, ArgCondition, CmpOp, Filter, Policy, Rule};
+use crate::validate::{validate, Part};
+
+/// Lines are wrapped before this many characters where a list allows.
+const WIDTH: usize = 100;
+
+/// The policy as a `seccomp_dsl::seccomp_profile! { ... }` expression, ready
+/// for `static POLICY: seccomp_dsl::Profile = include!("policy.rs");`.
+///
+/// ```
+/// use seccomp_dsl_core::{dsl, model::*};
+/// let policy = Policy::new(
+///     Action::Errno(1),
+///     vec![
+///         Rule::new(["read", "write"], [], Action::Allow),
+///         Rule::new(["personality"], [ArgCondition { index: 0, op: CmpOp::Eq, value: 0 }], Action::Allow),
+///     ],
+/// );
+/// assert_eq!(
+///     dsl::to_source(&policy),
+///     "seccomp_dsl::seccomp_profile! {\n    default errno(EPERM);\n\n    allow read, write;\n    rule personality(arg0 == 0) => allow;\n}\n"
+/// );
+/// ```
+pub fn to_source(policy: &Policy) -> String {
+    let mut out = String::from("seccomp_dsl::seccomp_profile! {\n");
+    let indent = "    ";
+    let _ = writeln!(out, "{indent}default {};", action(policy.default_action));
+    match &policy.architectures {
+        Architectures::Native => {}
+        Architectures::List(arches) => {
+            let names: Vec<&str> = arches.iter().map(|arch| arch.name()).collect();
+            write_list(&mut out, indent, "arches ", &names, ";");
+        }
+        Architectures::Map(entries) => {
+            for entry in entries.iter() {
+                match &entry.sub_arches {
+                    None => {
+                        let _ = writeln!(out, "{indent}arch_map {};", entry.arch.name());
+                    }
+                    Some(subs) if subs.is_empty() => {
+                        // `arch_map X =>` with nothing after it is not DSL; an
+                        // empty list means the same as none.
+                        let _ = writeln!(out, "{indent}arch_map {};", entry.arch.name());
+                    }
+                    Some(subs) => {
+                        let names: Vec<&str> = subs.iter().map(|arch| arch.name()).collect();
+                        write_list(
+                            &mut out,
+                            indent,
+                            &format!("arch_map {} => ", entry.arch.name()),
+                            &names,
+                            ";",
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if !policy.flags.is_empty() {
+        let names: Vec<&str> = policy.flags.iter().map(|flag| flag.name()).collect();
+        write_list(&mut out, indent, "flags ", &names, ";");
+    }
+    // Plain rules stand together; a block or a comment stands apart.
+    let stands_apart = |rule: &Rule| rule.comment.is_some() || !rule.applies_everywhere();
+    for (i, rule) in policy.rules.iter().enumerate() {
+        if i == 0 || stands_apart(rule) || stands_apart(&policy.rules[i - 1]) {
+            out.push('\n');
+        }
+        write_rule(&mut out, rule);
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn write_rule(out: &mut String, rule: &Rule) {
+    let mut indent = String::from("    ");
+    if let Some(comment) = &rule.comment {
+        for line in comment.lines() {
+            let _ = writeln!(out, "{indent}/// {line}");
+        }
+    }
+    let blocks: Vec<String> = [("when", &rule.includes), ("unless", &rule.excludes)]
+        .into_iter()
+        .filter(|(_, filter)| !filter.is_empty())
+        .map(|(keyword, filter)| format!("{keyword} {} {{", filter_conditions(filter)))
+        .collect();
+    for block in &blocks {
+        let _ = writeln!(out, "{indent}{block}");
+        indent.push_str("    ");
+    }
+    let names: Vec<&str> = rule.syscalls.iter().map(|name| name.as_ref()).collect();
+    match (&rule.conditions[..], &names[..]) {
+        ([], _) => write_list(
+            out,
+            &indent,
+            &format!("{} ", action(rule.action)),
+            &names,
+            ";",
+        ),
+        (conditions, [name]) => {
+            let _ = writeln!(
+                out,
+                "{indent}rule {name}({}) => {};",
+                condition_text(conditions),
+                action(rule.action)
+            );
+        }
+        (conditions, _) => {
+            let tail = format!(" if {};", condition_text(conditions));
+            write_list(
+                out,
+                &indent,
+                &format!("{} ", action(rule.action)),
+                &names,
+                &tail,
+            );
+        }
+    }
+    for _ in &blocks {
+        indent.truncate(indent.len() - 4);
+        let _ = writeln!(out, "{indent}}}");
+    }
+}
+
+fn filter_conditions(filter: &Filter) -> String {
+    let mut parts = Vec::new();
+    if !filter.caps.is_empty() {
+        parts.push(format!("cap({})", filter.caps.join(", ")));
+    }
+    if !filter.arches.is_empty() {
+        parts.push(format!("arch({})", filter.arches.join(", ")));
+    }
+    if let Some(version) = filter.min_kernel {
+        parts.push(format!("kernel >= {version}"));
+    }
+    parts.join(", ")
+}
+
+/// `head name, name, ...tail`, wrapped at [`WIDTH`] with continuation lines
+/// indented one level more.
+fn write_list(out: &mut String, indent: &str, head: &str, names: &[&str], tail: &str) {
+    let mut line = format!("{indent}{head}");
+    for (i, name) in names.iter().enumerate() {
+        let separator = if i + 1 < names.len() { "," } else { "" };
+        let piece = format!("{name}{separator}");
+        if i > 0 && line.len() + 1 + piece.len() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = format!("{indent}    {piece}");
+        } else {
+            if i > 0 {
+                line.push(' ');
+            }
+            line.push_str(&piece);
+        }
+    }
+    out.push_str(&line);
+    out.push_str(tail);
+    out.push('\n');
+}
+
+fn condition_text(conditions: &[ArgCondition]) -> String {
+    conditions
+        .iter()
+        .map(|condition| match condition.op {
+            CmpOp::MaskedEq(mask) => format!(
+                "arg{} & {} == {}",
+                condition.index,
+                number(mask),
+                number(condition.value)
+            ),
+            op => format!(
+                "arg{} {} {}",
+                condition.index,
+                op.symbol(),
+                number(condition.value)
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(" && ")
+}
+
+fn number(value: u64) -> String {
+    if value < 10_000 {
+        value.to_string()
+    } else {
+        format!("{value:#x}")
+    }
+}
+
+fn action(action: Action) -> String {
+    match action {
+        Action::Errno(errno) => {
+            let name = ERRNO
+                .constants
+                .iter()
+                .find(|(_, value)| *value == u64::from(errno));
+            match name {
+                Some((name, _)) => format!("errno({name})"),
+                None => format!("errno({errno})"),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A Docker profile that cannot be written in the DSL.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The profile itself is invalid.
+    Docker(docker::Error),
+    /// The profile is valid for Docker but means something the DSL rejects,
+    /// because engines would apply it differently from how it reads (see
+    /// [`crate::validate`]). One line per problem, naming the entry.
+    Unrepresentable(Vec<String>),
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Docker(error) => error.fmt(f),
+            ImportError::Unrepresentable(problems) => {
+                write!(f, "the profile cannot be written exactly in the DSL:")?;
+                problems
+                    .iter()
+                    .try_for_each(|problem| write!(f, "\n  {problem}"))
+            }
+        }
+    }
+}
+
+impl std::error::Error for ImportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ImportError::Docker(error) => Some(error),
+            ImportError::Unrepresentable(_) => None,
+        }
+    }
+}
+
+/// Reads a Docker profile into a policy the DSL accepts.
+///
+/// A masked comparison's value is reduced to its bits inside the mask, which
+/// is how engines compare it anyway; everything else must already be
+/// exact, or the problems are returned.
+pub fn import_docker(json: &str) -> Result<Policy, ImportError> {
+    let mut policy = docker::from_json(json).map_err(ImportError::Docker)?;
+    for rule in policy.rules.to_mut() {
+        for condition in rule.conditions.to_mut() {
+            if let CmpOp::MaskedEq(mask) = condition.op {
+                condition.value &= mask;
+            }
+        }
+    }
+    let problems = validate(&policy);
+    if problems.is_empty() {
+        return Ok(policy);
+    }
+    Err(ImportError::Unrepresentable(
+        problems
+            .iter()
+            .map(|problem| {
+                let rule = &policy.rules[problem.rule];
+                let name = match problem.part {
+                    Part::Syscall(i) => rule.syscalls[i].to_string(),
+                    _ => rule.syscalls.join(", "),
+                };
+                let help = problem
+                    .kind
+                    .help()
+                    .map(|help| format!(" ({help})"))
+                    .unwrap_or_default();
+                format!(
+                    "syscalls[{}] `{name}`: {}{help}",
+                    problem.rule, problem.kind
+                )
+            })
+            .collect(),
+    ))
+}
+
+/// A Docker profile as `seccomp_profile!` source; see [`to_source`].
+pub fn import_docker_to_source(json: &str) -> Result<String, ImportError> {
+    import_docker(json).map(|policy| to_source(&policy))
+}

@@ -1,0 +1,148 @@
+//! Import: Docker profiles become DSL source that compiles back, through
+//! `seccomp_profile!`, to a semantically identical profile.
+
+use seccomp_dsl::model::Policy;
+use seccomp_dsl::profiles::DOCKER_DEFAULT;
+use seccomp_dsl::{docker, dsl, Profile};
+
+const DOCKER_DEFAULT_JSON: &str = include_str!("../seccomp-dsl/src/profiles/docker-default.json");
+
+macro_rules! imported {
+    ($($name:ident: $file:literal),* $(,)?) => {
+        $(static $name: Profile = include!(concat!("import/", $file, ".policy.rs"));)*
+        /// Every imported profile: its name, original JSON and compiled policy.
+        fn imported() -> Vec<(&'static str, &'static str, &'static Profile)> {
+            vec![$(($file, include_str!(concat!("import/", $file, ".json")), &$name)),*]
+        }
+    };
+}
+
+imported! {
+    ALL_ACTIONS: "all-actions",
+    ARGUMENTS: "arguments",
+    CONDITIONS: "conditions",
+    ARCHITECTURES: "architectures",
+    DENY_LIST: "deny-list",
+}
+
+/// The policy as engines read it: the names of an entry are a set, and a
+/// masked comparison compares `value & mask`.
+fn canonical(mut policy: Policy) -> Policy {
+    for rule in policy.rules.to_mut() {
+        rule.syscalls.to_mut().sort();
+        for condition in rule.conditions.to_mut() {
+            if let seccomp_dsl::model::CmpOp::MaskedEq(mask) = condition.op {
+                condition.value &= mask;
+            }
+        }
+    }
+    policy
+}
+
+#[test]
+fn import_writes_the_committed_source() {
+    let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/import");
+    for (name, json, _) in imported() {
+        let source = dsl::import_docker_to_source(json).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let path = format!("{directory}/{name}.policy.rs");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &source).unwrap();
+        }
+        assert_eq!(
+            source,
+            std::fs::read_to_string(&path).unwrap(),
+            "{name}: regenerate with UPDATE_GOLDEN=1"
+        );
+    }
+}
+
+#[test]
+fn imported_source_compiles_back_to_the_same_profile() {
+    for (name, json, compiled) in imported() {
+        let original = dsl::import_docker(json).unwrap();
+        let exported = docker::from_json(compiled.docker_json()).unwrap();
+        assert_eq!(exported, original, "{name}");
+        // And the same entries as the file itself says, read by Docker's rules.
+        assert_eq!(
+            canonical(exported),
+            canonical(docker::from_json(json).unwrap()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_import_covers_every_action_condition_and_architecture_form() {
+    let all: Vec<&Policy> = imported()
+        .iter()
+        .map(|(_, _, profile)| profile.policy())
+        .collect();
+    let actions: std::collections::BTreeSet<String> = all
+        .iter()
+        .flat_map(|p| p.rules.iter().map(|r| r.action.to_string()))
+        .collect();
+    for action in [
+        "allow",
+        "errno(13)",
+        "kill_thread",
+        "kill_process",
+        "trap",
+        "trace(7)",
+        "log",
+    ] {
+        assert!(actions.contains(action), "no {action} among {actions:?}");
+    }
+    let filtered = |check: fn(&seccomp_dsl::model::Rule) -> bool| {
+        all.iter().any(|p| p.rules.iter().any(check))
+    };
+    assert!(filtered(|r| !r.includes.caps.is_empty()));
+    assert!(filtered(
+        |r| !r.includes.is_empty() && !r.excludes.is_empty()
+    ));
+    assert!(filtered(|r| !r.includes.arches.is_empty()));
+    assert!(filtered(|r| r.includes.min_kernel.is_some()));
+    assert!(filtered(|r| r.excludes.min_kernel.is_some()));
+    assert!(filtered(|r| r.comment.is_some()));
+    assert!(filtered(
+        |r| r.conditions.len() == 2 && r.syscalls.len() == 2
+    ));
+}
+
+#[test]
+fn docker_default_in_the_dsl_states_dockers_own_entries() {
+    let ours = canonical(docker::from_json(DOCKER_DEFAULT.docker_json()).unwrap());
+    let dockers = canonical(docker::from_json(DOCKER_DEFAULT_JSON).unwrap());
+    assert_eq!(ours.rules.len(), dockers.rules.len());
+    for (index, (a, b)) in ours.rules.iter().zip(dockers.rules.iter()).enumerate() {
+        assert_eq!(a, b, "entry {index}");
+    }
+    assert_eq!(ours, dockers);
+    // The committed source is what the importer makes of Docker's file.
+    let source = dsl::import_docker_to_source(DOCKER_DEFAULT_JSON).unwrap();
+    let committed = include_str!("../seccomp-dsl/src/profiles/docker_default.policy.rs");
+    assert_eq!(
+        source, committed,
+        "run seccomp-dsl/src/profiles/generate.sh"
+    );
+}
+
+#[test]
+fn profiles_the_dsl_cannot_express_exactly_are_refused_with_the_reason() {
+    let conflicting = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+        {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+        {"names": ["read"], "action": "SCMP_ACT_LOG", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+        {"names": ["reed"], "action": "SCMP_ACT_ALLOW"}]}"#;
+    let error = dsl::import_docker(conflicting).unwrap_err().to_string();
+    assert!(
+        error.starts_with("the profile cannot be written exactly in the DSL:"),
+        "{error}"
+    );
+    assert!(
+        error.contains("syscalls[1] `read`: conditional rule for `read` can never apply"),
+        "{error}"
+    );
+    assert!(
+        error.contains("syscalls[2] `reed`: unknown syscall `reed` (did you mean `read`?)"),
+        "{error}"
+    );
+}

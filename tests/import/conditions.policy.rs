@@ -1,0 +1,45 @@
+seccomp_dsl::seccomp_profile! {
+    default errno(EPERM);
+
+    allow read, write, exit_group, close, arch_prctl;
+
+    /// only with CAP_SYS_ADMIN
+    when cap(CAP_SYS_ADMIN) {
+        allow mount, umount2;
+    }
+
+    when cap(CAP_SYS_CHROOT, CAP_SYS_ADMIN) {
+        allow chroot;
+    }
+
+    unless cap(CAP_SYS_ADMIN) {
+        errno(ENOSYS) clone3;
+    }
+
+    when cap(CAP_SYS_ADMIN) {
+        allow clone3;
+    }
+
+    when arch(amd64, x32, x86) {
+        allow modify_ldt;
+    }
+
+    unless cap(CAP_SYS_ADMIN), arch(s390, s390x) {
+        rule clone(arg0 & 0x7e020000 == 0) => allow;
+    }
+
+    /// s390 parameter ordering for clone is different
+    when arch(s390, s390x) {
+        unless cap(CAP_SYS_ADMIN) {
+            rule clone(arg1 & 0x7e020000 == 0) => allow;
+        }
+    }
+
+    when kernel >= 4.8 {
+        allow ptrace;
+    }
+
+    unless kernel >= 5.11 {
+        errno(ENOSYS) userfaultfd;
+    }
+}
