@@ -272,3 +272,36 @@ fn bad_profiles_get_errors_naming_the_field() {
         assert_eq!(error.to_string(), expected);
     }
 }
+
+#[test]
+fn oci_export_lists_the_abis_and_the_rules_of_one_container() {
+    use seccomp_dsl::model::{Context, KernelVersion};
+    use seccomp_dsl::profiles::DOCKER_DEFAULT;
+    let container = Context {
+        arch: "amd64".into(),
+        capabilities: vec!["CAP_SYS_PTRACE".into()],
+        kernel: KernelVersion { major: 6, minor: 1 },
+    };
+    let oci: serde_json::Value =
+        serde_json::from_str(&DOCKER_DEFAULT.oci_json(&container).unwrap()).unwrap();
+    assert_eq!(oci["defaultAction"], "SCMP_ACT_ERRNO");
+    assert_eq!(
+        oci["architectures"],
+        serde_json::json!(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"])
+    );
+    let entries = oci["syscalls"].as_array().unwrap();
+    let names = |entry: &serde_json::Value| entry["names"].as_array().unwrap().clone();
+    assert!(
+        entries.iter().any(|e| names(e).contains(&"kcmp".into())),
+        "CAP_SYS_PTRACE entry kept"
+    );
+    assert!(
+        !entries.iter().any(|e| names(e).contains(&"mount".into())),
+        "CAP_SYS_ADMIN entry dropped"
+    );
+    assert!(entries
+        .iter()
+        .all(|e| e.get("includes").is_none() && e.get("comment").is_none()));
+    let resolved = DOCKER_DEFAULT.resolve(&container).unwrap();
+    assert_eq!(entries.len(), resolved.rules.len());
+}

@@ -67,3 +67,61 @@ fn bad_input_fails_with_a_message_naming_the_field() {
         .unwrap()
         .starts_with("seccomp-dsl: /nonexistent/profile.json: "));
 }
+
+#[test]
+fn oci_decides_conditions_for_the_given_container() {
+    let profile = r#"{"defaultAction": "SCMP_ACT_ERRNO", "archMap": [
+        {"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]}], "syscalls": [
+        {"names": ["read"], "action": "SCMP_ACT_ALLOW", "comment": "always"},
+        {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+        {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38, "excludes": {"caps": ["CAP_SYS_ADMIN"]}},
+        {"names": ["ptrace"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "4.8"}}]}"#;
+    let entries = |args: &[&str]| -> serde_json::Value {
+        let output = seccomp_dsl(args, profile);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let admin = entries(&[
+        "oci",
+        "-",
+        "--arch",
+        "amd64",
+        "--kernel",
+        "4.4",
+        "--cap",
+        "CAP_SYS_ADMIN",
+    ]);
+    assert_eq!(
+        admin["architectures"],
+        serde_json::json!(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"])
+    );
+    assert_eq!(
+        admin["syscalls"],
+        serde_json::json!([
+            {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+            {"names": ["mount"], "action": "SCMP_ACT_ALLOW"},
+        ])
+    );
+    let plain = entries(&["oci", "-", "--arch", "arm64", "--kernel", "6.1"]);
+    assert_eq!(
+        plain["architectures"],
+        serde_json::json!(["SCMP_ARCH_AARCH64"])
+    );
+    assert_eq!(
+        plain["syscalls"],
+        serde_json::json!([
+            {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+            {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+            {"names": ["ptrace"], "action": "SCMP_ACT_ALLOW"},
+        ])
+    );
+    let bad = seccomp_dsl(&["oci", "-", "--arch", "amd46"], profile);
+    assert_eq!(
+        String::from_utf8(bad.stderr).unwrap(),
+        "seccomp-dsl: unknown architecture `amd46`\n"
+    );
+}

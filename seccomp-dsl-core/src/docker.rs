@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::constants::CAPABILITIES;
 use crate::model::{
     Action, ArchMapEntry, Architectures, ArgCondition, CmpOp, Filter, Flag, KernelVersion, Policy,
-    Rule, SeccompArch, ARG_COUNT, DOCKER_ARCHES,
+    Resolved, Rule, SeccompArch, ARG_COUNT, DOCKER_ARCHES,
 };
 use crate::suggest;
 
@@ -230,23 +230,7 @@ pub fn to_profile(policy: &Policy) -> Profile {
                 .collect(),
         ),
     };
-    let syscalls = policy
-        .rules
-        .iter()
-        .map(|rule| {
-            let (action, errno_ret) = action_to_docker(rule.action);
-            Entry {
-                name: None,
-                names: rule.syscalls.iter().map(|name| name.to_string()).collect(),
-                action,
-                errno_ret,
-                args: rule.conditions.iter().map(condition_to_docker).collect(),
-                comment: rule.comment.as_ref().map(|c| c.to_string()),
-                includes: filter_to_docker(&rule.includes),
-                excludes: filter_to_docker(&rule.excludes),
-            }
-        })
-        .collect();
+    let syscalls = policy.rules.iter().map(entry_to_docker).collect();
     Profile {
         default_action,
         default_errno_ret,
@@ -255,6 +239,82 @@ pub fn to_profile(policy: &Policy) -> Profile {
         flags: policy.flags.iter().map(|flag| flag.docker_name()).collect(),
         syscalls,
     }
+}
+
+fn entry_to_docker(rule: &Rule) -> Entry {
+    let (action, errno_ret) = action_to_docker(rule.action);
+    Entry {
+        name: None,
+        names: rule.syscalls.iter().map(|name| name.to_string()).collect(),
+        action,
+        errno_ret,
+        args: rule.conditions.iter().map(condition_to_docker).collect(),
+        comment: rule.comment.as_ref().map(|c| c.to_string()),
+        includes: filter_to_docker(&rule.includes),
+        excludes: filter_to_docker(&rule.excludes),
+    }
+}
+
+/// The OCI runtime-spec `linux.seccomp` object (the seccomp part of a
+/// runc or crun `config.json`) for a policy resolved in one context, as
+/// Docker hands it to the runtime: conditions decided, the covered ABIs
+/// listed, no comments. Pretty-printed and deterministic.
+///
+/// ```
+/// use seccomp_dsl_core::{docker, model::*};
+/// let mut rule = Rule::new(["mount"], [], Action::Allow);
+/// rule.includes.caps = vec!["CAP_SYS_ADMIN".into()].into();
+/// let policy = Policy::new(Action::Errno(1), vec![rule]);
+/// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
+/// let oci = docker::to_oci_json(&policy.resolve(&context, SeccompArch::X86_64));
+/// let value: serde_json::Value = serde_json::from_str(&oci).unwrap();
+/// assert_eq!(value["architectures"], serde_json::json!(["SCMP_ARCH_X86_64"]));
+/// assert!(value.get("syscalls").is_none());
+/// ```
+pub fn to_oci_json(resolved: &Resolved<'_>) -> String {
+    let (default_action, default_errno_ret) = action_to_docker(resolved.default_action);
+    let profile = OciSeccomp {
+        default_action,
+        default_errno_ret,
+        architectures: resolved
+            .architectures
+            .iter()
+            .map(|arch| arch.docker_name())
+            .collect(),
+        flags: resolved
+            .flags
+            .iter()
+            .map(|flag| flag.docker_name())
+            .collect(),
+        syscalls: resolved
+            .rules
+            .iter()
+            .map(|rule| Entry {
+                comment: None,
+                includes: FilterJson::default(),
+                excludes: FilterJson::default(),
+                ..entry_to_docker(rule)
+            })
+            .collect(),
+    };
+    let mut json = serde_json::to_string_pretty(&profile)
+        .expect("a profile of strings and integers always serializes");
+    json.push('\n');
+    json
+}
+
+/// The runtime-spec's `LinuxSeccomp`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OciSeccomp {
+    default_action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_errno_ret: Option<u32>,
+    architectures: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    flags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    syscalls: Vec<Entry>,
 }
 
 /// The Docker profile for `policy` as pretty-printed JSON, byte for byte the

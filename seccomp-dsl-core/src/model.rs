@@ -431,6 +431,25 @@ impl SeccompArch {
         SeccompArch::from_name(&lower).filter(|arch| arch.docker_name() == name)
     }
 
+    /// The ABI of a native architecture as Docker's `includes`/`excludes`
+    /// name it (see [`DOCKER_ARCHES`]).
+    ///
+    /// ```
+    /// use seccomp_dsl_core::model::SeccompArch;
+    /// assert_eq!(SeccompArch::from_docker_arch("amd64"), Some(SeccompArch::X86_64));
+    /// assert_eq!(SeccompArch::from_docker_arch("arm64"), Some(SeccompArch::Aarch64));
+    /// ```
+    pub fn from_docker_arch(name: &str) -> Option<SeccompArch> {
+        Some(match name {
+            "amd64" => SeccompArch::X86_64,
+            "arm64" => SeccompArch::Aarch64,
+            "mipsle" => SeccompArch::Mipsel,
+            "mips3l64n32" => SeccompArch::Mipsel64N32,
+            other if DOCKER_ARCHES.contains(&other) => SeccompArch::from_name(other)?,
+            _ => return None,
+        })
+    }
+
     /// The column of the syscall table with this ABI's numbers.
     pub const fn syscall_table(self) -> crate::syscalls::Arch {
         use crate::syscalls::Arch;

@@ -150,6 +150,15 @@ impl Profile {
         Ok(self.policy.resolve(context, native))
     }
 
+    /// The OCI runtime-spec `linux.seccomp` object for a runc or crun
+    /// `config.json`, with the rules' conditions decided for `context`
+    /// (a container's architecture, capability bounding set and kernel).
+    pub fn oci_json(&self, context: &Context) -> Result<String, Error> {
+        let native =
+            SeccompArch::from_docker_arch(&context.arch).ok_or(Error::UnsupportedArchitecture)?;
+        Ok(docker::to_oci_json(&self.policy.resolve(context, native)))
+    }
+
     /// The policy as [`Profile::install`] would install it in this process.
     pub fn resolve_here(&self) -> Result<Resolved<'_>, Error> {
         self.resolve(&current_context()?)
