@@ -32,6 +32,10 @@ pub enum Error {
         /// libseccomp's error.
         source: SeccompError,
     },
+    /// The installed libseccomp does not know this syscall, so it cannot
+    /// filter it on the ABIs besides the native one; leaving the rule out
+    /// there would let more calls run than the policy does.
+    UnknownToLibseccomp(String),
     /// The kernel refused the filter, or could not apply it to every thread
     /// (for example a thread already runs under an incompatible filter).
     Load(SeccompError),
@@ -47,6 +51,11 @@ impl fmt::Display for Error {
                 write!(f, "seccomp policy not installed: cannot read the kernel version or capabilities: {source}")
             }
             Error::Build { step, source } => write!(f, "seccomp policy not installed: failed {step}: {source}"),
+            Error::UnknownToLibseccomp(name) => write!(
+                f,
+                "seccomp policy not installed: the installed libseccomp does not know `{name}`, so it cannot deny \
+                 it on the architectures besides the native one"
+            ),
             Error::Load(source) => write!(
                 f,
                 "seccomp policy not installed: the kernel refused to load it on every thread: {source}"
@@ -58,7 +67,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::UnsupportedArchitecture => None,
+            Error::UnsupportedArchitecture | Error::UnknownToLibseccomp(_) => None,
             Error::Context(source) => Some(source),
             Error::Build { source, .. } | Error::Load(source) => Some(source),
         }
@@ -116,12 +125,76 @@ fn native_number(name: &str, native: SeccompArch) -> Option<i32> {
 /// Builds the whole filter first, then loads it in one step: with
 /// no_new_privs set and TSYNC, so that every thread of the process gets it,
 /// or none does.
+///
+/// The native ABI's rules use the kernel's syscall numbers from the table,
+/// so syscalls newer than the installed libseccomp are filtered too. Other
+/// ABIs (`arches`, `arch_map`) go in a second filter context, where
+/// libseccomp translates each name for each ABI as container engines have
+/// it do, and the two are merged into one filter.
 pub(crate) fn install(resolved: &Resolved<'_>) -> Result<(), Error> {
     let native = SeccompArch::native().ok_or(Error::UnsupportedArchitecture)?;
-    let build = |step: &str| {
-        let step = step.to_string();
-        move |source| Error::Build { step, source }
-    };
+    let mut filter = new_filter(resolved)?;
+    for rule in &resolved.rules {
+        let comparisons: Vec<ScmpArgCompare> =
+            rule.conditions.iter().map(scmp_comparison).collect();
+        for name in rule.syscalls.iter() {
+            let Some(number) = native_number(name, native) else {
+                continue; // absent on this architecture: see `skipped_syscalls`
+            };
+            filter
+                .add_rule_conditional(
+                    scmp_action(rule.action),
+                    ScmpSyscall::from(number),
+                    &comparisons,
+                )
+                .map_err(build(&format!("adding the rule for `{name}`")))?;
+        }
+    }
+    let other_arches = &resolved.architectures[1..];
+    if !other_arches.is_empty() {
+        let mut others = new_filter(resolved)?;
+        for arch in other_arches {
+            others
+                .add_arch(scmp_arch(*arch))
+                .map_err(build(&format!("adding the architecture `{}`", arch.name())))?;
+        }
+        others
+            .remove_arch(ScmpArch::Native)
+            .map_err(build("setting up the other architectures"))?;
+        for rule in &resolved.rules {
+            let comparisons: Vec<ScmpArgCompare> =
+                rule.conditions.iter().map(scmp_comparison).collect();
+            for name in rule.syscalls.iter() {
+                let Ok(syscall) = ScmpSyscall::from_name(name) else {
+                    // This libseccomp cannot name the syscall on any ABI.
+                    // Leaving the rule out falls back on the default
+                    // action: refuse where that would let more calls run.
+                    if resolved.default_action.may_run_call() && !rule.action.may_run_call() {
+                        return Err(Error::UnknownToLibseccomp(name.to_string()));
+                    }
+                    continue;
+                };
+                others
+                    .add_rule_conditional(scmp_action(rule.action), syscall, &comparisons)
+                    .map_err(build(&format!(
+                        "adding the rule for `{name}` on the other architectures"
+                    )))?;
+            }
+        }
+        filter
+            .merge(others)
+            .map_err(build("merging the architectures' filters"))?;
+    }
+    filter.load().map_err(Error::Load)
+}
+
+fn build(step: &str) -> impl FnOnce(SeccompError) -> Error {
+    let step = step.to_string();
+    move |source| Error::Build { step, source }
+}
+
+/// A filter with the policy's default action and attributes, for the native ABI.
+fn new_filter(resolved: &Resolved<'_>) -> Result<ScmpFilterContext, Error> {
     let mut filter = ScmpFilterContext::new(scmp_action(resolved.default_action))
         .map_err(build("creating the filter"))?;
     filter
@@ -138,33 +211,7 @@ pub(crate) fn install(resolved: &Resolved<'_>) -> Result<(), Error> {
         }
         .map_err(build(&format!("setting the flag `{}`", flag.name())))?;
     }
-    let other_arches = &resolved.architectures[1..];
-    for arch in other_arches {
-        filter
-            .add_arch(scmp_arch(*arch))
-            .map_err(build(&format!("adding the architecture `{}`", arch.name())))?;
-    }
-    for rule in &resolved.rules {
-        let comparisons: Vec<ScmpArgCompare> =
-            rule.conditions.iter().map(scmp_comparison).collect();
-        for name in rule.syscalls.iter() {
-            // One ABI: the kernel's own number. Several: libseccomp's name
-            // lookup, which it translates for each ABI (as container
-            // engines do); the kernel's number where libseccomp is older
-            // than the syscall.
-            let syscall = match (other_arches.is_empty(), ScmpSyscall::from_name(name)) {
-                (false, Ok(syscall)) => syscall,
-                _ => match native_number(name, native) {
-                    Some(number) => ScmpSyscall::from(number),
-                    None => continue, // absent on this architecture: see `skipped_syscalls`
-                },
-            };
-            filter
-                .add_rule_conditional(scmp_action(rule.action), syscall, &comparisons)
-                .map_err(build(&format!("adding the rule for `{name}`")))?;
-        }
-    }
-    filter.load().map_err(Error::Load)
+    Ok(filter)
 }
 
 fn scmp_action(action: Action) -> ScmpAction {

@@ -1,0 +1,85 @@
+//! The policies the real-engine suite runs the probe under. Those that deny
+//! by default allow what the probe itself needs to start, print and fork
+//! (and `close`, `fstatfs`, `getdents64` and `fcntl`, which runc calls after
+//! loading the filter, to close stray descriptors).
+//!
+//! runc answers ENOSYS, whatever the policy says, for syscall numbers above
+//! the highest one a profile names; so do policies that name a high one
+//! (`futex_waitv`), which keeps the battery below that line.
+
+use seccomp_dsl::{seccomp_profile, Profile};
+
+pub static ARGUMENTS: Profile = seccomp_profile! {
+    default errno(EDOM);
+    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
+        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
+        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+    rule getpid(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
+    rule getpid(arg0 == 2 && (arg2 > 0xffff_ffff || arg3 <= 3)) => errno(EACCES);
+    rule getpid(arg0 == 3 && arg5 != 0x8000_0000_0000_0000) => log;
+    rule getpid(arg0 >= 0x1_0000_0000) => errno(EBADF);
+    rule getppid(arg4 & O_CLOEXEC | O_NONBLOCK == O_CLOEXEC) => errno(E2BIG);
+    allow getppid, getpgrp if arg4 & O_CLOEXEC | O_NONBLOCK == 0;
+    rule personality(arg0 == 0xffff_ffff) => allow;
+    rule socket(arg0 == AF_UNIX || arg0 > AF_VSOCK) => allow;
+};
+
+/// Every action, on syscalls neither runc (Go) nor the probe make on their
+/// own after the filter is loaded.
+pub static ACTIONS: Profile = seccomp_profile! {
+    default allow;
+    errno(EXDEV) getppid;
+    errno(ENOTBLK) getuid, getgid;
+    kill_process getpriority;
+    kill getpgrp;
+    kill_thread syslog;
+    trap getpgid;
+    log getsid;
+    trace(7) geteuid;
+    kill_process kcmp, iopl;
+    forbid kcmp;
+};
+
+pub static CONDITIONS: Profile = seccomp_profile! {
+    default errno(EPERM);
+    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
+        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
+        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+    /// Containers get CAP_SYS_CHROOT by default, not CAP_SYS_ADMIN.
+    when cap(CAP_SYS_CHROOT) { allow chroot; }
+    when cap(CAP_SYS_ADMIN) { allow mount, umount2; }
+    unless cap(CAP_SYS_ADMIN) { errno(ENOSYS) clone3; }
+    when cap(CAP_SYS_PTRACE) { allow kcmp, pidfd_getfd; }
+    when kernel >= 4.8 { allow ptrace, process_vm_readv; }
+    when arch(amd64, x32) { allow modify_ldt; }
+    unless arch(amd64, x32) { errno(EXDEV) modify_ldt; }
+    when cap(CAP_KILL, CAP_SETUID) {
+        rule getpid(arg0 == 1) => allow;
+        unless cap(CAP_SYS_ADMIN) { errno(ENOTBLK) getppid; }
+    }
+};
+
+pub static DENY_LIST: Profile = seccomp_profile! {
+    default allow;
+    kill_process reboot, swapoff, kexec_load, init_module;
+    errno(EACCES) mount, umount2, unshare, setns;
+    rule personality(arg0 != 0xffff_ffff) => errno(EINVAL);
+    rule socket(arg0 == AF_VSOCK) => errno(EAFNOSUPPORT);
+    rule socket(arg0 == AF_INET && arg1 & 0xf == 0xf) => kill_process;
+    log getsid;
+    forbid reboot;
+};
+
+pub static WITH_X86: Profile = seccomp_profile! {
+    default errno(EPERM);
+    arch_map x86_64 => x86;
+    arch_map aarch64 => arm;
+    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
+        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
+        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+    allow getpid, getuid;
+    errno(EXDEV) getgid;
+};
