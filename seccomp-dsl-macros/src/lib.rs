@@ -42,14 +42,15 @@ mod fuzz {
 
     use proptest::prelude::*;
 
-    const VALID: [&str; 4] = [
+    const VALID: [&str; 5] = [
         "default errno; allow read, write; rule personality(arg0 == 0x0) => allow;",
         "default kill_process; errno(EACCES) openat; rule socket(arg0 == AF_INET || arg0 == AF_UNIX) => allow; forbid ptrace;",
         "default allow; kill ptrace; rule clone(arg0 & CLONE_NEWUSER | CLONE_NEWNS == 0) => log; rule ioctl(arg1 > 0x5400 && arg2 <= 0o777) => errno(4095);",
         "default errno(ENOSYS); trace(7) getuid; trap getpgid; rule mmap((arg2 == 1 || arg2 == 3) && arg3 != 0b10) => allow;",
+        "default errno; arch_map x86_64 => x86, x32; flags log; /// note\n when cap(CAP_SYS_ADMIN), kernel >= 4.8 { allow mount; unless arch(s390) { allow getpid, getppid if arg0 == 1; } }",
     ];
 
-    const WORDS: [&str; 40] = [
+    const WORDS: [&str; 55] = [
         "default",
         "allow",
         "errno",
@@ -90,6 +91,21 @@ mod fuzz {
         "&",
         "|",
         "=>",
+        "when",
+        "unless",
+        "cap",
+        "arch",
+        "kernel",
+        "arches",
+        "arch_map",
+        "flags",
+        "if",
+        "CAP_SYS_ADMIN",
+        "amd64",
+        "x86_64",
+        "4.8",
+        "#",
+        "[doc = \"x\"]",
     ];
 
     const PUNCT: [&str; 17] = [
