@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bpf;
 pub mod constants;
 pub mod docker;
 pub mod dsl;

@@ -44,7 +44,7 @@ pub mod profiles;
 use std::borrow::Cow;
 
 pub use install::{current_context, Error};
-pub use seccomp_dsl_core::{constants, docker, dsl, model, syscalls, validate};
+pub use seccomp_dsl_core::{bpf, constants, docker, dsl, model, syscalls, validate};
 pub use seccomp_dsl_macros::seccomp_profile;
 
 use model::{Action, Architectures, Context, Policy, Resolved, Rule, SeccompArch};

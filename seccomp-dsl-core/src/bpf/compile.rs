@@ -1,0 +1,749 @@
+//! The compiler: a resolved policy to a BPF program.
+//!
+//! Layout: load the ABI's `AUDIT_ARCH` and dispatch to one section per ABI
+//! (native first, so native calls run the fewest instructions); a call from
+//! any other ABI gets [`BAD_ARCH_RETURN`]. A section loads the syscall number
+//! and binary-searches the ranges of numbers that share an outcome, so only
+//! the number and the architecture are read on the way to a fixed answer
+//! (the kernel can then cache always-allowed syscalls). An outcome that
+//! depends on arguments is a block of 32-bit comparisons on both halves of
+//! each 64-bit argument; identical blocks and identical return instructions
+//! are shared.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use super::assemble::{assemble, Ir, Label, Target};
+use super::{
+    audit_arch, offset, op, return_value, Instruction, BAD_ARCH_RETURN, MAX_INSTRUCTIONS,
+    X32_SYSCALL_BIT,
+};
+use crate::model::{ArgCondition, CmpOp, Resolved, SeccompArch};
+use crate::syscalls;
+
+/// A policy the compiler cannot turn into a program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompileError {
+    /// The compiler does not support this ABI (big-endian ones, mips, ...);
+    /// the libseccomp backend does.
+    UnsupportedAbi(SeccompArch),
+    /// The program would be longer than the kernel accepts.
+    TooLong(usize),
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::UnsupportedAbi(arch) => {
+                write!(f, "the BPF compiler does not support the `{}` ABI", arch.name())
+            }
+            CompileError::TooLong(length) => write!(
+                f,
+                "the filter needs {length} BPF instructions, more than the kernel's limit of {MAX_INSTRUCTIONS}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// Compiles `resolved` (a policy whose conditions are decided, see
+/// [`crate::model::Policy::resolve`]).
+///
+/// ```
+/// use seccomp_dsl_core::{bpf, model::*};
+/// let policy = Policy::new(Action::Errno(1), vec![Rule::new(["read", "write"], [], Action::Allow)]);
+/// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
+/// let program = bpf::compile(&policy.resolve(&context, SeccompArch::X86_64)).unwrap();
+/// let read = bpf::emulate::SeccompData { nr: 0, arch: 0xc000_003e, ..Default::default() };
+/// assert_eq!(bpf::emulate::run(&program, &read), Ok(bpf::ret::ALLOW));
+/// ```
+pub fn compile(resolved: &Resolved<'_>) -> Result<Vec<Instruction>, CompileError> {
+    // ABIs grouped by the AUDIT_ARCH the kernel reports (x86_64 and x32 share one).
+    let mut sections: Vec<(u32, Vec<SeccompArch>)> = Vec::new();
+    for &arch in &resolved.architectures {
+        let audit = audit_arch(arch).ok_or(CompileError::UnsupportedAbi(arch))?;
+        match sections.iter_mut().find(|(known, _)| *known == audit) {
+            Some((_, arches)) => arches.push(arch),
+            None => sections.push((audit, vec![arch])),
+        }
+    }
+    let mut compiler = Compiler::new(resolved);
+    compiler.code.push(Ir::Load(offset::ARCH));
+    for (index, (audit, arches)) in sections.iter().enumerate() {
+        let next_section = compiler.label();
+        let on_false = if index + 1 == sections.len() {
+            Target::Label(compiler.return_label(BAD_ARCH_RETURN))
+        } else {
+            Target::Label(next_section)
+        };
+        compiler.code.push(Ir::Jump {
+            code: op::JEQ,
+            k: *audit,
+            on_true: Target::Next,
+            on_false,
+        });
+        let ranges = compiler.section_ranges(arches);
+        compiler.code.push(Ir::Load(offset::NR));
+        compiler.search(&ranges);
+        compiler.code.push(Ir::Label(next_section));
+    }
+    let program = compiler.finish();
+    if program.len() > MAX_INSTRUCTIONS {
+        return Err(CompileError::TooLong(program.len()));
+    }
+    Ok(program)
+}
+
+/// What a call gets, once its ABI and number are known.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Outcome {
+    /// This return value, whatever the arguments.
+    Return(u32),
+    /// The first rule whose conditions all hold, else `otherwise`.
+    Arguments {
+        rules: Vec<(Vec<ArgCondition>, u32)>,
+        otherwise: u32,
+    },
+    /// Binary search on the high word of `arg`.
+    HighWord {
+        arg: u8,
+        ranges: Vec<(u32, Outcome)>,
+    },
+    /// Binary search on the low word of `arg` (the high word is known).
+    LowWord {
+        arg: u8,
+        ranges: Vec<(u32, Outcome)>,
+    },
+}
+
+struct Compiler<'r> {
+    resolved: &'r Resolved<'r>,
+    code: Vec<Ir>,
+    next_label: Label,
+    /// Blocks emitted after the sections, with their labels.
+    blocks: Vec<(Label, Outcome)>,
+    block_labels: HashMap<Outcome, Label>,
+    returns: HashMap<u32, Label>,
+}
+
+impl<'r> Compiler<'r> {
+    fn new(resolved: &'r Resolved<'r>) -> Compiler<'r> {
+        Compiler {
+            resolved,
+            code: Vec::new(),
+            next_label: 0,
+            blocks: Vec::new(),
+            block_labels: HashMap::new(),
+            returns: HashMap::new(),
+        }
+    }
+
+    fn label(&mut self) -> Label {
+        self.next_label += 1;
+        self.next_label - 1
+    }
+
+    fn return_label(&mut self, value: u32) -> Label {
+        if let Some(&label) = self.returns.get(&value) {
+            return label;
+        }
+        let label = self.label();
+        self.returns.insert(value, label);
+        label
+    }
+
+    /// Where code for `outcome` starts: a shared return, or a block.
+    fn outcome_label(&mut self, outcome: &Outcome) -> Label {
+        match outcome {
+            Outcome::Return(value) => self.return_label(*value),
+            other => {
+                if let Some(&label) = self.block_labels.get(other) {
+                    return label;
+                }
+                let label = self.label();
+                self.block_labels.insert(other.clone(), label);
+                self.blocks.push((label, other.clone()));
+                label
+            }
+        }
+    }
+
+    /// The outcome of every number of a section, as sorted ranges `(first
+    /// number, outcome)` covering all 32-bit numbers.
+    fn section_ranges(&self, arches: &[SeccompArch]) -> Vec<(u32, Outcome)> {
+        let default = return_value(self.resolved.default_action);
+        let mut numbers: HashMap<u32, Vec<usize>> = HashMap::new();
+        for &arch in arches {
+            let bias = if arch == SeccompArch::X32 {
+                X32_SYSCALL_BIT
+            } else {
+                0
+            };
+            for (index, rule) in self.resolved.rules.iter().enumerate() {
+                for name in rule.syscalls.iter() {
+                    if let Some(number) =
+                        syscalls::lookup(name).and_then(|s| s.number(arch.syscall_table()))
+                    {
+                        numbers.entry(number + bias).or_default().push(index);
+                    }
+                }
+            }
+        }
+        let mut points: Vec<(u32, Outcome)> = numbers
+            .into_iter()
+            .map(|(number, mut rules)| {
+                rules.dedup();
+                (number, self.outcome_of(&rules))
+            })
+            .collect();
+        // Without x32, x86_64's numbers with the x32 bit are another ABI.
+        let x86_64_only =
+            arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32);
+        points.sort_by_key(|(number, _)| *number);
+        let mut ranges: Vec<(u32, Outcome)> = Vec::new();
+        let push = |start: u32, outcome: Outcome, ranges: &mut Vec<(u32, Outcome)>| {
+            if ranges.last().is_none_or(|(_, last)| *last != outcome) {
+                ranges.push((start, outcome));
+            }
+        };
+        let mut cursor = 0u64;
+        for (number, outcome) in points {
+            if u64::from(number) > cursor {
+                push(cursor as u32, Outcome::Return(default), &mut ranges);
+            }
+            push(number, outcome, &mut ranges);
+            cursor = u64::from(number) + 1;
+        }
+        let end = if x86_64_only {
+            u64::from(X32_SYSCALL_BIT)
+        } else {
+            1 << 32
+        };
+        if cursor < end {
+            push(cursor as u32, Outcome::Return(default), &mut ranges);
+        }
+        if x86_64_only {
+            // As libseccomp: numbers from the x32 bit up are another ABI,
+            // but for -1 (a tracer's skipped call).
+            push(
+                X32_SYSCALL_BIT,
+                Outcome::Return(BAD_ARCH_RETURN),
+                &mut ranges,
+            );
+            push(u32::MAX, Outcome::Return(default), &mut ranges);
+        }
+        ranges
+    }
+
+    fn outcome_of(&self, rules: &[usize]) -> Outcome {
+        let default = return_value(self.resolved.default_action);
+        let rules: Vec<_> = rules
+            .iter()
+            .map(|&index| self.resolved.rules[index])
+            .collect();
+        if let Some(unconditional) = rules.iter().find(|rule| rule.is_unconditional()) {
+            return Outcome::Return(return_value(unconditional.action));
+        }
+        let conditional: Vec<(Vec<ArgCondition>, u32)> = rules
+            .iter()
+            .map(|rule| (rule.conditions.to_vec(), return_value(rule.action)))
+            .collect();
+        interval_outcome(&conditional, default).unwrap_or(Outcome::Arguments {
+            rules: conditional,
+            otherwise: default,
+        })
+    }
+
+    /// Binary search of the accumulator over `ranges`.
+    fn search(&mut self, ranges: &[(u32, Outcome)]) {
+        let entry = self.tree(ranges);
+        if let Target::Label(label) = entry {
+            self.code.push(Ir::Goto(label));
+        }
+    }
+
+    /// Emits the search over `ranges` (at least one) and returns where it
+    /// starts: `Next` when its code starts right here.
+    fn tree(&mut self, ranges: &[(u32, Outcome)]) -> Target {
+        match ranges {
+            [] => unreachable!("ranges cover every value"),
+            [(_, outcome)] => Target::Label(self.outcome_label(outcome)),
+            // A single value inside one outcome: one `jeq`.
+            [(_, outside), (point, inside), (after, again)]
+                if outside == again && u64::from(*after) == u64::from(*point) + 1 =>
+            {
+                let on_true = Target::Label(self.outcome_label(inside));
+                let on_false = Target::Label(self.outcome_label(outside));
+                self.code.push(Ir::Jump {
+                    code: op::JEQ,
+                    k: *point,
+                    on_true,
+                    on_false,
+                });
+                Target::Next
+            }
+            _ => {
+                let middle = ranges.len() / 2;
+                let here = self.code.len();
+                self.code.push(Ir::Goto(usize::MAX)); // placeholder, replaced below
+                let low = self.subtree(&ranges[..middle]);
+                let high = self.subtree(&ranges[middle..]);
+                self.code[here] = Ir::Jump {
+                    code: op::JGE,
+                    k: ranges[middle].0,
+                    on_true: high,
+                    on_false: low,
+                };
+                Target::Next
+            }
+        }
+    }
+
+    /// A subtree: a jump straight to a leaf's code, or a node emitted later.
+    fn subtree(&mut self, ranges: &[(u32, Outcome)]) -> Target {
+        if let [(_, outcome)] = ranges {
+            return Target::Label(self.outcome_label(outcome));
+        }
+        let label = self.label();
+        self.code.push(Ir::Label(label));
+        match self.tree(ranges) {
+            Target::Next => Target::Label(label),
+            target => target,
+        }
+    }
+
+    fn finish(mut self) -> Vec<Instruction> {
+        let mut emitted = 0;
+        while emitted < self.blocks.len() {
+            let (label, outcome) = self.blocks[emitted].clone();
+            self.code.push(Ir::Label(label));
+            self.block(&outcome);
+            emitted += 1;
+        }
+        let mut returns: Vec<(u32, Label)> = self.returns.iter().map(|(v, l)| (*v, *l)).collect();
+        returns.sort();
+        for (value, label) in returns {
+            self.code.push(Ir::Label(label));
+            self.code.push(Ir::Return(value));
+        }
+        assemble(self.code, self.next_label)
+    }
+
+    fn block(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Return(value) => {
+                let label = self.return_label(*value);
+                self.code.push(Ir::Goto(label));
+            }
+            Outcome::HighWord { arg, ranges } => {
+                self.code.push(Ir::Load(offset::arg_high(*arg)));
+                self.search(ranges);
+            }
+            Outcome::LowWord { arg, ranges } => {
+                self.code.push(Ir::Load(offset::arg_low(*arg)));
+                self.search(ranges);
+            }
+            Outcome::Arguments { rules, otherwise } => {
+                for (conditions, value) in rules {
+                    let next_rule = self.label();
+                    let matched = self.return_label(*value);
+                    for (index, condition) in conditions.iter().enumerate() {
+                        let on_true = if index + 1 == conditions.len() {
+                            Target::Label(matched)
+                        } else {
+                            Target::Next
+                        };
+                        self.condition(condition, on_true, Target::Label(next_rule));
+                    }
+                    self.code.push(Ir::Label(next_rule));
+                }
+                let label = self.return_label(*otherwise);
+                self.code.push(Ir::Goto(label));
+            }
+        }
+    }
+
+    /// Code that goes to `on_true` when `condition` holds (all 64 bits,
+    /// compared as libseccomp does: high word first), else to `on_false`.
+    fn condition(&mut self, condition: &ArgCondition, on_true: Target, on_false: Target) {
+        let (high, low) = (
+            offset::arg_high(condition.index),
+            offset::arg_low(condition.index),
+        );
+        let value = condition.value;
+        let (value_high, value_low) = ((value >> 32) as u32, value as u32);
+        let done = self.label();
+        let after = |target: Target| match target {
+            Target::Next => Target::Label(done),
+            other => other,
+        };
+        let (yes, no) = (after(on_true), after(on_false));
+        let jump = |code, k, on_true, on_false| Ir::Jump {
+            code,
+            k,
+            on_true,
+            on_false,
+        };
+        match condition.op {
+            CmpOp::Eq | CmpOp::Ne => {
+                let (equal, unequal) = if condition.op == CmpOp::Eq {
+                    (yes, no)
+                } else {
+                    (no, yes)
+                };
+                self.code.extend([
+                    Ir::Load(high),
+                    jump(op::JEQ, value_high, Target::Next, unequal),
+                    Ir::Load(low),
+                    jump(op::JEQ, value_low, equal, unequal),
+                ]);
+            }
+            CmpOp::Gt | CmpOp::Ge | CmpOp::Lt | CmpOp::Le => {
+                // Gt/Ge hold when the high word is above, or equal with the
+                // low word above (or equal, for Ge); Lt/Le are their negations.
+                let (above, below) = match condition.op {
+                    CmpOp::Gt | CmpOp::Ge => (yes, no),
+                    _ => (no, yes),
+                };
+                let low_test = if matches!(condition.op, CmpOp::Gt | CmpOp::Le) {
+                    op::JGT
+                } else {
+                    op::JGE
+                };
+                self.code.extend([
+                    Ir::Load(high),
+                    jump(op::JGT, value_high, above, Target::Next),
+                    jump(op::JEQ, value_high, Target::Next, below),
+                    Ir::Load(low),
+                    jump(low_test, value_low, above, below),
+                ]);
+            }
+            CmpOp::MaskedEq(mask) => {
+                let value = value & mask;
+                let (mask_high, mask_low) = ((mask >> 32) as u32, mask as u32);
+                let (value_high, value_low) = ((value >> 32) as u32, value as u32);
+                if mask_high != 0 {
+                    self.code.push(Ir::Load(high));
+                    if mask_high != u32::MAX {
+                        self.code.push(Ir::And(mask_high));
+                    }
+                    let then = if mask_low == 0 { yes } else { Target::Next };
+                    self.code.push(jump(op::JEQ, value_high, then, no));
+                }
+                if mask_low != 0 {
+                    self.code.push(Ir::Load(low));
+                    if mask_low != u32::MAX {
+                        self.code.push(Ir::And(mask_low));
+                    }
+                    self.code.push(jump(op::JEQ, value_low, yes, no));
+                }
+                if mask == 0 {
+                    if let Target::Label(label) = yes {
+                        self.code.push(Ir::Goto(label));
+                    }
+                }
+            }
+        }
+        self.code.push(Ir::Label(done));
+    }
+}
+
+/// For rules that each compare the same argument once, without a mask (the
+/// shape of Docker's `socket` and `personality` rules): the outcome as a
+/// search on the argument's high word, then its low word.
+fn interval_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32) -> Option<Outcome> {
+    let arg = rules.first()?.0.first()?.index;
+    let single = rules.iter().all(|(conditions, _)| {
+        matches!(&conditions[..], [c] if c.index == arg && !matches!(c.op, CmpOp::MaskedEq(_)))
+    });
+    if !single {
+        return None;
+    }
+    // Every value where some rule starts or stops holding.
+    let mut cuts: Vec<u64> = vec![0];
+    for (conditions, _) in rules {
+        let v = conditions[0].value;
+        cuts.extend([Some(v), v.checked_add(1)].into_iter().flatten());
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let decide = |x: u64| {
+        rules
+            .iter()
+            .find(|(conditions, _)| conditions[0].holds_for(x))
+            .map_or(default, |(_, value)| *value)
+    };
+    // The 64-bit function as (start, return value) pieces.
+    let mut pieces: Vec<(u64, u32)> = Vec::new();
+    for cut in cuts {
+        let value = decide(cut);
+        if pieces.last().is_none_or(|(_, last)| *last != value) {
+            pieces.push((cut, value));
+        }
+    }
+    let value_at = |x: u64| pieces[pieces.partition_point(|(start, _)| *start <= x) - 1].1;
+    // High words where the outcome depends on the low word: those holding a cut.
+    let mut high_words: Vec<u32> = pieces
+        .iter()
+        .map(|(start, _)| (start >> 32) as u32)
+        .collect();
+    high_words.dedup();
+    let mut high_ranges: Vec<(u32, Outcome)> = Vec::new();
+    let mut push = |start: u32, outcome: Outcome| {
+        if high_ranges.last().is_none_or(|(_, last)| *last != outcome) {
+            high_ranges.push((start, outcome));
+        }
+    };
+    let mut cursor = 0u64;
+    for high in high_words {
+        if u64::from(high) > cursor {
+            push(cursor as u32, Outcome::Return(value_at(cursor << 32)));
+        }
+        let base = u64::from(high) << 32;
+        let mut low_ranges: Vec<(u32, Outcome)> = Vec::new();
+        for (start, value) in pieces
+            .iter()
+            .filter(|(start, _)| (start >> 32) as u32 == high)
+        {
+            if low_ranges.is_empty() && *start != base {
+                low_ranges.push((0, Outcome::Return(value_at(base))));
+            }
+            if low_ranges
+                .last()
+                .is_none_or(|(_, last)| *last != Outcome::Return(*value))
+            {
+                low_ranges.push((*start as u32, Outcome::Return(*value)));
+            }
+        }
+        let outcome = match &low_ranges[..] {
+            [(_, only)] => only.clone(),
+            _ => Outcome::LowWord {
+                arg,
+                ranges: low_ranges,
+            },
+        };
+        push(high, outcome);
+        cursor = u64::from(high) + 1;
+    }
+    if cursor < 1 << 32 {
+        push(cursor as u32, Outcome::Return(value_at(cursor << 32)));
+    }
+    Some(match &high_ranges[..] {
+        [(_, only)] => only.clone(),
+        _ => Outcome::HighWord {
+            arg,
+            ranges: high_ranges,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bpf::emulate::{run, SeccompData};
+    use crate::bpf::reference;
+    use crate::model::{Action, Architectures, Context, KernelVersion, Policy, Rule};
+    use std::borrow::Cow;
+
+    fn cond(index: u8, op: CmpOp, value: u64) -> ArgCondition {
+        ArgCondition { index, op, value }
+    }
+
+    /// A small xorshift generator: the same inputs on every run.
+    struct Inputs(u64);
+
+    impl Inputs {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// A value near one of `interesting`, or a random one.
+        fn value(&mut self, interesting: &[u64]) -> u64 {
+            let pick = self.next();
+            match pick % 4 {
+                0 => self.next(),
+                _ => {
+                    let base = interesting[(pick >> 8) as usize % interesting.len()];
+                    let delta = (self.next() % 5) as i64 - 2;
+                    let high_flip = if self.next() % 4 == 0 {
+                        self.next() << 32
+                    } else {
+                        0
+                    };
+                    base.wrapping_add_signed(delta) ^ high_flip
+                }
+            }
+        }
+    }
+
+    fn check(policy: &Policy, arches: &[SeccompArch], calls: usize) {
+        let context = Context {
+            arch: "amd64".into(),
+            capabilities: vec![],
+            kernel: KernelVersion { major: 6, minor: 1 },
+        };
+        let mut resolved = policy.resolve(&context, arches[0]);
+        resolved.architectures = arches.to_vec();
+        let program = compile(&resolved).unwrap();
+        let constants: Vec<u64> = policy
+            .rules
+            .iter()
+            .flat_map(|rule| {
+                rule.conditions
+                    .iter()
+                    .flat_map(|c| [c.value, if let CmpOp::MaskedEq(m) = c.op { m } else { 0 }])
+            })
+            .chain([0, u64::MAX, 1 << 32, 0xffff_ffff])
+            .collect();
+        let audits: Vec<u32> = arches
+            .iter()
+            .filter_map(|a| audit_arch(*a))
+            .chain([0x4000_0028, 0xdead])
+            .collect();
+        let mut inputs = Inputs(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..calls {
+            let arch = audits[inputs.next() as usize % audits.len()];
+            let nr = match inputs.next() % 3 {
+                0 => (inputs.next() % 500) as u32,
+                1 => X32_SYSCALL_BIT | (inputs.next() % 600) as u32,
+                _ => inputs.next() as u32,
+            };
+            let args = [0; 6].map(|_| inputs.value(&constants));
+            let data = SeccompData {
+                nr: nr as i32,
+                arch,
+                instruction_pointer: 0,
+                args,
+            };
+            let expected = reference::decide(&resolved, arch, nr, &args);
+            assert_eq!(
+                run(&program, &data),
+                Ok(expected),
+                "{data:x?}\n{}",
+                crate::bpf::disasm::listing(&program)
+            );
+        }
+    }
+
+    #[test]
+    fn every_shape_of_rule_decides_as_the_model() {
+        let policy = Policy::new(
+            Action::Errno(1),
+            vec![
+                Rule::new(["read", "write", "close"], [], Action::Allow),
+                Rule::new(
+                    ["getpid"],
+                    [
+                        cond(0, CmpOp::Eq, 1),
+                        cond(1, CmpOp::MaskedEq(0xff00), 0x1200),
+                    ],
+                    Action::Allow,
+                ),
+                Rule::new(
+                    ["getpid"],
+                    [cond(0, CmpOp::Eq, 2), cond(2, CmpOp::Gt, 0xffff_ffff)],
+                    Action::Errno(13),
+                ),
+                Rule::new(
+                    ["getpid"],
+                    [cond(0, CmpOp::Eq, 3), cond(5, CmpOp::Ne, 1 << 63)],
+                    Action::Log,
+                ),
+                Rule::new(["getpid"], [cond(0, CmpOp::Ge, 1 << 32)], Action::Errno(9)),
+                Rule::new(["getppid"], [cond(3, CmpOp::Lt, 4)], Action::Errno(7)),
+                Rule::new(
+                    ["getppid"],
+                    [cond(3, CmpOp::Ge, 4), cond(4, CmpOp::Le, 0x1_0000_0064)],
+                    Action::Allow,
+                ),
+                Rule::new(["socket"], [cond(0, CmpOp::Lt, 38)], Action::Allow),
+                Rule::new(["socket"], [cond(0, CmpOp::Eq, 39)], Action::Allow),
+                Rule::new(["socket"], [cond(0, CmpOp::Gt, 40)], Action::Trace(3)),
+                Rule::new(
+                    ["personality"],
+                    [cond(0, CmpOp::Eq, 0xffff_ffff)],
+                    Action::Allow,
+                ),
+                Rule::new(
+                    ["personality"],
+                    [cond(0, CmpOp::Ne, 8)],
+                    Action::KillProcess,
+                ),
+                Rule::new(
+                    ["mmap"],
+                    [cond(2, CmpOp::MaskedEq(0xf_0000_0004), 0x1_0000_0004)],
+                    Action::Trap,
+                ),
+                Rule::new(["ioctl"], [cond(1, CmpOp::MaskedEq(0), 0)], Action::Allow),
+                Rule::new(["_llseek", "chown32"], [], Action::Allow),
+                Rule::new(["ptrace"], [], Action::KillThread),
+            ],
+        );
+        check(&policy, &[SeccompArch::X86_64], 50_000);
+        check(
+            &policy,
+            &[SeccompArch::X86_64, SeccompArch::X86, SeccompArch::X32],
+            50_000,
+        );
+        check(&policy, &[SeccompArch::Aarch64, SeccompArch::Arm], 50_000);
+    }
+
+    #[test]
+    fn a_permissive_default_is_compiled_too() {
+        let mut policy = Policy::new(
+            Action::Allow,
+            vec![
+                Rule::new(["reboot", "kexec_load"], [], Action::KillProcess),
+                Rule::new(
+                    ["personality"],
+                    [cond(0, CmpOp::Ne, 0xffff_ffff)],
+                    Action::Errno(22),
+                ),
+            ],
+        );
+        check(&policy, &[SeccompArch::X86_64], 20_000);
+        policy.architectures = Architectures::List(Cow::Borrowed(&[SeccompArch::X86]));
+        check(&policy, &[SeccompArch::X86_64, SeccompArch::X86], 20_000);
+    }
+
+    #[test]
+    fn unsupported_abis_and_overlong_programs_are_errors() {
+        let policy = Policy::new(
+            Action::Errno(1),
+            vec![Rule::new(["read"], [], Action::Allow)],
+        );
+        let context = Context {
+            arch: "s390x".into(),
+            capabilities: vec![],
+            kernel: KernelVersion { major: 6, minor: 1 },
+        };
+        let resolved = policy.resolve(&context, SeccompArch::S390x);
+        assert_eq!(
+            compile(&resolved),
+            Err(CompileError::UnsupportedAbi(SeccompArch::S390x))
+        );
+        let many: Vec<Rule> = (0..1500u64)
+            .map(|i| {
+                Rule::new(
+                    ["getpid"],
+                    [cond(0, CmpOp::Eq, i * 2), cond(1, CmpOp::Eq, i)],
+                    Action::Allow,
+                )
+            })
+            .collect();
+        let policy = Policy::new(Action::Errno(1), many);
+        let context = Context {
+            arch: "amd64".into(),
+            capabilities: vec![],
+            kernel: KernelVersion { major: 6, minor: 1 },
+        };
+        assert!(matches!(
+            compile(&policy.resolve(&context, SeccompArch::X86_64)),
+            Err(CompileError::TooLong(_))
+        ));
+    }
+}
