@@ -218,7 +218,7 @@ fn decode(code: i64) -> Outcome {
 fn installed(profile: &'static Profile, capabilities: Capabilities) -> Vec<Outcome> {
     let observed = in_child(|recorder| {
         take_capabilities(capabilities);
-        if let Err(error) = profile.install() {
+        if let Err(error) = common::install_with_backend(profile) {
             panic!("install: {error}");
         }
         for case in battery() {

@@ -3,13 +3,55 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use seccomp_dsl_core::bpf::{self, CompileError, Instruction};
 use seccomp_dsl_core::docker;
 use seccomp_dsl_core::model::{
-    Action, Architectures, ArgCondition, CmpOp, Filter, Flag, Policy, Rule, SeccompArch,
+    Action, Architectures, ArgCondition, CmpOp, Context, Filter, Flag, KernelVersion, Policy, Rule,
+    SeccompArch,
 };
 
+/// The targets the macro precompiles BPF programs for: a `cfg` predicate,
+/// the native ABI and its Docker name.
+const TARGETS: [(&str, SeccompArch, &str); 2] = [
+    (
+        "all(target_arch = \"x86_64\", target_pointer_width = \"64\")",
+        SeccompArch::X86_64,
+        "amd64",
+    ),
+    ("target_arch = \"aarch64\"", SeccompArch::Aarch64, "arm64"),
+];
+
+/// The program for each of [`TARGETS`], or `None` for all when the policy
+/// has conditions only the installing process can decide (capabilities,
+/// kernel version). A program the compiler cannot make for some target
+/// (an ABI it does not support) is left to `install()` to report.
+pub fn programs(policy: &Policy) -> Result<Option<Vec<Option<Vec<Instruction>>>>, String> {
+    let decided_at_install = policy.rules.iter().any(|rule| {
+        [&rule.includes, &rule.excludes]
+            .iter()
+            .any(|filter| !filter.caps.is_empty() || filter.min_kernel.is_some())
+    });
+    if decided_at_install {
+        return Ok(None);
+    }
+    let mut programs = Vec::new();
+    for (_, native, docker_arch) in TARGETS {
+        let context = Context {
+            arch: docker_arch.into(),
+            capabilities: Vec::new(),
+            kernel: KernelVersion { major: 0, minor: 0 },
+        };
+        match bpf::compile(&policy.resolve(&context, native)) {
+            Ok(program) => programs.push(Some(program)),
+            Err(CompileError::UnsupportedAbi(_)) => programs.push(None),
+            Err(error) => return Err(format!("{error} (on {})", native.name())),
+        }
+    }
+    Ok(Some(programs))
+}
+
 /// A `const`-evaluable expression of type `seccomp_dsl::Profile`.
-pub fn profile(policy: &Policy) -> TokenStream {
+pub fn profile(policy: &Policy, programs: Option<Vec<Option<Vec<Instruction>>>>) -> TokenStream {
     let default_action = action(policy.default_action);
     let rules = policy.rules.iter().map(rule);
     let architectures = architectures(&policy.architectures);
@@ -22,7 +64,9 @@ pub fn profile(policy: &Policy) -> TokenStream {
         quote!(::seccomp_dsl::model::Flag::#variant)
     });
     let json = docker::to_json(policy);
+    let program_items = program_items(programs);
     quote! {{
+        #program_items
         const PROFILE: ::seccomp_dsl::Profile = ::seccomp_dsl::Profile::__from_macro(
             ::seccomp_dsl::model::Policy {
                 default_action: #default_action,
@@ -31,9 +75,39 @@ pub fn profile(policy: &Policy) -> TokenStream {
                 flags: ::std::borrow::Cow::Borrowed(&[#(#flags),*]),
             },
             #json,
+            PROGRAM,
         );
         PROFILE
     }}
+}
+
+/// `const PROGRAM`, one per target `cfg`.
+fn program_items(programs: Option<Vec<Option<Vec<Instruction>>>>) -> TokenStream {
+    let ty = quote!(::std::option::Option<&'static [::seccomp_dsl::bpf::Instruction]>);
+    let Some(programs) = programs else {
+        return quote!(const PROGRAM: #ty = ::std::option::Option::None;);
+    };
+    let predicates: Vec<TokenStream> = TARGETS
+        .iter()
+        .map(|(cfg, _, _)| cfg.parse().expect("valid cfg"))
+        .collect();
+    let items = predicates.iter().zip(programs).map(|(predicate, program)| {
+        let value = match program {
+            Some(program) => {
+                let instructions = program.iter().map(|Instruction { code, jt, jf, k }| {
+                    quote!(::seccomp_dsl::bpf::Instruction::new(#code, #jt, #jf, #k))
+                });
+                quote!(::std::option::Option::Some(&[#(#instructions),*]))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        quote!(#[cfg(#predicate)] const PROGRAM: #ty = #value;)
+    });
+    quote! {
+        #(#items)*
+        #[cfg(not(any(#(#predicates),*)))]
+        const PROGRAM: #ty = ::std::option::Option::None;
+    }
 }
 
 /// What the macro expands to when the policy has errors: the errors, and a

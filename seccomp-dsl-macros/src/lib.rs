@@ -28,8 +28,21 @@ fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let ast = ast::parse_policy(input, &mut errors);
     let lowered = lower::lower(&ast, &mut errors);
     check::check(&lowered, &mut errors);
+    let programs = if errors.is_empty() {
+        expand::programs(&lowered.policy).unwrap_or_else(|error| {
+            let span = errors::SpanRange::single(proc_macro2::Span::call_site());
+            errors.push(
+                span,
+                error,
+                Some("split the policy, or simplify its argument rules"),
+            );
+            None
+        })
+    } else {
+        None
+    };
     if errors.is_empty() {
-        expand::profile(&lowered.policy)
+        expand::profile(&lowered.policy, programs)
     } else {
         expand::placeholder(errors.into_compile_errors())
     }

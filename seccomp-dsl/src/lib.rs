@@ -44,6 +44,8 @@ pub mod profiles;
 use std::borrow::Cow;
 
 pub use install::{current_context, Error};
+
+use bpf::Instruction;
 pub use seccomp_dsl_core::{bpf, constants, docker, dsl, model, syscalls, validate};
 pub use seccomp_dsl_macros::seccomp_profile;
 
@@ -55,14 +57,20 @@ use model::{Action, Architectures, Context, Policy, Resolved, Rule, SeccompArch}
 pub struct Profile {
     policy: Policy,
     docker_json: &'static str,
+    program: Option<&'static [Instruction]>,
 }
 
 impl Profile {
     #[doc(hidden)]
-    pub const fn __from_macro(policy: Policy, docker_json: &'static str) -> Profile {
+    pub const fn __from_macro(
+        policy: Policy,
+        docker_json: &'static str,
+        program: Option<&'static [Instruction]>,
+    ) -> Profile {
         Profile {
             policy,
             docker_json,
+            program,
         }
     }
 
@@ -78,6 +86,7 @@ impl Profile {
                 flags: Cow::Borrowed(&[]),
             },
             docker_json: "",
+            program: None,
         }
     }
 
@@ -164,18 +173,54 @@ impl Profile {
         self.resolve(&current_context()?)
     }
 
-    /// Applies the policy to every thread of the running process, for the
-    /// rest of its life (and its children's): decides the rules'
-    /// `when`/`unless` conditions against this process (see
-    /// [`current_context`]), sets no_new_privs, then loads the filter with
-    /// thread synchronization (TSYNC).
+    /// The BPF program the macro compiled for this target, when the policy
+    /// has no condition on capabilities or the kernel (those are decided
+    /// when it is installed).
+    pub fn precompiled(&self) -> Option<&'static [Instruction]> {
+        self.program
+    }
+
+    /// The BPF program [`Profile::install`] loads in this process: the
+    /// precompiled one, or one compiled now for this process's context.
     ///
-    /// The filter is built in full before anything is applied. On error no
-    /// filter is loaded; no_new_privs, which cannot be cleared and only ever
-    /// takes privileges away, may already be set if the kernel refused the
-    /// filter itself.
+    /// ```
+    /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     default errno; allow read, write;
+    /// };
+    /// let program = POLICY.compile_here().unwrap();
+    /// print!("{}", seccomp_dsl::bpf::disasm::listing(&program));
+    /// ```
+    pub fn compile_here(&self) -> Result<Cow<'static, [Instruction]>, Error> {
+        match self.program {
+            Some(program) => Ok(Cow::Borrowed(program)),
+            None => {
+                let resolved = self.resolve_here()?;
+                bpf::compile(&resolved)
+                    .map(Cow::Owned)
+                    .map_err(Error::Compile)
+            }
+        }
+    }
+
+    /// Applies the policy to every thread of the running process, for the
+    /// rest of its life (and its children's): sets no_new_privs, then loads
+    /// the BPF program ([`Profile::compile_here`]) with `seccomp(2)` and
+    /// thread synchronization (TSYNC). No C library is involved.
+    ///
+    /// Rules in `when`/`unless` blocks are decided against this process
+    /// (see [`current_context`]). On error no filter is loaded;
+    /// no_new_privs, which cannot be cleared and only ever takes privileges
+    /// away, may already be set if the kernel refused the filter itself.
     pub fn install(&self) -> Result<(), Error> {
-        install::install(&self.resolve_here()?)
+        let program = self.compile_here()?;
+        install::kernel::load(&program, &self.policy.flags)
+    }
+
+    /// [`Profile::install`] through libseccomp instead, which builds the
+    /// filter as container engines do (feature `libseccomp`).
+    #[cfg(feature = "libseccomp")]
+    pub fn install_libseccomp(&self) -> Result<(), Error> {
+        install::libseccomp::install(&self.resolve_here()?)
     }
 }
 

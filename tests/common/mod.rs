@@ -115,5 +115,15 @@ pub fn raw_syscall(number: libc::c_long, args: [u64; 6]) -> i64 {
 
 /// Installs `profile` in the child, recording 0 on success or 1 on failure.
 pub fn install(recorder: &Recorder, profile: &seccomp_dsl::Profile) {
-    recorder.record(i64::from(profile.install().is_err()));
+    recorder.record(i64::from(install_with_backend(profile).is_err()));
+}
+
+/// `Profile::install`, or with `SECCOMP_DSL_BACKEND=libseccomp` (and the
+/// feature) `Profile::install_libseccomp`: the same tests check both.
+pub fn install_with_backend(profile: &seccomp_dsl::Profile) -> Result<(), seccomp_dsl::Error> {
+    #[cfg(feature = "libseccomp")]
+    if std::env::var("SECCOMP_DSL_BACKEND").as_deref() == Ok("libseccomp") {
+        return profile.install_libseccomp();
+    }
+    profile.install()
 }

@@ -1,126 +1,13 @@
-//! The installer: decides the rules' conditions against the running process
-//! and loads the policy with libseccomp.
-
-use std::borrow::Cow;
-use std::fmt;
+//! The libseccomp backend (feature `libseccomp`): builds the filter with
+//! libseccomp, as container engines do, and loads it.
 
 use libseccomp::error::SeccompError;
 use libseccomp::{
     ScmpAction, ScmpArch, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall,
 };
-use seccomp_dsl_core::constants::CAPABILITIES;
-use seccomp_dsl_core::model::{
-    native_docker_arch, Action, ArgCondition, CmpOp, Context, Flag, KernelVersion, Policy,
-    Resolved, SeccompArch,
-};
-use seccomp_dsl_core::syscalls;
+use seccomp_dsl_core::model::{Action, ArgCondition, CmpOp, Flag, Resolved, SeccompArch};
 
-/// Why a policy could not be installed. When `install` returns one, no
-/// filter was loaded.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum Error {
-    /// This program's architecture is not one seccomp-dsl supports.
-    UnsupportedArchitecture,
-    /// The running kernel's version or the capability bounding set could
-    /// not be read, so the rules' conditions could not be decided.
-    Context(std::io::Error),
-    /// libseccomp refused to build the filter.
-    Build {
-        /// What was being done, e.g. "adding the rule for `openat`".
-        step: String,
-        /// libseccomp's error.
-        source: SeccompError,
-    },
-    /// The installed libseccomp does not know this syscall, so it cannot
-    /// filter it on the ABIs besides the native one; leaving the rule out
-    /// there would let more calls run than the policy does.
-    UnknownToLibseccomp(String),
-    /// The kernel refused the filter, or could not apply it to every thread
-    /// (for example a thread already runs under an incompatible filter).
-    Load(SeccompError),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::UnsupportedArchitecture => {
-                f.write_str("seccomp policy not installed: this architecture is not supported")
-            }
-            Error::Context(source) => {
-                write!(f, "seccomp policy not installed: cannot read the kernel version or capabilities: {source}")
-            }
-            Error::Build { step, source } => write!(f, "seccomp policy not installed: failed {step}: {source}"),
-            Error::UnknownToLibseccomp(name) => write!(
-                f,
-                "seccomp policy not installed: the installed libseccomp does not know `{name}`, so it cannot deny \
-                 it on the architectures besides the native one"
-            ),
-            Error::Load(source) => write!(
-                f,
-                "seccomp policy not installed: the kernel refused to load it on every thread: {source}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::UnsupportedArchitecture | Error::UnknownToLibseccomp(_) => None,
-            Error::Context(source) => Some(source),
-            Error::Build { source, .. } | Error::Load(source) => Some(source),
-        }
-    }
-}
-
-/// The running process's context: native architecture, capability
-/// bounding set and kernel version, as Docker reads them for a container.
-pub fn current_context() -> Result<Context, Error> {
-    let arch = native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
-    let capabilities = CAPABILITIES
-        .constants
-        .iter()
-        // SAFETY: PR_CAPBSET_READ only reads the calling thread's bounding set.
-        .filter(|(_, number)| unsafe { libc::prctl(libc::PR_CAPBSET_READ, *number as libc::c_ulong) } == 1)
-        .map(|(name, _)| Cow::Borrowed(*name))
-        .collect();
-    // SAFETY: uname fills the zeroed struct it is given.
-    let mut names: libc::utsname = unsafe { std::mem::zeroed() };
-    if unsafe { libc::uname(&mut names) } != 0 {
-        return Err(Error::Context(std::io::Error::last_os_error()));
-    }
-    // SAFETY: uname NUL-terminates `release`.
-    let release = unsafe { std::ffi::CStr::from_ptr(names.release.as_ptr()) }.to_string_lossy();
-    let kernel = KernelVersion::parse(&release).ok_or_else(|| {
-        Error::Context(std::io::Error::other(format!(
-            "unrecognised kernel release `{release}`"
-        )))
-    })?;
-    Ok(Context {
-        arch: Cow::Borrowed(arch),
-        capabilities,
-        kernel,
-    })
-}
-
-/// Syscalls of `policy` that do not exist on the native architecture, in
-/// order of appearance. The installer skips them; the Docker profile keeps them.
-pub(crate) fn skipped_syscalls(policy: &Policy) -> Vec<&str> {
-    let Some(native) = SeccompArch::native() else {
-        return policy.syscall_names();
-    };
-    policy
-        .syscall_names()
-        .into_iter()
-        .filter(|name| native_number(name, native).is_none())
-        .collect()
-}
-
-fn native_number(name: &str, native: SeccompArch) -> Option<i32> {
-    let number = syscalls::lookup(name)?.number(native.syscall_table())?;
-    Some(i32::try_from(number).expect("syscall numbers fit in i32"))
-}
+use super::{native_number, Error};
 
 /// Builds the whole filter first, then loads it in one step: with
 /// no_new_privs set and TSYNC, so that every thread of the process gets it,
@@ -185,12 +72,12 @@ pub(crate) fn install(resolved: &Resolved<'_>) -> Result<(), Error> {
             .merge(others)
             .map_err(build("merging the architectures' filters"))?;
     }
-    filter.load().map_err(Error::Load)
+    filter.load().map_err(build("loading the filter"))
 }
 
 fn build(step: &str) -> impl FnOnce(SeccompError) -> Error {
     let step = step.to_string();
-    move |source| Error::Build { step, source }
+    move |source| Error::Libseccomp { step, source }
 }
 
 /// A filter with the policy's default action and attributes, for the native ABI.

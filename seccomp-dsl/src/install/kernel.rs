@@ -1,0 +1,55 @@
+//! The default backend: loads a compiled BPF program with `seccomp(2)`.
+
+use std::io;
+
+use seccomp_dsl_core::bpf::Instruction;
+use seccomp_dsl_core::model::Flag;
+
+use super::Error;
+
+/// Sets no_new_privs, then loads `program` with TSYNC (and the `flags`), so
+/// that every thread of the process gets it, or none does.
+pub(crate) fn load(program: &[Instruction], flags: &[Flag]) -> Result<(), Error> {
+    let length = u16::try_from(program.len()).map_err(|_| {
+        Error::Load(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a filter has at most 4096 instructions",
+        ))
+    })?;
+    let filter = libc::sock_fprog {
+        len: length,
+        // The kernel only reads the program; `Instruction` is `sock_filter`.
+        filter: program.as_ptr() as *mut libc::sock_filter,
+    };
+    let mut mode = libc::SECCOMP_FILTER_FLAG_TSYNC;
+    for flag in flags {
+        mode |= match flag {
+            Flag::Log => libc::SECCOMP_FILTER_FLAG_LOG,
+            Flag::SpecAllow => libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+            Flag::WaitKillableRecv => libc::SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+        };
+    }
+    // SAFETY: PR_SET_NO_NEW_PRIVS takes plain integers.
+    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        return Err(Error::NoNewPrivs(io::Error::last_os_error()));
+    }
+    // SAFETY: `filter` points at `program`, alive for the call; the kernel
+    // copies it.
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            mode,
+            &filter as *const libc::sock_fprog,
+        )
+    };
+    match result {
+        0 => Ok(()),
+        thread if thread > 0 => Err(Error::ThreadSync(thread as i32)),
+        _ => Err(Error::Load(io::Error::last_os_error())),
+    }
+}
+
+// `Instruction` must be laid out as the kernel's `struct sock_filter`.
+const _: () =
+    assert!(std::mem::size_of::<Instruction>() == std::mem::size_of::<libc::sock_filter>());

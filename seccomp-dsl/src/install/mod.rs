@@ -1,0 +1,141 @@
+//! Installing a policy in the running process: deciding its conditions
+//! against the process, then loading the filter with one of two backends.
+//!
+//! - [`kernel`] (default): the BPF program compiled in Rust, loaded with
+//!   `seccomp(2)`; no C library involved.
+//! - `libseccomp` (feature `libseccomp`): the filter built by libseccomp, as
+//!   container engines build it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+
+use seccomp_dsl_core::bpf::CompileError;
+use seccomp_dsl_core::constants::CAPABILITIES;
+use seccomp_dsl_core::model::{native_docker_arch, Context, KernelVersion, Policy, SeccompArch};
+use seccomp_dsl_core::syscalls;
+
+pub(crate) mod kernel;
+#[cfg(feature = "libseccomp")]
+pub(crate) mod libseccomp;
+
+/// Why a policy could not be installed. When `install` returns one, no
+/// filter was loaded.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// This program's architecture is not one seccomp-dsl supports.
+    UnsupportedArchitecture,
+    /// The running kernel's version or the capability bounding set could
+    /// not be read, so the rules' conditions could not be decided.
+    Context(io::Error),
+    /// The policy could not be compiled to a BPF program.
+    Compile(CompileError),
+    /// `prctl(PR_SET_NO_NEW_PRIVS)` failed.
+    NoNewPrivs(io::Error),
+    /// The kernel refused the filter (`seccomp(2)` failed).
+    Load(io::Error),
+    /// The thread with this id could not be given the filter (it runs under
+    /// a filter that is not an ancestor of this thread's); no thread was.
+    ThreadSync(i32),
+    /// libseccomp refused to build or load the filter.
+    #[cfg(feature = "libseccomp")]
+    Libseccomp {
+        /// What was being done, e.g. "adding the rule for `openat`".
+        step: String,
+        /// libseccomp's error.
+        source: ::libseccomp::error::SeccompError,
+    },
+    /// The installed libseccomp does not know this syscall, so it cannot
+    /// filter it on the ABIs besides the native one; leaving the rule out
+    /// there would let more calls run than the policy does.
+    #[cfg(feature = "libseccomp")]
+    UnknownToLibseccomp(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("seccomp policy not installed: ")?;
+        match self {
+            Error::UnsupportedArchitecture => f.write_str("this architecture is not supported"),
+            Error::Context(source) => write!(f, "cannot read the kernel version or capabilities: {source}"),
+            Error::Compile(source) => source.fmt(f),
+            Error::NoNewPrivs(source) => write!(f, "cannot set no_new_privs: {source}"),
+            Error::Load(source) => write!(f, "the kernel refused the filter: {source}"),
+            Error::ThreadSync(thread) => write!(
+                f,
+                "thread {thread} could not be given the filter (it has a seccomp filter of its own), so no thread was"
+            ),
+            #[cfg(feature = "libseccomp")]
+            Error::Libseccomp { step, source } => write!(f, "libseccomp failed {step}: {source}"),
+            #[cfg(feature = "libseccomp")]
+            Error::UnknownToLibseccomp(name) => write!(
+                f,
+                "the installed libseccomp does not know `{name}`, so it cannot deny it on the architectures \
+                 besides the native one"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Context(source) | Error::NoNewPrivs(source) | Error::Load(source) => {
+                Some(source)
+            }
+            Error::Compile(source) => Some(source),
+            #[cfg(feature = "libseccomp")]
+            Error::Libseccomp { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The running process's context: native architecture, capability
+/// bounding set and kernel version, as Docker reads them for a container.
+pub fn current_context() -> Result<Context, Error> {
+    let arch = native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
+    let capabilities = CAPABILITIES
+        .constants
+        .iter()
+        // SAFETY: PR_CAPBSET_READ only reads the calling thread's bounding set.
+        .filter(|(_, number)| unsafe { libc::prctl(libc::PR_CAPBSET_READ, *number as libc::c_ulong) } == 1)
+        .map(|(name, _)| Cow::Borrowed(*name))
+        .collect();
+    // SAFETY: uname fills the zeroed struct it is given.
+    let mut names: libc::utsname = unsafe { std::mem::zeroed() };
+    if unsafe { libc::uname(&mut names) } != 0 {
+        return Err(Error::Context(io::Error::last_os_error()));
+    }
+    // SAFETY: uname NUL-terminates `release`.
+    let release = unsafe { std::ffi::CStr::from_ptr(names.release.as_ptr()) }.to_string_lossy();
+    let kernel = KernelVersion::parse(&release).ok_or_else(|| {
+        Error::Context(io::Error::other(format!(
+            "unrecognised kernel release `{release}`"
+        )))
+    })?;
+    Ok(Context {
+        arch: Cow::Borrowed(arch),
+        capabilities,
+        kernel,
+    })
+}
+
+/// Syscalls of `policy` that do not exist on the native architecture, in
+/// order of appearance. The installer skips them; the Docker profile keeps them.
+pub(crate) fn skipped_syscalls(policy: &Policy) -> Vec<&str> {
+    let Some(native) = SeccompArch::native() else {
+        return policy.syscall_names();
+    };
+    policy
+        .syscall_names()
+        .into_iter()
+        .filter(|name| native_number(name, native).is_none())
+        .collect()
+}
+
+fn native_number(name: &str, native: SeccompArch) -> Option<i32> {
+    let number = syscalls::lookup(name)?.number(native.syscall_table())?;
+    Some(i32::try_from(number).expect("syscall numbers fit in i32"))
+}
