@@ -45,6 +45,24 @@ use std::borrow::Cow;
 
 pub use install::{current_context, Error};
 
+/// The BPF program libseccomp makes of a resolved policy (see
+/// [`Profile::libseccomp_program`]).
+#[cfg(feature = "libseccomp")]
+pub fn libseccomp_program_of(
+    resolved: &Resolved<'_>,
+    binary_tree: bool,
+) -> Result<Vec<Instruction>, Error> {
+    install::libseccomp::program(resolved, binary_tree)
+}
+
+/// Whether the installed libseccomp knows the syscall `name` on `abi`: the
+/// libseccomp backend filters syscalls it does not know on the native ABI
+/// only (feature `libseccomp`).
+#[cfg(feature = "libseccomp")]
+pub fn libseccomp_knows(name: &str, abi: model::SeccompArch) -> bool {
+    install::libseccomp::knows(name, abi)
+}
+
 use bpf::Instruction;
 pub use seccomp_dsl_core::{bpf, constants, docker, dsl, model, syscalls, validate};
 pub use seccomp_dsl_macros::seccomp_profile;
@@ -221,6 +239,20 @@ impl Profile {
     #[cfg(feature = "libseccomp")]
     pub fn install_libseccomp(&self) -> Result<(), Error> {
         install::libseccomp::install(&self.resolve_here()?)
+    }
+
+    /// The BPF program libseccomp makes of the policy resolved in `context`,
+    /// as [`Profile::install_libseccomp`] would load it there: at
+    /// libseccomp's default optimization, or with its binary tree
+    /// (`binary_tree`, level 2). For comparisons with [`bpf::compile`]
+    /// (feature `libseccomp`).
+    #[cfg(feature = "libseccomp")]
+    pub fn libseccomp_program(
+        &self,
+        context: &Context,
+        binary_tree: bool,
+    ) -> Result<Vec<Instruction>, Error> {
+        libseccomp_program_of(&self.resolve(context)?, binary_tree)
     }
 }
 

@@ -7,6 +7,11 @@ use libseccomp::{
 };
 use seccomp_dsl_core::model::{Action, ArgCondition, CmpOp, Flag, Resolved, SeccompArch};
 
+use std::io::{Read, Seek, SeekFrom};
+use std::os::fd::FromRawFd;
+
+use seccomp_dsl_core::bpf::Instruction;
+
 use super::{native_number, Error};
 
 /// Builds the whole filter first, then loads it in one step: with
@@ -19,6 +24,58 @@ use super::{native_number, Error};
 /// libseccomp translates each name for each ABI as container engines have
 /// it do, and the two are merged into one filter.
 pub(crate) fn install(resolved: &Resolved<'_>) -> Result<(), Error> {
+    filter(resolved)?
+        .load()
+        .map_err(build("loading the filter"))
+}
+
+/// The BPF program libseccomp makes of `resolved`, at libseccomp's default
+/// optimization level or with its binary tree (`binary_tree`, level 2).
+pub(crate) fn program(
+    resolved: &Resolved<'_>,
+    binary_tree: bool,
+) -> Result<Vec<Instruction>, Error> {
+    let mut filter = filter(resolved)?;
+    if binary_tree {
+        filter
+            .set_ctl_optimize(2)
+            .map_err(build("choosing the binary tree"))?;
+    }
+    // SAFETY: memfd_create takes a NUL-terminated name and flags.
+    let descriptor = unsafe { libc::memfd_create(c"seccomp-dsl-bpf".as_ptr(), libc::MFD_CLOEXEC) };
+    if descriptor < 0 {
+        return Err(Error::Load(std::io::Error::last_os_error()));
+    }
+    // SAFETY: a descriptor we just opened and own.
+    let mut file = unsafe { std::fs::File::from_raw_fd(descriptor) };
+    filter
+        .export_bpf(&file)
+        .map_err(build("exporting the program"))?;
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.read_to_end(&mut bytes))
+        .map_err(Error::Load)?;
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| {
+            Instruction::new(
+                u16::from_ne_bytes([c[0], c[1]]),
+                c[2],
+                c[3],
+                u32::from_ne_bytes([c[4], c[5], c[6], c[7]]),
+            )
+        })
+        .collect())
+}
+
+/// Whether the installed libseccomp can name the syscall on `abi`.
+pub fn knows(name: &str, abi: SeccompArch) -> bool {
+    ScmpSyscall::from_name_by_arch(name, scmp_arch(abi))
+        .is_ok_and(|syscall| i32::from(syscall) >= 0)
+}
+
+/// The whole filter, built but not loaded.
+fn filter(resolved: &Resolved<'_>) -> Result<ScmpFilterContext, Error> {
     let native = SeccompArch::native().ok_or(Error::UnsupportedArchitecture)?;
     let mut filter = new_filter(resolved)?;
     for rule in &resolved.rules {
@@ -72,7 +129,7 @@ pub(crate) fn install(resolved: &Resolved<'_>) -> Result<(), Error> {
             .merge(others)
             .map_err(build("merging the architectures' filters"))?;
     }
-    filter.load().map_err(build("loading the filter"))
+    Ok(filter)
 }
 
 fn build(step: &str) -> impl FnOnce(SeccompError) -> Error {
