@@ -2,7 +2,7 @@
 //! `seccomp_profile!`, to a semantically identical profile.
 
 use seccomp_dsl::model::Policy;
-use seccomp_dsl::profiles::DOCKER_DEFAULT;
+use seccomp_dsl::profiles::{DOCKER_DEFAULT, DOCKER_DEFAULT_NATIVE};
 use seccomp_dsl::{docker, dsl, Profile};
 
 const DOCKER_DEFAULT_JSON: &str = include_str!("../seccomp-dsl/src/profiles/docker-default.json");
@@ -144,5 +144,15 @@ fn profiles_the_dsl_cannot_express_exactly_are_refused_with_the_reason() {
     assert!(
         error.contains("syscalls[2] `reed`: unknown syscall `reed` (did you mean `read`?)"),
         "{error}"
+    );
+}
+
+#[test]
+fn the_native_variant_is_dockers_default_without_the_arch_map() {
+    let mut expected = docker::from_json(DOCKER_DEFAULT.docker_json()).unwrap();
+    expected.architectures = seccomp_dsl::model::Architectures::Native;
+    assert_eq!(
+        docker::from_json(DOCKER_DEFAULT_NATIVE.docker_json()).unwrap(),
+        expected
     );
 }

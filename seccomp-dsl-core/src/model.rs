@@ -644,14 +644,27 @@ impl Rule {
     /// Whether the rule is part of the filter installed in `context`, as
     /// Docker decides it.
     pub fn applies_in(&self, context: &Context) -> bool {
-        let has_cap = |cap: &Cow<'static, str>| context.capabilities.contains(cap);
-        let kernel_at_least = |version: Option<KernelVersion>| version.map(|v| context.kernel >= v);
+        self.applies_where(&context.arch, context.kernel, &|cap| {
+            context.capabilities.iter().any(|held| held == cap)
+        })
+    }
+
+    /// [`Rule::applies_in`] with the context given piecemeal: the native
+    /// architecture (Docker's name), the kernel, and a test of the bounding
+    /// set, asked only for the capabilities the rule names.
+    pub fn applies_where(
+        &self,
+        arch: &str,
+        kernel: KernelVersion,
+        has_capability: &dyn Fn(&str) -> bool,
+    ) -> bool {
+        let kernel_at_least = |version: Option<KernelVersion>| version.map(|v| kernel >= v);
         let (includes, excludes) = (&self.includes, &self.excludes);
-        let excluded = excludes.arches.contains(&context.arch)
-            || excludes.caps.iter().any(has_cap)
+        let excluded = excludes.arches.iter().any(|a| a == arch)
+            || excludes.caps.iter().any(|cap| has_capability(cap))
             || kernel_at_least(excludes.min_kernel) == Some(true);
-        let included = (includes.arches.is_empty() || includes.arches.contains(&context.arch))
-            && includes.caps.iter().all(has_cap)
+        let included = (includes.arches.is_empty() || includes.arches.iter().any(|a| a == arch))
+            && includes.caps.iter().all(|cap| has_capability(cap))
             && kernel_at_least(includes.min_kernel) != Some(false);
         included && !excluded
     }

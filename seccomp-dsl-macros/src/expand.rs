@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 use seccomp_dsl_core::bpf::{self, CompileError, Instruction};
+use seccomp_dsl_core::constants::CAPABILITIES;
 use seccomp_dsl_core::docker;
 use seccomp_dsl_core::model::{
     Action, Architectures, ArgCondition, CmpOp, Context, Filter, Flag, KernelVersion, Policy, Rule,
@@ -21,37 +22,100 @@ const TARGETS: [(&str, SeccompArch, &str); 2] = [
     ("target_arch = \"aarch64\"", SeccompArch::Aarch64, "arm64"),
 ];
 
-/// The program for each of [`TARGETS`], or `None` for all when the policy
-/// has conditions only the installing process can decide (capabilities,
-/// kernel version). A program the compiler cannot make for some target
-/// (an ABI it does not support) is left to `install()` to report.
-pub fn programs(policy: &Policy) -> Result<Option<Vec<Option<Vec<Instruction>>>>, String> {
-    let decided_at_install = policy.rules.iter().any(|rule| {
+/// Capability sets the macro precompiles programs for when a policy has
+/// rules that depend on capabilities: none, a Docker container's default
+/// set, and every capability (a root process). `install()` uses a preset
+/// only where the rules that apply are exactly those of the preset, and
+/// compiles otherwise.
+const PRESET_CAPABILITIES: [&[&str]; 3] = [
+    &[],
+    &[
+        "CAP_CHOWN",
+        "CAP_DAC_OVERRIDE",
+        "CAP_FSETID",
+        "CAP_FOWNER",
+        "CAP_MKNOD",
+        "CAP_NET_RAW",
+        "CAP_SETGID",
+        "CAP_SETUID",
+        "CAP_SETFCAP",
+        "CAP_SETPCAP",
+        "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT",
+        "CAP_KILL",
+        "CAP_AUDIT_WRITE",
+    ],
+    &[],
+];
+
+/// Programs compiled ahead of time for one target.
+pub struct TargetPresets {
+    /// `(rules that apply, program)`.
+    pub presets: Vec<(Vec<bool>, Vec<Instruction>)>,
+}
+
+/// What the macro precompiles: per target of [`TARGETS`], the programs for
+/// the contexts the policy can meet (one when nothing waits for install
+/// time), and whether nothing does.
+pub fn programs(policy: &Policy) -> Result<(bool, Vec<TargetPresets>), String> {
+    let context_free = !policy.rules.iter().any(|rule| {
         [&rule.includes, &rule.excludes]
             .iter()
             .any(|filter| !filter.caps.is_empty() || filter.min_kernel.is_some())
     });
-    if decided_at_install {
-        return Ok(None);
-    }
-    let mut programs = Vec::new();
+    // A kernel recent enough for every version the policy mentions.
+    let kernel = policy
+        .rules
+        .iter()
+        .flat_map(|rule| [rule.includes.min_kernel, rule.excludes.min_kernel])
+        .flatten()
+        .max()
+        .unwrap_or(KernelVersion { major: 0, minor: 0 });
+    let every_capability: Vec<_> = CAPABILITIES
+        .constants
+        .iter()
+        .map(|(name, _)| (*name).into())
+        .collect();
+    let mut targets = Vec::new();
     for (_, native, docker_arch) in TARGETS {
-        let context = Context {
-            arch: docker_arch.into(),
-            capabilities: Vec::new(),
-            kernel: KernelVersion { major: 0, minor: 0 },
+        let mut presets: Vec<(Vec<bool>, Vec<Instruction>)> = Vec::new();
+        let capability_sets = if context_free {
+            &PRESET_CAPABILITIES[..1]
+        } else {
+            &PRESET_CAPABILITIES[..]
         };
-        match bpf::compile(&policy.resolve(&context, native)) {
-            Ok(program) => programs.push(Some(program)),
-            Err(CompileError::UnsupportedAbi(_)) => programs.push(None),
-            Err(error) => return Err(format!("{error} (on {})", native.name())),
+        for (index, capabilities) in capability_sets.iter().enumerate() {
+            let capabilities = if index == 2 {
+                every_capability.clone()
+            } else {
+                capabilities.iter().map(|c| (*c).into()).collect()
+            };
+            let context = Context {
+                arch: docker_arch.into(),
+                capabilities,
+                kernel,
+            };
+            let active: Vec<bool> = policy
+                .rules
+                .iter()
+                .map(|rule| rule.applies_in(&context))
+                .collect();
+            if presets.iter().any(|(known, _)| *known == active) {
+                continue;
+            }
+            match bpf::compile(&policy.resolve(&context, native)) {
+                Ok(program) => presets.push((active, program)),
+                Err(CompileError::UnsupportedAbi(_)) => break,
+                Err(error) => return Err(format!("{error} (on {})", native.name())),
+            }
         }
+        targets.push(TargetPresets { presets });
     }
-    Ok(Some(programs))
+    Ok((context_free, targets))
 }
 
 /// A `const`-evaluable expression of type `seccomp_dsl::Profile`.
-pub fn profile(policy: &Policy, programs: Option<Vec<Option<Vec<Instruction>>>>) -> TokenStream {
+pub fn profile(policy: &Policy, programs: (bool, Vec<TargetPresets>)) -> TokenStream {
     let default_action = action(policy.default_action);
     let rules = policy.rules.iter().map(rule);
     let architectures = architectures(&policy.architectures);
@@ -64,7 +128,8 @@ pub fn profile(policy: &Policy, programs: Option<Vec<Option<Vec<Instruction>>>>)
         quote!(::seccomp_dsl::model::Flag::#variant)
     });
     let json = docker::to_json(policy);
-    let program_items = program_items(programs);
+    let context_free = programs.0;
+    let program_items = program_items(programs.1);
     quote! {{
         #program_items
         const PROFILE: ::seccomp_dsl::Profile = ::seccomp_dsl::Profile::__from_macro(
@@ -75,38 +140,33 @@ pub fn profile(policy: &Policy, programs: Option<Vec<Option<Vec<Instruction>>>>)
                 flags: ::std::borrow::Cow::Borrowed(&[#(#flags),*]),
             },
             #json,
-            PROGRAM,
+            PRESETS,
+            #context_free,
         );
         PROFILE
     }}
 }
 
-/// `const PROGRAM`, one per target `cfg`.
-fn program_items(programs: Option<Vec<Option<Vec<Instruction>>>>) -> TokenStream {
-    let ty = quote!(::std::option::Option<&'static [::seccomp_dsl::bpf::Instruction]>);
-    let Some(programs) = programs else {
-        return quote!(const PROGRAM: #ty = ::std::option::Option::None;);
-    };
+/// `const PRESETS`, one per target `cfg`.
+fn program_items(targets: Vec<TargetPresets>) -> TokenStream {
+    let ty = quote!(&'static [::seccomp_dsl::bpf::Preset]);
     let predicates: Vec<TokenStream> = TARGETS
         .iter()
         .map(|(cfg, _, _)| cfg.parse().expect("valid cfg"))
         .collect();
-    let items = predicates.iter().zip(programs).map(|(predicate, program)| {
-        let value = match program {
-            Some(program) => {
-                let instructions = program.iter().map(|Instruction { code, jt, jf, k }| {
-                    quote!(::seccomp_dsl::bpf::Instruction::new(#code, #jt, #jf, #k))
-                });
-                quote!(::std::option::Option::Some(&[#(#instructions),*]))
-            }
-            None => quote!(::std::option::Option::None),
-        };
-        quote!(#[cfg(#predicate)] const PROGRAM: #ty = #value;)
+    let items = predicates.iter().zip(targets).map(|(predicate, target)| {
+        let presets = target.presets.iter().map(|(active, program)| {
+            let instructions = program
+                .iter()
+                .map(|Instruction { code, jt, jf, k }| quote!(::seccomp_dsl::bpf::Instruction::new(#code, #jt, #jf, #k)));
+            quote!(::seccomp_dsl::bpf::Preset { active: &[#(#active),*], program: &[#(#instructions),*] })
+        });
+        quote!(#[cfg(#predicate)] const PRESETS: #ty = &[#(#presets),*];)
     });
     quote! {
         #(#items)*
         #[cfg(not(any(#(#predicates),*)))]
-        const PROGRAM: #ty = ::std::option::Option::None;
+        const PRESETS: #ty = &[];
     }
 }
 

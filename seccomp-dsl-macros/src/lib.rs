@@ -36,10 +36,10 @@ fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
                 error,
                 Some("split the policy, or simplify its argument rules"),
             );
-            None
+            (false, Vec::new())
         })
     } else {
-        None
+        (false, Vec::new())
     };
     if errors.is_empty() {
         expand::profile(&lowered.policy, programs)

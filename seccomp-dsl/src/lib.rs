@@ -45,6 +45,27 @@ use std::borrow::Cow;
 
 pub use install::{current_context, Error};
 
+/// Installs a policy already resolved for this process (see
+/// [`Profile::resolve_here`]): compiles it to BPF and loads it as
+/// [`Profile::install`] does.
+pub fn install_resolved(resolved: &Resolved<'_>) -> Result<(), Error> {
+    let program = bpf::compile(resolved).map_err(Error::Compile)?;
+    install_program(&program, resolved.flags)
+}
+
+/// Loads a BPF filter program into every thread of this process: sets
+/// no_new_privs, then `seccomp(2)` with TSYNC and `flags`. On error no
+/// filter is loaded.
+pub fn install_program(program: &[Instruction], flags: &[model::Flag]) -> Result<(), Error> {
+    install::kernel::load(program, flags)
+}
+
+/// [`install_resolved`] through libseccomp (feature `libseccomp`).
+#[cfg(feature = "libseccomp")]
+pub fn install_resolved_libseccomp(resolved: &Resolved<'_>) -> Result<(), Error> {
+    install::libseccomp::install(resolved)
+}
+
 /// The BPF program libseccomp makes of a resolved policy (see
 /// [`Profile::libseccomp_program`]).
 #[cfg(feature = "libseccomp")]
@@ -63,7 +84,7 @@ pub fn libseccomp_knows(name: &str, abi: model::SeccompArch) -> bool {
     install::libseccomp::knows(name, abi)
 }
 
-use bpf::Instruction;
+use bpf::{Instruction, Preset};
 pub use seccomp_dsl_core::{bpf, constants, docker, dsl, model, syscalls, validate};
 pub use seccomp_dsl_macros::seccomp_profile;
 
@@ -75,7 +96,10 @@ use model::{Action, Architectures, Context, Policy, Resolved, Rule, SeccompArch}
 pub struct Profile {
     policy: Policy,
     docker_json: &'static str,
-    program: Option<&'static [Instruction]>,
+    /// Programs the macro compiled for this target.
+    presets: &'static [Preset],
+    /// Whether no rule waits for install time (then `presets` has one).
+    context_free: bool,
 }
 
 impl Profile {
@@ -83,12 +107,14 @@ impl Profile {
     pub const fn __from_macro(
         policy: Policy,
         docker_json: &'static str,
-        program: Option<&'static [Instruction]>,
+        presets: &'static [Preset],
+        context_free: bool,
     ) -> Profile {
         Profile {
             policy,
             docker_json,
-            program,
+            presets,
+            context_free,
         }
     }
 
@@ -104,7 +130,8 @@ impl Profile {
                 flags: Cow::Borrowed(&[]),
             },
             docker_json: "",
-            program: None,
+            presets: &[],
+            context_free: false,
         }
     }
 
@@ -191,15 +218,42 @@ impl Profile {
         self.resolve(&current_context()?)
     }
 
-    /// The BPF program the macro compiled for this target, when the policy
-    /// has no condition on capabilities or the kernel (those are decided
-    /// when it is installed).
+    /// The BPF program the macro compiled for this target, when no rule
+    /// waits for install time (rules in `when cap(...)` or `when kernel`
+    /// blocks do).
     pub fn precompiled(&self) -> Option<&'static [Instruction]> {
-        self.program
+        self.presets
+            .first()
+            .filter(|_| self.context_free)
+            .map(|preset| preset.program)
     }
 
-    /// The BPF program [`Profile::install`] loads in this process: the
-    /// precompiled one, or one compiled now for this process's context.
+    /// The BPF program [`Profile::install`] loads in `context`: one the
+    /// macro compiled ahead of time when one was made for exactly the rules
+    /// that apply there, else one compiled now.
+    pub fn compile_in(&self, context: &Context) -> Result<Cow<'static, [Instruction]>, Error> {
+        if let Some(program) = self.precompiled() {
+            return Ok(Cow::Borrowed(program));
+        }
+        let active: Vec<bool> = self
+            .policy
+            .rules
+            .iter()
+            .map(|rule| rule.applies_in(context))
+            .collect();
+        if let Some(preset) = self
+            .presets
+            .iter()
+            .find(|preset| preset.active == active.as_slice())
+        {
+            return Ok(Cow::Borrowed(preset.program));
+        }
+        bpf::compile(&self.resolve(context)?)
+            .map(Cow::Owned)
+            .map_err(Error::Compile)
+    }
+
+    /// The BPF program [`Profile::install`] loads in this process.
     ///
     /// ```
     /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
@@ -209,15 +263,39 @@ impl Profile {
     /// print!("{}", seccomp_dsl::bpf::disasm::listing(&program));
     /// ```
     pub fn compile_here(&self) -> Result<Cow<'static, [Instruction]>, Error> {
-        match self.program {
-            Some(program) => Ok(Cow::Borrowed(program)),
-            None => {
-                let resolved = self.resolve_here()?;
-                bpf::compile(&resolved)
-                    .map(Cow::Owned)
-                    .map_err(Error::Compile)
-            }
+        if let Some(program) = self.precompiled().or(self.preset_here()?) {
+            return Ok(Cow::Borrowed(program));
         }
+        self.compile_in(&current_context()?)
+    }
+
+    /// The preset for the rules that apply in this process, if the macro
+    /// made one: found without allocating, asking the kernel only about
+    /// the capabilities rules name.
+    fn preset_here(&self) -> Result<Option<&'static [Instruction]>, Error> {
+        if self.presets.is_empty() {
+            return Ok(None);
+        }
+        let arch = model::native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
+        let kernel = install::running_kernel()?;
+        let bounding = install::BoundingSet::default();
+        let has_capability = |name: &str| bounding.has(name);
+        let matches = |preset: &&Preset| {
+            preset.active.len() == self.policy.rules.len()
+                && self
+                    .policy
+                    .rules
+                    .iter()
+                    .zip(preset.active)
+                    .all(|(rule, &active)| {
+                        rule.applies_where(arch, kernel, &has_capability) == active
+                    })
+        };
+        Ok(self
+            .presets
+            .iter()
+            .find(matches)
+            .map(|preset| preset.program))
     }
 
     /// Applies the policy to every thread of the running process, for the
@@ -230,15 +308,14 @@ impl Profile {
     /// no_new_privs, which cannot be cleared and only ever takes privileges
     /// away, may already be set if the kernel refused the filter itself.
     pub fn install(&self) -> Result<(), Error> {
-        let program = self.compile_here()?;
-        install::kernel::load(&program, &self.policy.flags)
+        install_program(&self.compile_here()?, &self.policy.flags)
     }
 
     /// [`Profile::install`] through libseccomp instead, which builds the
     /// filter as container engines do (feature `libseccomp`).
     #[cfg(feature = "libseccomp")]
     pub fn install_libseccomp(&self) -> Result<(), Error> {
-        install::libseccomp::install(&self.resolve_here()?)
+        install_resolved_libseccomp(&self.resolve_here()?)
     }
 
     /// The BPF program libseccomp makes of the policy resolved in `context`,

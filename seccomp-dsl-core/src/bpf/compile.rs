@@ -10,7 +10,6 @@
 //! each 64-bit argument; identical blocks and identical return instructions
 //! are shared.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use super::assemble::{assemble, Ir, Label, Target};
@@ -123,8 +122,11 @@ struct Compiler<'r> {
     next_label: Label,
     /// Blocks emitted after the sections, with their labels.
     blocks: Vec<(Label, Outcome)>,
-    block_labels: HashMap<Outcome, Label>,
-    returns: HashMap<u32, Label>,
+    /// Every (rule, syscall) pair, looked up in the table once.
+    names: Vec<(usize, &'static syscalls::SyscallEntry)>,
+    /// Few: linear search beats hashing.
+    block_labels: Vec<(Outcome, Label)>,
+    returns: Vec<(u32, Label)>,
 }
 
 impl<'r> Compiler<'r> {
@@ -134,8 +136,18 @@ impl<'r> Compiler<'r> {
             code: Vec::new(),
             next_label: 0,
             blocks: Vec::new(),
-            block_labels: HashMap::new(),
-            returns: HashMap::new(),
+            names: resolved
+                .rules
+                .iter()
+                .enumerate()
+                .flat_map(|(index, rule)| {
+                    rule.syscalls
+                        .iter()
+                        .filter_map(move |name| Some((index, syscalls::lookup(name)?)))
+                })
+                .collect(),
+            block_labels: Vec::new(),
+            returns: Vec::new(),
         }
     }
 
@@ -145,11 +157,11 @@ impl<'r> Compiler<'r> {
     }
 
     fn return_label(&mut self, value: u32) -> Label {
-        if let Some(&label) = self.returns.get(&value) {
+        if let Some(&(_, label)) = self.returns.iter().find(|(known, _)| *known == value) {
             return label;
         }
         let label = self.label();
-        self.returns.insert(value, label);
+        self.returns.push((value, label));
         label
     }
 
@@ -158,11 +170,12 @@ impl<'r> Compiler<'r> {
         match outcome {
             Outcome::Return(value) => self.return_label(*value),
             other => {
-                if let Some(&label) = self.block_labels.get(other) {
-                    return label;
+                if let Some((_, label)) = self.block_labels.iter().find(|(known, _)| known == other)
+                {
+                    return *label;
                 }
                 let label = self.label();
-                self.block_labels.insert(other.clone(), label);
+                self.block_labels.push((other.clone(), label));
                 self.blocks.push((label, other.clone()));
                 label
             }
@@ -173,34 +186,30 @@ impl<'r> Compiler<'r> {
     /// number, outcome)` covering all 32-bit numbers.
     fn section_ranges(&self, arches: &[SeccompArch]) -> Vec<(u32, Outcome)> {
         let default = return_value(self.resolved.default_action);
-        let mut numbers: HashMap<u32, Vec<usize>> = HashMap::new();
+        // (number, rule) for every name of every rule on these ABIs, sorted:
+        // a number's rules are then side by side, in rule order.
+        let mut numbered: Vec<(u32, usize)> = Vec::with_capacity(self.names.len() * arches.len());
         for &arch in arches {
             let bias = if arch == SeccompArch::X32 {
                 X32_SYSCALL_BIT
             } else {
                 0
             };
-            for (index, rule) in self.resolved.rules.iter().enumerate() {
-                for name in rule.syscalls.iter() {
-                    if let Some(number) =
-                        syscalls::lookup(name).and_then(|s| s.number(arch.syscall_table()))
-                    {
-                        numbers.entry(number + bias).or_default().push(index);
-                    }
-                }
-            }
+            numbered.extend(self.names.iter().filter_map(|&(rule, entry)| {
+                entry
+                    .number(arch.syscall_table())
+                    .map(|number| (number + bias, rule))
+            }));
         }
-        let mut points: Vec<(u32, Outcome)> = numbers
-            .into_iter()
-            .map(|(number, mut rules)| {
-                rules.dedup();
-                (number, self.outcome_of(&rules))
-            })
-            .collect();
+        numbered.sort_unstable();
+        numbered.dedup();
+        let mut points: Vec<(u32, Outcome)> = Vec::new();
+        for group in numbered.chunk_by(|a, b| a.0 == b.0) {
+            points.push((group[0].0, self.outcome_of(group)));
+        }
         // Without x32, x86_64's numbers with the x32 bit are another ABI.
         let x86_64_only =
             arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32);
-        points.sort_by_key(|(number, _)| *number);
         let mut ranges: Vec<(u32, Outcome)> = Vec::new();
         let push = |start: u32, outcome: Outcome, ranges: &mut Vec<(u32, Outcome)>| {
             if ranges.last().is_none_or(|(_, last)| *last != outcome) {
@@ -236,17 +245,14 @@ impl<'r> Compiler<'r> {
         ranges
     }
 
-    fn outcome_of(&self, rules: &[usize]) -> Outcome {
+    /// The outcome of a number named by these `(number, rule index)` pairs.
+    fn outcome_of(&self, group: &[(u32, usize)]) -> Outcome {
         let default = return_value(self.resolved.default_action);
-        let rules: Vec<_> = rules
-            .iter()
-            .map(|&index| self.resolved.rules[index])
-            .collect();
-        if let Some(unconditional) = rules.iter().find(|rule| rule.is_unconditional()) {
+        let rules = group.iter().map(|&(_, index)| self.resolved.rules[index]);
+        if let Some(unconditional) = rules.clone().find(|rule| rule.is_unconditional()) {
             return Outcome::Return(return_value(unconditional.action));
         }
         let conditional: Vec<(Vec<ArgCondition>, u32)> = rules
-            .iter()
             .map(|rule| (rule.conditions.to_vec(), return_value(rule.action)))
             .collect();
         interval_outcome(&conditional, default).unwrap_or(Outcome::Arguments {
@@ -321,7 +327,7 @@ impl<'r> Compiler<'r> {
             self.block(&outcome);
             emitted += 1;
         }
-        let mut returns: Vec<(u32, Label)> = self.returns.iter().map(|(v, l)| (*v, *l)).collect();
+        let mut returns = std::mem::take(&mut self.returns);
         returns.sort();
         for (value, label) in returns {
             self.code.push(Ir::Label(label));

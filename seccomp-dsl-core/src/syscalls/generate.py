@@ -23,6 +23,14 @@ VARIANTS = {
 }
 
 
+def fnv1a(name):
+    """64-bit FNV-1a, as `syscalls::fnv1a` computes it."""
+    value = 0xcbf29ce484222325
+    for byte in name.encode():
+        value = ((value ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return value
+
+
 def main():
     with CSV.open(newline="") as f:
         rows = list(csv.reader(f))
@@ -43,6 +51,14 @@ def main():
         f"pub const ARCHES: [Arch; {len(arches)}] = [",
     ]
     out += [f"    Arch::{VARIANTS[a]}," for a in arches]
+    hashes = sorted((fnv1a(row[0]), index) for index, row in enumerate(body))
+    if len({h for h, _ in hashes}) != len(hashes):
+        raise SystemExit("two syscall names share an FNV-1a hash: change the lookup")
+    out += ["];", "", "/// `(FNV-1a hash of the name, index in [`SYSCALLS`])`, sorted by hash:",
+            "/// looking a name up compares integers, then the one name found.",
+            "#[rustfmt::skip]",
+            f"pub static BY_HASH: [(u64, u16); {len(body)}] = ["]
+    out += [f"    ({h:#018x}, {i})," for h, i in hashes]
     out += ["];", "", "/// Every syscall name known on at least one architecture, sorted by name.",
             "#[rustfmt::skip]",
             f"pub static SYSCALLS: [SyscallEntry; {len(body)}] = ["]

@@ -6,7 +6,7 @@
 mod table;
 
 pub use table::ARCHES;
-use table::SYSCALLS;
+use table::{BY_HASH, SYSCALLS};
 
 /// Marks an architecture on which a syscall does not exist.
 const ABSENT: u32 = u32::MAX;
@@ -137,10 +137,23 @@ impl SyscallEntry {
 
 /// The table row for `name`, if the syscall exists on at least one architecture.
 pub fn lookup(name: &str) -> Option<&'static SyscallEntry> {
-    SYSCALLS
-        .binary_search_by(|entry| entry.name.cmp(name))
-        .ok()
-        .map(|index| &SYSCALLS[index])
+    let hash = fnv1a(name);
+    let position = BY_HASH
+        .binary_search_by_key(&hash, |&(hash, _)| hash)
+        .ok()?;
+    Some(&SYSCALLS[usize::from(BY_HASH[position].1)]).filter(|entry| entry.name == name)
+}
+
+/// 64-bit FNV-1a, the hash `generate.py` sorts [`BY_HASH`] by.
+const fn fnv1a(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    hash
 }
 
 /// Every syscall in the table, sorted by name.
@@ -174,6 +187,13 @@ mod tests {
     #[test]
     fn table_is_sorted_and_unique() {
         assert!(SYSCALLS.windows(2).all(|pair| pair[0].name < pair[1].name));
+        for entry in SYSCALLS.iter() {
+            assert!(
+                std::ptr::eq(lookup(entry.name).unwrap(), entry),
+                "{}",
+                entry.name
+            );
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //!   container engines build it.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::io;
 
@@ -96,30 +97,59 @@ impl std::error::Error for Error {
 /// bounding set and kernel version, as Docker reads them for a container.
 pub fn current_context() -> Result<Context, Error> {
     let arch = native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
+    let bounding = BoundingSet::default();
     let capabilities = CAPABILITIES
         .constants
         .iter()
-        // SAFETY: PR_CAPBSET_READ only reads the calling thread's bounding set.
-        .filter(|(_, number)| unsafe { libc::prctl(libc::PR_CAPBSET_READ, *number as libc::c_ulong) } == 1)
+        .filter(|(name, _)| bounding.has(name))
         .map(|(name, _)| Cow::Borrowed(*name))
         .collect();
+    Ok(Context {
+        arch: Cow::Borrowed(arch),
+        capabilities,
+        kernel: running_kernel()?,
+    })
+}
+
+/// The running kernel's version, from `uname`.
+pub(crate) fn running_kernel() -> Result<KernelVersion, Error> {
     // SAFETY: uname fills the zeroed struct it is given.
     let mut names: libc::utsname = unsafe { std::mem::zeroed() };
     if unsafe { libc::uname(&mut names) } != 0 {
         return Err(Error::Context(io::Error::last_os_error()));
     }
     // SAFETY: uname NUL-terminates `release`.
-    let release = unsafe { std::ffi::CStr::from_ptr(names.release.as_ptr()) }.to_string_lossy();
-    let kernel = KernelVersion::parse(&release).ok_or_else(|| {
+    let release = unsafe { std::ffi::CStr::from_ptr(names.release.as_ptr()) };
+    let release = release.to_str().unwrap_or("");
+    KernelVersion::parse(release).ok_or_else(|| {
         Error::Context(io::Error::other(format!(
             "unrecognised kernel release `{release}`"
         )))
-    })?;
-    Ok(Context {
-        arch: Cow::Borrowed(arch),
-        capabilities,
-        kernel,
     })
+}
+
+/// The calling thread's capability bounding set, read one capability at a
+/// time as rules ask for them, each read once: no allocation, few syscalls.
+#[derive(Default)]
+pub(crate) struct BoundingSet {
+    asked: Cell<u64>,
+    held: Cell<u64>,
+}
+
+impl BoundingSet {
+    pub(crate) fn has(&self, name: &str) -> bool {
+        let Some(number) = CAPABILITIES.get(name).filter(|&number| number < 64) else {
+            return false;
+        };
+        let bit = 1u64 << number;
+        if self.asked.get() & bit == 0 {
+            // SAFETY: PR_CAPBSET_READ only reads the calling thread's bounding set.
+            let held = unsafe { libc::prctl(libc::PR_CAPBSET_READ, number as libc::c_ulong) } == 1;
+            self.asked.set(self.asked.get() | bit);
+            self.held.set(self.held.get() | if held { bit } else { 0 });
+        }
+        self.held.get() & bit != 0
+    }
 }
 
 /// Syscalls of `policy` that do not exist on the native architecture, in

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Regenerates the DSL source of Docker's default profile from the vendored
-# copy of moby's profiles/seccomp/default.json, with this project's importer.
+# copy of moby's profiles/seccomp/default.json, with this project's importer,
+# and its native-ABI-only variant (the same without `arch_map`).
 set -eu
 here=$(dirname "$0")
 cd "$here/../../.."
-cargo run -q -p seccomp-dsl-cli -- import seccomp-dsl/src/profiles/docker-default.json \
-    -o seccomp-dsl/src/profiles/docker_default.policy.rs
+profiles=seccomp-dsl/src/profiles
+cargo run -q -p seccomp-dsl-cli -- import "$profiles/docker-default.json" -o "$profiles/docker_default.policy.rs"
+grep -v '^    arch_map ' "$profiles/docker_default.policy.rs" > "$profiles/docker_default_native.policy.rs"

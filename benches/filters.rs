@@ -1,0 +1,238 @@
+//! Install latency, per-syscall cost and program figures for Docker's
+//! default profile: seccomp-dsl's compiled program against a raw
+//! `seccomp(2)` of a prebuilt program and against libseccomp (with the
+//! `libseccomp` feature), side by side in one process.
+//!
+//! `cargo bench -p seccomp-dsl --all-features --bench filters`
+//!
+//! A filter cannot be removed, so everything that loads one runs in a
+//! forked child, which times itself and reports through a pipe.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use seccomp_dsl::bpf::emulate::{run_counting, SeccompData};
+use seccomp_dsl::bpf::{self, audit_arch, Instruction};
+use seccomp_dsl::model::{Resolved, SeccompArch};
+use seccomp_dsl::profiles::{DOCKER_DEFAULT, DOCKER_DEFAULT_NATIVE};
+
+/// Runs `measure` in a forked child and returns the time it reports.
+fn in_child(measure: impl FnOnce() -> Duration) -> Duration {
+    let mut pipe = [0; 2];
+    // SAFETY: pipe fills two descriptors.
+    assert_eq!(unsafe { libc::pipe(pipe.as_mut_ptr()) }, 0);
+    // SAFETY: the child only measures, writes and exits.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        let nanos = measure().as_nanos() as u64;
+        // SAFETY: writes 8 bytes from a live buffer, then exits at once.
+        unsafe {
+            libc::write(pipe[1], (&nanos as *const u64).cast(), 8);
+            libc::_exit(0);
+        }
+    }
+    let mut nanos = 0u64;
+    // SAFETY: reads 8 bytes into a live buffer; waits for our child.
+    unsafe {
+        libc::close(pipe[1]);
+        assert_eq!(
+            libc::read(pipe[0], (&mut nanos as *mut u64).cast(), 8),
+            8,
+            "the child failed"
+        );
+        libc::close(pipe[0]);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+    }
+    Duration::from_nanos(nanos)
+}
+
+/// Something that loads a filter.
+type Load<'a> = dyn Fn() + 'a;
+
+/// Each iteration loads a filter in a new child: the time of `load` alone.
+fn each_in_child(load: &dyn Fn()) -> impl FnMut(u64) -> Duration + '_ {
+    move |iters| (0..iters).map(|_| in_child(|| timed(load))).sum()
+}
+
+fn timed(action: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    action();
+    start.elapsed()
+}
+
+struct Subjects {
+    native: Resolved<'static>,
+    all_abis: Resolved<'static>,
+    native_program: Vec<Instruction>,
+    all_abis_program: Vec<Instruction>,
+}
+
+fn subjects() -> Subjects {
+    let all_abis = DOCKER_DEFAULT
+        .resolve_here()
+        .expect("this architecture is supported");
+    let mut native = all_abis.clone();
+    native.architectures.truncate(1);
+    Subjects {
+        native_program: bpf::compile(&native).unwrap(),
+        all_abis_program: bpf::compile(&all_abis).unwrap(),
+        native,
+        all_abis,
+    }
+}
+
+fn install(c: &mut Criterion) {
+    let s = subjects();
+    let mut group = c.benchmark_group("install Docker's default");
+    group.sample_size(30);
+    let cases: Vec<(&str, Box<Load>)> = vec![
+        (
+            "native: raw seccomp(2) of the prebuilt program",
+            Box::new(|| seccomp_dsl::install_program(&s.native_program, &[]).unwrap()),
+        ),
+        (
+            "native: seccomp-dsl Profile::install",
+            Box::new(|| DOCKER_DEFAULT_NATIVE.install().unwrap()),
+        ),
+        (
+            "native: seccomp-dsl compile at install + load",
+            Box::new(|| seccomp_dsl::install_resolved(&s.native).unwrap()),
+        ),
+        #[cfg(feature = "libseccomp")]
+        (
+            "native: libseccomp build + load",
+            Box::new(|| seccomp_dsl::install_resolved_libseccomp(&s.native).unwrap()),
+        ),
+        (
+            "x86_64+x86+x32: raw seccomp(2) of the prebuilt program",
+            Box::new(|| seccomp_dsl::install_program(&s.all_abis_program, &[]).unwrap()),
+        ),
+        (
+            "x86_64+x86+x32: seccomp-dsl Profile::install",
+            Box::new(|| DOCKER_DEFAULT.install().unwrap()),
+        ),
+        (
+            "x86_64+x86+x32: seccomp-dsl compile at install + load",
+            Box::new(|| seccomp_dsl::install_resolved(&s.all_abis).unwrap()),
+        ),
+        #[cfg(feature = "libseccomp")]
+        (
+            "x86_64+x86+x32: libseccomp build + load",
+            Box::new(|| DOCKER_DEFAULT.install_libseccomp().unwrap()),
+        ),
+    ];
+    for (name, load) in &cases {
+        group.bench_function(*name, |b| b.iter_custom(each_in_child(load.as_ref())));
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("compile Docker's default (finishing at install time)");
+    group.bench_function("native", |b| {
+        b.iter(|| bpf::compile(black_box(&s.native)).unwrap())
+    });
+    group.bench_function("x86_64+x86+x32", |b| {
+        b.iter(|| bpf::compile(black_box(&s.all_abis)).unwrap())
+    });
+    group.finish();
+}
+
+/// `personality(0xffffffff)`: allowed by Docker's default after argument
+/// checks, and without side effects.
+fn personality_calls(iters: u64) -> Duration {
+    timed(|| {
+        for _ in 0..iters {
+            // SAFETY: personality(0xffffffff) only reads the persona.
+            black_box(unsafe { libc::syscall(libc::SYS_personality, 0xffff_ffffu64) });
+        }
+    })
+}
+
+fn syscall_cost(c: &mut Criterion) {
+    let s = subjects();
+    let mut group = c.benchmark_group("personality(0xffffffff) under Docker's default (native)");
+    let under = |program: Option<Vec<Instruction>>| {
+        move |iters: u64| {
+            let program = program.clone();
+            in_child(move || {
+                if let Some(program) = program {
+                    seccomp_dsl::install_program(&program, &[]).unwrap();
+                }
+                personality_calls(iters)
+            })
+        }
+    };
+    group.bench_function("no filter", |b| b.iter_custom(under(None)));
+    group.bench_function("seccomp-dsl program", |b| {
+        b.iter_custom(under(Some(s.native_program.clone())))
+    });
+    #[cfg(feature = "libseccomp")]
+    for (name, binary_tree) in [
+        ("libseccomp default", false),
+        ("libseccomp binary tree (level 2)", true),
+    ] {
+        let program = seccomp_dsl::libseccomp_program_of(&s.native, binary_tree).unwrap();
+        group.bench_function(name, |b| b.iter_custom(under(Some(program.clone()))));
+    }
+    group.finish();
+}
+
+/// Length, and instructions executed per syscall (every number the table
+/// has on x86_64, arguments 0, and the argument-checked calls with the
+/// values Docker's default tests), for each program.
+fn print_figures() {
+    let s = subjects();
+    let native = SeccompArch::native().unwrap();
+    let arch = audit_arch(native).unwrap();
+    let numbers: Vec<u32> = seccomp_dsl::syscalls::all()
+        .iter()
+        .filter_map(|e| e.number(native.syscall_table()))
+        .collect();
+    let figures = |program: &[Instruction]| {
+        let mut executed: Vec<usize> = Vec::new();
+        for &nr in &numbers {
+            for arg0 in [0u64, 8, 38, 39, 40, 0xffff_ffff, 0x7e02_0000, 1 << 32] {
+                let data = SeccompData {
+                    nr: nr as i32,
+                    arch,
+                    instruction_pointer: 0,
+                    args: [arg0, 0, 0, 0, 0, 0],
+                };
+                executed.push(run_counting(program, &data).unwrap().1);
+            }
+        }
+        let max = executed.iter().max().unwrap();
+        let mean = executed.iter().sum::<usize>() as f64 / executed.len() as f64;
+        format!(
+            "{:>5} instructions, {:>3} at most and {:>5.1} on average executed per syscall",
+            program.len(),
+            max,
+            mean
+        )
+    };
+    println!("Docker's default, native ABI:");
+    println!(
+        "  seccomp-dsl:                {}",
+        figures(&s.native_program)
+    );
+    #[cfg(feature = "libseccomp")]
+    for (name, binary_tree) in [
+        ("libseccomp default:        ", false),
+        ("libseccomp binary tree (2):", true),
+    ] {
+        let program = seccomp_dsl::libseccomp_program_of(&s.native, binary_tree).unwrap();
+        println!("  {name} {}", figures(&program));
+    }
+    println!(
+        "Docker's default, x86_64 + x86 + x32: seccomp-dsl {} instructions",
+        s.all_abis_program.len()
+    );
+}
+
+fn figures(_: &mut Criterion) {
+    print_figures();
+}
+
+criterion_group!(benches, figures, install, syscall_cost);
+criterion_main!(benches);
