@@ -11,6 +11,7 @@ mod check;
 mod errors;
 mod expand;
 mod lower;
+mod pipeline;
 
 use proc_macro::TokenStream;
 
@@ -18,34 +19,7 @@ use proc_macro::TokenStream;
 /// `seccomp-dsl` crate for the language.
 #[proc_macro]
 pub fn seccomp_profile(input: TokenStream) -> TokenStream {
-    expand_policy(input.into()).into()
-}
-
-/// The whole pipeline on `proc_macro2` tokens, so it can run outside a
-/// compiler (tests, fuzzing).
-fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    let mut errors = errors::Errors::default();
-    let ast = ast::parse_policy(input, &mut errors);
-    let lowered = lower::lower(&ast, &mut errors);
-    check::check(&lowered, &mut errors);
-    let programs = if errors.is_empty() {
-        expand::programs(&lowered.policy).unwrap_or_else(|error| {
-            let span = errors::SpanRange::single(proc_macro2::Span::call_site());
-            errors.push(
-                span,
-                error,
-                Some("split the policy, or simplify its argument rules"),
-            );
-            (false, Vec::new())
-        })
-    } else {
-        (false, Vec::new())
-    };
-    if errors.is_empty() {
-        expand::profile(&lowered.policy, programs)
-    } else {
-        expand::placeholder(errors.into_compile_errors())
-    }
+    pipeline::expand_policy(input.into()).into()
 }
 
 #[cfg(test)]
@@ -127,10 +101,10 @@ mod fuzz {
 
     fn expands_without_panicking(source: &str) {
         if let Ok(tokens) = source.parse::<proc_macro2::TokenStream>() {
-            let first = super::expand_policy(tokens.clone()).to_string();
+            let first = crate::pipeline::expand_policy(tokens.clone()).to_string();
             assert_eq!(
                 first,
-                super::expand_policy(tokens).to_string(),
+                crate::pipeline::expand_policy(tokens).to_string(),
                 "not deterministic"
             );
             assert!(
@@ -187,7 +161,7 @@ mod fuzz {
     #[test]
     fn valid_policies_expand() {
         for source in VALID {
-            let output = super::expand_policy(source.parse().unwrap()).to_string();
+            let output = crate::pipeline::expand_policy(source.parse().unwrap()).to_string();
             assert!(output.contains("__from_macro"), "{source}: {output}");
         }
     }

@@ -1,0 +1,48 @@
+//! How long `seccomp_profile!` takes to expand Docker's default profile:
+//! parse, lower, check, compile the BPF presets, emit.
+//!
+//! `cargo bench -p seccomp-dsl-macros --bench expansion`
+//!
+//! A proc-macro crate exports nothing but its macros, so the benchmark
+//! builds the macro's own modules into itself.
+
+#[path = "../src/ast.rs"]
+mod ast;
+#[path = "../src/check.rs"]
+mod check;
+#[path = "../src/errors.rs"]
+mod errors;
+#[path = "../src/expand.rs"]
+mod expand;
+#[path = "../src/lower.rs"]
+mod lower;
+#[path = "../src/pipeline.rs"]
+mod pipeline;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use proc_macro2::{TokenStream, TokenTree};
+
+/// The tokens inside `seccomp_profile! { ... }` of Docker's default.
+fn docker_default() -> TokenStream {
+    let source = include_str!("../../seccomp-dsl/src/profiles/docker_default.policy.rs");
+    let tokens: TokenStream = source.parse().expect("the policy tokenizes");
+    match tokens.into_iter().last() {
+        Some(TokenTree::Group(body)) => body.stream(),
+        _ => panic!("expected `seccomp_profile! {{ ... }}`"),
+    }
+}
+
+fn expansion(c: &mut Criterion) {
+    let input = docker_default();
+    let output = pipeline::expand_policy(input.clone()).to_string();
+    assert!(
+        output.contains("__from_macro"),
+        "Docker's default expands without errors"
+    );
+    c.bench_function("expand Docker's default", |b| {
+        b.iter(|| pipeline::expand_policy(input.clone()))
+    });
+}
+
+criterion_group!(benches, expansion);
+criterion_main!(benches);
