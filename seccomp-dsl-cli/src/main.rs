@@ -1,12 +1,17 @@
 //! `seccomp-dsl`: turns Docker seccomp profiles into `seccomp_profile!`
-//! source, or into the `linux.seccomp` part of an OCI runtime config.
+//! source or into the `linux.seccomp` part of an OCI runtime config, and
+//! shows, runs and measures the BPF program a profile compiles to.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use seccomp_dsl_core::model::{native_docker_arch, Context, KernelVersion, SeccompArch};
-use seccomp_dsl_core::{docker, dsl};
+use clap::{Args, Parser, Subcommand};
+use seccomp_dsl_core::bpf::emulate::{run_counting, SeccompData};
+use seccomp_dsl_core::bpf::{self, audit_arch, disasm, X32_SYSCALL_BIT};
+use seccomp_dsl_core::model::{
+    native_docker_arch, Context, KernelVersion, Policy, Resolved, SeccompArch,
+};
+use seccomp_dsl_core::{docker, dsl, syscalls};
 
 #[derive(Parser)]
 #[command(
@@ -36,21 +41,85 @@ enum Command {
     Oci {
         /// The Docker profile (JSON); `-` reads standard input.
         profile: PathBuf,
-        /// The container's architecture, as Docker names it (`amd64`,
-        /// `arm64`, ...); this machine's by default.
-        #[arg(long)]
-        arch: Option<String>,
-        /// A capability in the container's bounding set (`CAP_SYS_ADMIN`);
-        /// repeat for each.
-        #[arg(long = "cap")]
-        caps: Vec<String>,
-        /// The kernel version (`6.1`); the running kernel's by default.
-        #[arg(long)]
-        kernel: Option<String>,
+        #[command(flatten)]
+        container: ContainerArgs,
         /// Where to write the JSON; standard output by default.
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Compiles a Docker profile to the BPF program `install()` would load
+    /// in the given container, and prints its disassembly.
+    Bpf {
+        /// The Docker profile (JSON); `-` reads standard input.
+        profile: PathBuf,
+        #[command(flatten)]
+        container: ContainerArgs,
+        /// Leave out the ABIs the profile adds (`architectures`, `archMap`).
+        #[arg(long)]
+        native_only: bool,
+    },
+    /// Runs one syscall through the compiled program, as the kernel would,
+    /// and prints the filter's answer.
+    Emulate {
+        /// The Docker profile (JSON); `-` reads standard input.
+        profile: PathBuf,
+        /// The syscall, by name (`personality`) or number (`135`).
+        syscall: String,
+        /// Up to six arguments (`0xffffffff`, `8`, ...).
+        args: Vec<String>,
+        /// The ABI of the call (`x86_64`, `x86`, `x32`, `aarch64`, ...);
+        /// the native one by default.
+        #[arg(long)]
+        abi: Option<String>,
+        #[command(flatten)]
+        container: ContainerArgs,
+    },
+}
+
+/// The container the profile's conditional rules are decided for.
+#[derive(Args)]
+struct ContainerArgs {
+    /// The container's architecture, as Docker names it (`amd64`, `arm64`,
+    /// ...); this machine's by default.
+    #[arg(long)]
+    arch: Option<String>,
+    /// A capability in the container's bounding set (`CAP_SYS_ADMIN`);
+    /// repeat for each.
+    #[arg(long = "cap")]
+    caps: Vec<String>,
+    /// The kernel version (`6.1`); the running kernel's by default.
+    #[arg(long)]
+    kernel: Option<String>,
+}
+
+impl ContainerArgs {
+    /// The context, and the native ABI it stands for.
+    fn context(self) -> Result<(Context, SeccompArch), String> {
+        let arch = match self.arch {
+            Some(arch) => arch,
+            None => native_docker_arch()
+                .ok_or("this machine's architecture is unknown: give --arch")?
+                .to_string(),
+        };
+        let native =
+            SeccompArch::from_docker_arch(&arch).ok_or(format!("unknown architecture `{arch}`"))?;
+        let kernel = match self.kernel {
+            Some(kernel) => kernel,
+            None => std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map_err(|e| format!("cannot read the kernel version (give --kernel): {e}"))?,
+        };
+        let kernel = KernelVersion::parse(&kernel)
+            .ok_or(format!("`{}` is not a kernel version", kernel.trim()))?;
+        let capabilities = self.caps.into_iter().map(Into::into).collect();
+        Ok((
+            Context {
+                arch: arch.into(),
+                capabilities,
+                kernel,
+            },
+            native,
+        ))
+    }
 }
 
 fn main() -> ExitCode {
@@ -73,43 +142,120 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Oci {
             profile,
-            arch,
-            caps,
-            kernel,
+            container,
             output,
         } => {
-            let json = read(&profile)?;
-            let policy =
-                dsl::import_docker(&json).map_err(|e| format!("{}: {e}", profile.display()))?;
-            let arch = match arch {
-                Some(arch) => arch,
-                None => native_docker_arch()
-                    .ok_or("this machine's architecture is unknown: give --arch")?
-                    .to_string(),
-            };
-            let native = SeccompArch::from_docker_arch(&arch)
-                .ok_or(format!("unknown architecture `{arch}`"))?;
-            let kernel = match kernel {
-                Some(kernel) => kernel,
-                None => std::fs::read_to_string("/proc/sys/kernel/osrelease")
-                    .map_err(|e| format!("cannot read the kernel version (give --kernel): {e}"))?,
-            };
-            let kernel = KernelVersion::parse(&kernel)
-                .ok_or(format!("`{}` is not a kernel version", kernel.trim()))?;
-            let context = Context {
-                arch: arch.into(),
-                capabilities: caps.into_iter().map(Into::into).collect(),
-                kernel,
-            };
+            let policy = load(&profile)?;
+            let (context, native) = container.context()?;
             write(
                 output,
                 &docker::to_oci_json(&policy.resolve(&context, native)),
             )
         }
+        Command::Bpf {
+            profile,
+            container,
+            native_only,
+        } => {
+            let policy = load(&profile)?;
+            let (context, native) = container.context()?;
+            let mut resolved = policy.resolve(&context, native);
+            if native_only {
+                resolved.architectures.truncate(1);
+            }
+            let program = bpf::compile(&resolved).map_err(|e| e.to_string())?;
+            let abis: Vec<&str> = resolved
+                .architectures
+                .iter()
+                .map(|arch| arch.name())
+                .collect();
+            print!("{}", disasm::listing(&program));
+            println!("; {} instructions, ABIs {}", program.len(), abis.join(", "));
+            Ok(())
+        }
+        Command::Emulate {
+            profile,
+            syscall,
+            args,
+            abi,
+            container,
+        } => {
+            let policy = load(&profile)?;
+            let (context, native) = container.context()?;
+            let resolved = policy.resolve(&context, native);
+            let abi = match abi {
+                Some(name) => {
+                    SeccompArch::from_name(&name).ok_or(format!("unknown ABI `{name}`"))?
+                }
+                None => native,
+            };
+            emulate(&resolved, abi, &syscall, &args)
+        }
     }
 }
 
-fn read(path: &PathBuf) -> Result<String, String> {
+fn emulate(
+    resolved: &Resolved<'_>,
+    abi: SeccompArch,
+    syscall: &str,
+    args: &[String],
+) -> Result<(), String> {
+    let program = bpf::compile(resolved).map_err(|e| e.to_string())?;
+    let arch = audit_arch(abi).ok_or(format!(
+        "the BPF compiler does not support the `{}` ABI",
+        abi.name()
+    ))?;
+    let number = match parse_number(syscall) {
+        Some(number) => {
+            u32::try_from(number).map_err(|_| format!("`{syscall}` is not a syscall number"))?
+        }
+        None => syscalls::lookup(syscall)
+            .ok_or(format!("unknown syscall `{syscall}`"))?
+            .number(abi.syscall_table())
+            .ok_or(format!("`{syscall}` does not exist on {}", abi.name()))?,
+    };
+    let nr = if abi == SeccompArch::X32 {
+        number | X32_SYSCALL_BIT
+    } else {
+        number
+    };
+    if args.len() > 6 {
+        return Err("a syscall takes at most six arguments".into());
+    }
+    let mut values = [0u64; 6];
+    for (value, text) in values.iter_mut().zip(args) {
+        *value = parse_number(text).ok_or(format!("`{text}` is not a number"))?;
+    }
+    let data = SeccompData {
+        nr: nr as i32,
+        arch,
+        instruction_pointer: 0,
+        args: values,
+    };
+    let (value, executed) = run_counting(&program, &data).map_err(|e| e.to_string())?;
+    println!(
+        "{:#010x} {} ({executed} instructions executed)",
+        value,
+        disasm::action(value)
+    );
+    Ok(())
+}
+
+/// An unsigned integer in decimal, or hex with `0x`.
+fn parse_number(text: &str) -> Option<u64> {
+    let text = text.replace('_', "");
+    match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
+fn load(profile: &Path) -> Result<Policy, String> {
+    let json = read(profile)?;
+    dsl::import_docker(&json).map_err(|e| format!("{}: {e}", profile.display()))
+}
+
+fn read(path: &Path) -> Result<String, String> {
     if path.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin()).map_err(|e| format!("standard input: {e}"))
     } else {
