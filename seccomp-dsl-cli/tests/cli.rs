@@ -130,13 +130,37 @@ const DOCKER_DEFAULT: &str = include_str!("../../seccomp-dsl/src/profiles/docker
 
 #[test]
 fn bpf_prints_the_program_install_would_load() {
-    let output = seccomp_dsl(&["bpf", "-", "--arch", "amd64", "--kernel", "6.1", "--native-only"], DOCKER_DEFAULT);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = seccomp_dsl(
+        &[
+            "bpf",
+            "-",
+            "--arch",
+            "amd64",
+            "--kernel",
+            "6.1",
+            "--native-only",
+        ],
+        DOCKER_DEFAULT,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let listing = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = listing.lines().collect();
-    assert!(lines[0].ends_with("; arch") && lines[1].contains("jeq  #0xc000003e"), "{listing}");
+    assert!(
+        lines[0].ends_with("; arch") && lines[1].contains("jeq  #0xc000003e"),
+        "{listing}"
+    );
     assert!(lines.iter().any(|line| line.ends_with("; allow")));
-    assert!(lines.last().unwrap().starts_with("; 95 instructions, ABIs x86_64"), "{listing}");
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("; 95 instructions, ABIs x86_64"),
+        "{listing}"
+    );
 }
 
 #[test]
@@ -146,7 +170,11 @@ fn emulate_answers_as_the_kernel_would() {
         all.extend_from_slice(args);
         all.extend_from_slice(&["--arch", "amd64", "--kernel", "6.1"]);
         let output = seccomp_dsl(&all, DOCKER_DEFAULT);
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8(output.stdout).unwrap()
     };
     assert!(answer(&["personality", "0xffffffff"]).starts_with("0x7fff0000 allow ("));
@@ -156,5 +184,8 @@ fn emulate_answers_as_the_kernel_would() {
     assert!(answer(&["getpid", "--abi", "x86"]).starts_with("0x7fff0000 allow ("));
     assert!(answer(&["getpid", "--abi", "arm"]).starts_with("0x00000000 kill_thread ("));
     let unknown = seccomp_dsl(&["emulate", "-", "getpidd"], DOCKER_DEFAULT);
-    assert_eq!(String::from_utf8(unknown.stderr).unwrap(), "seccomp-dsl: unknown syscall `getpidd`\n");
+    assert_eq!(
+        String::from_utf8(unknown.stderr).unwrap(),
+        "seccomp-dsl: unknown syscall `getpidd`\n"
+    );
 }

@@ -255,10 +255,7 @@ impl<'r> Compiler<'r> {
         let conditional: Vec<(Vec<ArgCondition>, u32)> = rules
             .map(|rule| (rule.conditions.to_vec(), return_value(rule.action)))
             .collect();
-        interval_outcome(&conditional, default).unwrap_or(Outcome::Arguments {
-            rules: conditional,
-            otherwise: default,
-        })
+        arguments_outcome(&conditional, default)
     }
 
     /// Binary search of the accumulator over `ranges`.
@@ -352,8 +349,13 @@ impl<'r> Compiler<'r> {
             }
             Outcome::Arguments { rules, otherwise } => {
                 for (conditions, value) in rules {
-                    let next_rule = self.label();
                     let matched = self.return_label(*value);
+                    if conditions.is_empty() {
+                        // Always matches: the rules after it never apply.
+                        self.code.push(Ir::Goto(matched));
+                        return;
+                    }
+                    let next_rule = self.label();
                     for (index, condition) in conditions.iter().enumerate() {
                         let on_true = if index + 1 == conditions.len() {
                             Target::Label(matched)
@@ -455,40 +457,80 @@ impl<'r> Compiler<'r> {
     }
 }
 
-/// For rules that each compare the same argument once, without a mask (the
-/// shape of Docker's `socket` and `personality` rules): the outcome as a
-/// search on the argument's high word, then its low word.
-fn interval_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32) -> Option<Outcome> {
-    let arg = rules.first()?.0.first()?.index;
-    let single = rules.iter().all(|(conditions, _)| {
-        matches!(&conditions[..], [c] if c.index == arg && !matches!(c.op, CmpOp::MaskedEq(_)))
-    });
-    if !single {
-        return None;
+/// The outcome of conditional rules (first match wins, else `default`) as
+/// a decision tree: a search on the argument most rules compare without a
+/// mask (its high word, then its low word), whose every piece holds the
+/// rules left once that comparison is known, decided the same way in turn.
+/// Rules whose comparisons are all masked are tested one by one. Docker's
+/// `socket` and `personality` rules become one search each; rules that
+/// share a first test (`arg0 == 1 && ...`, `arg0 == 2 && ...`) test it once.
+fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32) -> Outcome {
+    match rules.first() {
+        None => return Outcome::Return(default),
+        Some((conditions, value)) if conditions.is_empty() => return Outcome::Return(*value),
+        Some(_) => {}
     }
-    // Every value where some rule starts or stops holding.
+    let unmasked = |condition: &&ArgCondition| !matches!(condition.op, CmpOp::MaskedEq(_));
+    let mut counts = [0usize; 6];
+    for condition in rules
+        .iter()
+        .flat_map(|(conditions, _)| conditions.iter().filter(unmasked))
+    {
+        counts[usize::from(condition.index)] += 1;
+    }
+    let Some(arg) = (0..6u8)
+        .filter(|&i| counts[usize::from(i)] > 0)
+        .max_by_key(|&i| (counts[usize::from(i)], 6 - i))
+    else {
+        return Outcome::Arguments {
+            rules: rules.to_vec(),
+            otherwise: default,
+        };
+    };
+    let on_arg = |conditions: &[ArgCondition]| {
+        conditions
+            .iter()
+            .position(|c| c.index == arg && unmasked(&c))
+    };
+    // The rules left where `arg` is `x`: those whose comparison of it holds
+    // there (or that have none), without that comparison.
+    let left_at = |x: u64| -> Vec<(Vec<ArgCondition>, u32)> {
+        rules
+            .iter()
+            .filter_map(|(conditions, value)| match on_arg(conditions) {
+                Some(position) if !conditions[position].holds_for(x) => None,
+                Some(position) => {
+                    let mut rest = conditions.clone();
+                    rest.remove(position);
+                    Some((rest, *value))
+                }
+                None => Some((conditions.clone(), *value)),
+            })
+            .collect()
+    };
+    // Every value where a comparison of `arg` starts or stops holding.
     let mut cuts: Vec<u64> = vec![0];
     for (conditions, _) in rules {
-        let v = conditions[0].value;
-        cuts.extend([Some(v), v.checked_add(1)].into_iter().flatten());
+        if let Some(position) = on_arg(conditions) {
+            let v = conditions[position].value;
+            cuts.extend([Some(v), v.checked_add(1)].into_iter().flatten());
+        }
     }
     cuts.sort_unstable();
     cuts.dedup();
-    let decide = |x: u64| {
-        rules
-            .iter()
-            .find(|(conditions, _)| conditions[0].holds_for(x))
-            .map_or(default, |(_, value)| *value)
-    };
-    // The 64-bit function as (start, return value) pieces.
-    let mut pieces: Vec<(u64, u32)> = Vec::new();
+    // The 64-bit function as (start, outcome) pieces.
+    let mut pieces: Vec<(u64, Outcome)> = Vec::new();
     for cut in cuts {
-        let value = decide(cut);
-        if pieces.last().is_none_or(|(_, last)| *last != value) {
-            pieces.push((cut, value));
+        let outcome = arguments_outcome(&left_at(cut), default);
+        if pieces.last().is_none_or(|(_, last)| *last != outcome) {
+            pieces.push((cut, outcome));
         }
     }
-    let value_at = |x: u64| pieces[pieces.partition_point(|(start, _)| *start <= x) - 1].1;
+    let outcome_at = |x: u64| {
+        pieces[pieces.partition_point(|(start, _)| *start <= x) - 1]
+            .1
+            .clone()
+    };
     // High words where the outcome depends on the low word: those holding a cut.
     let mut high_words: Vec<u32> = pieces
         .iter()
@@ -504,22 +546,19 @@ fn interval_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32) -> Option<
     let mut cursor = 0u64;
     for high in high_words {
         if u64::from(high) > cursor {
-            push(cursor as u32, Outcome::Return(value_at(cursor << 32)));
+            push(cursor as u32, outcome_at(cursor << 32));
         }
         let base = u64::from(high) << 32;
         let mut low_ranges: Vec<(u32, Outcome)> = Vec::new();
-        for (start, value) in pieces
+        for (start, outcome) in pieces
             .iter()
             .filter(|(start, _)| (start >> 32) as u32 == high)
         {
             if low_ranges.is_empty() && *start != base {
-                low_ranges.push((0, Outcome::Return(value_at(base))));
+                low_ranges.push((0, outcome_at(base)));
             }
-            if low_ranges
-                .last()
-                .is_none_or(|(_, last)| *last != Outcome::Return(*value))
-            {
-                low_ranges.push((*start as u32, Outcome::Return(*value)));
+            if low_ranges.last().is_none_or(|(_, last)| last != outcome) {
+                low_ranges.push((*start as u32, outcome.clone()));
             }
         }
         let outcome = match &low_ranges[..] {
@@ -533,15 +572,15 @@ fn interval_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32) -> Option<
         cursor = u64::from(high) + 1;
     }
     if cursor < 1 << 32 {
-        push(cursor as u32, Outcome::Return(value_at(cursor << 32)));
+        push(cursor as u32, outcome_at(cursor << 32));
     }
-    Some(match &high_ranges[..] {
+    match &high_ranges[..] {
         [(_, only)] => only.clone(),
         _ => Outcome::HighWord {
             arg,
             ranges: high_ranges,
         },
-    })
+    }
 }
 
 #[cfg(test)]
