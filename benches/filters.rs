@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use seccomp_dsl::bpf::emulate::{run_counting, SeccompData};
 use seccomp_dsl::bpf::{self, audit_arch, Instruction};
-use seccomp_dsl::model::{Resolved, SeccompArch};
+use seccomp_dsl::model::{Context, Resolved, SeccompArch};
 use seccomp_dsl::profiles::{DOCKER_DEFAULT, DOCKER_DEFAULT_NATIVE};
 
 /// Runs `measure` in a forked child and returns the time it reports.
@@ -179,10 +179,10 @@ fn syscall_cost(c: &mut Criterion) {
 }
 
 /// Length, and instructions executed per syscall (every number the table
-/// has on x86_64, arguments 0, and the argument-checked calls with the
-/// values Docker's default tests), for each program.
+/// has on this ABI, with the argument values Docker's default tests), for
+/// each program, in this (root) process and in a container with Docker's
+/// default capabilities.
 fn print_figures() {
-    let s = subjects();
     let native = SeccompArch::native().unwrap();
     let arch = audit_arch(native).unwrap();
     let numbers: Vec<u32> = seccomp_dsl::syscalls::all()
@@ -211,22 +211,51 @@ fn print_figures() {
             mean
         )
     };
-    println!("Docker's default, native ABI:");
-    println!(
-        "  seccomp-dsl:                {}",
-        figures(&s.native_program)
-    );
-    #[cfg(feature = "libseccomp")]
-    for (name, binary_tree) in [
-        ("libseccomp default:        ", false),
-        ("libseccomp binary tree (2):", true),
+    let container = Context {
+        arch: seccomp_dsl::model::native_docker_arch().unwrap().into(),
+        capabilities: [
+            "CAP_CHOWN",
+            "CAP_DAC_OVERRIDE",
+            "CAP_FSETID",
+            "CAP_FOWNER",
+            "CAP_MKNOD",
+            "CAP_NET_RAW",
+            "CAP_SETGID",
+            "CAP_SETUID",
+            "CAP_SETFCAP",
+            "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE",
+            "CAP_SYS_CHROOT",
+            "CAP_KILL",
+            "CAP_AUDIT_WRITE",
+        ]
+        .map(Into::into)
+        .to_vec(),
+        kernel: seccomp_dsl::current_context().unwrap().kernel,
+    };
+    for (who, context) in [
+        ("root", seccomp_dsl::current_context().unwrap()),
+        ("a container", container),
     ] {
-        let program = seccomp_dsl::libseccomp_program_of(&s.native, binary_tree).unwrap();
-        println!("  {name} {}", figures(&program));
+        let mut resolved = DOCKER_DEFAULT.resolve(&context).unwrap();
+        resolved.architectures.truncate(1);
+        println!("Docker's default, native ABI, in {who}:");
+        println!(
+            "  seccomp-dsl:                {}",
+            figures(&bpf::compile(&resolved).unwrap())
+        );
+        #[cfg(feature = "libseccomp")]
+        for (name, binary_tree) in [
+            ("libseccomp default:        ", false),
+            ("libseccomp binary tree (2):", true),
+        ] {
+            let program = seccomp_dsl::libseccomp_program_of(&resolved, binary_tree).unwrap();
+            println!("  {name} {}", figures(&program));
+        }
     }
     println!(
-        "Docker's default, x86_64 + x86 + x32: seccomp-dsl {} instructions",
-        s.all_abis_program.len()
+        "Docker's default, x86_64 + x86 + x32, in root: seccomp-dsl {} instructions",
+        subjects().all_abis_program.len()
     );
 }
 
