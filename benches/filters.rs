@@ -213,24 +213,9 @@ fn print_figures() {
     };
     let container = Context {
         arch: seccomp_dsl::model::native_docker_arch().unwrap().into(),
-        capabilities: [
-            "CAP_CHOWN",
-            "CAP_DAC_OVERRIDE",
-            "CAP_FSETID",
-            "CAP_FOWNER",
-            "CAP_MKNOD",
-            "CAP_NET_RAW",
-            "CAP_SETGID",
-            "CAP_SETUID",
-            "CAP_SETFCAP",
-            "CAP_SETPCAP",
-            "CAP_NET_BIND_SERVICE",
-            "CAP_SYS_CHROOT",
-            "CAP_KILL",
-            "CAP_AUDIT_WRITE",
-        ]
-        .map(Into::into)
-        .to_vec(),
+        capabilities: seccomp_dsl::model::DOCKER_CONTAINER_CAPABILITIES
+            .map(Into::into)
+            .to_vec(),
         kernel: seccomp_dsl::current_context().unwrap().kernel,
     };
     for (who, context) in [

@@ -305,6 +305,25 @@ pub const DOCKER_ARCHES: [&str; 17] = [
     "loongarch64",
 ];
 
+/// The capabilities Docker gives a container by default (its bounding set
+/// without `--cap-add` or `--cap-drop`).
+pub const DOCKER_CONTAINER_CAPABILITIES: [&str; 14] = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+];
+
 /// The native architecture's name in Docker's spelling, for this build.
 pub const fn native_docker_arch() -> Option<&'static str> {
     if cfg!(all(target_arch = "x86_64", target_pointer_width = "64")) {

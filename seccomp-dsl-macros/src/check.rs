@@ -3,8 +3,8 @@
 //! the `forbid` guards, which only exist at compile time.
 
 use seccomp_dsl_core::model::{Permit, Policy};
+use seccomp_dsl_core::syscalls;
 use seccomp_dsl_core::validate::{validate, Part, ProblemKind};
-use seccomp_dsl_core::{suggest, syscalls};
 
 use crate::errors::{Errors, SpanRange};
 use crate::lower::Lowered;
@@ -42,11 +42,14 @@ fn check_forbidden(lowered: &Lowered, errors: &mut Errors) {
     let policy: &Policy = &lowered.policy;
     for name in &lowered.forbidden {
         let text = name.to_string();
-        let span = SpanRange::single(name.span());
         if syscalls::lookup(&text).is_none() {
-            let suggestion = suggest::closest(&text, syscalls::all().iter().map(|s| s.name()));
-            let help = suggestion.map(|s| format!("did you mean `{s}`?"));
-            errors.push(span, format!("unknown syscall `{text}`"), help.as_deref());
+            errors.push_unknown(
+                name.span(),
+                "syscall",
+                &text,
+                syscalls::all().iter().map(|s| s.name()),
+                None,
+            );
             continue;
         }
         match policy.first_permit(&text) {

@@ -56,6 +56,25 @@ impl Errors {
         }
     }
 
+    /// Records ``unknown {what} `{name}` `` at `span`, with "did you mean"
+    /// the closest of `known` as help, or `otherwise` when none is close.
+    pub fn push_unknown<'a>(
+        &mut self,
+        span: Span,
+        what: &str,
+        name: &str,
+        known: impl IntoIterator<Item = &'a str>,
+        otherwise: Option<&str>,
+    ) {
+        let help =
+            seccomp_dsl_core::suggest::closest(name, known).map(|s| format!("did you mean `{s}`?"));
+        self.push(
+            SpanRange::single(span),
+            format!("unknown {what} `{name}`"),
+            help.as_deref().or(otherwise),
+        );
+    }
+
     pub fn push_syn(&mut self, error: syn::Error) {
         self.errors.push(error);
     }

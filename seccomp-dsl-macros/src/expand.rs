@@ -8,7 +8,7 @@ use seccomp_dsl_core::constants::CAPABILITIES;
 use seccomp_dsl_core::docker;
 use seccomp_dsl_core::model::{
     Action, Architectures, ArgCondition, CmpOp, Context, Filter, Flag, KernelVersion, Policy, Rule,
-    SeccompArch,
+    SeccompArch, DOCKER_CONTAINER_CAPABILITIES,
 };
 
 /// The targets the macro precompiles BPF programs for: a `cfg` predicate,
@@ -27,26 +27,8 @@ const TARGETS: [(&str, SeccompArch, &str); 2] = [
 /// set, and every capability (a root process). `install()` uses a preset
 /// only where the rules that apply are exactly those of the preset, and
 /// compiles otherwise.
-const PRESET_CAPABILITIES: [&[&str]; 3] = [
-    &[],
-    &[
-        "CAP_CHOWN",
-        "CAP_DAC_OVERRIDE",
-        "CAP_FSETID",
-        "CAP_FOWNER",
-        "CAP_MKNOD",
-        "CAP_NET_RAW",
-        "CAP_SETGID",
-        "CAP_SETUID",
-        "CAP_SETFCAP",
-        "CAP_SETPCAP",
-        "CAP_NET_BIND_SERVICE",
-        "CAP_SYS_CHROOT",
-        "CAP_KILL",
-        "CAP_AUDIT_WRITE",
-    ],
-    &[],
-];
+/// (The third stands for every capability, filled in by [`programs`].)
+const PRESET_CAPABILITIES: [&[&str]; 3] = [&[], &DOCKER_CONTAINER_CAPABILITIES, &[]];
 
 /// Programs compiled ahead of time for one target.
 pub struct TargetPresets {

@@ -7,12 +7,12 @@
 use std::borrow::Cow;
 
 use proc_macro2::Span;
+use seccomp_dsl_core::constants;
 use seccomp_dsl_core::constants::CAPABILITIES;
 use seccomp_dsl_core::model::{
     Action, ArchMapEntry, Architectures, ArgCondition, CmpOp, Filter, Flag, Policy, Rule,
     SeccompArch, ARG_COUNT, DOCKER_ARCHES,
 };
-use seccomp_dsl_core::{constants, suggest};
 use syn::Ident;
 
 use crate::ast::{
@@ -231,24 +231,13 @@ impl Lowerer {
                         match Flag::ALL.into_iter().find(|flag| name == flag.name()) {
                             Some(flag) if !self.flags.contains(&flag) => self.flags.push(flag),
                             Some(_) => {}
-                            None => {
-                                let help = suggest::closest(
-                                    &name.to_string(),
-                                    Flag::ALL.map(Flag::name),
-                                )
-                                .map_or_else(
-                                    || {
-                                        "flags are `log`, `spec_allow` and `wait_killable_recv`"
-                                            .to_string()
-                                    },
-                                    |s| format!("did you mean `{s}`?"),
-                                );
-                                errors.push(
-                                    SpanRange::single(name.span()),
-                                    format!("unknown flag `{name}`"),
-                                    Some(&help),
-                                );
-                            }
+                            None => errors.push_unknown(
+                                name.span(),
+                                "flag",
+                                &name.to_string(),
+                                Flag::ALL.map(Flag::name),
+                                Some("flags are `log`, `spec_allow` and `wait_killable_recv`"),
+                            ),
                         }
                     }
                 }
@@ -409,14 +398,8 @@ fn apply_block_condition(
             for name in names {
                 let text = name.to_string();
                 if CAPABILITIES.get(&text).is_none() {
-                    let help =
-                        suggest::closest(&text, CAPABILITIES.constants.iter().map(|(n, _)| *n))
-                            .map(|s| format!("did you mean `{s}`?"));
-                    errors.push(
-                        SpanRange::single(name.span()),
-                        format!("unknown capability `{text}`"),
-                        help.as_deref(),
-                    );
+                    let known = CAPABILITIES.constants.iter().map(|(n, _)| *n);
+                    errors.push_unknown(name.span(), "capability", &text, known, None);
                 } else if !filter.caps.iter().any(|cap| *cap == text) {
                     filter.caps.to_mut().push(Cow::Owned(text));
                 }
@@ -429,19 +412,16 @@ fn apply_block_condition(
                 if DOCKER_ARCHES.contains(&text.as_str()) {
                     listed.push(Cow::Owned(text));
                 } else {
-                    let help = suggest::closest(&text, DOCKER_ARCHES).map_or_else(
-                        || {
-                            format!(
-                                "architectures are named as Docker names them: {}",
-                                quoted_list(&DOCKER_ARCHES)
-                            )
-                        },
-                        |s| format!("did you mean `{s}`?"),
+                    let otherwise = format!(
+                        "architectures are named as Docker names them: {}",
+                        quoted_list(&DOCKER_ARCHES)
                     );
-                    errors.push(
-                        SpanRange::single(name.span()),
-                        format!("unknown architecture `{text}`"),
-                        Some(&help),
+                    errors.push_unknown(
+                        name.span(),
+                        "architecture",
+                        &text,
+                        DOCKER_ARCHES,
+                        Some(&otherwise),
                     );
                 }
             }
@@ -484,12 +464,13 @@ fn lower_arch(name: &Ident, errors: &mut Errors) -> Option<SeccompArch> {
     let text = name.to_string();
     let arch = SeccompArch::from_name(&text);
     if arch.is_none() {
-        let help = suggest::closest(&text, SeccompArch::ALL.map(SeccompArch::name))
-            .map_or_else(|| "architectures are named as libseccomp names them: `x86_64`, `x86`, `x32`, `aarch64`, `arm`, ...".to_string(), |s| format!("did you mean `{s}`?"));
-        errors.push(
-            SpanRange::single(name.span()),
-            format!("unknown architecture `{text}`"),
-            Some(&help),
+        let otherwise = "architectures are named as libseccomp names them: `x86_64`, `x86`, `x32`, `aarch64`, `arm`, ...";
+        errors.push_unknown(
+            name.span(),
+            "architecture",
+            &text,
+            SeccompArch::ALL.map(SeccompArch::name),
+            Some(otherwise),
         );
     }
     arch
@@ -540,12 +521,13 @@ fn lower_action(action: &ActionAst, errors: &mut Errors) -> Option<Action> {
                 .iter()
                 .chain(crate::ast::STATEMENT_KEYWORDS.iter())
                 .copied();
-            let help = suggest::closest(&name, candidates).map(|s| format!("did you mean `{s}`?"));
-            let help = help.unwrap_or_else(|| format!("actions are {}", quoted_list(&ACTIONS)));
-            errors.push(
-                SpanRange::single(action.name.span()),
-                format!("unknown action `{name}`"),
-                Some(&help),
+            let otherwise = format!("actions are {}", quoted_list(&ACTIONS));
+            errors.push_unknown(
+                action.name.span(),
+                "action",
+                &name,
+                candidates,
+                Some(&otherwise),
             );
             None
         }
@@ -605,27 +587,23 @@ fn resolve_constant(name: &Ident, kind: ValueKind, errors: &mut Errors) -> Optio
         ValueKind::Errno => constants::errno(&text),
     };
     if value.is_none() {
-        let (what, suggestion) = match kind {
-            ValueKind::Number => ("constant", suggest::closest(&text, constants::names())),
-            ValueKind::Errno => (
-                "errno name",
-                suggest::closest(&text, constants::ERRNO.constants.iter().map(|(n, _)| *n)),
+        let span = name.span();
+        match kind {
+            ValueKind::Number => errors.push_unknown(
+                span,
+                "constant",
+                &text,
+                constants::names(),
+                Some("named constants are errno names and the AF_*, CLONE_*, PR_* and O_* flags; write other values as numbers"),
             ),
-        };
-        let help = match (suggestion, kind) {
-            (Some(suggestion), _) => format!("did you mean `{suggestion}`?"),
-            (None, ValueKind::Errno) => "use an errno name such as `EPERM` or a number".to_string(),
-            (None, ValueKind::Number) => {
-                "named constants are errno names and the AF_*, CLONE_*, PR_* and O_* flags; \
-                 write other values as numbers"
-                    .to_string()
-            }
-        };
-        errors.push(
-            SpanRange::single(name.span()),
-            format!("unknown {what} `{text}`"),
-            Some(&help),
-        );
+            ValueKind::Errno => errors.push_unknown(
+                span,
+                "errno name",
+                &text,
+                constants::ERRNO.constants.iter().map(|(n, _)| *n),
+                Some("use an errno name such as `EPERM` or a number"),
+            ),
+        }
     }
     value
 }
