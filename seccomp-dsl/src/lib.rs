@@ -280,22 +280,27 @@ impl Profile {
         let kernel = install::running_kernel()?;
         let bounding = install::BoundingSet::default();
         let has_capability = |name: &str| bounding.has(name);
-        let matches = |preset: &&Preset| {
-            preset.active.len() == self.policy.rules.len()
-                && self
-                    .policy
-                    .rules
-                    .iter()
-                    .zip(preset.active)
-                    .all(|(rule, &active)| {
-                        rule.applies_where(arch, kernel, &has_capability) == active
-                    })
-        };
-        Ok(self
+        // One pass over the rules, each decided once, narrowing the presets
+        // that still match (at most 64 are looked at).
+        let mut candidates: u64 = self
             .presets
             .iter()
-            .find(matches)
-            .map(|preset| preset.program))
+            .take(64)
+            .enumerate()
+            .filter(|(_, preset)| preset.active.len() == self.policy.rules.len())
+            .fold(0, |mask, (index, _)| mask | 1 << index);
+        for (index, rule) in self.policy.rules.iter().enumerate() {
+            if candidates == 0 {
+                return Ok(None);
+            }
+            let active = rule.applies_where(arch, kernel, &has_capability);
+            for (bit, preset) in self.presets.iter().take(64).enumerate() {
+                if candidates & 1 << bit != 0 && preset.active[index] != active {
+                    candidates &= !(1 << bit);
+                }
+            }
+        }
+        Ok((candidates != 0).then(|| self.presets[candidates.trailing_zeros() as usize].program))
     }
 
     /// Applies the policy to every thread of the running process, for the
