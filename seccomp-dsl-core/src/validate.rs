@@ -7,7 +7,7 @@
 //! is the default, it ANDs masked values with the mask, and it does not
 //! define which of two overlapping rules with different actions wins. A
 //! policy that passes [`validate`] has none of these, so it means exactly
-//! what [`Policy::decide`](crate::model::Policy::decide) says.
+//! what [`Resolved::decide`](crate::model::Resolved::decide) says.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -31,6 +31,16 @@
 //! silently alter, so the installed filter and the Docker profile decide
 //! every call the same way. Calls from a foreign ABI (x32, or i386 through
 //! `int 0x80` on x86_64) are killed by both.
+//!
+//! # How a policy is installed
+//!
+//! The macro compiles the policy to a BPF program ([`bpf`]) for x86_64 and
+//! aarch64 and embeds it; [`Profile::install`] loads it with `seccomp(2)`,
+//! with no C library involved. Rules that depend on the installing process
+//! (`when cap(...)`, `when kernel >= ...`) are decided then, from programs
+//! the macro made for common contexts or compiled on the spot. The feature
+//! `libseccomp` adds [`Profile::install_libseccomp`], which builds the
+//! filter with libseccomp as container engines do.
 
 #![warn(missing_docs)]
 
@@ -326,7 +336,7 @@ impl Profile {
     /// The BPF program libseccomp makes of the policy resolved in `context`,
     /// as [`Profile::install_libseccomp`] would load it there: at
     /// libseccomp's default optimization, or with its binary tree
-    /// (`binary_tree`, level 2). For comparisons with [`bpf::compile`]
+    /// (`binary_tree`, level 2). For comparisons with [`bpf::compile()`]
     /// (feature `libseccomp`).
     #[cfg(feature = "libseccomp")]
     pub fn libseccomp_program(

@@ -7,7 +7,7 @@
 //!   syscall numbers with the same outcome;
 //! - [`emulate`]: runs a program on a call, as the kernel does;
 //! - [`disasm`]: a readable listing;
-//! - [`reference`]: what the model says the kernel must answer, written
+//! - [`reference`](mod@reference): what the model says the kernel must answer, written
 //!   independently of the compiler so that each checks the other.
 
 mod assemble;

@@ -61,46 +61,6 @@ impl Arch {
             Arch::Sh => "sh",
         }
     }
-
-    /// The ABI this program was compiled for, or `None` where libseccomp's
-    /// table has no column for it.
-    ///
-    /// ```
-    /// # use seccomp_dsl_core::syscalls::Arch;
-    /// #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
-    /// assert_eq!(Arch::native(), Some(Arch::X86_64));
-    /// ```
-    pub const fn native() -> Option<Arch> {
-        if cfg!(all(target_arch = "x86_64", target_pointer_width = "64")) {
-            Some(Arch::X86_64)
-        } else if cfg!(all(target_arch = "x86_64", target_pointer_width = "32")) {
-            Some(Arch::X32)
-        } else if cfg!(target_arch = "x86") {
-            Some(Arch::X86)
-        } else if cfg!(target_arch = "aarch64") {
-            Some(Arch::Aarch64)
-        } else if cfg!(target_arch = "arm") {
-            Some(Arch::Arm)
-        } else if cfg!(target_arch = "riscv64") {
-            Some(Arch::Riscv64)
-        } else if cfg!(target_arch = "loongarch64") {
-            Some(Arch::Loongarch64)
-        } else if cfg!(target_arch = "s390x") {
-            Some(Arch::S390x)
-        } else if cfg!(target_arch = "powerpc64") {
-            Some(Arch::Ppc64)
-        } else if cfg!(target_arch = "powerpc") {
-            Some(Arch::Ppc)
-        } else if cfg!(target_arch = "m68k") {
-            Some(Arch::M68k)
-        } else if cfg!(target_arch = "mips64") {
-            Some(Arch::Mips64)
-        } else if cfg!(target_arch = "mips") {
-            Some(Arch::Mips)
-        } else {
-            None
-        }
-    }
 }
 
 /// One row of the syscall table: a name and its number on each architecture.
