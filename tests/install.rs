@@ -475,3 +475,68 @@ mod foreign_abis {
         assert_eq!(observed.ending, Ending::Signaled(SIGSYS));
     }
 }
+
+/// A thread with a filter of its own (loaded without TSYNC) cannot be
+/// synchronized: `install()` must fail and leave every thread as it was.
+#[test]
+fn install_fails_whole_when_a_thread_cannot_be_synchronized() {
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    static THREAD_FILTERED: AtomicBool = AtomicBool::new(false);
+    static THREAD_ID: AtomicI64 = AtomicI64::new(0);
+    let observed = in_child(|recorder| {
+        std::thread::spawn(|| {
+            THREAD_ID.store(raw_syscall(libc::SYS_gettid, [0; 6]), Ordering::SeqCst);
+            // SAFETY: an allow-all filter for this thread only.
+            unsafe {
+                let allow_all = [libc::sock_filter {
+                    code: 0x06,
+                    jt: 0,
+                    jf: 0,
+                    k: libc::SECCOMP_RET_ALLOW,
+                }];
+                let program = libc::sock_fprog {
+                    len: 1,
+                    filter: allow_all.as_ptr() as *mut _,
+                };
+                assert_eq!(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+                let loaded = libc::syscall(
+                    libc::SYS_seccomp,
+                    libc::SECCOMP_SET_MODE_FILTER,
+                    0,
+                    &program,
+                );
+                assert_eq!(loaded, 0);
+            }
+            THREAD_FILTERED.store(true, Ordering::SeqCst);
+            loop {
+                std::thread::park();
+            }
+        });
+        while !THREAD_FILTERED.load(Ordering::SeqCst) {
+            std::hint::spin_loop();
+        }
+        let error = common::install_with_backend(&ACTIONS).expect_err("install must fail");
+        recorder.record(match error {
+            seccomp_dsl::Error::ThreadSync(thread) => i64::from(thread),
+            _ => -1,
+        });
+        recorder.record(THREAD_ID.load(Ordering::SeqCst));
+        // ACTIONS would make getppid fail with EXDEV: nothing was loaded.
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+    });
+    let [failed_thread, thread, getppid] = observed.values[..] else {
+        panic!("{observed:?}")
+    };
+    #[cfg(feature = "libseccomp")]
+    let libseccomp = std::env::var("SECCOMP_DSL_BACKEND").as_deref() == Ok("libseccomp");
+    #[cfg(not(feature = "libseccomp"))]
+    let libseccomp = false;
+    if !libseccomp {
+        assert_eq!(failed_thread, thread, "the error names the thread");
+    }
+    assert_eq!(
+        getppid,
+        i64::from(std::process::id()),
+        "no filter was loaded"
+    );
+}
