@@ -54,6 +54,11 @@ pub mod profiles;
 use std::borrow::Cow;
 
 pub use install::{current_context, Error};
+pub use seccomp_dsl_core::{bpf, constants, docker, dsl, model, syscalls, validate};
+pub use seccomp_dsl_macros::seccomp_profile;
+
+use bpf::{Instruction, Preset};
+use model::{Action, Architectures, Context, Policy, Resolved, Rule, SeccompArch};
 
 /// Installs a policy already resolved for this process (see
 /// [`Profile::resolve_here`]): compiles it to BPF and loads it as
@@ -93,12 +98,6 @@ pub fn libseccomp_program_of(
 pub fn libseccomp_knows(name: &str, abi: model::SeccompArch) -> bool {
     install::libseccomp::knows(name, abi)
 }
-
-use bpf::{Instruction, Preset};
-pub use seccomp_dsl_core::{bpf, constants, docker, dsl, model, syscalls, validate};
-pub use seccomp_dsl_macros::seccomp_profile;
-
-use model::{Action, Architectures, Context, Policy, Resolved, Rule, SeccompArch};
 
 /// A compiled policy, made by [`seccomp_profile!`]: its model, its Docker
 /// profile and its installer.
