@@ -324,29 +324,12 @@ pub const DOCKER_CONTAINER_CAPABILITIES: [&str; 14] = [
     "CAP_AUDIT_WRITE",
 ];
 
-/// The native architecture's name in Docker's spelling, for this build.
-pub const fn native_docker_arch() -> Option<&'static str> {
-    if cfg!(all(target_arch = "x86_64", target_pointer_width = "64")) {
-        Some("amd64")
-    } else if cfg!(target_arch = "x86") {
-        Some("x86")
-    } else if cfg!(target_arch = "aarch64") {
-        Some("arm64")
-    } else if cfg!(target_arch = "arm") {
-        Some("arm")
-    } else if cfg!(target_arch = "s390x") {
-        Some("s390x")
-    } else if cfg!(all(target_arch = "powerpc64", target_endian = "little")) {
-        Some("ppc64le")
-    } else if cfg!(target_arch = "powerpc64") {
-        Some("ppc64")
-    } else if cfg!(target_arch = "riscv64") {
-        Some("riscv64")
-    } else if cfg!(target_arch = "loongarch64") {
-        Some("loongarch64")
-    } else {
-        None
-    }
+/// The native architecture's name in Docker's spelling, for this build
+/// (Docker never runs as x32).
+pub fn native_docker_arch() -> Option<&'static str> {
+    SeccompArch::native()
+        .filter(|arch| *arch != SeccompArch::X32)
+        .and_then(SeccompArch::docker_arch)
 }
 
 /// A seccomp ABI as libseccomp and Docker's `architectures` name it.
@@ -459,14 +442,24 @@ impl SeccompArch {
     /// assert_eq!(SeccompArch::from_docker_arch("arm64"), Some(SeccompArch::Aarch64));
     /// ```
     pub fn from_docker_arch(name: &str) -> Option<SeccompArch> {
-        Some(match name {
-            "amd64" => SeccompArch::X86_64,
-            "arm64" => SeccompArch::Aarch64,
-            "mipsle" => SeccompArch::Mipsel,
-            "mips3l64n32" => SeccompArch::Mipsel64N32,
-            other if DOCKER_ARCHES.contains(&other) => SeccompArch::from_name(other)?,
-            _ => return None,
-        })
+        SeccompArch::ALL
+            .into_iter()
+            .find(|arch| arch.docker_arch() == Some(name))
+    }
+
+    /// The ABI's name in Docker's `includes`/`excludes` (see
+    /// [`DOCKER_ARCHES`]), where Docker has one.
+    pub fn docker_arch(self) -> Option<&'static str> {
+        match self {
+            SeccompArch::X86_64 => Some("amd64"),
+            SeccompArch::Aarch64 => Some("arm64"),
+            SeccompArch::Mipsel => Some("mipsle"),
+            SeccompArch::Mipsel64N32 => Some("mips3l64n32"),
+            other => DOCKER_ARCHES
+                .iter()
+                .copied()
+                .find(|name| *name == other.name()),
+        }
     }
 
     /// The column of the syscall table with this ABI's numbers.
@@ -806,5 +799,21 @@ impl Policy {
             }
         }
         names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_docker_architecture_name_stands_for_one_abi() {
+        for name in DOCKER_ARCHES {
+            let arch = SeccompArch::from_docker_arch(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(arch.docker_arch(), Some(name));
+        }
+        assert_eq!(SeccompArch::from_docker_arch("x86_64"), None);
+        #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+        assert_eq!(native_docker_arch(), Some("amd64"));
     }
 }

@@ -27,14 +27,20 @@ const TARGETS: [(&str, SeccompArch, &str); 2] = [
 /// set, and every capability (a root process). `install()` uses a preset
 /// only where the rules that apply are exactly those of the preset, and
 /// compiles otherwise.
-/// (The third stands for every capability, filled in by [`programs`].)
-const PRESET_CAPABILITIES: [&[&str]; 3] = [&[], &DOCKER_CONTAINER_CAPABILITIES, &[]];
-
-/// Programs compiled ahead of time for one target.
-pub struct TargetPresets {
-    /// `(rules that apply, program)`.
-    pub presets: Vec<(Vec<bool>, Vec<Instruction>)>,
+fn preset_capabilities() -> [Vec<&'static str>; 3] {
+    [
+        Vec::new(),
+        DOCKER_CONTAINER_CAPABILITIES.to_vec(),
+        CAPABILITIES
+            .constants
+            .iter()
+            .map(|(name, _)| *name)
+            .collect(),
+    ]
 }
+
+/// Programs compiled ahead of time for one target: `(rules that apply, program)`.
+pub type TargetPresets = Vec<(Vec<bool>, Vec<Instruction>)>;
 
 /// What the macro precompiles: per target of [`TARGETS`], the programs for
 /// the contexts the policy can meet (one when nothing waits for install
@@ -53,25 +59,17 @@ pub fn programs(policy: &Policy) -> Result<(bool, Vec<TargetPresets>), String> {
         .flatten()
         .max()
         .unwrap_or(KernelVersion { major: 0, minor: 0 });
-    let every_capability: Vec<_> = CAPABILITIES
-        .constants
-        .iter()
-        .map(|(name, _)| (*name).into())
-        .collect();
+    let capability_sets = preset_capabilities();
+    let capability_sets = if context_free {
+        &capability_sets[..1]
+    } else {
+        &capability_sets[..]
+    };
     let mut targets = Vec::new();
     for (_, native, docker_arch) in TARGETS {
-        let mut presets: Vec<(Vec<bool>, Vec<Instruction>)> = Vec::new();
-        let capability_sets = if context_free {
-            &PRESET_CAPABILITIES[..1]
-        } else {
-            &PRESET_CAPABILITIES[..]
-        };
-        for (index, capabilities) in capability_sets.iter().enumerate() {
-            let capabilities = if index == 2 {
-                every_capability.clone()
-            } else {
-                capabilities.iter().map(|c| (*c).into()).collect()
-            };
+        let mut presets: TargetPresets = Vec::new();
+        for capabilities in capability_sets {
+            let capabilities = capabilities.iter().map(|c| (*c).into()).collect();
             let context = Context {
                 arch: docker_arch.into(),
                 capabilities,
@@ -91,7 +89,7 @@ pub fn programs(policy: &Policy) -> Result<(bool, Vec<TargetPresets>), String> {
                 Err(error) => return Err(format!("{error} (on {})", native.name())),
             }
         }
-        targets.push(TargetPresets { presets });
+        targets.push(presets);
     }
     Ok((context_free, targets))
 }
@@ -137,7 +135,7 @@ fn program_items(targets: Vec<TargetPresets>) -> TokenStream {
         .map(|(cfg, _, _)| cfg.parse().expect("valid cfg"))
         .collect();
     let items = predicates.iter().zip(targets).map(|(predicate, target)| {
-        let presets = target.presets.iter().map(|(active, program)| {
+        let presets = target.iter().map(|(active, program)| {
             let instructions = program
                 .iter()
                 .map(|Instruction { code, jt, jf, k }| quote!(::seccomp_dsl::bpf::Instruction::new(#code, #jt, #jf, #k)));

@@ -241,25 +241,16 @@ impl Profile {
     /// macro compiled ahead of time when one was made for exactly the rules
     /// that apply there, else one compiled now.
     pub fn compile_in(&self, context: &Context) -> Result<Cow<'static, [Instruction]>, Error> {
-        if let Some(program) = self.precompiled() {
-            return Ok(Cow::Borrowed(program));
+        let has_capability = |name: &str| context.capabilities.iter().any(|held| held == name);
+        let ready = self
+            .precompiled()
+            .or_else(|| self.preset_where(&context.arch, context.kernel, &has_capability));
+        match ready {
+            Some(program) => Ok(Cow::Borrowed(program)),
+            None => bpf::compile(&self.resolve(context)?)
+                .map(Cow::Owned)
+                .map_err(Error::Compile),
         }
-        let active: Vec<bool> = self
-            .policy
-            .rules
-            .iter()
-            .map(|rule| rule.applies_in(context))
-            .collect();
-        if let Some(preset) = self
-            .presets
-            .iter()
-            .find(|preset| preset.active == active.as_slice())
-        {
-            return Ok(Cow::Borrowed(preset.program));
-        }
-        bpf::compile(&self.resolve(context)?)
-            .map(Cow::Owned)
-            .map_err(Error::Compile)
     }
 
     /// The BPF program [`Profile::install`] loads in this process.
@@ -272,44 +263,54 @@ impl Profile {
     /// print!("{}", seccomp_dsl::bpf::disasm::listing(&program));
     /// ```
     pub fn compile_here(&self) -> Result<Cow<'static, [Instruction]>, Error> {
-        if let Some(program) = self.precompiled().or(self.preset_here()?) {
+        if let Some(program) = self.precompiled() {
             return Ok(Cow::Borrowed(program));
         }
-        self.compile_in(&current_context()?)
+        if !self.presets.is_empty() {
+            // Without allocating, asking the kernel only about the
+            // capabilities rules name.
+            let arch = model::native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
+            let kernel = install::running_kernel()?;
+            let bounding = install::BoundingSet::default();
+            if let Some(program) = self.preset_where(arch, kernel, &|name| bounding.has(name)) {
+                return Ok(Cow::Borrowed(program));
+            }
+        }
+        bpf::compile(&self.resolve_here()?)
+            .map(Cow::Owned)
+            .map_err(Error::Compile)
     }
 
-    /// The preset for the rules that apply in this process, if the macro
-    /// made one: found without allocating, asking the kernel only about
-    /// the capabilities rules name.
-    fn preset_here(&self) -> Result<Option<&'static [Instruction]>, Error> {
-        if self.presets.is_empty() {
-            return Ok(None);
-        }
-        let arch = model::native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
-        let kernel = install::running_kernel()?;
-        let bounding = install::BoundingSet::default();
-        let has_capability = |name: &str| bounding.has(name);
-        // One pass over the rules, each decided once, narrowing the presets
-        // that still match (at most 64 are looked at).
+    /// The preset made for exactly the rules that apply on `arch`, with
+    /// `kernel` and these capabilities, if the macro made one. One pass over
+    /// the rules, each decided once, narrowing the presets that still match
+    /// (at most 64 are looked at).
+    fn preset_where(
+        &self,
+        arch: &str,
+        kernel: model::KernelVersion,
+        has_capability: &dyn Fn(&str) -> bool,
+    ) -> Option<&'static [Instruction]> {
+        let rules = &self.policy.rules;
         let mut candidates: u64 = self
             .presets
             .iter()
             .take(64)
             .enumerate()
-            .filter(|(_, preset)| preset.active.len() == self.policy.rules.len())
+            .filter(|(_, preset)| preset.active.len() == rules.len())
             .fold(0, |mask, (index, _)| mask | 1 << index);
-        for (index, rule) in self.policy.rules.iter().enumerate() {
+        for (index, rule) in rules.iter().enumerate() {
             if candidates == 0 {
-                return Ok(None);
+                return None;
             }
-            let active = rule.applies_where(arch, kernel, &has_capability);
+            let active = rule.applies_where(arch, kernel, has_capability);
             for (bit, preset) in self.presets.iter().take(64).enumerate() {
                 if candidates & 1 << bit != 0 && preset.active[index] != active {
                     candidates &= !(1 << bit);
                 }
             }
         }
-        Ok((candidates != 0).then(|| self.presets[candidates.trailing_zeros() as usize].program))
+        (candidates != 0).then(|| self.presets[candidates.trailing_zeros() as usize].program)
     }
 
     /// Applies the policy to every thread of the running process, for the
