@@ -8,6 +8,7 @@
 //! A filter cannot be removed, so everything that loads one runs in a
 //! forked child, which times itself and reports through a pipe.
 
+use std::borrow::Cow;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -64,6 +65,8 @@ fn timed(action: impl FnOnce()) -> Duration {
 
 struct Subjects {
     native: Resolved<'static>,
+    /// The program the macro embedded for this process, where install() finds it.
+    native_embedded: &'static [Instruction],
     all_abis: Resolved<'static>,
     native_program: Vec<Instruction>,
     all_abis_program: Vec<Instruction>,
@@ -75,7 +78,13 @@ fn subjects() -> Subjects {
         .expect("this architecture is supported");
     let mut native = all_abis.clone();
     native.architectures.truncate(1);
+    let native_embedded = match DOCKER_DEFAULT_NATIVE.compile_here().unwrap() {
+        Cow::Borrowed(program) => program,
+        Cow::Owned(_) => panic!("no preset for this process"),
+    };
+    assert_eq!(native_embedded, bpf::compile(&native).unwrap());
     Subjects {
+        native_embedded,
         native_program: bpf::compile(&native).unwrap(),
         all_abis_program: bpf::compile(&all_abis).unwrap(),
         native,
@@ -91,6 +100,10 @@ fn install(c: &mut Criterion) {
         (
             "native: raw seccomp(2) of the prebuilt program",
             Box::new(|| seccomp_dsl::install_program(&s.native_program, &[]).unwrap()),
+        ),
+        (
+            "native: raw seccomp(2) of the program embedded in the binary",
+            Box::new(|| seccomp_dsl::install_program(s.native_embedded, &[]).unwrap()),
         ),
         (
             "native: seccomp-dsl Profile::install",
@@ -244,8 +257,65 @@ fn print_figures() {
     );
 }
 
+/// Install latency against the raw floor, measured interleaved (one child
+/// of each kind per round) so that drift of the machine over the run
+/// cancels out of the ratios, which the criterion groups, run one after
+/// another, cannot promise.
+fn print_paired_install_figures() {
+    const ROUNDS: usize = 2000;
+    let s = subjects();
+    let native: [(&str, Box<Load>); 3] = [
+        (
+            "raw seccomp(2) of the prebuilt program",
+            Box::new(|| seccomp_dsl::install_program(&s.native_program, &[]).unwrap()),
+        ),
+        (
+            "raw seccomp(2) of the program embedded in the binary",
+            Box::new(|| seccomp_dsl::install_program(s.native_embedded, &[]).unwrap()),
+        ),
+        (
+            "Profile::install()",
+            Box::new(|| DOCKER_DEFAULT_NATIVE.install().unwrap()),
+        ),
+    ];
+    let all_abis: [(&str, Box<Load>); 2] = [
+        (
+            "raw seccomp(2) of the prebuilt program",
+            Box::new(|| seccomp_dsl::install_program(&s.all_abis_program, &[]).unwrap()),
+        ),
+        (
+            "Profile::install()",
+            Box::new(|| DOCKER_DEFAULT.install().unwrap()),
+        ),
+    ];
+    for (title, cases) in [
+        ("native ABI", &native[..]),
+        ("x86_64 + x86 + x32", &all_abis[..]),
+    ] {
+        let mut times: Vec<Vec<Duration>> = vec![Vec::with_capacity(ROUNDS); cases.len()];
+        for _ in 0..ROUNDS {
+            for (case, (_, load)) in cases.iter().enumerate() {
+                times[case].push(in_child(|| timed(load)));
+            }
+        }
+        let medians: Vec<Duration> = times
+            .iter_mut()
+            .map(|case| {
+                case.sort_unstable();
+                case[ROUNDS / 2]
+            })
+            .collect();
+        println!("Install Docker's default, {title}, medians of {ROUNDS} interleaved children:");
+        for ((name, _), median) in cases.iter().zip(&medians) {
+            let ratio = median.as_secs_f64() / medians[0].as_secs_f64();
+            println!("  {name:<54} {median:>9.1?}  {ratio:.2}× the first");
+        }
+    }
+}
+
 fn figures(_: &mut Criterion) {
     print_figures();
+    print_paired_install_figures();
 }
 
 criterion_group!(benches, figures, install, syscall_cost);

@@ -273,6 +273,63 @@ fn programs_decide_every_class_of_input_as_the_model() {
     assert!(total_classes > 10_000);
 }
 
+/// The programs the macro embeds are the ones `bpf::compile` makes at
+/// install time, and `install()` finds one for a process with no
+/// capabilities, with a container's or with all, on a recent kernel.
+#[test]
+fn presets_are_the_programs_compiled_for_their_context() {
+    use seccomp_dsl::model::DOCKER_CONTAINER_CAPABILITIES;
+    use std::borrow::Cow;
+    let all_capabilities: Vec<Cow<'static, str>> = seccomp_dsl::constants::CAPABILITIES
+        .constants
+        .iter()
+        .map(|(name, _)| Cow::Borrowed(*name))
+        .collect();
+    let capability_sets = [
+        Vec::new(),
+        DOCKER_CONTAINER_CAPABILITIES.map(Cow::Borrowed).to_vec(),
+        all_capabilities.clone(),
+        // Everything but CAP_SYS_ADMIN, and a container's set plus it.
+        all_capabilities
+            .iter()
+            .filter(|name| *name != "CAP_SYS_ADMIN")
+            .cloned()
+            .collect(),
+        DOCKER_CONTAINER_CAPABILITIES
+            .iter()
+            .chain(&["CAP_SYS_ADMIN"])
+            .map(|name| Cow::Borrowed(*name))
+            .collect(),
+    ];
+    let mut from_presets = 0;
+    for (name, profile) in policies() {
+        for (index, capabilities) in capability_sets.iter().enumerate() {
+            for kernel in [(6, 18), (4, 4)] {
+                let context = Context {
+                    arch: "amd64".into(),
+                    capabilities: capabilities.clone(),
+                    kernel: KernelVersion {
+                        major: kernel.0,
+                        minor: kernel.1,
+                    },
+                };
+                let installed = profile.compile_in(&context).unwrap();
+                let compiled = bpf::compile(&profile.resolve(&context).unwrap()).unwrap();
+                assert_eq!(*installed, compiled, "{name} in {context:?}");
+                let preset = matches!(installed, Cow::Borrowed(_));
+                if index < 3 && kernel == (6, 18) {
+                    assert!(preset, "{name}: no preset for {context:?}");
+                }
+                from_presets += usize::from(preset);
+            }
+        }
+        let here = profile.compile_here().unwrap();
+        let compiled = bpf::compile(&profile.resolve_here().unwrap()).unwrap();
+        assert_eq!(*here, compiled, "{name} in this process");
+    }
+    println!("{from_presets} programs came from presets");
+}
+
 #[test]
 fn dockers_default_meets_the_size_and_speed_targets() {
     let context = &contexts()[0];

@@ -8,7 +8,10 @@
 //! - [`validate`]: the semantic checks a policy must pass to mean the same
 //!   thing under every emitter;
 //! - [`docker`]: the Docker (moby) seccomp profile format, both ways;
-//! - [`dsl`]: a policy written back as DSL source, and Docker profiles imported.
+//! - [`dsl`]: a policy written back as DSL source, and Docker profiles imported;
+//! - [`bpf`]: the policy compiled to a seccomp filter program;
+//! - [`preset`]: programs compiled ahead of time, and how an installing
+//!   process finds its own.
 //!
 //! Users normally depend on the `seccomp-dsl` crate, which re-exports what is
 //! public here.
@@ -21,6 +24,7 @@ pub mod constants;
 pub mod docker;
 pub mod dsl;
 pub mod model;
+pub mod preset;
 pub mod suggest;
 pub mod syscalls;
 pub mod validate;

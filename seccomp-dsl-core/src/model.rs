@@ -256,11 +256,33 @@ impl KernelVersion {
     /// assert_eq!(KernelVersion::parse("4.8"), Some(KernelVersion { major: 4, minor: 8 }));
     /// assert_eq!(KernelVersion::parse("6.18.44-fc"), Some(KernelVersion { major: 6, minor: 18 }));
     /// assert_eq!(KernelVersion::parse("4"), None);
+    /// assert_eq!(KernelVersion::parse("4..8"), None);
+    /// assert_eq!(KernelVersion::parse("v4.8"), None);
     /// ```
     pub fn parse(text: &str) -> Option<KernelVersion> {
-        let mut numbers = text.split(|c: char| !c.is_ascii_digit());
-        let major = numbers.next()?.parse().ok()?;
-        let minor = numbers.next()?.parse().ok()?;
+        KernelVersion::parse_bytes(text.as_bytes())
+    }
+
+    /// [`KernelVersion::parse`] on bytes, such as `uname`'s `release`
+    /// field (whose NUL ends the minor version as any other non-digit
+    /// does). Inlined, with no allocation, library call or table, so that
+    /// reading the kernel version costs `install()` little more than the
+    /// `uname` call.
+    #[inline]
+    pub fn parse_bytes(text: &[u8]) -> Option<KernelVersion> {
+        #[inline(always)]
+        fn leading_number(text: &[u8]) -> Option<(u32, &[u8])> {
+            let digits = text.iter().take_while(|byte| byte.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            let number = text[..digits].iter().try_fold(0u32, |number, digit| {
+                number.checked_mul(10)?.checked_add(u32::from(digit - b'0'))
+            })?;
+            Some((number, &text[digits..]))
+        }
+        let (major, rest) = leading_number(text)?;
+        let (minor, _) = leading_number(rest.get(1..)?)?;
         Some(KernelVersion { major, minor })
     }
 }

@@ -10,6 +10,7 @@ use seccomp_dsl_core::model::{
     Action, Architectures, ArgCondition, CmpOp, Context, Filter, Flag, KernelVersion, Policy, Rule,
     SeccompArch, DOCKER_CONTAINER_CAPABILITIES,
 };
+use seccomp_dsl_core::preset::{Answers, Questions};
 
 /// The targets the macro precompiles BPF programs for: a `cfg` predicate,
 /// the native ABI and its Docker name.
@@ -25,8 +26,8 @@ const TARGETS: [(&str, SeccompArch, &str); 2] = [
 /// Capability sets the macro precompiles programs for when a policy has
 /// rules that depend on capabilities: none, a Docker container's default
 /// set, and every capability (a root process). `install()` uses a preset
-/// only where the rules that apply are exactly those of the preset, and
-/// compiles otherwise.
+/// only where the process answers the policy's questions as the preset's
+/// context does, and compiles otherwise.
 fn preset_capabilities() -> [Vec<&'static str>; 3] {
     [
         Vec::new(),
@@ -39,63 +40,95 @@ fn preset_capabilities() -> [Vec<&'static str>; 3] {
     ]
 }
 
-/// Programs compiled ahead of time for one target: `(rules that apply, program)`.
-pub type TargetPresets = Vec<(Vec<bool>, Vec<Instruction>)>;
+/// What the macro precompiles: the policy's install-time questions, the
+/// distinct programs, and per target of [`TARGETS`] its presets as
+/// `(answers, index of the program)`.
+pub struct Programs {
+    pub questions: Questions,
+    pub programs: Vec<Vec<Instruction>>,
+    pub targets: Vec<Vec<(Answers, usize)>>,
+}
 
-/// What the macro precompiles: per target of [`TARGETS`], the programs for
-/// the contexts the policy can meet (one when nothing waits for install
-/// time), and whether nothing does.
-pub fn programs(policy: &Policy) -> Result<(bool, Vec<TargetPresets>), String> {
-    let context_free = !policy.rules.iter().any(|rule| {
-        [&rule.includes, &rule.excludes]
-            .iter()
-            .any(|filter| !filter.caps.is_empty() || filter.min_kernel.is_some())
-    });
-    // A kernel recent enough for every version the policy mentions.
-    let kernel = policy
-        .rules
-        .iter()
-        .flat_map(|rule| [rule.includes.min_kernel, rule.excludes.min_kernel])
-        .flatten()
-        .max()
-        .unwrap_or(KernelVersion { major: 0, minor: 0 });
+/// Compiles the policy for the contexts it can meet on each target: one
+/// when no rule waits for install time, else one per distinct answer to its
+/// questions among [`preset_capabilities`] on each kernel version it names
+/// (so any kernel at least as recent as the oldest of those finds its
+/// preset). None when answers cannot key a preset (see [`Questions::of`]):
+/// `install()` then compiles.
+pub fn programs(policy: &Policy) -> Result<Programs, String> {
+    let Some(questions) = Questions::of(policy) else {
+        return Ok(Programs {
+            questions: Questions::NONE,
+            programs: Vec::new(),
+            targets: vec![Vec::new(); TARGETS.len()],
+        });
+    };
     let capability_sets = preset_capabilities();
-    let capability_sets = if context_free {
+    let capability_sets = if questions.capabilities == 0 {
         &capability_sets[..1]
     } else {
         &capability_sets[..]
     };
+    let kernels: Vec<KernelVersion> = if questions.ask_kernel() {
+        questions.kernels().collect()
+    } else {
+        vec![KernelVersion { major: 0, minor: 0 }]
+    };
+    let mut programs: Vec<Vec<Instruction>> = Vec::new();
     let mut targets = Vec::new();
     for (_, native, docker_arch) in TARGETS {
-        let mut presets: TargetPresets = Vec::new();
-        for capabilities in capability_sets {
-            let capabilities = capabilities.iter().map(|c| (*c).into()).collect();
-            let context = Context {
+        let mut presets: Vec<(Answers, usize)> = Vec::new();
+        // Contexts with other answers may still have the same rules apply.
+        let mut compiled: Vec<(Vec<bool>, usize)> = Vec::new();
+        let contexts = capability_sets.iter().flat_map(|capabilities| {
+            kernels.iter().map(|kernel| Context {
                 arch: docker_arch.into(),
-                capabilities,
-                kernel,
-            };
+                capabilities: capabilities.iter().map(|c| (*c).into()).collect(),
+                kernel: *kernel,
+            })
+        });
+        for context in contexts {
+            let answers = questions.answers(&context);
+            if presets.iter().any(|(known, _)| *known == answers) {
+                continue;
+            }
             let active: Vec<bool> = policy
                 .rules
                 .iter()
                 .map(|rule| rule.applies_in(&context))
                 .collect();
-            if presets.iter().any(|(known, _)| *known == active) {
-                continue;
-            }
-            match bpf::compile(&policy.resolve(&context, native)) {
-                Ok(program) => presets.push((active, program)),
-                Err(CompileError::UnsupportedAbi(_)) => break,
-                Err(error) => return Err(format!("{error} (on {})", native.name())),
-            }
+            let index = match compiled.iter().find(|(known, _)| *known == active) {
+                Some((_, index)) => *index,
+                None => {
+                    let program = match bpf::compile(&policy.resolve(&context, native)) {
+                        Ok(program) => program,
+                        Err(CompileError::UnsupportedAbi(_)) => break,
+                        Err(error) => return Err(format!("{error} (on {})", native.name())),
+                    };
+                    let index = programs
+                        .iter()
+                        .position(|known| *known == program)
+                        .unwrap_or_else(|| {
+                            programs.push(program);
+                            programs.len() - 1
+                        });
+                    compiled.push((active, index));
+                    index
+                }
+            };
+            presets.push((answers, index));
         }
         targets.push(presets);
     }
-    Ok((context_free, targets))
+    Ok(Programs {
+        questions,
+        programs,
+        targets,
+    })
 }
 
 /// A `const`-evaluable expression of type `seccomp_dsl::Profile`.
-pub fn profile(policy: &Policy, programs: (bool, Vec<TargetPresets>)) -> TokenStream {
+pub fn profile(policy: &Policy, programs: Programs) -> TokenStream {
     let default_action = action(policy.default_action);
     let rules = policy.rules.iter().map(rule);
     let architectures = architectures(&policy.architectures);
@@ -108,8 +141,8 @@ pub fn profile(policy: &Policy, programs: (bool, Vec<TargetPresets>)) -> TokenSt
         quote!(::seccomp_dsl::model::Flag::#variant)
     });
     let json = docker::to_json(policy);
-    let context_free = programs.0;
-    let program_items = program_items(programs.1);
+    let program_items = program_items(&programs);
+    let questions = questions(&programs.questions);
     quote! {{
         #program_items
         const PROFILE: ::seccomp_dsl::Profile = ::seccomp_dsl::Profile::__from_macro(
@@ -120,34 +153,64 @@ pub fn profile(policy: &Policy, programs: (bool, Vec<TargetPresets>)) -> TokenSt
                 flags: ::std::borrow::Cow::Borrowed(&[#(#flags),*]),
             },
             #json,
+            #questions,
             PRESETS,
-            #context_free,
         );
         PROFILE
     }}
 }
 
-/// `const PRESETS`, one per target `cfg`.
-fn program_items(targets: Vec<TargetPresets>) -> TokenStream {
-    let ty = quote!(&'static [::seccomp_dsl::bpf::Preset]);
+/// The programs, and `const PRESETS`, one per target `cfg`.
+fn program_items(programs: &Programs) -> TokenStream {
+    let program_names: Vec<syn::Ident> = (0..programs.programs.len())
+        .map(|index| quote::format_ident!("PROGRAM_{}", index))
+        .collect();
+    let program_items = programs.programs.iter().zip(&program_names).map(|(program, name)| {
+        let instructions = program
+            .iter()
+            .map(|Instruction { code, jt, jf, k }| quote!(::seccomp_dsl::bpf::Instruction::new(#code, #jt, #jf, #k)));
+        quote!(const #name: &[::seccomp_dsl::bpf::Instruction] = &[#(#instructions),*];)
+    });
+    let ty = quote!(&'static [::seccomp_dsl::preset::Preset]);
     let predicates: Vec<TokenStream> = TARGETS
         .iter()
         .map(|(cfg, _, _)| cfg.parse().expect("valid cfg"))
         .collect();
-    let items = predicates.iter().zip(targets).map(|(predicate, target)| {
-        let presets = target.iter().map(|(active, program)| {
-            let instructions = program
-                .iter()
-                .map(|Instruction { code, jt, jf, k }| quote!(::seccomp_dsl::bpf::Instruction::new(#code, #jt, #jf, #k)));
-            quote!(::seccomp_dsl::bpf::Preset { active: &[#(#active),*], program: &[#(#instructions),*] })
+    let items = predicates.iter().zip(&programs.targets).map(|(predicate, presets)| {
+        let presets = presets.iter().map(|(Answers { capabilities, kernels }, index)| {
+            let program = &program_names[*index];
+            quote! {
+                ::seccomp_dsl::preset::Preset {
+                    answers: ::seccomp_dsl::preset::Answers { capabilities: #capabilities, kernels: #kernels },
+                    program: #program,
+                }
+            }
         });
         quote!(#[cfg(#predicate)] const PRESETS: #ty = &[#(#presets),*];)
     });
     quote! {
+        #(#[allow(dead_code)] #program_items)*
         #(#items)*
         #[cfg(not(any(#(#predicates),*)))]
         const PRESETS: #ty = &[];
     }
+}
+
+/// The [`Questions`] as a constant expression.
+fn questions(
+    Questions {
+        capabilities,
+        kernels,
+    }: &Questions,
+) -> TokenStream {
+    let kernels = kernels.iter().map(|kernel| match kernel {
+        Some(version) => {
+            let version = kernel_version(*version);
+            quote!(::std::option::Option::Some(#version))
+        }
+        None => quote!(::std::option::Option::None),
+    });
+    quote!(::seccomp_dsl::preset::Questions { capabilities: #capabilities, kernels: [#(#kernels),*] })
 }
 
 /// What the macro expands to when the policy has errors: the errors, and a
@@ -197,12 +260,16 @@ fn filter(filter: &Filter) -> TokenStream {
     let arches = strings(filter.arches.iter().map(|a| a.as_ref()));
     let min_kernel = match filter.min_kernel {
         Some(version) => {
-            let (major, minor) = (version.major, version.minor);
-            quote!(::std::option::Option::Some(::seccomp_dsl::model::KernelVersion { major: #major, minor: #minor }))
+            let version = kernel_version(version);
+            quote!(::std::option::Option::Some(#version))
         }
         None => quote!(::std::option::Option::None),
     };
     quote!(::seccomp_dsl::model::Filter { caps: #caps, arches: #arches, min_kernel: #min_kernel })
+}
+
+fn kernel_version(KernelVersion { major, minor }: KernelVersion) -> TokenStream {
+    quote!(::seccomp_dsl::model::KernelVersion { major: #major, minor: #minor })
 }
 
 fn seccomp_arch(arch: SeccompArch) -> TokenStream {

@@ -10,22 +10,19 @@ pub fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStrea
     let ast = ast::parse_policy(input, &mut errors);
     let lowered = lower::lower(&ast, &mut errors);
     check::check(&lowered, &mut errors);
-    let programs = if errors.is_empty() {
-        expand::programs(&lowered.policy).unwrap_or_else(|error| {
+    if !errors.is_empty() {
+        return expand::placeholder(errors.into_compile_errors());
+    }
+    match expand::programs(&lowered.policy) {
+        Ok(programs) => expand::profile(&lowered.policy, programs),
+        Err(error) => {
             let span = errors::SpanRange::single(proc_macro2::Span::call_site());
             errors.push(
                 span,
                 error,
                 Some("split the policy, or simplify its argument rules"),
             );
-            (false, Vec::new())
-        })
-    } else {
-        (false, Vec::new())
-    };
-    if errors.is_empty() {
-        expand::profile(&lowered.policy, programs)
-    } else {
-        expand::placeholder(errors.into_compile_errors())
+            expand::placeholder(errors.into_compile_errors())
+        }
     }
 }

@@ -54,11 +54,12 @@ pub mod profiles;
 use std::borrow::Cow;
 
 pub use install::{current_context, Error};
-pub use seccomp_dsl_core::{bpf, constants, docker, dsl, model, syscalls, validate};
+pub use seccomp_dsl_core::{bpf, constants, docker, dsl, model, preset, syscalls, validate};
 pub use seccomp_dsl_macros::seccomp_profile;
 
-use bpf::{Instruction, Preset};
+use bpf::Instruction;
 use model::{Action, Architectures, Context, Policy, Resolved, Rule, SeccompArch};
+use preset::{Answers, Preset, Questions};
 
 /// Installs a policy already resolved for this process (see
 /// [`Profile::resolve_here`]): compiles it to BPF and loads it as
@@ -105,10 +106,11 @@ pub fn libseccomp_knows(name: &str, abi: model::SeccompArch) -> bool {
 pub struct Profile {
     policy: Policy,
     docker_json: &'static str,
-    /// Programs the macro compiled for this target.
+    /// What the rules ask of the installing process (none when no rule
+    /// waits for install time).
+    questions: Questions,
+    /// Programs the macro compiled for this target, by answers.
     presets: &'static [Preset],
-    /// Whether no rule waits for install time (then `presets` has one).
-    context_free: bool,
 }
 
 impl Profile {
@@ -116,14 +118,14 @@ impl Profile {
     pub const fn __from_macro(
         policy: Policy,
         docker_json: &'static str,
+        questions: Questions,
         presets: &'static [Preset],
-        context_free: bool,
     ) -> Profile {
         Profile {
             policy,
             docker_json,
+            questions,
             presets,
-            context_free,
         }
     }
 
@@ -139,8 +141,8 @@ impl Profile {
                 flags: Cow::Borrowed(&[]),
             },
             docker_json: "",
+            questions: Questions::NONE,
             presets: &[],
-            context_free: false,
         }
     }
 
@@ -233,24 +235,22 @@ impl Profile {
     pub fn precompiled(&self) -> Option<&'static [Instruction]> {
         self.presets
             .first()
-            .filter(|_| self.context_free)
+            .filter(|_| self.questions.is_empty())
             .map(|preset| preset.program)
     }
 
     /// The BPF program [`Profile::install`] loads in `context`: one the
-    /// macro compiled ahead of time when one was made for exactly the rules
-    /// that apply there, else one compiled now.
+    /// macro compiled ahead of time for a context that answers the rules'
+    /// questions the same way, else one compiled now.
     pub fn compile_in(&self, context: &Context) -> Result<Cow<'static, [Instruction]>, Error> {
-        let has_capability = |name: &str| context.capabilities.iter().any(|held| held == name);
-        let ready = self
-            .precompiled()
-            .or_else(|| self.preset_where(&context.arch, context.kernel, &has_capability));
-        match ready {
-            Some(program) => Ok(Cow::Borrowed(program)),
-            None => bpf::compile(&self.resolve(context)?)
-                .map(Cow::Owned)
-                .map_err(Error::Compile),
+        if model::native_docker_arch() == Some(&*context.arch) {
+            if let Some(program) = self.preset_for(self.questions.answers(context)) {
+                return Ok(Cow::Borrowed(program));
+            }
         }
+        bpf::compile(&self.resolve(context)?)
+            .map(Cow::Owned)
+            .map_err(Error::Compile)
     }
 
     /// The BPF program [`Profile::install`] loads in this process.
@@ -263,16 +263,9 @@ impl Profile {
     /// print!("{}", seccomp_dsl::bpf::disasm::listing(&program));
     /// ```
     pub fn compile_here(&self) -> Result<Cow<'static, [Instruction]>, Error> {
-        if let Some(program) = self.precompiled() {
-            return Ok(Cow::Borrowed(program));
-        }
         if !self.presets.is_empty() {
-            // Without allocating, asking the kernel only about the
-            // capabilities rules name.
-            let arch = model::native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
-            let kernel = install::running_kernel()?;
-            let bounding = install::BoundingSet::default();
-            if let Some(program) = self.preset_where(arch, kernel, &|name| bounding.has(name)) {
+            // Asks the kernel only what the rules ask, without allocating.
+            if let Some(program) = self.preset_for(install::answers_here(&self.questions)?) {
                 return Ok(Cow::Borrowed(program));
             }
         }
@@ -281,36 +274,13 @@ impl Profile {
             .map_err(Error::Compile)
     }
 
-    /// The preset made for exactly the rules that apply on `arch`, with
-    /// `kernel` and these capabilities, if the macro made one. One pass over
-    /// the rules, each decided once, narrowing the presets that still match
-    /// (at most 64 are looked at).
-    fn preset_where(
-        &self,
-        arch: &str,
-        kernel: model::KernelVersion,
-        has_capability: &dyn Fn(&str) -> bool,
-    ) -> Option<&'static [Instruction]> {
-        let rules = &self.policy.rules;
-        let mut candidates: u64 = self
-            .presets
+    /// The preset the macro made for processes that answer the rules'
+    /// questions with `answers`, if it made one.
+    fn preset_for(&self, answers: Answers) -> Option<&'static [Instruction]> {
+        self.presets
             .iter()
-            .take(64)
-            .enumerate()
-            .filter(|(_, preset)| preset.active.len() == rules.len())
-            .fold(0, |mask, (index, _)| mask | 1 << index);
-        for (index, rule) in rules.iter().enumerate() {
-            if candidates == 0 {
-                return None;
-            }
-            let active = rule.applies_where(arch, kernel, has_capability);
-            for (bit, preset) in self.presets.iter().take(64).enumerate() {
-                if candidates & 1 << bit != 0 && preset.active[index] != active {
-                    candidates &= !(1 << bit);
-                }
-            }
-        }
-        (candidates != 0).then(|| self.presets[candidates.trailing_zeros() as usize].program)
+            .find(|preset| preset.answers == answers)
+            .map(|preset| preset.program)
     }
 
     /// Applies the policy to every thread of the running process, for the

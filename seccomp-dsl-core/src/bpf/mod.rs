@@ -41,16 +41,6 @@ impl Instruction {
     }
 }
 
-/// A program compiled ahead of time (by the `seccomp_profile!` macro) for
-/// the contexts in which exactly the rules marked `active` apply.
-#[derive(Debug)]
-pub struct Preset {
-    /// For each rule of the policy, whether it applies.
-    pub active: &'static [bool],
-    /// The program for those rules.
-    pub program: &'static [Instruction],
-}
-
 /// The kernel's limit on a filter's length (`BPF_MAXINSNS`).
 pub const MAX_INSTRUCTIONS: usize = 4096;
 

@@ -1,24 +1,26 @@
 //! Installing a policy in the running process: deciding its conditions
-//! against the process, then loading the filter with one of two backends.
+//! against the process ([`context`]), then loading the filter with one of
+//! two backends.
 //!
 //! - [`kernel`] (default): the BPF program compiled in Rust, loaded with
 //!   `seccomp(2)`; no C library involved.
 //! - `libseccomp` (feature `libseccomp`): the filter built by libseccomp, as
 //!   container engines build it.
 
-use std::borrow::Cow;
-use std::cell::Cell;
 use std::fmt;
 use std::io;
 
 use seccomp_dsl_core::bpf::CompileError;
-use seccomp_dsl_core::constants::CAPABILITIES;
-use seccomp_dsl_core::model::{native_docker_arch, Context, KernelVersion, Policy, SeccompArch};
+use seccomp_dsl_core::model::{Policy, SeccompArch};
 use seccomp_dsl_core::syscalls;
 
+mod context;
 pub(crate) mod kernel;
 #[cfg(feature = "libseccomp")]
 pub(crate) mod libseccomp;
+
+pub(crate) use context::answers_here;
+pub use context::current_context;
 
 /// Why a policy could not be installed. When `install` returns one, no
 /// filter was loaded.
@@ -90,65 +92,6 @@ impl std::error::Error for Error {
             Error::Libseccomp { source, .. } => Some(source),
             _ => None,
         }
-    }
-}
-
-/// The running process's context: native architecture, capability
-/// bounding set and kernel version, as Docker reads them for a container.
-pub fn current_context() -> Result<Context, Error> {
-    let arch = native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
-    let bounding = BoundingSet::default();
-    let capabilities = CAPABILITIES
-        .constants
-        .iter()
-        .filter(|(name, _)| bounding.has(name))
-        .map(|(name, _)| Cow::Borrowed(*name))
-        .collect();
-    Ok(Context {
-        arch: Cow::Borrowed(arch),
-        capabilities,
-        kernel: running_kernel()?,
-    })
-}
-
-/// The running kernel's version, from `uname`.
-pub(crate) fn running_kernel() -> Result<KernelVersion, Error> {
-    // SAFETY: uname fills the zeroed struct it is given.
-    let mut names: libc::utsname = unsafe { std::mem::zeroed() };
-    if unsafe { libc::uname(&mut names) } != 0 {
-        return Err(Error::Context(io::Error::last_os_error()));
-    }
-    // SAFETY: uname NUL-terminates `release`.
-    let release = unsafe { std::ffi::CStr::from_ptr(names.release.as_ptr()) };
-    let release = release.to_str().unwrap_or("");
-    KernelVersion::parse(release).ok_or_else(|| {
-        Error::Context(io::Error::other(format!(
-            "unrecognised kernel release `{release}`"
-        )))
-    })
-}
-
-/// The calling thread's capability bounding set, read one capability at a
-/// time as rules ask for them, each read once: no allocation, few syscalls.
-#[derive(Default)]
-pub(crate) struct BoundingSet {
-    asked: Cell<u64>,
-    held: Cell<u64>,
-}
-
-impl BoundingSet {
-    pub(crate) fn has(&self, name: &str) -> bool {
-        let Some(number) = CAPABILITIES.get(name).filter(|&number| number < 64) else {
-            return false;
-        };
-        let bit = 1u64 << number;
-        if self.asked.get() & bit == 0 {
-            // SAFETY: PR_CAPBSET_READ only reads the calling thread's bounding set.
-            let held = unsafe { libc::prctl(libc::PR_CAPBSET_READ, number as libc::c_ulong) } == 1;
-            self.asked.set(self.asked.get() | bit);
-            self.held.set(self.held.get() | if held { bit } else { 0 });
-        }
-        self.held.get() & bit != 0
     }
 }
 
