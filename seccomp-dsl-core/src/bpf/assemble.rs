@@ -39,7 +39,19 @@ pub enum Ir {
 }
 
 /// Lays out `code`. Every label used must be bound, after its use.
-pub fn assemble(mut code: Vec<Ir>, mut next_label: Label) -> Vec<Instruction> {
+pub fn assemble(code: Vec<Ir>, mut next_label: Label) -> Vec<Instruction> {
+    // A `ja` to a `ret` runs one instruction more than a copy of the `ret`,
+    // which is no longer.
+    let returns = returns_at(&code, next_label);
+    let as_return = |label: Label| returns.get(label).copied().flatten();
+    let mut code: Vec<Ir> = code
+        .into_iter()
+        .map(|ir| match ir {
+            Ir::Goto(label) => as_return(label).map_or(ir, Ir::Return),
+            other => other,
+        })
+        .collect();
+    let far_side = |label: Label| as_return(label).map_or(Ir::Goto(label), Ir::Return);
     loop {
         let (positions, labels) = layout(&code, next_label);
         let distance = |index: usize, target: Target| match target {
@@ -59,8 +71,8 @@ pub fn assemble(mut code: Vec<Ir>, mut next_label: Label) -> Vec<Instruction> {
                 .filter_map(|(index, ir)| encode(ir, positions[index], &labels))
                 .collect();
         }
-        // `jxx k, T, F` becomes `jxx k, next, over; ja T; over: ja F`, each
-        // trampoline only on a side that is far (or nearly: the trampolines
+        // `jxx k, T, F` becomes `jxx k, next, over; ja T; over: ja F` (or
+        // the `ret` at T or F itself), each only on a side that is far (or nearly: the trampolines
         // themselves push it two farther). Other jumps may grow past the
         // limit meanwhile: the next round routes those.
         let mut rewritten = Vec::with_capacity(code.len() + 16);
@@ -105,16 +117,34 @@ pub fn assemble(mut code: Vec<Ir>, mut next_label: Label) -> Vec<Instruction> {
                 on_false: new_false,
             });
             if let (true, Target::Label(label)) = (far(on_true), on_true) {
-                rewritten.push(Ir::Goto(label));
+                rewritten.push(far_side(label));
             }
             if let (Some(landing), Target::Label(label)) = (false_landing, on_false) {
                 rewritten.push(Ir::Label(landing));
-                rewritten.push(Ir::Goto(label));
+                rewritten.push(far_side(label));
             }
             rewritten.push(Ir::Label(after));
         }
         code = rewritten;
     }
+}
+
+/// For each label, the value of the `ret` it binds, if it binds one.
+fn returns_at(code: &[Ir], labels: Label) -> Vec<Option<u32>> {
+    let mut returns = vec![None; labels];
+    let mut pending: Vec<Label> = Vec::new();
+    for ir in code {
+        match ir {
+            Ir::Label(label) => pending.push(*label),
+            Ir::Return(value) => {
+                for label in pending.drain(..) {
+                    returns[label] = Some(*value);
+                }
+            }
+            _ => pending.clear(),
+        }
+    }
+    returns
 }
 
 /// The position of each entry of `code` (a label: of the instruction it
@@ -200,5 +230,10 @@ mod tests {
         assert_eq!(call(1), 7);
         assert_eq!(call(2), 9);
         assert_eq!(program.len(), 2 + 600 + 2 + 2, "two trampolines");
+        assert_eq!(
+            program[2],
+            Instruction::new(op::RET | op::K, 0, 0, 7),
+            "ret, not ja ret"
+        );
     }
 }
