@@ -433,6 +433,48 @@ mod foreign_abis {
         result
     }
 
+    const I386_PERSONALITY: i64 = 136;
+
+    /// i386 personality(`persona`) through `int 0x80`, with all 64 bits of
+    /// `persona` in rbx: the syscall uses the low half, the filter sees both.
+    fn int80_personality(persona: u64) -> i64 {
+        let result: i64;
+        // SAFETY: personality only sets this process's persona; rbx, which
+        // the compiler reserves, is restored.
+        unsafe {
+            std::arch::asm!(
+                "xchg rbx, {persona}",
+                "int 0x80",
+                "xchg rbx, {persona}",
+                persona = inout(reg) persona => _,
+                inlateout("rax") I386_PERSONALITY => result,
+                options(nostack),
+            );
+        }
+        result
+    }
+
+    static X86_DENIES_A_PERSONA: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+        default allow;
+        arch_map x86_64 => x86;
+        errno(EDOM) personality if arg0 == 8;
+    };
+
+    /// The i386 syscall takes 32-bit arguments, so setting the high half of
+    /// the register does not slip past a rule on its value.
+    #[test]
+    fn int80_arguments_are_compared_on_their_low_half() {
+        let observed = in_child(|recorder| {
+            install(recorder, &X86_DENIES_A_PERSONA);
+            recorder.record(int80_personality(0x1_0000_0008));
+            recorder.record(int80_personality(8));
+            recorder.record(int80_personality(0xffff_ffff));
+        });
+        let edom = -i64::from(libc::EDOM);
+        assert_eq!(observed.values, [0, edom, edom, 0], "persona unchanged, 0");
+        assert_eq!(observed.ending, Ending::Exited(0));
+    }
+
     #[test]
     fn an_added_abi_is_filtered_by_name_instead_of_killed() {
         let observed = in_child(|recorder| {

@@ -158,7 +158,8 @@ impl CmpOp {
 }
 
 /// One comparison of a syscall argument with a constant. All 64 bits of the
-/// argument are compared.
+/// argument are compared, but on ABIs whose syscalls take 32-bit arguments
+/// (see [`SeccompArch::has_32_bit_arguments`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ArgCondition {
     /// Which argument, `0..=5`.
@@ -193,7 +194,42 @@ impl ArgCondition {
             CmpOp::MaskedEq(mask) => arg & mask == value & mask,
         }
     }
+
+    /// Whether `arg`, passed to a syscall of `abi`, satisfies the
+    /// comparison: on an ABI with 32-bit arguments, the low half of the
+    /// argument against the low half of the value (and mask).
+    ///
+    /// ```
+    /// use seccomp_dsl_core::model::{ArgCondition, CmpOp, SeccompArch};
+    /// let eight = ArgCondition { index: 0, op: CmpOp::Eq, value: 8 };
+    /// // Through `int 0x80` the syscall sees 8 whatever the high half.
+    /// assert!(eight.holds_on(SeccompArch::X86, 0x1_0000_0008));
+    /// assert!(!eight.holds_on(SeccompArch::X86_64, 0x1_0000_0008));
+    /// ```
+    pub const fn holds_on(&self, abi: SeccompArch, arg: u64) -> bool {
+        if abi.has_32_bit_arguments() {
+            self.low_half().holds_for(arg & LOW_HALF)
+        } else {
+            self.holds_for(arg)
+        }
+    }
+
+    /// The comparison of low halves: the value's and the mask's low 32
+    /// bits, as libseccomp compares on 32-bit ABIs.
+    pub const fn low_half(&self) -> ArgCondition {
+        let op = match self.op {
+            CmpOp::MaskedEq(mask) => CmpOp::MaskedEq(mask & LOW_HALF),
+            op => op,
+        };
+        ArgCondition {
+            index: self.index,
+            op,
+            value: self.value & LOW_HALF,
+        }
+    }
 }
+
+const LOW_HALF: u64 = 0xffff_ffff;
 
 impl fmt::Display for ArgCondition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -408,6 +444,27 @@ impl SeccompArch {
         SeccompArch::M68k,
         SeccompArch::Sh,
     ];
+
+    /// Whether the ABI's syscalls take 32-bit arguments (x86, arm and the
+    /// other 32-bit ABIs, not x32 or n32, whose registers are 64-bit). The
+    /// kernel still hands the filter 64 bits per argument, and their high
+    /// half is not always zero (a 64-bit process calling through `int 0x80`
+    /// keeps its registers' high halves), but the syscall uses only the low
+    /// half: so rules compare low halves there, as libseccomp does.
+    pub const fn has_32_bit_arguments(self) -> bool {
+        matches!(
+            self,
+            SeccompArch::X86
+                | SeccompArch::Arm
+                | SeccompArch::Mips
+                | SeccompArch::Mipsel
+                | SeccompArch::Ppc
+                | SeccompArch::S390
+                | SeccompArch::Parisc
+                | SeccompArch::M68k
+                | SeccompArch::Sh
+        )
+    }
 
     /// The name in the DSL: libseccomp's (`x86_64`, `aarch64`, `mipsel64n32`).
     pub const fn name(self) -> &'static str {
@@ -711,6 +768,15 @@ impl Rule {
                 .iter()
                 .all(|condition| condition.holds_for(args[usize::from(condition.index)]))
     }
+
+    /// [`Rule::matches`] for a call through `abi` (see [`ArgCondition::holds_on`]).
+    pub fn matches_on(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> bool {
+        self.names(syscall)
+            && self
+                .conditions
+                .iter()
+                .all(|condition| condition.holds_on(abi, args[usize::from(condition.index)]))
+    }
 }
 
 /// A whole seccomp policy.
@@ -763,9 +829,22 @@ impl Resolved<'_> {
     /// assert_eq!(resolved.decide("personality", &[8, 0, 0, 0, 0, 0]), Action::Errno(1));
     /// ```
     pub fn decide(&self, syscall: &str, args: &[u64; 6]) -> Action {
+        match self.architectures.first() {
+            Some(&native) => self.decide_on(native, syscall, args),
+            None => self.first_match(|rule| rule.matches(syscall, args)),
+        }
+    }
+
+    /// [`Resolved::decide`] for a call through `abi`, whose syscalls may
+    /// take 32-bit arguments (see [`ArgCondition::holds_on`]).
+    pub fn decide_on(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Action {
+        self.first_match(|rule| rule.matches_on(abi, syscall, args))
+    }
+
+    fn first_match(&self, matches: impl Fn(&Rule) -> bool) -> Action {
         self.rules
             .iter()
-            .find(|rule| rule.matches(syscall, args))
+            .find(|rule| matches(rule))
             .map_or(self.default_action, |rule| rule.action)
     }
 }

@@ -14,7 +14,8 @@ use std::fmt;
 
 use crate::constants::CAPABILITIES;
 use crate::model::{
-    Action, ArgCondition, CmpOp, Filter, Policy, Rule, ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO,
+    Action, Architectures, ArgCondition, CmpOp, Filter, Policy, Rule, SeccompArch, ARG_COUNT,
+    DOCKER_ARCHES, MAX_ERRNO,
 };
 use crate::{suggest, syscalls};
 
@@ -342,6 +343,24 @@ fn check_rules_per_syscall(policy: &Policy, problems: &mut Vec<Problem>) {
         }
     }
     let rules = &policy.rules;
+    // Rules that do not overlap on 64 bits may on their low halves, which
+    // are what 32-bit ABIs compare.
+    let named = |arch: &SeccompArch| arch.has_32_bit_arguments();
+    let covers_32_bit_abi = match &policy.architectures {
+        Architectures::Native => false,
+        Architectures::List(arches) => arches.iter().any(named),
+        Architectures::Map(entries) => entries.iter().any(|entry| {
+            named(&entry.arch)
+                || entry
+                    .sub_arches
+                    .iter()
+                    .flat_map(|subs| subs.iter())
+                    .any(named)
+        }),
+    };
+    let overlap = |a: &Rule, b: &Rule| {
+        conditions_overlap(a, b, false) || covers_32_bit_abi && conditions_overlap(a, b, true)
+    };
     for (syscall, uses) in by_syscall {
         let mut reported = Vec::new();
         for (nth, &(later_index, later_position)) in uses.iter().enumerate() {
@@ -376,7 +395,7 @@ fn check_rules_per_syscall(policy: &Policy, problems: &mut Vec<Problem>) {
                         };
                         Some((conditional, position, kind))
                     }
-                    (false, false) if !same && conditions_overlap(earlier, later) => Some((
+                    (false, false) if !same && overlap(earlier, later) => Some((
                         later_index,
                         later_position,
                         ProblemKind::Overlap {
@@ -430,18 +449,26 @@ fn can_apply_together(a: &Rule, b: &Rule) -> bool {
     caps_possible && arch_possible && kernel_possible
 }
 
-/// Whether one call can satisfy both rules' conditions. Arguments are
+/// Whether one call can satisfy both rules' conditions (`narrow`: through
+/// an ABI whose syscalls take 32-bit arguments). Arguments are
 /// independent, so it can exactly when, for each argument, the two rules'
 /// comparisons of it can both hold.
-fn conditions_overlap(a: &Rule, b: &Rule) -> bool {
+fn conditions_overlap(a: &Rule, b: &Rule, narrow: bool) -> bool {
+    let set = |condition: ArgCondition| {
+        if narrow {
+            ValueSet::of(&condition.low_half()).and_then(ValueSet::within_32_bits)
+        } else {
+            ValueSet::of(&condition)
+        }
+    };
     (0..ARG_COUNT).all(|index| {
         let of = |rule: &Rule| rule.conditions.iter().find(|c| c.index == index).copied();
         match (of(a), of(b)) {
-            (Some(x), Some(y)) => match (ValueSet::of(&x), ValueSet::of(&y)) {
+            (Some(x), Some(y)) => match (set(x), set(y)) {
                 (Some(x), Some(y)) => x.intersects(y),
                 _ => false,
             },
-            (Some(only), None) | (None, Some(only)) => ValueSet::of(&only).is_some(),
+            (Some(only), None) | (None, Some(only)) => set(only).is_some(),
             (None, None) => true,
         }
     })
@@ -473,6 +500,22 @@ impl ValueSet {
                 mask,
                 value: v & mask,
             },
+        })
+    }
+
+    /// The values of the set below 2^32; `None` when there are none. An
+    /// `AllBut` stays as it is: it is only ever intersected with sets
+    /// already within 32 bits, or with another `AllBut`.
+    fn within_32_bits(self) -> Option<ValueSet> {
+        const LOW_HALF: u64 = 0xffff_ffff;
+        Some(match self {
+            ValueSet::Range(low, _) if low > LOW_HALF => return None,
+            ValueSet::Range(low, high) => ValueSet::Range(low, high.min(LOW_HALF)),
+            ValueSet::Masked { mask, value } => ValueSet::Masked {
+                mask: mask | !LOW_HALF,
+                value,
+            },
+            all_but @ ValueSet::AllBut(_) => all_but,
         })
     }
 
@@ -608,8 +651,8 @@ mod tests {
         let in_range = rule("ioctl", &[cond(0, CmpOp::Ge, 0x35)], Action::Allow);
         let out_of_range = rule("ioctl", &[cond(0, CmpOp::Lt, 0x30)], Action::Allow);
         let masked_rule = rule("ioctl", &[masked], Action::Errno(1));
-        assert!(conditions_overlap(&masked_rule, &in_range));
-        assert!(!conditions_overlap(&masked_rule, &out_of_range));
+        assert!(conditions_overlap(&masked_rule, &in_range, false));
+        assert!(!conditions_overlap(&masked_rule, &out_of_range, false));
     }
 
     #[test]
@@ -617,11 +660,13 @@ mod tests {
         let ne = rule("kill", &[cond(1, CmpOp::Ne, 9)], Action::Allow);
         assert!(!conditions_overlap(
             &ne,
-            &rule("kill", &[cond(1, CmpOp::Eq, 9)], Action::Log)
+            &rule("kill", &[cond(1, CmpOp::Eq, 9)], Action::Log),
+            false
         ));
         assert!(conditions_overlap(
             &ne,
-            &rule("kill", &[cond(1, CmpOp::Le, 9)], Action::Log)
+            &rule("kill", &[cond(1, CmpOp::Le, 9)], Action::Log),
+            false
         ));
     }
 
@@ -650,6 +695,28 @@ mod tests {
             with_caps(rule("bpf", &[], Action::Allow), &["CAP_BPF"], &[]),
         ];
         assert_eq!(kinds(rules), vec![]);
+    }
+
+    #[test]
+    fn rules_apart_only_in_their_high_halves_conflict_on_a_32_bit_abi() {
+        let rules = vec![
+            rule(
+                "personality",
+                &[cond(0, CmpOp::Eq, 0x1_0000_0008)],
+                Action::Allow,
+            ),
+            rule("personality", &[cond(0, CmpOp::Eq, 8)], Action::Errno(1)),
+        ];
+        let mut policy = Policy::new(Action::Errno(38), rules);
+        assert_eq!(validate(&policy), [], "apart on 64 bits");
+        policy.architectures = Architectures::List(Cow::Borrowed(&[SeccompArch::X86]));
+        assert!(matches!(
+            validate(&policy)[..],
+            [Problem {
+                kind: ProblemKind::Overlap { .. },
+                ..
+            }]
+        ));
     }
 
     #[test]

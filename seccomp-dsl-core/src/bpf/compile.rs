@@ -13,6 +13,8 @@
 use std::fmt;
 
 use super::assemble::{assemble, Ir, Label, Target};
+use super::libseccomp_tree;
+use super::search::{self, Shape};
 use super::{
     audit_arch, offset, op, return_value, Instruction, BAD_ARCH_RETURN, MAX_INSTRUCTIONS,
     X32_SYSCALL_BIT,
@@ -83,8 +85,15 @@ pub fn compile(resolved: &Resolved<'_>) -> Result<Vec<Instruction>, CompileError
             on_false,
         });
         let ranges = compiler.section_ranges(arches);
-        compiler.code.push(Ir::Load(offset::NR));
-        compiler.search(&ranges);
+        if let [(_, outcome)] = &ranges[..] {
+            // One outcome for every number: no need to load it.
+            let label = compiler.outcome_label(outcome);
+            compiler.code.push(Ir::Goto(label));
+        } else {
+            let bounds = compiler.dispatch_bounds(&ranges, arches);
+            compiler.code.push(Ir::Load(offset::NR));
+            compiler.search_numbers(&ranges, &bounds);
+        }
         compiler.code.push(Ir::Label(next_section));
     }
     let program = compiler.finish();
@@ -203,9 +212,12 @@ impl<'r> Compiler<'r> {
         }
         numbered.sort_unstable();
         numbered.dedup();
+        // A section's ABIs share an AUDIT_ARCH, so they all take 32-bit
+        // arguments or none does.
+        let narrow = arches.iter().any(|arch| arch.has_32_bit_arguments());
         let mut points: Vec<(u32, Outcome)> = Vec::new();
         for group in numbered.chunk_by(|a, b| a.0 == b.0) {
-            points.push((group[0].0, self.outcome_of(group)));
+            points.push((group[0].0, self.outcome_of(group, narrow)));
         }
         // Without x32, x86_64's numbers with the x32 bit are another ABI.
         let x86_64_only =
@@ -245,56 +257,156 @@ impl<'r> Compiler<'r> {
         ranges
     }
 
-    /// The outcome of a number named by these `(number, rule index)` pairs.
-    fn outcome_of(&self, group: &[(u32, usize)]) -> Outcome {
+    /// The outcome of a number named by these `(number, rule index)` pairs;
+    /// `narrow`: on an ABI whose syscalls take 32-bit arguments.
+    fn outcome_of(&self, group: &[(u32, usize)], narrow: bool) -> Outcome {
         let default = return_value(self.resolved.default_action);
         let rules = group.iter().map(|&(_, index)| self.resolved.rules[index]);
         if let Some(unconditional) = rules.clone().find(|rule| rule.is_unconditional()) {
             return Outcome::Return(return_value(unconditional.action));
         }
         let conditional: Vec<(Vec<ArgCondition>, u32)> = rules
-            .map(|rule| (rule.conditions.to_vec(), return_value(rule.action)))
+            .map(|rule| {
+                let conditions = rule.conditions.iter().map(|condition| {
+                    if narrow {
+                        condition.low_half()
+                    } else {
+                        *condition
+                    }
+                });
+                (conditions.collect(), return_value(rule.action))
+            })
             .collect();
-        arguments_outcome(&conditional, default)
+        arguments_outcome(&conditional, default, narrow)
     }
 
     /// Binary search of the accumulator over `ranges`.
     fn search(&mut self, ranges: &[(u32, Outcome)]) {
-        let entry = self.tree(ranges);
+        let leaves = self.leaves(ranges, None);
+        let shape = search::balanced(&leaves);
+        self.emit_search(ranges, &shape);
+    }
+
+    /// The search of a section's syscall numbers: balanced if that reaches
+    /// every syscall within libseccomp's dispatch (`bounds`: each syscall
+    /// number with how many tests may run before it is reached), else
+    /// shaped to, splitting ranges where the bounds of their syscalls
+    /// differ if need be.
+    fn search_numbers(&mut self, ranges: &[(u32, Outcome)], bounds: &[(u32, u32)]) {
+        let range_bounds = |ranges: &[(u32, Outcome)]| {
+            let mut per_range = vec![search::UNBOUNDED; ranges.len()];
+            for &(number, bound) in bounds {
+                let index = ranges.partition_point(|(start, _)| *start <= number) - 1;
+                per_range[index] = per_range[index].min(bound);
+            }
+            per_range
+        };
+        let leaves = self.leaves(ranges, Some(&range_bounds(ranges)));
+        let balanced = search::balanced(&leaves);
+        if search::meets_bounds(&balanced, &leaves) {
+            return self.emit_search(ranges, &balanced);
+        }
+        if let Some(shape) = search::within_bounds(&leaves) {
+            return self.emit_search(ranges, &shape);
+        }
+        let mut refined: Vec<(u32, Outcome)> = Vec::new();
+        for (index, (start, outcome)) in ranges.iter().enumerate() {
+            refined.push((*start, outcome.clone()));
+            let mut last_bound = None;
+            let end = ranges
+                .get(index + 1)
+                .map_or(u64::MAX, |(next, _)| u64::from(*next));
+            let first = bounds.partition_point(|(number, _)| number < start);
+            for &(number, bound) in bounds[first..]
+                .iter()
+                .take_while(|(number, _)| u64::from(*number) < end)
+            {
+                if last_bound.is_some_and(|last| last != bound) {
+                    refined.push((number, outcome.clone()));
+                }
+                last_bound = Some(bound);
+            }
+        }
+        let leaves = self.leaves(&refined, Some(&range_bounds(&refined)));
+        match search::within_bounds(&leaves) {
+            Some(shape) => self.emit_search(&refined, &shape),
+            None => {
+                eprintln!(
+                    "INFEASIBLE {:?}",
+                    leaves
+                        .iter()
+                        .map(|l| (l.bound, l.single, l.class))
+                        .collect::<Vec<_>>()
+                );
+                eprintln!("{:?}", refined.iter().map(|r| r.0).collect::<Vec<_>>());
+                self.emit_search(ranges, &balanced)
+            }
+        }
+    }
+
+    fn leaves(&self, ranges: &[(u32, Outcome)], bounds: Option<&[u32]>) -> Vec<search::Leaf> {
+        let mut classes: Vec<&Outcome> = Vec::new();
+        ranges
+            .iter()
+            .enumerate()
+            .map(|(index, (start, outcome))| {
+                let class = classes
+                    .iter()
+                    .position(|known| *known == outcome)
+                    .unwrap_or_else(|| {
+                        classes.push(outcome);
+                        classes.len() - 1
+                    });
+                let single = ranges
+                    .get(index + 1)
+                    .is_some_and(|(next, _)| u64::from(*next) == u64::from(*start) + 1);
+                search::Leaf {
+                    single,
+                    class,
+                    bound: bounds.map_or(search::UNBOUNDED, |bounds| bounds[index]),
+                }
+            })
+            .collect()
+    }
+
+    fn emit_search(&mut self, ranges: &[(u32, Outcome)], shape: &Shape) {
+        let entry = self.emit_shape(ranges, shape);
         if let Target::Label(label) = entry {
             self.code.push(Ir::Goto(label));
         }
     }
 
-    /// Emits the search over `ranges` (at least one) and returns where it
-    /// starts: `Next` when its code starts right here.
-    fn tree(&mut self, ranges: &[(u32, Outcome)]) -> Target {
-        match ranges {
-            [] => unreachable!("ranges cover every value"),
-            [(_, outcome)] => Target::Label(self.outcome_label(outcome)),
-            // A single value inside one outcome: one `jeq`.
-            [(_, outside), (point, inside), (after, again)]
-                if outside == again && u64::from(*after) == u64::from(*point) + 1 =>
-            {
-                let on_true = Target::Label(self.outcome_label(inside));
-                let on_false = Target::Label(self.outcome_label(outside));
-                self.code.push(Ir::Jump {
-                    code: op::JEQ,
-                    k: *point,
-                    on_true,
-                    on_false,
-                });
+    /// Emits `shape` and returns where it starts: `Next` when its code
+    /// starts right here.
+    fn emit_shape(&mut self, ranges: &[(u32, Outcome)], shape: &Shape) -> Target {
+        match shape {
+            Shape::Leaf(index) => Target::Label(self.outcome_label(&ranges[*index].1)),
+            Shape::Chain { points, others } => {
+                let otherwise = Target::Label(self.outcome_label(&ranges[others[0]].1));
+                for (position, point) in points.iter().enumerate() {
+                    let on_true = Target::Label(self.outcome_label(&ranges[*point].1));
+                    let on_false = if position + 1 == points.len() {
+                        otherwise
+                    } else {
+                        Target::Next
+                    };
+                    self.code.push(Ir::Jump {
+                        code: op::JEQ,
+                        k: ranges[*point].0,
+                        on_true,
+                        on_false,
+                    });
+                }
                 Target::Next
             }
-            _ => {
-                let middle = ranges.len() / 2;
+            Shape::Split { at, low, high } => {
                 let here = self.code.len();
                 self.code.push(Ir::Goto(usize::MAX)); // placeholder, replaced below
-                let low = self.subtree(&ranges[..middle]);
-                let high = self.subtree(&ranges[middle..]);
+                let low = self.emit_subshape(ranges, low);
+                let high = self.emit_subshape(ranges, high);
                 self.code[here] = Ir::Jump {
                     code: op::JGE,
-                    k: ranges[middle].0,
+                    k: ranges[*at].0,
                     on_true: high,
                     on_false: low,
                 };
@@ -303,17 +415,59 @@ impl<'r> Compiler<'r> {
         }
     }
 
-    /// A subtree: a jump straight to a leaf's code, or a node emitted later.
-    fn subtree(&mut self, ranges: &[(u32, Outcome)]) -> Target {
-        if let [(_, outcome)] = ranges {
-            return Target::Label(self.outcome_label(outcome));
+    /// A part of a search: a jump straight to a leaf's code, or a node
+    /// emitted later.
+    fn emit_subshape(&mut self, ranges: &[(u32, Outcome)], shape: &Shape) -> Target {
+        if let Shape::Leaf(index) = shape {
+            return Target::Label(self.outcome_label(&ranges[*index].1));
         }
         let label = self.label();
         self.code.push(Ir::Label(label));
-        match self.tree(ranges) {
+        match self.emit_shape(ranges, shape) {
             Target::Next => Target::Label(label),
             target => target,
         }
+    }
+
+    /// Each syscall number of a section covering `arches`, in order, with
+    /// how many tests the number search may run before reaching it: as
+    /// many as libseccomp's binary tree runs, beyond our one load of the
+    /// number.
+    fn dispatch_bounds(
+        &self,
+        ranges: &[(u32, Outcome)],
+        arches: &[SeccompArch],
+    ) -> Vec<(u32, u32)> {
+        let default = Outcome::Return(return_value(self.resolved.default_action));
+        let outcome_at =
+            |number: u32| &ranges[ranges.partition_point(|(start, _)| *start <= number) - 1].1;
+        let mut numbers: Vec<u32> = arches
+            .iter()
+            .flat_map(|&arch| {
+                let bias = if arch == SeccompArch::X32 {
+                    X32_SYSCALL_BIT
+                } else {
+                    0
+                };
+                syscalls::all()
+                    .iter()
+                    .filter_map(move |entry| Some(entry.number(arch.syscall_table())? + bias))
+            })
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let filtered: Vec<u32> = numbers
+            .iter()
+            .copied()
+            .filter(|&number| *outcome_at(number) != default)
+            .collect();
+        let x86_64_alone =
+            arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32);
+        let theirs = libseccomp_tree::Dispatch::new(&filtered, x86_64_alone);
+        numbers
+            .into_iter()
+            .map(|number| (number, theirs.cost(number).saturating_sub(1)))
+            .collect()
     }
 
     fn finish(mut self) -> Vec<Instruction> {
@@ -464,7 +618,9 @@ impl<'r> Compiler<'r> {
 /// Rules whose comparisons are all masked are tested one by one. Docker's
 /// `socket` and `personality` rules become one search each; rules that
 /// share a first test (`arg0 == 1 && ...`, `arg0 == 2 && ...`) test it once.
-fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32) -> Outcome {
+/// `narrow`: the comparisons are of low halves (their constants fit in 32
+/// bits), so only low words are searched.
+fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: bool) -> Outcome {
     match rules.first() {
         None => return Outcome::Return(default),
         Some((conditions, value)) if conditions.is_empty() => return Outcome::Return(*value),
@@ -521,10 +677,24 @@ fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32) -> Outcom
     // The 64-bit function as (start, outcome) pieces.
     let mut pieces: Vec<(u64, Outcome)> = Vec::new();
     for cut in cuts {
-        let outcome = arguments_outcome(&left_at(cut), default);
+        let outcome = arguments_outcome(&left_at(cut), default, narrow);
         if pieces.last().is_none_or(|(_, last)| *last != outcome) {
             pieces.push((cut, outcome));
         }
+    }
+    if narrow {
+        let low_ranges: Vec<(u32, Outcome)> = pieces
+            .into_iter()
+            .filter(|(start, _)| *start <= u64::from(u32::MAX))
+            .map(|(start, outcome)| (start as u32, outcome))
+            .collect();
+        return match &low_ranges[..] {
+            [(_, only)] => only.clone(),
+            _ => Outcome::LowWord {
+                arg,
+                ranges: low_ranges,
+            },
+        };
     }
     let outcome_at = |x: u64| {
         pieces[pieces.partition_point(|(start, _)| *start <= x) - 1]

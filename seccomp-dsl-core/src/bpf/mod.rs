@@ -14,7 +14,9 @@ mod assemble;
 pub mod compile;
 pub mod disasm;
 pub mod emulate;
+pub mod libseccomp_tree;
 pub mod reference;
+mod search;
 
 pub use compile::{compile, CompileError};
 

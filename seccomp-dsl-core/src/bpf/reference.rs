@@ -43,5 +43,5 @@ pub fn decide(resolved: &Resolved<'_>, arch: u32, nr: u32, args: &[u64; 6]) -> u
     let Some(name) = syscalls::by_number(abi.syscall_table(), number).map(|s| s.name()) else {
         return return_value(resolved.default_action);
     };
-    return_value(resolved.decide(name, args))
+    return_value(resolved.decide_on(abi, name, args))
 }
