@@ -114,9 +114,12 @@ fn half_candidates(conditions: &[ArgCondition], high: bool) -> BTreeSet<u32> {
         candidates.extend([value.wrapping_sub(1), value, value.wrapping_add(1)]);
         if let CmpOp::MaskedEq(mask) = condition.op {
             let (mask, value) = (half(mask), half(condition.value & mask));
+            // The block of values a prefix mask accepts ends at `value |
+            // !mask`; the compiler searches high words by such blocks.
             candidates.extend([
                 value,
                 value | !mask,
+                (value | !mask).wrapping_add(1),
                 value ^ (mask & mask.wrapping_neg()),
                 !value & mask,
             ]);
@@ -135,7 +138,11 @@ fn argument_classes(conditions: &[ArgCondition]) -> Vec<u64> {
     for &high in &highs {
         for &low in &lows {
             let value = (u64::from(high) << 32) | u64::from(low);
-            let truth: Vec<bool> = conditions.iter().map(|c| c.holds_for(value)).collect();
+            // On 64 bits, and on the low halves 32-bit ABIs compare.
+            let truth: Vec<(bool, bool)> = conditions
+                .iter()
+                .map(|c| (c.holds_for(value), c.holds_on(SeccompArch::X86, value)))
+                .collect();
             if seen.insert(truth) {
                 representatives.push(value);
             }

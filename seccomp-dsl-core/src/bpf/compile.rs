@@ -277,7 +277,7 @@ impl<'r> Compiler<'r> {
                 (conditions.collect(), return_value(rule.action))
             })
             .collect();
-        arguments_outcome(&conditional, default, narrow)
+        arguments_outcome(&conditional, default, if narrow { ALL_NARROW } else { 0 })
     }
 
     /// Binary search of the accumulator over `ranges`.
@@ -618,9 +618,14 @@ impl<'r> Compiler<'r> {
 /// Rules whose comparisons are all masked are tested one by one. Docker's
 /// `socket` and `personality` rules become one search each; rules that
 /// share a first test (`arg0 == 1 && ...`, `arg0 == 2 && ...`) test it once.
-/// `narrow`: the comparisons are of low halves (their constants fit in 32
-/// bits), so only low words are searched.
-fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: bool) -> Outcome {
+/// Where the high word of the searched argument is known (one value, or a
+/// range over which every comparison of the argument is decided), the rules
+/// are specialized to it, so that no test of that word is repeated.
+///
+/// `narrow`: bit `i` is set when the comparisons of argument `i` are of
+/// low halves (their constants fit in 32 bits), so only its low word is
+/// searched.
+fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: u8) -> Outcome {
     match rules.first() {
         None => return Outcome::Return(default),
         Some((conditions, value)) if conditions.is_empty() => return Outcome::Return(*value),
@@ -648,6 +653,11 @@ fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: b
             .iter()
             .position(|c| c.index == arg && unmasked(&c))
     };
+    if narrow & 1 << arg == 0 {
+        if let Some(outcome) = high_word_outcome(rules, default, narrow, arg) {
+            return outcome;
+        }
+    }
     // The rules left where `arg` is `x`: those whose comparison of it holds
     // there (or that have none), without that comparison.
     let left_at = |x: u64| -> Vec<(Vec<ArgCondition>, u32)> {
@@ -682,7 +692,7 @@ fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: b
             pieces.push((cut, outcome));
         }
     }
-    if narrow {
+    if narrow & 1 << arg != 0 {
         let low_ranges: Vec<(u32, Outcome)> = pieces
             .into_iter()
             .filter(|(start, _)| *start <= u64::from(u32::MAX))
@@ -750,6 +760,136 @@ fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: b
             arg,
             ranges: high_ranges,
         },
+    }
+}
+
+/// Every argument's comparisons are of low halves (a 32-bit ABI).
+const ALL_NARROW: u8 = 0x3f;
+
+/// The search on the high word of `arg` with the rules specialized to each
+/// range of high words (see [`arguments_outcome`]); `None` when a masked
+/// comparison of `arg` cannot be decided over ranges of high words (its
+/// mask's high half is not a prefix of bits), which the 64-bit search
+/// handles instead.
+fn high_word_outcome(
+    rules: &[(Vec<ArgCondition>, u32)],
+    default: u32,
+    narrow: u8,
+    arg: u8,
+) -> Option<Outcome> {
+    let mut cuts: Vec<u64> = vec![0];
+    for condition in rules
+        .iter()
+        .flat_map(|(conditions, _)| conditions)
+        .filter(|condition| condition.index == arg)
+    {
+        let high = condition.value >> 32;
+        match condition.op {
+            CmpOp::MaskedEq(mask) => {
+                let mask = mask >> 32;
+                if mask == 0 {
+                    continue;
+                }
+                // A prefix of bits: one aligned block of high words.
+                let below = !mask & 0xffff_ffff;
+                if below & (below + 1) != 0 {
+                    return None;
+                }
+                let start = high & mask;
+                cuts.extend([start, start + below + 1]);
+            }
+            _ => cuts.extend([high, high + 1]),
+        }
+    }
+    cuts.retain(|cut| *cut <= u64::from(u32::MAX));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut ranges: Vec<(u32, Outcome)> = Vec::new();
+    for (index, &start) in cuts.iter().enumerate() {
+        let end = cuts
+            .get(index + 1)
+            .map_or(u64::from(u32::MAX), |next| next - 1);
+        let (low, high) = (start as u32, end as u32);
+        let specialized: Vec<(Vec<ArgCondition>, u32)> = rules
+            .iter()
+            .filter_map(|(conditions, value)| {
+                let mut kept = Vec::with_capacity(conditions.len());
+                for condition in conditions {
+                    if condition.index != arg {
+                        kept.push(*condition);
+                        continue;
+                    }
+                    match on_high_words(condition, low, high) {
+                        Decided::Holds => {}
+                        Decided::Fails => return None,
+                        Decided::OnLowWord(rest) => kept.push(rest),
+                    }
+                }
+                Some((kept, *value))
+            })
+            .collect();
+        let narrow = if low == high {
+            narrow | 1 << arg
+        } else {
+            narrow
+        };
+        let outcome = arguments_outcome(&specialized, default, narrow);
+        if ranges.last().is_none_or(|(_, last)| *last != outcome) {
+            ranges.push((low, outcome));
+        }
+    }
+    Some(match &ranges[..] {
+        [(_, only)] => only.clone(),
+        _ => Outcome::HighWord { arg, ranges },
+    })
+}
+
+/// A comparison of a 64-bit argument whose high word lies in `low..=high`.
+enum Decided {
+    Holds,
+    Fails,
+    /// It holds when this comparison of the low word does.
+    OnLowWord(ArgCondition),
+}
+
+/// `condition` over arguments whose high word is in `low..=high`: a range
+/// made by [`high_word_outcome`]'s cuts, so that a comparison's own high
+/// word is either the whole range or outside it.
+fn on_high_words(condition: &ArgCondition, low: u32, high: u32) -> Decided {
+    let value_high = (condition.value >> 32) as u32;
+    let on_low = |op| {
+        Decided::OnLowWord(ArgCondition {
+            index: condition.index,
+            op,
+            value: condition.value & 0xffff_ffff,
+        })
+    };
+    let decided = |holds: bool| {
+        if holds {
+            Decided::Holds
+        } else {
+            Decided::Fails
+        }
+    };
+    match condition.op {
+        CmpOp::MaskedEq(mask) => {
+            let mask_high = (mask >> 32) as u32;
+            // Under the cuts, the masked bits are the same for the whole range.
+            if low & mask_high != value_high & mask_high {
+                return Decided::Fails;
+            }
+            let mask_low = mask & 0xffff_ffff;
+            if mask_low == 0 {
+                Decided::Holds
+            } else {
+                on_low(CmpOp::MaskedEq(mask_low))
+            }
+        }
+        op if low == high && low == value_high => on_low(op),
+        CmpOp::Eq => decided(false),
+        CmpOp::Ne => decided(true),
+        CmpOp::Lt | CmpOp::Le => decided(high < value_high),
+        CmpOp::Gt | CmpOp::Ge => decided(low > value_high),
     }
 }
 
