@@ -645,18 +645,20 @@ impl Sampler {
     }
 }
 
-/// For every syscall of every test policy (each number the table has on a
-/// covered ABI) and every class of arguments, how many more instructions
-/// our program runs than libseccomp's binary tree (its optimization level
-/// 2). The target is none; today a balanced search loses by one to four to
-/// libseccomp's linear order on a few calls of small policies (under 0.2%
-/// of the inputs), and this keeps that from growing.
+/// Over every syscall number of every ABI of every test policy, with every
+/// argument vector of the equivalence classes, no call runs more
+/// instructions under our program than under libseccomp's binary tree (its
+/// optimization level 2, the fastest it makes), with one named exception:
+/// on x32, libseccomp compares only low halves (see
+/// `libseccomp_programs_decide_as_ours`), so it can skip the high-half test
+/// the model needs. Even there, no syscall's longest run is longer than
+/// libseccomp's.
 #[cfg(feature = "libseccomp")]
 #[test]
-fn programs_run_about_as_few_instructions_as_libseccomps_binary_tree() {
-    let (mut compared, mut more, mut worst) = (0usize, 0usize, 0usize);
+fn no_call_runs_more_instructions_than_under_libseccomps_binary_tree() {
+    let (mut compared, mut x32_exceptions) = (0usize, 0usize);
     let mut fewer_in_total = 0i64;
-    for (_, resolved) in resolved_policies() {
+    for (name, resolved) in resolved_policies() {
         let ours = bpf::compile(&resolved).unwrap();
         let theirs = seccomp_dsl::libseccomp_program_of(&resolved, true).unwrap();
         let vectors = argument_vectors(&resolved);
@@ -669,9 +671,10 @@ fn programs_run_about_as_few_instructions_as_libseccomps_binary_tree() {
             syscalls::all()
                 .iter()
                 .filter_map(move |s| s.number(abi.syscall_table()))
-                .map(move |nr| (audit(abi), nr + bias))
+                .map(move |nr| (abi, audit(abi), nr + bias))
         });
-        for (arch, nr) in calls {
+        for (abi, arch, nr) in calls {
+            let (mut ours_longest, mut theirs_longest) = (0, 0);
             for args in &vectors {
                 let data = SeccompData {
                     nr: nr as i32,
@@ -685,20 +688,27 @@ fn programs_run_about_as_few_instructions_as_libseccomps_binary_tree() {
                 );
                 compared += 1;
                 fewer_in_total += theirs_count as i64 - ours_count as i64;
+                ours_longest = ours_longest.max(ours_count);
+                theirs_longest = theirs_longest.max(theirs_count);
                 if ours_count > theirs_count {
-                    more += 1;
-                    worst = worst.max(ours_count - theirs_count);
+                    assert_eq!(
+                        abi,
+                        SeccompArch::X32,
+                        "{name}: {ours_count} instructions run, {theirs_count} under libseccomp: {data:x?}"
+                    );
+                    x32_exceptions += 1;
                 }
             }
+            assert!(
+                ours_longest <= theirs_longest,
+                "{name}: {abi:?} syscall {nr:#x} runs up to {ours_longest} instructions, \
+                 up to {theirs_longest} under libseccomp"
+            );
         }
     }
     println!(
-        "{compared} calls: {more} run more instructions than libseccomp's binary tree (at most {worst} more); \
-         {fewer_in_total} fewer in all"
-    );
-    assert!(
-        worst <= 4 && more * 500 < compared,
-        "{more} calls run more, up to {worst} more"
+        "{compared} calls: {x32_exceptions} x32 calls run more instructions than under libseccomp's \
+         binary tree, none other; {fewer_in_total} fewer in all"
     );
     assert!(fewer_in_total > 0);
 }

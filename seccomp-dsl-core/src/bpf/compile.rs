@@ -111,7 +111,7 @@ enum Outcome {
     /// The first rule whose conditions all hold, else `otherwise`.
     Arguments {
         rules: Vec<(Vec<ArgCondition>, u32)>,
-        otherwise: u32,
+        otherwise: Box<Outcome>,
     },
     /// Binary search on the high word of `arg`.
     HighWord {
@@ -282,7 +282,7 @@ impl<'r> Compiler<'r> {
 
     /// Binary search of the accumulator over `ranges`.
     fn search(&mut self, ranges: &[(u32, Outcome)]) {
-        let leaves = self.leaves(ranges, None);
+        let leaves = search_leaves(ranges, None);
         let shape = search::balanced(&leaves);
         self.emit_search(ranges, &shape);
     }
@@ -301,7 +301,7 @@ impl<'r> Compiler<'r> {
             }
             per_range
         };
-        let leaves = self.leaves(ranges, Some(&range_bounds(ranges)));
+        let leaves = search_leaves(ranges, Some(&range_bounds(ranges)));
         let balanced = search::balanced(&leaves);
         if search::meets_bounds(&balanced, &leaves) {
             return self.emit_search(ranges, &balanced);
@@ -327,7 +327,7 @@ impl<'r> Compiler<'r> {
                 last_bound = Some(bound);
             }
         }
-        let leaves = self.leaves(&refined, Some(&range_bounds(&refined)));
+        let leaves = search_leaves(&refined, Some(&range_bounds(&refined)));
         match search::within_bounds(&leaves) {
             Some(shape) => self.emit_search(&refined, &shape),
             None => {
@@ -342,31 +342,6 @@ impl<'r> Compiler<'r> {
                 self.emit_search(ranges, &balanced)
             }
         }
-    }
-
-    fn leaves(&self, ranges: &[(u32, Outcome)], bounds: Option<&[u32]>) -> Vec<search::Leaf> {
-        let mut classes: Vec<&Outcome> = Vec::new();
-        ranges
-            .iter()
-            .enumerate()
-            .map(|(index, (start, outcome))| {
-                let class = classes
-                    .iter()
-                    .position(|known| *known == outcome)
-                    .unwrap_or_else(|| {
-                        classes.push(outcome);
-                        classes.len() - 1
-                    });
-                let single = ranges
-                    .get(index + 1)
-                    .is_some_and(|(next, _)| u64::from(*next) == u64::from(*start) + 1);
-                search::Leaf {
-                    single,
-                    class,
-                    bound: bounds.map_or(search::UNBOUNDED, |bounds| bounds[index]),
-                }
-            })
-            .collect()
     }
 
     fn emit_search(&mut self, ranges: &[(u32, Outcome)], shape: &Shape) {
@@ -520,7 +495,7 @@ impl<'r> Compiler<'r> {
                     }
                     self.code.push(Ir::Label(next_rule));
                 }
-                let label = self.return_label(*otherwise);
+                let label = self.outcome_label(otherwise);
                 self.code.push(Ir::Goto(label));
             }
         }
@@ -626,6 +601,99 @@ impl<'r> Compiler<'r> {
 /// low halves (their constants fit in 32 bits), so only its low word is
 /// searched.
 fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: u8) -> Outcome {
+    let searched = searched_outcome(rules, default, narrow);
+    // A rule of cheap masked tests (of low words) may go first, if that
+    // cannot change which rule matches: every rule before it has its action.
+    let cheap = |condition: &ArgCondition| match condition.op {
+        CmpOp::MaskedEq(mask) => mask >> 32 == 0 || narrow & 1 << condition.index != 0,
+        _ => false,
+    };
+    let Some(position) = rules
+        .iter()
+        .position(|(conditions, _)| !conditions.is_empty() && conditions.iter().all(cheap))
+    else {
+        return searched;
+    };
+    let (conditions, value) = &rules[position];
+    if !matches!(searched, Outcome::HighWord { .. } | Outcome::LowWord { .. })
+        || rules.len() > 16
+        || rules[..position]
+            .iter()
+            .any(|(_, earlier)| earlier != value)
+    {
+        return searched;
+    }
+    let mut rest = rules.to_vec();
+    rest.remove(position);
+    let first = Outcome::Arguments {
+        rules: vec![(conditions.clone(), *value)],
+        otherwise: Box::new(arguments_outcome(&rest, default, narrow)),
+    };
+    // The shorter longest path, then the shorter paths in all.
+    let measure = |outcome: &Outcome| {
+        let lengths = path_lengths(outcome);
+        (lengths.iter().max().copied(), lengths.iter().sum::<u32>())
+    };
+    if measure(&first) < measure(&searched) {
+        first
+    } else {
+        searched
+    }
+}
+
+/// Instructions run to reach each outcome of `outcome` (approximately: a
+/// failed comparison counts whole), to choose between two layouts.
+fn path_lengths(outcome: &Outcome) -> Vec<u32> {
+    match outcome {
+        Outcome::Return(_) => vec![0],
+        Outcome::HighWord { ranges, .. } | Outcome::LowWord { ranges, .. } => {
+            let leaves = search_leaves(ranges, None);
+            let depths = search::depths(&search::balanced(&leaves), leaves.len());
+            ranges
+                .iter()
+                .zip(depths)
+                .flat_map(|((_, outcome), depth)| {
+                    path_lengths(outcome)
+                        .into_iter()
+                        .map(move |length| length + depth + 1)
+                })
+                .collect()
+        }
+        Outcome::Arguments { rules, otherwise } => {
+            let mut lengths = Vec::new();
+            let mut before = 0;
+            for (conditions, _) in rules {
+                before += conditions.iter().map(condition_length).sum::<u32>();
+                lengths.push(before);
+            }
+            lengths.extend(
+                path_lengths(otherwise)
+                    .into_iter()
+                    .map(|length| length + before),
+            );
+            lengths
+        }
+    }
+}
+
+/// Instructions in the code of `condition`.
+fn condition_length(condition: &ArgCondition) -> u32 {
+    match condition.op {
+        CmpOp::Eq | CmpOp::Ne => 4,
+        CmpOp::MaskedEq(mask) => [(mask >> 32) as u32, mask as u32]
+            .iter()
+            .map(|&half| match half {
+                0 => 0,
+                u32::MAX => 2,
+                _ => 3,
+            })
+            .sum(),
+        _ => 5,
+    }
+}
+
+/// [`arguments_outcome`] without the choice of a rule to test first.
+fn searched_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: u8) -> Outcome {
     match rules.first() {
         None => return Outcome::Return(default),
         Some((conditions, value)) if conditions.is_empty() => return Outcome::Return(*value),
@@ -645,7 +713,7 @@ fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: u
     else {
         return Outcome::Arguments {
             rules: rules.to_vec(),
-            otherwise: default,
+            otherwise: Box::new(Outcome::Return(default)),
         };
     };
     let on_arg = |conditions: &[ArgCondition]| {
@@ -761,6 +829,32 @@ fn arguments_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: u
             ranges: high_ranges,
         },
     }
+}
+
+/// How a search over `ranges` sees them (see [`search::Leaf`]).
+fn search_leaves(ranges: &[(u32, Outcome)], bounds: Option<&[u32]>) -> Vec<search::Leaf> {
+    let mut classes: Vec<&Outcome> = Vec::new();
+    ranges
+        .iter()
+        .enumerate()
+        .map(|(index, (start, outcome))| {
+            let class = classes
+                .iter()
+                .position(|known| *known == outcome)
+                .unwrap_or_else(|| {
+                    classes.push(outcome);
+                    classes.len() - 1
+                });
+            let single = ranges
+                .get(index + 1)
+                .is_some_and(|(next, _)| u64::from(*next) == u64::from(*start) + 1);
+            search::Leaf {
+                single,
+                class,
+                bound: bounds.map_or(search::UNBOUNDED, |bounds| bounds[index]),
+            }
+        })
+        .collect()
 }
 
 /// Every argument's comparisons are of low halves (a 32-bit ABI).
