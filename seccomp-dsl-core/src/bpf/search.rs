@@ -118,6 +118,9 @@ struct Reach<'l> {
     /// Past this depth only unbounded ranges can be reached.
     deepest: u32,
     table: Vec<Vec<usize>>,
+    /// For each start, the chains from it: `(end, the class that falls
+    /// through, the deepest entry that meets every bound)`.
+    chains: Vec<Vec<(usize, usize, u32)>>,
 }
 
 impl<'l> Reach<'l> {
@@ -132,6 +135,9 @@ impl<'l> Reach<'l> {
             leaves,
             deepest,
             table: vec![Vec::new(); deepest as usize + 1],
+            chains: (0..leaves.len())
+                .map(|start| chains_from(leaves, start))
+                .collect(),
         };
         // At the deepest level, runs of unbounded ranges.
         let mut last = vec![0; leaves.len()];
@@ -170,48 +176,24 @@ impl<'l> Reach<'l> {
         if middle > start && middle < self.leaves.len() {
             end = end.max(self.at(middle, depth + 1));
         }
-        for chain_end in start + 2..=(start + 2 * MAX_CHAIN + 1).min(self.leaves.len()) {
-            if self.chain(start, chain_end, depth).is_some() {
+        for &(chain_end, _, deepest) in &self.chains[start] {
+            if deepest >= depth {
                 end = end.max(chain_end);
             }
         }
         end
     }
 
-    /// The chain over `start..end` entered after `depth` tests, points in
-    /// the order that meets their bounds if any does (tightest first).
+    /// The chain over exactly `start..end` entered after `depth` tests, if
+    /// one meets the bounds.
     fn chain(&self, start: usize, end: usize, depth: u32) -> Option<Shape> {
-        let leaves = &self.leaves[start..end];
-        // What falls through: the class of the ranges of several values,
-        // else the most common one.
-        let class = match leaves.iter().find(|leaf| !leaf.single) {
-            Some(leaf) => leaf.class,
-            None => {
-                let count = |class| leaves.iter().filter(|leaf| leaf.class == class).count();
-                leaves
-                    .iter()
-                    .map(|leaf| leaf.class)
-                    .max_by_key(|&class| count(class))?
-            }
-        };
+        let &(_, class, _) = self.chains[start]
+            .iter()
+            .find(|&&(chain_end, _, deepest)| chain_end == end && deepest >= depth)?;
         let (mut points, others): (Vec<usize>, Vec<usize>) =
             (start..end).partition(|index| self.leaves[*index].class != class);
-        if points.is_empty()
-            || others.is_empty()
-            || points.len() > MAX_CHAIN
-            || points.iter().any(|point| !self.leaves[*point].single)
-        {
-            return None;
-        }
         points.sort_by_key(|point| self.leaves[*point].bound);
-        let within = points
-            .iter()
-            .enumerate()
-            .all(|(position, point)| self.leaves[*point].bound >= depth + 1 + position as u32)
-            && others
-                .iter()
-                .all(|other| self.leaves[*other].bound >= depth + points.len() as u32);
-        within.then_some(Shape::Chain { points, others })
+        Some(Shape::Chain { points, others })
     }
 
     /// The shape for `start..end`, known to be reachable after `depth` tests.
@@ -241,6 +223,65 @@ impl<'l> Reach<'l> {
             None => self.build(start, end, depth + 1),
         }
     }
+}
+
+/// The chains that can start at `start`: for each end, the class that falls
+/// through and how deep the chain may
+/// be entered with every range within its bound, its points tested
+/// tightest bound first (`None`: at no depth).
+fn chains_from(leaves: &[Leaf], start: usize) -> Vec<(usize, usize, u32)> {
+    let mut chains: Vec<(usize, usize, u32)> = Vec::new();
+    // The class that falls through is that of a range of several values, or
+    // of one of the first ranges.
+    let window = &leaves[start..leaves.len().min(start + 2 * MAX_CHAIN + 1)];
+    let mut classes: Vec<usize> = window.iter().take(3).map(|leaf| leaf.class).collect();
+    classes.extend(
+        window
+            .iter()
+            .find(|leaf| !leaf.single)
+            .map(|leaf| leaf.class),
+    );
+    classes.sort_unstable();
+    classes.dedup();
+    for class in classes {
+        // Bounds of the points so far, sorted; the tightest bound of the others.
+        let mut points: Vec<u32> = Vec::new();
+        let mut others: Option<u32> = None;
+        for (index, leaf) in leaves.iter().enumerate().skip(start) {
+            if leaf.class == class {
+                others = Some(others.map_or(leaf.bound, |bound| bound.min(leaf.bound)));
+            } else if leaf.single && points.len() < MAX_CHAIN {
+                let at = points.partition_point(|bound| *bound <= leaf.bound);
+                points.insert(at, leaf.bound);
+            } else {
+                break;
+            }
+            let (Some(others), false) = (others, points.is_empty()) else {
+                continue;
+            };
+            let end = index + 1;
+            // Point `t` (from 1) is reached after `depth + t` tests; the
+            // others after `depth + points`.
+            let deepest_for_points = points
+                .iter()
+                .enumerate()
+                .map(|(position, bound)| i64::from(*bound) - 1 - position as i64)
+                .min()
+                .unwrap_or(i64::MAX);
+            let deepest_for_others = i64::from(others) - points.len() as i64;
+            let deepest = deepest_for_points.min(deepest_for_others);
+            if deepest < 0 {
+                continue;
+            }
+            let deepest = u32::try_from(deepest).unwrap_or(UNBOUNDED - 1);
+            match chains.iter_mut().find(|(known, _, _)| *known == end) {
+                Some(entry) if entry.2 < deepest => *entry = (end, class, deepest),
+                Some(_) => {}
+                None => chains.push((end, class, deepest)),
+            }
+        }
+    }
+    chains
 }
 
 #[cfg(test)]
