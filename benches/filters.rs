@@ -92,52 +92,79 @@ fn subjects() -> Subjects {
     }
 }
 
+/// One way of installing Docker's default; `paired`: also measured in the
+/// interleaved figures.
+struct Case<'a> {
+    name: &'static str,
+    paired: bool,
+    load: Box<Load<'a>>,
+}
+
+fn case<'a>(name: &'static str, paired: bool, load: impl Fn() + 'a) -> Case<'a> {
+    Case {
+        name,
+        paired,
+        load: Box::new(load),
+    }
+}
+
+/// The ways of installing Docker's default, per set of ABIs, the raw
+/// floor first.
+fn installs(s: &Subjects) -> [(&'static str, Vec<Case<'_>>); 2] {
+    [
+        (
+            "native",
+            vec![
+                case("raw seccomp(2) of the prebuilt program", true, || {
+                    seccomp_dsl::install_program(&s.native_program, &[]).unwrap()
+                }),
+                case(
+                    "raw seccomp(2) of the program embedded in the binary",
+                    true,
+                    || seccomp_dsl::install_program(s.native_embedded, &[]).unwrap(),
+                ),
+                case("seccomp-dsl Profile::install", true, || {
+                    DOCKER_DEFAULT_NATIVE.install().unwrap()
+                }),
+                case("seccomp-dsl compile at install + load", false, || {
+                    seccomp_dsl::install_resolved(&s.native).unwrap()
+                }),
+                #[cfg(feature = "libseccomp")]
+                case("libseccomp build + load", false, || {
+                    seccomp_dsl::install_resolved_libseccomp(&s.native).unwrap()
+                }),
+            ],
+        ),
+        (
+            "x86_64+x86+x32",
+            vec![
+                case("raw seccomp(2) of the prebuilt program", true, || {
+                    seccomp_dsl::install_program(&s.all_abis_program, &[]).unwrap()
+                }),
+                case("seccomp-dsl Profile::install", true, || {
+                    DOCKER_DEFAULT.install().unwrap()
+                }),
+                case("seccomp-dsl compile at install + load", false, || {
+                    seccomp_dsl::install_resolved(&s.all_abis).unwrap()
+                }),
+                #[cfg(feature = "libseccomp")]
+                case("libseccomp build + load", false, || {
+                    DOCKER_DEFAULT.install_libseccomp().unwrap()
+                }),
+            ],
+        ),
+    ]
+}
+
 fn install(c: &mut Criterion) {
     let s = subjects();
     let mut group = c.benchmark_group("install Docker's default");
     group.sample_size(30);
-    let cases: Vec<(&str, Box<Load>)> = vec![
-        (
-            "native: raw seccomp(2) of the prebuilt program",
-            Box::new(|| seccomp_dsl::install_program(&s.native_program, &[]).unwrap()),
-        ),
-        (
-            "native: raw seccomp(2) of the program embedded in the binary",
-            Box::new(|| seccomp_dsl::install_program(s.native_embedded, &[]).unwrap()),
-        ),
-        (
-            "native: seccomp-dsl Profile::install",
-            Box::new(|| DOCKER_DEFAULT_NATIVE.install().unwrap()),
-        ),
-        (
-            "native: seccomp-dsl compile at install + load",
-            Box::new(|| seccomp_dsl::install_resolved(&s.native).unwrap()),
-        ),
-        #[cfg(feature = "libseccomp")]
-        (
-            "native: libseccomp build + load",
-            Box::new(|| seccomp_dsl::install_resolved_libseccomp(&s.native).unwrap()),
-        ),
-        (
-            "x86_64+x86+x32: raw seccomp(2) of the prebuilt program",
-            Box::new(|| seccomp_dsl::install_program(&s.all_abis_program, &[]).unwrap()),
-        ),
-        (
-            "x86_64+x86+x32: seccomp-dsl Profile::install",
-            Box::new(|| DOCKER_DEFAULT.install().unwrap()),
-        ),
-        (
-            "x86_64+x86+x32: seccomp-dsl compile at install + load",
-            Box::new(|| seccomp_dsl::install_resolved(&s.all_abis).unwrap()),
-        ),
-        #[cfg(feature = "libseccomp")]
-        (
-            "x86_64+x86+x32: libseccomp build + load",
-            Box::new(|| DOCKER_DEFAULT.install_libseccomp().unwrap()),
-        ),
-    ];
-    for (name, load) in &cases {
-        group.bench_function(*name, |b| b.iter_custom(each_in_child(load.as_ref())));
+    for (abis, cases) in installs(&s) {
+        for case in &cases {
+            let name = format!("{abis}: {}", case.name);
+            group.bench_function(name, |b| b.iter_custom(each_in_child(case.load.as_ref())));
+        }
     }
     group.finish();
 
@@ -264,38 +291,12 @@ fn print_figures() {
 fn print_paired_install_figures() {
     const ROUNDS: usize = 2000;
     let s = subjects();
-    let native: [(&str, Box<Load>); 3] = [
-        (
-            "raw seccomp(2) of the prebuilt program",
-            Box::new(|| seccomp_dsl::install_program(&s.native_program, &[]).unwrap()),
-        ),
-        (
-            "raw seccomp(2) of the program embedded in the binary",
-            Box::new(|| seccomp_dsl::install_program(s.native_embedded, &[]).unwrap()),
-        ),
-        (
-            "Profile::install()",
-            Box::new(|| DOCKER_DEFAULT_NATIVE.install().unwrap()),
-        ),
-    ];
-    let all_abis: [(&str, Box<Load>); 2] = [
-        (
-            "raw seccomp(2) of the prebuilt program",
-            Box::new(|| seccomp_dsl::install_program(&s.all_abis_program, &[]).unwrap()),
-        ),
-        (
-            "Profile::install()",
-            Box::new(|| DOCKER_DEFAULT.install().unwrap()),
-        ),
-    ];
-    for (title, cases) in [
-        ("native ABI", &native[..]),
-        ("x86_64 + x86 + x32", &all_abis[..]),
-    ] {
+    for (abis, cases) in installs(&s) {
+        let cases: Vec<Case> = cases.into_iter().filter(|case| case.paired).collect();
         let mut times: Vec<Vec<Duration>> = vec![Vec::with_capacity(ROUNDS); cases.len()];
         for _ in 0..ROUNDS {
-            for (case, (_, load)) in cases.iter().enumerate() {
-                times[case].push(in_child(|| timed(load)));
+            for (index, case) in cases.iter().enumerate() {
+                times[index].push(in_child(|| timed(&case.load)));
             }
         }
         let medians: Vec<Duration> = times
@@ -305,10 +306,10 @@ fn print_paired_install_figures() {
                 case[ROUNDS / 2]
             })
             .collect();
-        println!("Install Docker's default, {title}, medians of {ROUNDS} interleaved children:");
-        for ((name, _), median) in cases.iter().zip(&medians) {
+        println!("Install Docker's default, {abis}, medians of {ROUNDS} interleaved children:");
+        for (case, median) in cases.iter().zip(&medians) {
             let ratio = median.as_secs_f64() / medians[0].as_secs_f64();
-            println!("  {name:<54} {median:>9.1?}  {ratio:.2}× the first");
+            println!("  {:<54} {median:>9.1?}  {ratio:.2}× the first", case.name);
         }
     }
 }
