@@ -712,3 +712,63 @@ fn no_call_runs_more_instructions_than_under_libseccomps_binary_tree() {
     );
     assert!(fewer_in_total > 0);
 }
+
+/// The model of libseccomp's binary tree (`bpf::libseccomp_tree`), which
+/// bounds our search, against libseccomp's own programs: for every syscall
+/// number whose answer does not depend on its arguments, on the native ABI,
+/// the model counts no more instructions than libseccomp runs (it leaves out
+/// the `ja` trampolines of long programs), and exactly as many on most.
+#[cfg(feature = "libseccomp")]
+#[test]
+fn the_model_of_libseccomps_tree_counts_what_it_runs() {
+    use seccomp_dsl::bpf::libseccomp_tree::Dispatch;
+    let (mut compared, mut exact) = (0usize, 0usize);
+    for (name, mut resolved) in resolved_policies() {
+        resolved.architectures.truncate(1);
+        let native = resolved.architectures[0];
+        let theirs = seccomp_dsl::libseccomp_program_of(&resolved, true).unwrap();
+        let table = native.syscall_table();
+        let rules_for = |syscall: &str| -> Vec<&&seccomp_dsl::model::Rule> {
+            resolved
+                .rules
+                .iter()
+                .filter(|rule| rule.names(syscall))
+                .collect()
+        };
+        let numbers: Vec<u32> = syscalls::all()
+            .iter()
+            .filter(|entry| !rules_for(entry.name()).is_empty())
+            .filter_map(|entry| entry.number(table))
+            .collect();
+        let model = Dispatch::new(&numbers, native == SeccompArch::X86_64);
+        for entry in syscalls::all() {
+            let Some(nr) = entry.number(table) else {
+                continue;
+            };
+            if rules_for(entry.name())
+                .iter()
+                .any(|rule| !rule.is_unconditional())
+            {
+                continue;
+            }
+            let data = SeccompData {
+                nr: nr as i32,
+                arch: audit(native),
+                instruction_pointer: 0,
+                args: [0; 6],
+            };
+            let ran = run_counting(&theirs, &data).unwrap().1 as u32;
+            // ld arch, jeq arch, the dispatch, ret.
+            let counted = 2 + model.cost(nr) + 1;
+            assert!(
+                counted <= ran,
+                "{name}: {} counted {counted}, libseccomp runs {ran}",
+                entry.name()
+            );
+            compared += 1;
+            exact += usize::from(counted == ran);
+        }
+    }
+    println!("{compared} syscalls: the model counts exactly what libseccomp runs for {exact}");
+    assert!(exact * 10 >= compared * 9, "{exact} of {compared}");
+}
