@@ -133,8 +133,11 @@ struct Compiler<'r> {
     blocks: Vec<(Label, Outcome)>,
     /// Every (rule, syscall) pair, looked up in the table once.
     names: Vec<(usize, &'static syscalls::SyscallEntry)>,
-    /// Few: linear search beats hashing.
-    block_labels: Vec<(Outcome, Label)>,
+    /// Each block's outcome, label and index in `blocks` (few: a linear
+    /// search beats hashing).
+    block_labels: Vec<(Outcome, Label, usize)>,
+    /// How many of `blocks` are emitted.
+    emitted_blocks: usize,
     returns: Vec<(u32, Label)>,
 }
 
@@ -156,6 +159,7 @@ impl<'r> Compiler<'r> {
                 })
                 .collect(),
             block_labels: Vec::new(),
+            emitted_blocks: 0,
             returns: Vec::new(),
         }
     }
@@ -179,12 +183,24 @@ impl<'r> Compiler<'r> {
         match outcome {
             Outcome::Return(value) => self.return_label(*value),
             other => {
-                if let Some((_, label)) = self.block_labels.iter().find(|(known, _)| known == other)
-                {
-                    return *label;
+                // Jumps only go forward: a block already emitted is shared
+                // no more, and a copy of it is emitted later.
+                let known = self
+                    .block_labels
+                    .iter()
+                    .position(|(known, _, _)| known == other);
+                if let Some(at) = known {
+                    let (_, label, block) = self.block_labels[at];
+                    if block >= self.emitted_blocks {
+                        return label;
+                    }
                 }
                 let label = self.label();
-                self.block_labels.push((other.clone(), label));
+                let entry = (other.clone(), label, self.blocks.len());
+                match known {
+                    Some(at) => self.block_labels[at] = entry,
+                    None => self.block_labels.push(entry),
+                }
                 self.blocks.push((label, other.clone()));
                 label
             }
@@ -260,12 +276,15 @@ impl<'r> Compiler<'r> {
     /// The outcome of a number named by these `(number, rule index)` pairs;
     /// `narrow`: on an ABI whose syscalls take 32-bit arguments.
     fn outcome_of(&self, group: &[(u32, usize)], narrow: bool) -> Outcome {
-        let default = return_value(self.resolved.default_action);
+        // The first match wins: the rules before the first unconditional
+        // one, which otherwise decides (else the default action).
         let rules = group.iter().map(|&(_, index)| self.resolved.rules[index]);
-        if let Some(unconditional) = rules.clone().find(|rule| rule.is_unconditional()) {
-            return Outcome::Return(return_value(unconditional.action));
-        }
+        let otherwise = rules
+            .clone()
+            .find(|rule| rule.is_unconditional())
+            .map_or(self.resolved.default_action, |rule| rule.action);
         let conditional: Vec<(Vec<ArgCondition>, u32)> = rules
+            .take_while(|rule| !rule.is_unconditional())
             .map(|rule| {
                 let conditions = rule.conditions.iter().map(|condition| {
                     if narrow {
@@ -277,7 +296,8 @@ impl<'r> Compiler<'r> {
                 (conditions.collect(), return_value(rule.action))
             })
             .collect();
-        arguments_outcome(&conditional, default, if narrow { ALL_NARROW } else { 0 })
+        let otherwise = return_value(otherwise);
+        arguments_outcome(&conditional, otherwise, if narrow { ALL_NARROW } else { 0 })
     }
 
     /// Binary search of the accumulator over `ranges`.
@@ -438,12 +458,12 @@ impl<'r> Compiler<'r> {
     }
 
     fn finish(mut self) -> Vec<Instruction> {
-        let mut emitted = 0;
-        while emitted < self.blocks.len() {
-            let (label, outcome) = self.blocks[emitted].clone();
+        while self.emitted_blocks < self.blocks.len() {
+            let (label, outcome) = self.blocks[self.emitted_blocks].clone();
             self.code.push(Ir::Label(label));
+            // From here on this block is behind any code that refers to it.
+            self.emitted_blocks += 1;
             self.block(&outcome);
-            emitted += 1;
         }
         let mut returns = std::mem::take(&mut self.returns);
         returns.sort();

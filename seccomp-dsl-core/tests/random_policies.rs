@@ -1,0 +1,195 @@
+//! Random policies, valid or not (rules may overlap with different
+//! actions: the first that matches wins), compiled to BPF and run on calls
+//! near their constants: the program decides every call as the model does,
+//! on every ABI, 64-bit and 32-bit.
+
+use proptest::prelude::*;
+use seccomp_dsl_core::bpf::emulate::{run, SeccompData};
+use seccomp_dsl_core::bpf::{self, audit_arch, reference, X32_SYSCALL_BIT};
+use seccomp_dsl_core::model::{
+    Action, ArgCondition, CmpOp, Context, KernelVersion, Policy, Rule, SeccompArch,
+};
+use seccomp_dsl_core::syscalls;
+
+const SYSCALLS: [&str; 8] = [
+    "read",
+    "write",
+    "personality",
+    "getpid",
+    "socket",
+    "ioctl",
+    "mmap",
+    "_llseek",
+];
+
+const VALUES: [u64; 10] = [
+    0,
+    1,
+    8,
+    0x5400,
+    0xffff_ffff,
+    1 << 32,
+    0x1_0000_0008,
+    0x1234_0000_0000_0100,
+    0xffff_ffff_0000_0000,
+    u64::MAX,
+];
+
+const MASKS: [u64; 6] = [
+    0xff,
+    0xffff_ff00,
+    0xffff_ffff,
+    0xffff_0000_0000_ff00,
+    0xffff_ffff_ffff_ff00,
+    0x00ff_0000_0000_0001,
+];
+
+const ACTIONS: [Action; 5] = [
+    Action::Allow,
+    Action::Errno(1),
+    Action::Errno(13),
+    Action::KillProcess,
+    Action::Log,
+];
+
+const ABI_SETS: [&[SeccompArch]; 4] = [
+    &[SeccompArch::X86_64],
+    &[SeccompArch::X86_64, SeccompArch::X86, SeccompArch::X32],
+    &[SeccompArch::X86],
+    &[SeccompArch::Aarch64, SeccompArch::Arm],
+];
+
+fn condition() -> impl Strategy<Value = ArgCondition> {
+    (
+        0..3u8,
+        0..7usize,
+        0..VALUES.len(),
+        0..MASKS.len(),
+        any::<u64>(),
+        any::<bool>(),
+    )
+        .prop_map(|(index, op, value, mask, random, use_random)| {
+            let value = if use_random { random } else { VALUES[value] };
+            let op = match op {
+                0 => CmpOp::Eq,
+                1 => CmpOp::Ne,
+                2 => CmpOp::Lt,
+                3 => CmpOp::Le,
+                4 => CmpOp::Gt,
+                5 => CmpOp::Ge,
+                _ => CmpOp::MaskedEq(MASKS[mask]),
+            };
+            let value = match op {
+                CmpOp::MaskedEq(mask) => value & mask,
+                _ => value,
+            };
+            ArgCondition { index, op, value }
+        })
+}
+
+/// Rules on the syscalls above, or, to give the number search more to do,
+/// on any of the table's.
+fn rule() -> impl Strategy<Value = Rule> {
+    let table = syscalls::all();
+    (
+        prop::sample::subsequence(SYSCALLS.to_vec(), 1..3),
+        prop::collection::vec(0..table.len(), 0..12),
+        prop::collection::vec(condition(), 0..3),
+        0..ACTIONS.len(),
+    )
+        .prop_map(move |(names, others, mut conditions, action)| {
+            // One comparison per argument, as the language allows.
+            conditions.sort_by_key(|condition| condition.index);
+            conditions.dedup_by_key(|condition| condition.index);
+            let names = names
+                .into_iter()
+                .chain(others.into_iter().map(|index| table[index].name()));
+            Rule::new(names, conditions, ACTIONS[action])
+        })
+}
+
+/// Calls near the policy's constants, through each covered ABI.
+fn calls(policy: &Policy, abis: &[SeccompArch], seed: u64) -> Vec<SeccompData> {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let constants: Vec<u64> = policy
+        .rules
+        .iter()
+        .flat_map(|rule| rule.conditions.iter())
+        .flat_map(|condition| match condition.op {
+            CmpOp::MaskedEq(mask) => vec![condition.value, condition.value | !mask],
+            _ => vec![condition.value],
+        })
+        .chain(VALUES)
+        .collect();
+    let mut calls = Vec::new();
+    for &abi in abis {
+        let audit = audit_arch(abi).unwrap();
+        let bias = if abi == SeccompArch::X32 {
+            X32_SYSCALL_BIT
+        } else {
+            0
+        };
+        let named = policy.rules.iter().flat_map(|rule| rule.syscalls.iter());
+        let mut numbers: Vec<u32> = named
+            .filter_map(|name| syscalls::lookup(name)?.number(abi.syscall_table()))
+            .flat_map(|nr| [nr.saturating_sub(1), nr, nr + 1])
+            .chain([0, 0x3fff_ffff, u32::MAX & !X32_SYSCALL_BIT])
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        for nr in numbers {
+            for _ in 0..8 {
+                let mut args = [0u64; 6];
+                for arg in &mut args[..3] {
+                    let base = constants[next() as usize % constants.len()];
+                    let nudged = base.wrapping_add((next() % 3) as u64).wrapping_sub(1);
+                    *arg = match next() % 4 {
+                        0 => next(),
+                        1 => nudged ^ (next() << 32),
+                        _ => nudged,
+                    };
+                }
+                calls.push(SeccompData {
+                    nr: (nr + bias) as i32,
+                    arch: audit,
+                    instruction_pointer: 0,
+                    args,
+                });
+            }
+        }
+    }
+    calls
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn compiled_programs_decide_as_the_model(
+        rules in prop::collection::vec(rule(), 1..8),
+        default in 0..ACTIONS.len(),
+        abis in 0..ABI_SETS.len(),
+        seed in any::<u64>(),
+    ) {
+        let abis = ABI_SETS[abis];
+        let policy = Policy::new(ACTIONS[default], rules);
+        let context = Context {
+            arch: abis[0].docker_arch().unwrap().into(),
+            capabilities: vec![],
+            kernel: KernelVersion { major: 6, minor: 1 },
+        };
+        let mut resolved = policy.resolve(&context, abis[0]);
+        resolved.architectures = abis.to_vec();
+        let program = bpf::compile(&resolved).unwrap();
+        for call in calls(&policy, abis, seed) {
+            let expected = reference::decide(&resolved, call.arch, call.nr as u32, &call.args);
+            prop_assert_eq!(run(&program, &call), Ok(expected), "{:x?}", call);
+        }
+    }
+}
