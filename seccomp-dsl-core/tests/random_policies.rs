@@ -139,7 +139,7 @@ fn calls(policy: &Policy, abis: &[SeccompArch], seed: u64) -> Vec<SeccompData> {
         let mut numbers: Vec<u32> = named
             .filter_map(|name| syscalls::lookup(name)?.number(abi.syscall_table()))
             .flat_map(|nr| [nr.saturating_sub(1), nr, nr + 1])
-            .chain([0, 0x3fff_ffff, u32::MAX & !X32_SYSCALL_BIT])
+            .chain([0, 0x3fff_ffff, !X32_SYSCALL_BIT])
             .collect();
         numbers.sort_unstable();
         numbers.dedup();
@@ -148,7 +148,7 @@ fn calls(policy: &Policy, abis: &[SeccompArch], seed: u64) -> Vec<SeccompData> {
                 let mut args = [0u64; 6];
                 for arg in &mut args[..3] {
                     let base = constants[next() as usize % constants.len()];
-                    let nudged = base.wrapping_add((next() % 3) as u64).wrapping_sub(1);
+                    let nudged = base.wrapping_add(next() % 3).wrapping_sub(1);
                     *arg = match next() % 4 {
                         0 => next(),
                         1 => nudged ^ (next() << 32),
