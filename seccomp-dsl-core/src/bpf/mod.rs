@@ -3,8 +3,12 @@
 //!
 //! - [`compile()`]: a resolved policy to a program, with libseccomp's
 //!   semantics (architecture check, x32 numbers, 64-bit comparisons on both
-//!   halves, the kernel's return values) and a binary search over ranges of
-//!   syscall numbers with the same outcome;
+//!   halves, low halves only on 32-bit ABIs, the kernel's return values) and
+//!   a search over ranges of syscall numbers with the same outcome (the
+//!   compiler's own parts: `outcome`, the decisions over arguments;
+//!   `search`, the shape of a search; `assemble`, layout and jumps);
+//! - [`libseccomp_tree`]: how many instructions libseccomp's binary tree
+//!   runs to dispatch a syscall, which bounds our search;
 //! - [`emulate`]: runs a program on a call, as the kernel does;
 //! - [`disasm`]: a readable listing;
 //! - [`reference`](mod@reference): what the model says the kernel must answer, written
@@ -15,6 +19,7 @@ pub mod compile;
 pub mod disasm;
 pub mod emulate;
 pub mod libseccomp_tree;
+mod outcome;
 pub mod reference;
 mod search;
 
