@@ -149,17 +149,46 @@ fn in_container(probe: &Path, profile_json: &Path) -> Report {
         limit.rlim_cur.min(limit.rlim_max).min(1 << 14)
     };
     let (files, processes) = (limit(libc::RLIMIT_NOFILE), limit(libc::RLIMIT_NPROC));
-    let output = run(Command::new("podman")
-        .args(["run", "--rm", "--network", "none", "--runtime", "runc"])
-        // Without it runc loads the filter before its own set-up; with it,
-        // just before execve, as an in-process install compares to.
-        .args(["--security-opt", "no-new-privileges"])
-        .arg(format!("--security-opt=seccomp={}", profile_json.display()))
-        .arg(format!("--ulimit=nofile={files}:{files}"))
-        .arg(format!("--ulimit=nproc={processes}:{processes}"))
-        .arg(format!("--volume={}:/probe:ro", probe.display()))
-        .args([IMAGE, "/probe"]));
-    parse_report(&String::from_utf8(output.stdout).unwrap())
+    let podman = || {
+        let mut command = Command::new("podman");
+        command
+            .args(["run", "--rm", "--network", "none", "--runtime", "runc"])
+            // Without it runc loads the filter before its own set-up; with it,
+            // just before execve, as an in-process install compares to.
+            .args(["--security-opt", "no-new-privileges"])
+            .arg(format!("--security-opt=seccomp={}", profile_json.display()))
+            .arg(format!("--ulimit=nofile={files}:{files}"))
+            .arg(format!("--ulimit=nproc={processes}:{processes}"))
+            .arg(format!("--volume={}:/probe:ro", probe.display()))
+            .args([IMAGE, "/probe"]);
+        command
+    };
+    // podman 4.3 with runc now and then loses a race with itself ("cannot
+    // start an already running container"): the engine failed, not the
+    // policy. That failure is retried twice; any other fails the test.
+    let mut retries = 2;
+    loop {
+        let mut command = podman();
+        let output = command
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success()
+            && stderr.contains("cannot start an already running container")
+            && retries > 0
+        {
+            retries -= 1;
+            eprintln!("podman raced with itself; running the container again:\n{stderr}");
+            continue;
+        }
+        assert!(
+            output.status.success(),
+            "{command:?} failed ({}):\n{}{stderr}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+        );
+        return parse_report(&String::from_utf8(output.stdout).unwrap());
+    }
 }
 
 /// Gives this process exactly `capabilities`, as the container's process has.
