@@ -39,7 +39,7 @@
 //! with no C library involved. Rules that depend on the installing process
 //! (`when cap(...)`, `when kernel >= ...`) are decided then, from programs
 //! the macro made for common contexts or compiled on the spot. The feature
-//! `libseccomp` adds [`Profile::install_libseccomp`], which builds the
+//! `libseccomp` adds `Profile::install_libseccomp`, which builds the
 //! filter with libseccomp as container engines do.
 
 #![warn(missing_docs)]
