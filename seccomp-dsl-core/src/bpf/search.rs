@@ -105,9 +105,24 @@ pub fn meets_bounds(shape: &Shape, leaves: &[Leaf]) -> bool {
 /// A search that reaches every leaf within its bound, as balanced as the
 /// bounds allow; `None` when there is none.
 pub fn within_bounds(leaves: &[Leaf]) -> Option<Shape> {
-    let reach = Reach::new(leaves);
+    // Tighter bounds keep the table small; a search is never that deep.
+    let leaves: Vec<Leaf> = leaves
+        .iter()
+        .map(|leaf| Leaf {
+            bound: if leaf.bound == UNBOUNDED {
+                UNBOUNDED
+            } else {
+                leaf.bound.min(DEEPEST_BOUND)
+            },
+            ..*leaf
+        })
+        .collect();
+    let reach = Reach::new(&leaves);
     (reach.at(0, 0) == leaves.len()).then(|| reach.build(0, leaves.len(), 0))
 }
+
+/// Bounds above this count as this.
+const DEEPEST_BOUND: u32 = 64;
 
 /// `reach[depth][start]`: the furthest `end` such that ranges
 /// `start..end` can be searched by a shape entered after `depth` tests.
