@@ -262,7 +262,12 @@ fn chains_from(leaves: &[Leaf], start: usize) -> Vec<(usize, usize, u32)> {
         // Bounds of the points so far, sorted; the tightest bound of the others.
         let mut points: Vec<u32> = Vec::new();
         let mut others: Option<u32> = None;
-        for (index, leaf) in leaves.iter().enumerate().skip(start) {
+        for (index, leaf) in leaves
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(4 * MAX_CHAIN + 1)
+        {
             if leaf.class == class {
                 others = Some(others.map_or(leaf.bound, |bound| bound.min(leaf.bound)));
             } else if leaf.single && points.len() < MAX_CHAIN {
