@@ -86,13 +86,13 @@ pub fn compile(resolved: &Resolved<'_>) -> Result<Vec<Instruction>, CompileError
             on_true: Target::Next,
             on_false,
         });
-        let ranges = compiler.section_ranges(arches);
+        let (ranges, filtered) = compiler.section_ranges(arches);
         if let [(_, outcome)] = &ranges[..] {
             // One outcome for every number: no need to load it.
             let label = compiler.outcome_label(outcome);
             compiler.code.push(Ir::Goto(label));
         } else {
-            let bounds = compiler.dispatch_bounds(&ranges, arches);
+            let bounds = dispatch_bounds(&filtered, arches);
             compiler.code.push(Ir::Load(offset::NR));
             compiler.search_numbers(&ranges, &bounds);
         }
@@ -188,8 +188,9 @@ impl<'r> Compiler<'r> {
     }
 
     /// The outcome of every number of a section, as sorted ranges `(first
-    /// number, outcome)` covering all 32-bit numbers.
-    fn section_ranges(&self, arches: &[SeccompArch]) -> Vec<(u32, Outcome)> {
+    /// number, outcome)` covering all 32-bit numbers, and the numbers rules
+    /// give an outcome other than the default (those libseccomp filters).
+    fn section_ranges(&self, arches: &[SeccompArch]) -> (Vec<(u32, Outcome)>, Vec<u32>) {
         let default = return_value(self.resolved.default_action);
         // (number, rule) for every name of every rule on these ABIs, sorted:
         // a number's rules are then side by side, in rule order.
@@ -224,6 +225,11 @@ impl<'r> Compiler<'r> {
                 ranges.push((start, outcome));
             }
         };
+        let filtered: Vec<u32> = points
+            .iter()
+            .filter(|(_, outcome)| *outcome != Outcome::Return(default))
+            .map(|(number, _)| *number)
+            .collect();
         let mut cursor = 0u64;
         for (number, outcome) in points {
             if u64::from(number) > cursor {
@@ -250,7 +256,7 @@ impl<'r> Compiler<'r> {
             );
             push(u32::MAX, Outcome::Return(default), &mut ranges);
         }
-        ranges
+        (ranges, filtered)
     }
 
     /// The outcome of a number named by these `(number, rule index)` pairs;
@@ -396,47 +402,6 @@ impl<'r> Compiler<'r> {
         }
     }
 
-    /// Each syscall number of a section covering `arches`, in order, with
-    /// how many tests the number search may run before reaching it: as
-    /// many as libseccomp's binary tree runs, beyond our one load of the
-    /// number.
-    fn dispatch_bounds(
-        &self,
-        ranges: &[(u32, Outcome)],
-        arches: &[SeccompArch],
-    ) -> Vec<(u32, u32)> {
-        let default = Outcome::Return(return_value(self.resolved.default_action));
-        let outcome_at =
-            |number: u32| &ranges[ranges.partition_point(|(start, _)| *start <= number) - 1].1;
-        let mut numbers: Vec<u32> = arches
-            .iter()
-            .flat_map(|&arch| {
-                let bias = if arch == SeccompArch::X32 {
-                    X32_SYSCALL_BIT
-                } else {
-                    0
-                };
-                syscalls::all()
-                    .iter()
-                    .filter_map(move |entry| Some(entry.number(arch.syscall_table())? + bias))
-            })
-            .collect();
-        numbers.sort_unstable();
-        numbers.dedup();
-        let filtered: Vec<u32> = numbers
-            .iter()
-            .copied()
-            .filter(|&number| *outcome_at(number) != default)
-            .collect();
-        let x86_64_alone =
-            arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32);
-        let theirs = libseccomp_tree::Dispatch::new(&filtered, x86_64_alone);
-        numbers
-            .into_iter()
-            .map(|number| (number, theirs.cost(number).saturating_sub(1)))
-            .collect()
-    }
-
     fn finish(mut self) -> Vec<Instruction> {
         while self.emitted_blocks < self.blocks.len() {
             let (label, outcome) = self.blocks[self.emitted_blocks].clone();
@@ -576,6 +541,34 @@ impl<'r> Compiler<'r> {
         }
         self.code.push(Ir::Label(done));
     }
+}
+
+/// Each syscall number of a section covering `arches`, in order, with how
+/// many tests the number search may run before reaching it: as many as
+/// libseccomp's binary tree, filtering the numbers `filtered`, runs beyond
+/// our one load of the number.
+fn dispatch_bounds(filtered: &[u32], arches: &[SeccompArch]) -> Vec<(u32, u32)> {
+    let mut numbers: Vec<u32> = arches
+        .iter()
+        .flat_map(|&arch| {
+            let bias = if arch == SeccompArch::X32 {
+                X32_SYSCALL_BIT
+            } else {
+                0
+            };
+            syscalls::all()
+                .iter()
+                .filter_map(move |entry| Some(entry.number(arch.syscall_table())? + bias))
+        })
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let x86_64_alone = arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32);
+    let theirs = libseccomp_tree::Dispatch::new(filtered, x86_64_alone);
+    numbers
+        .into_iter()
+        .map(|number| (number, theirs.cost(number).saturating_sub(1)))
+        .collect()
 }
 
 #[cfg(test)]
