@@ -168,12 +168,11 @@ fn searched_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: u8
             .position(|c| c.index == arg && unmasked(&c))
     };
     if narrow & 1 << arg == 0 {
-        if let Some(outcome) = high_word_outcome(rules, default, narrow, arg) {
-            return outcome;
-        }
+        return high_word_outcome(rules, default, narrow, arg);
     }
-    // The rules left where `arg` is `x`: those whose comparison of it holds
-    // there (or that have none), without that comparison.
+    // Its comparisons are of low words: the rules left where that word is
+    // `x` are those whose comparison of it holds there (or that have none),
+    // without that comparison.
     let left_at = |x: u64| -> Vec<(Vec<ArgCondition>, u32)> {
         rules
             .iter()
@@ -188,91 +187,30 @@ fn searched_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: u8
             })
             .collect()
     };
-    // Every value where a comparison of `arg` starts or stops holding.
+    // Every low word where a comparison of `arg` starts or stops holding
+    // (the constants fit in 32 bits; `u32::MAX + 1` is past them all).
     let mut cuts: Vec<u64> = vec![0];
     for (conditions, _) in rules {
         if let Some(position) = on_arg(conditions) {
             let v = conditions[position].value;
-            cuts.extend([Some(v), v.checked_add(1)].into_iter().flatten());
+            cuts.extend([v, v + 1]);
         }
     }
+    cuts.retain(|cut| *cut <= u64::from(u32::MAX));
     cuts.sort_unstable();
     cuts.dedup();
-    // The 64-bit function as (start, outcome) pieces.
-    let mut pieces: Vec<(u64, Outcome)> = Vec::new();
+    let mut low_ranges: Vec<(u32, Outcome)> = Vec::new();
     for cut in cuts {
         let outcome = arguments_outcome(&left_at(cut), default, narrow);
-        if pieces.last().is_none_or(|(_, last)| *last != outcome) {
-            pieces.push((cut, outcome));
+        if low_ranges.last().is_none_or(|(_, last)| *last != outcome) {
+            low_ranges.push((cut as u32, outcome));
         }
     }
-    if narrow & 1 << arg != 0 {
-        let low_ranges: Vec<(u32, Outcome)> = pieces
-            .into_iter()
-            .filter(|(start, _)| *start <= u64::from(u32::MAX))
-            .map(|(start, outcome)| (start as u32, outcome))
-            .collect();
-        return match &low_ranges[..] {
-            [(_, only)] => only.clone(),
-            _ => Outcome::LowWord {
-                arg,
-                ranges: low_ranges,
-            },
-        };
-    }
-    let outcome_at = |x: u64| {
-        pieces[pieces.partition_point(|(start, _)| *start <= x) - 1]
-            .1
-            .clone()
-    };
-    // High words where the outcome depends on the low word: those holding a cut.
-    let mut high_words: Vec<u32> = pieces
-        .iter()
-        .map(|(start, _)| (start >> 32) as u32)
-        .collect();
-    high_words.dedup();
-    let mut high_ranges: Vec<(u32, Outcome)> = Vec::new();
-    let mut push = |start: u32, outcome: Outcome| {
-        if high_ranges.last().is_none_or(|(_, last)| *last != outcome) {
-            high_ranges.push((start, outcome));
-        }
-    };
-    let mut cursor = 0u64;
-    for high in high_words {
-        if u64::from(high) > cursor {
-            push(cursor as u32, outcome_at(cursor << 32));
-        }
-        let base = u64::from(high) << 32;
-        let mut low_ranges: Vec<(u32, Outcome)> = Vec::new();
-        for (start, outcome) in pieces
-            .iter()
-            .filter(|(start, _)| (start >> 32) as u32 == high)
-        {
-            if low_ranges.is_empty() && *start != base {
-                low_ranges.push((0, outcome_at(base)));
-            }
-            if low_ranges.last().is_none_or(|(_, last)| last != outcome) {
-                low_ranges.push((*start as u32, outcome.clone()));
-            }
-        }
-        let outcome = match &low_ranges[..] {
-            [(_, only)] => only.clone(),
-            _ => Outcome::LowWord {
-                arg,
-                ranges: low_ranges,
-            },
-        };
-        push(high, outcome);
-        cursor = u64::from(high) + 1;
-    }
-    if cursor < 1 << 32 {
-        push(cursor as u32, outcome_at(cursor << 32));
-    }
-    match &high_ranges[..] {
+    match &low_ranges[..] {
         [(_, only)] => only.clone(),
-        _ => Outcome::HighWord {
+        _ => Outcome::LowWord {
             arg,
-            ranges: high_ranges,
+            ranges: low_ranges,
         },
     }
 }
@@ -310,16 +248,16 @@ pub(super) fn search_leaves(
 pub(super) const ALL_NARROW: u8 = 0x3f;
 
 /// The search on the high word of `arg` with the rules specialized to each
-/// range of high words (see [`arguments_outcome`]); `None` when a masked
-/// comparison of `arg` cannot be decided over ranges of high words (its
-/// mask's high half is not a prefix of bits), which the 64-bit search
-/// handles instead.
+/// range of high words (see [`arguments_outcome`]). The ranges are cut
+/// where a comparison of `arg` changes with the high word: at its own high
+/// word, and at the ends of the block of high words a masked comparison
+/// accepts when its mask's high half is a prefix of bits.
 fn high_word_outcome(
     rules: &[(Vec<ArgCondition>, u32)],
     default: u32,
     narrow: u8,
     arg: u8,
-) -> Option<Outcome> {
+) -> Outcome {
     let mut cuts: Vec<u64> = vec![0];
     for condition in rules
         .iter()
@@ -329,17 +267,12 @@ fn high_word_outcome(
         let high = condition.value >> 32;
         match condition.op {
             CmpOp::MaskedEq(mask) => {
-                let mask = mask >> 32;
-                if mask == 0 {
-                    continue;
+                let mask = (mask >> 32) as u32;
+                if is_prefix(mask) && mask != 0 {
+                    // One aligned block of high words.
+                    let start = u64::from(high as u32 & mask);
+                    cuts.extend([start, start + u64::from(!mask) + 1]);
                 }
-                // A prefix of bits: one aligned block of high words.
-                let below = !mask & 0xffff_ffff;
-                if below & (below + 1) != 0 {
-                    return None;
-                }
-                let start = high & mask;
-                cuts.extend([start, start + below + 1]);
             }
             _ => cuts.extend([high, high + 1]),
         }
@@ -366,6 +299,7 @@ fn high_word_outcome(
                         Decided::Holds => {}
                         Decided::Fails => return None,
                         Decided::OnLowWord(rest) => kept.push(rest),
+                        Decided::Undecided => kept.push(*condition),
                     }
                 }
                 Some((kept, *value))
@@ -381,10 +315,16 @@ fn high_word_outcome(
             ranges.push((low, outcome));
         }
     }
-    Some(match &ranges[..] {
+    match &ranges[..] {
         [(_, only)] => only.clone(),
         _ => Outcome::HighWord { arg, ranges },
-    })
+    }
+}
+
+/// Whether the set bits of `mask` are a run from the top bit down (none
+/// counts).
+fn is_prefix(mask: u32) -> bool {
+    mask.leading_ones() + mask.trailing_zeros() == 32
 }
 
 /// A comparison of a 64-bit argument whose high word lies in `low..=high`.
@@ -393,6 +333,10 @@ enum Decided {
     Fails,
     /// It holds when this comparison of the low word does.
     OnLowWord(ArgCondition),
+    /// The range's high words do not all decide it alike (a masked
+    /// comparison whose mask's high half is not a prefix): the rule tests
+    /// it whole.
+    Undecided,
 }
 
 /// `condition` over arguments whose high word is in `low..=high`: a range
@@ -417,8 +361,22 @@ fn on_high_words(condition: &ArgCondition, low: u32, high: u32) -> Decided {
     match condition.op {
         CmpOp::MaskedEq(mask) => {
             let mask_high = (mask >> 32) as u32;
-            // Under the cuts, the masked bits are the same for the whole range.
-            if low & mask_high != value_high & mask_high {
+            // The bits that vary within the range: the highest that differs
+            // between its ends, and those below.
+            let varying = match low ^ high {
+                0 => 0,
+                differ => u32::MAX >> differ.leading_zeros(),
+            };
+            let holds_on_high = if mask_high & varying == 0 {
+                low & mask_high == value_high & mask_high
+            } else if is_prefix(mask_high) {
+                // The cuts give a prefix's block a range of its own, and
+                // the masked bits vary: this range lies outside it.
+                false
+            } else {
+                return Decided::Undecided;
+            };
+            if !holds_on_high {
                 return Decided::Fails;
             }
             let mask_low = mask & 0xffff_ffff;
