@@ -175,11 +175,7 @@ fn number_classes(resolved: &Resolved<'_>) -> Vec<(u32, u32)> {
     ]
     .into();
     for &abi in &resolved.architectures {
-        let bias = if abi == SeccompArch::X32 {
-            X32_SYSCALL_BIT
-        } else {
-            0
-        };
+        let bias = bpf::number_bias(abi);
         for rule in &resolved.rules {
             for name in rule.syscalls.iter() {
                 if let Some(number) =
@@ -449,11 +445,7 @@ fn libseccomp_programs_decide_as_ours() {
                         "{name}: ours differs from the model: {data:x?}"
                     );
                     let abi_name = |abi: SeccompArch| {
-                        let number = if abi == SeccompArch::X32 {
-                            nr & !X32_SYSCALL_BIT
-                        } else {
-                            nr
-                        };
+                        let number = nr & !bpf::number_bias(abi);
                         syscalls::by_number(abi.syscall_table(), number).map(|s| s.name())
                     };
                     let unknown_to_libseccomp = arches
@@ -663,11 +655,7 @@ fn no_call_runs_more_instructions_than_under_libseccomps_binary_tree() {
         let theirs = seccomp_dsl::libseccomp_program_of(&resolved, true).unwrap();
         let vectors = argument_vectors(&resolved);
         let calls = resolved.architectures.iter().flat_map(|&abi| {
-            let bias = if abi == SeccompArch::X32 {
-                X32_SYSCALL_BIT
-            } else {
-                0
-            };
+            let bias = bpf::number_bias(abi);
             syscalls::all()
                 .iter()
                 .filter_map(move |s| s.number(abi.syscall_table()))

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use seccomp_dsl_core::bpf::emulate::{run_counting, SeccompData};
-use seccomp_dsl_core::bpf::{self, audit_arch, disasm, X32_SYSCALL_BIT};
+use seccomp_dsl_core::bpf::{self, audit_arch, disasm};
 use seccomp_dsl_core::model::{
     native_docker_arch, Context, KernelVersion, Policy, Resolved, SeccompArch,
 };
@@ -214,11 +214,7 @@ fn emulate(
             .number(abi.syscall_table())
             .ok_or(format!("`{syscall}` does not exist on {}", abi.name()))?,
     };
-    let nr = if abi == SeccompArch::X32 {
-        number | X32_SYSCALL_BIT
-    } else {
-        number
-    };
+    let nr = number | bpf::number_bias(abi);
     if args.len() > 6 {
         return Err("a syscall takes at most six arguments".into());
     }

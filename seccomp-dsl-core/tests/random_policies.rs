@@ -130,11 +130,7 @@ fn calls(policy: &Policy, abis: &[SeccompArch], seed: u64) -> Vec<SeccompData> {
     let mut calls = Vec::new();
     for &abi in abis {
         let audit = audit_arch(abi).unwrap();
-        let bias = if abi == SeccompArch::X32 {
-            X32_SYSCALL_BIT
-        } else {
-            0
-        };
+        let bias = bpf::number_bias(abi);
         let named = policy.rules.iter().flat_map(|rule| rule.syscalls.iter());
         let mut numbers: Vec<u32> = named
             .filter_map(|name| syscalls::lookup(name)?.number(abi.syscall_table()))

@@ -18,8 +18,8 @@ use super::libseccomp_tree;
 use super::outcome::{arguments_outcome, search_leaves, Outcome, ALL_NARROW};
 use super::search::{self, Shape};
 use super::{
-    audit_arch, offset, op, return_value, Instruction, BAD_ARCH_RETURN, MAX_INSTRUCTIONS,
-    X32_SYSCALL_BIT,
+    audit_arch, number_bias, offset, op, return_value, Instruction, BAD_ARCH_RETURN,
+    MAX_INSTRUCTIONS, X32_SYSCALL_BIT,
 };
 use crate::model::{ArgCondition, CmpOp, Resolved, SeccompArch};
 use crate::syscalls;
@@ -196,11 +196,7 @@ impl<'r> Compiler<'r> {
         // a number's rules are then side by side, in rule order.
         let mut numbered: Vec<(u32, usize)> = Vec::with_capacity(self.names.len() * arches.len());
         for &arch in arches {
-            let bias = if arch == SeccompArch::X32 {
-                X32_SYSCALL_BIT
-            } else {
-                0
-            };
+            let bias = number_bias(arch);
             numbered.extend(self.names.iter().filter_map(|&(rule, entry)| {
                 entry
                     .number(arch.syscall_table())
@@ -216,9 +212,7 @@ impl<'r> Compiler<'r> {
         for group in numbered.chunk_by(|a, b| a.0 == b.0) {
             points.push((group[0].0, self.outcome_of(group, narrow)));
         }
-        // Without x32, x86_64's numbers with the x32 bit are another ABI.
-        let x86_64_only =
-            arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32);
+        let x86_64_only = x86_64_without_x32(arches);
         let mut ranges: Vec<(u32, Outcome)> = Vec::new();
         let push = |start: u32, outcome: Outcome, ranges: &mut Vec<(u32, Outcome)>| {
             if ranges.last().is_none_or(|(_, last)| *last != outcome) {
@@ -551,11 +545,7 @@ fn dispatch_bounds(filtered: &[u32], arches: &[SeccompArch]) -> Vec<(u32, u32)> 
     let mut numbers: Vec<u32> = arches
         .iter()
         .flat_map(|&arch| {
-            let bias = if arch == SeccompArch::X32 {
-                X32_SYSCALL_BIT
-            } else {
-                0
-            };
+            let bias = number_bias(arch);
             syscalls::all()
                 .iter()
                 .filter_map(move |entry| Some(entry.number(arch.syscall_table())? + bias))
@@ -563,12 +553,17 @@ fn dispatch_bounds(filtered: &[u32], arches: &[SeccompArch]) -> Vec<(u32, u32)> 
         .collect();
     numbers.sort_unstable();
     numbers.dedup();
-    let x86_64_alone = arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32);
-    let theirs = libseccomp_tree::Dispatch::new(filtered, x86_64_alone);
+    let theirs = libseccomp_tree::Dispatch::new(filtered, x86_64_without_x32(arches));
     numbers
         .into_iter()
         .map(|number| (number, theirs.cost(number).saturating_sub(1)))
         .collect()
+}
+
+/// Whether a section is x86_64's without x32, whose numbers (with the x32
+/// bit) are then another ABI.
+fn x86_64_without_x32(arches: &[SeccompArch]) -> bool {
+    arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32)
 }
 
 #[cfg(test)]

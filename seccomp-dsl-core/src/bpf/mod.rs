@@ -137,6 +137,21 @@ pub const BAD_ARCH_RETURN: u32 = ret::KILL_THREAD;
 /// x32 calls use x86_64's `AUDIT_ARCH` with this bit set in the number.
 pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 
+/// What the kernel adds to a syscall number of `abi` in the filter's
+/// `nr`: [`X32_SYSCALL_BIT`] for x32, nothing for any other ABI.
+///
+/// ```
+/// use seccomp_dsl_core::{bpf, model::SeccompArch};
+/// assert_eq!(bpf::number_bias(SeccompArch::X32), 0x4000_0000);
+/// assert_eq!(bpf::number_bias(SeccompArch::X86_64), 0);
+/// ```
+pub const fn number_bias(abi: SeccompArch) -> u32 {
+    match abi {
+        SeccompArch::X32 => X32_SYSCALL_BIT,
+        _ => 0,
+    }
+}
+
 /// The filter's return value for `action`.
 ///
 /// ```

@@ -2,7 +2,7 @@
 //! the compiled programs (ours and libseccomp's) are checked against. It
 //! shares no code with the compiler.
 
-use super::{audit_arch, return_value, BAD_ARCH_RETURN, X32_SYSCALL_BIT};
+use super::{audit_arch, number_bias, return_value, BAD_ARCH_RETURN, X32_SYSCALL_BIT};
 use crate::model::{Resolved, SeccompArch};
 use crate::syscalls;
 
@@ -32,11 +32,7 @@ pub fn decide(resolved: &Resolved<'_>, arch: u32, nr: u32, args: &[u64; 6]) -> u
             None => return BAD_ARCH_RETURN,
         }
     };
-    let number = if abi == SeccompArch::X32 {
-        nr & !X32_SYSCALL_BIT
-    } else {
-        nr
-    };
+    let number = nr & !number_bias(abi);
     if abi == SeccompArch::X32 && nr & X32_SYSCALL_BIT == 0 {
         return return_value(resolved.default_action);
     }
