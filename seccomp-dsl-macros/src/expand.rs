@@ -53,8 +53,8 @@ pub struct Programs {
 /// when no rule waits for install time, else one per distinct answer to its
 /// questions among [`preset_capabilities`] on each kernel version it names
 /// (so any kernel at least as recent as the oldest of those finds its
-/// preset). None when answers cannot key a preset (see [`Questions::of`]):
-/// `install()` then compiles.
+/// preset). No presets when answers cannot key one (see
+/// [`Questions::of`]): `install()` then compiles.
 pub fn programs(policy: &Policy) -> Result<Programs, String> {
     let Some(questions) = Questions::of(policy) else {
         return Ok(Programs {

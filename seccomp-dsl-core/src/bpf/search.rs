@@ -183,13 +183,15 @@ impl<'l> Reach<'l> {
     }
 
     fn furthest(&self, start: usize, depth: u32) -> usize {
-        let mut end = self.at(start, depth + 1);
+        // A shape entered one test later fits here too; or a leaf; or a
+        // split, its left part reaching as far as it can.
+        let deeper = self.at(start, depth + 1);
+        let mut end = deeper;
         if self.leaves[start].bound >= depth {
             end = end.max(start + 1);
         }
-        let middle = self.at(start, depth + 1);
-        if middle > start && middle < self.leaves.len() {
-            end = end.max(self.at(middle, depth + 1));
+        if deeper > start && deeper < self.leaves.len() {
+            end = end.max(self.at(deeper, depth + 1));
         }
         for &(chain_end, _, deepest) in &self.chains[start] {
             if deepest >= depth {
