@@ -3,6 +3,8 @@
 //! the words of one argument at a time, with the rules specialized to what
 //! each search learns, and rules tested in turn where no search helps.
 
+use super::assemble::Target;
+use super::compile::condition_code;
 use super::search;
 use crate::model::{ArgCondition, CmpOp};
 
@@ -124,18 +126,8 @@ fn path_lengths(outcome: &Outcome) -> Vec<u32> {
 
 /// Instructions in the code of `condition`.
 fn condition_length(condition: &ArgCondition) -> u32 {
-    match condition.op {
-        CmpOp::Eq | CmpOp::Ne => 4,
-        CmpOp::MaskedEq(mask) => [(mask >> 32) as u32, mask as u32]
-            .iter()
-            .map(|&half| match half {
-                0 => 0,
-                u32::MAX => 2,
-                _ => 3,
-            })
-            .sum(),
-        _ => 5,
-    }
+    let code = condition_code(condition, Target::Label(0), Target::Label(1));
+    code.len() as u32
 }
 
 /// [`arguments_outcome`] without the choice of a rule to test first.
