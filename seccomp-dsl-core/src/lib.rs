@@ -3,6 +3,8 @@
 //!
 //! - [`syscalls`]: syscall names and numbers for every architecture, from
 //!   libseccomp's table;
+//! - [`signatures`]: how many arguments each syscall takes and how wide
+//!   each is, from the kernel's declarations;
 //! - [`constants`]: the named constants a policy may use as argument values;
 //! - [`model`]: the policy itself, one data model shared by every emitter;
 //! - [`validate`]: the semantic checks a policy must pass to mean the same
@@ -25,6 +27,7 @@ pub mod docker;
 pub mod dsl;
 pub mod model;
 pub mod preset;
+pub mod signatures;
 pub mod suggest;
 pub mod syscalls;
 pub mod validate;
