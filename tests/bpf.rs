@@ -18,13 +18,34 @@ static RANGES_AND_MASKS: Profile = seccomp_profile! {
     default kill_process;
     allow exit_group;
     rule ioctl(arg1 & 0xffff_ff00 == 0x5400 || arg1 == 0x4020_940d) => allow;
-    rule ioctl(arg1 & 0xffff_0000_0000_ff00 == 0x1234_0000_0000_0100) => errno(ENOTTY);
+    #[allow(upper_half_bypass)]
+    rule ioctl(arg1 as u64 & 0xffff_0000_0000_ff00 == 0x1234_0000_0000_0100) => errno(ENOTTY);
     rule mmap(arg2 & 0x4 == 0 && arg3 & 0x1_0000_0000 == 0x1_0000_0000) => allow;
     rule mmap(arg2 & 0x4 == 0x4) => errno(EACCES);
-    rule fcntl(arg1 <= 4 || arg1 >= 0xffff_ffff_0000_0000) => allow;
-    rule fcntl(arg1 & 0xffff_ffff_ffff_ff00 == 0x100) => trace(9);
-    rule kill(arg1 != 9 && arg0 > 0x7fff_ffff) => trap;
-    rule kill(arg1 == 9) => errno(EPERM);
+    #[allow(upper_half_bypass)]
+    rule fcntl(arg1 as u64 <= 4 || arg1 as u64 >= 0xffff_ffff_0000_0000) => allow;
+    #[allow(upper_half_bypass)]
+    rule fcntl(arg1 as u64 & 0xffff_ffff_ffff_ff00 == 0x100) => trace(9);
+    #[allow(upper_half_bypass)]
+    rule kill(arg1 as u64 != 9 && arg0 as u64 > 0x7fff_ffff) => trap;
+    #[allow(upper_half_bypass)]
+    rule kill(arg1 as u64 == 9) => errno(EPERM);
+};
+
+/// Arguments compared as the kernel reads them: 32-bit ranges, signed
+/// comparisons, 16-bit masks, and one argument compared twice.
+static NARROW: Profile = seccomp_profile! {
+    default errno(EPERM);
+    allow exit_group;
+    rule socket(arg0 < 38 || arg0 == 39 || arg0 > 40) => allow;
+    rule fcntl(arg1 >= 1 && arg1 <= 4) => allow;
+    rule fcntl(arg1 > 1030 && arg1 != 1033 && arg1 < 1040) => errno(EACCES);
+    rule openat(arg0 == -100 && arg2 & 3 == 0) => allow;
+    rule kill(arg0 > 0 && arg0 != 1 && arg1 >= -1) => errno(ESRCH);
+    rule kill(arg0 <= -2) => log;
+    rule fchmodat(arg2 & 0o7000 == 0) => allow;
+    rule setsockopt(arg1 == 1 && arg2 > 2 && arg2 < 6) => allow;
+    rule setresuid(arg0 == -1 || arg0 == 0) => allow;
 };
 
 /// Every policy the compiler is checked on, with the contexts to resolve it in.
@@ -32,6 +53,7 @@ fn policies() -> Vec<(&'static str, &'static Profile)> {
     use common::policies::*;
     vec![
         ("CANONICAL", &CANONICAL),
+        ("NARROW", &NARROW),
         ("ARGUMENTS", &ARGUMENTS),
         ("ACTIONS", &ACTIONS),
         ("FOREIGN_NAMES", &FOREIGN_NAMES),

@@ -6,7 +6,7 @@ use common::policies::{
     ACTIONS, ARGUMENTS, CANONICAL, CONDITIONAL, FOREIGN_NAMES, MULTI_NAME, NEWER_THAN_LIBSECCOMP,
     WITH_X86,
 };
-use seccomp_dsl::{docker, Profile};
+use seccomp_dsl::{docker, exact, Profile};
 
 const GOLDEN_CANONICAL: &str = include_str!("golden/canonical.json");
 
@@ -28,7 +28,9 @@ fn json_reads_back_into_the_installed_model() {
     for (name, profile) in all_policies() {
         let read_back = docker::from_json(profile.docker_json())
             .unwrap_or_else(|error| panic!("{name}: {error}"));
-        assert_eq!(&read_back, profile.policy(), "{name}");
+        // In the form every engine reads exactly: narrow comparisons as
+        // masked comparisons of their bits (see `seccomp_dsl::exact`).
+        assert_eq!(read_back, exact::policy(profile.policy()), "{name}");
     }
 }
 
@@ -47,7 +49,7 @@ fn json_made_at_compile_time_is_what_the_emitter_makes_now() {
 fn json_is_in_dockers_format() {
     let json: serde_json::Value = serde_json::from_str(ARGUMENTS.docker_json()).unwrap();
     assert_eq!(json["defaultAction"], "SCMP_ACT_ERRNO");
-    assert_eq!(json["defaultErrnoRet"], libc::ENOSYS);
+    assert_eq!(json["defaultErrnoRet"], libc::ENOTTY);
     assert!(
         json.get("architectures").is_none(),
         "the native ABI only, as the installer"
@@ -56,7 +58,7 @@ fn json_is_in_dockers_format() {
     // `||` gives one entry per alternative.
     assert_eq!(entries.len(), 1 + 1 + 2 + 1 + 1 + 2);
     let masked = &entries[1];
-    assert_eq!(masked["names"], serde_json::json!(["getpid"]));
+    assert_eq!(masked["names"], serde_json::json!(["tuxcall"]));
     assert_eq!(masked["action"], "SCMP_ACT_ALLOW");
     assert_eq!(
         masked["args"],
@@ -101,7 +103,7 @@ fn a_condition_on_several_syscalls_is_one_entry_per_alternative() {
     let entries = json["syscalls"].as_array().unwrap();
     assert_eq!(entries.len(), 2);
     for entry in entries {
-        assert_eq!(entry["names"], serde_json::json!(["getgid", "getegid"]));
+        assert_eq!(entry["names"], serde_json::json!(["tuxcall", "security"]));
     }
     assert_eq!(entries[1]["args"][0]["op"], "SCMP_CMP_MASKED_EQ");
 }

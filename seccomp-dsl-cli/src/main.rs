@@ -11,7 +11,7 @@ use seccomp_dsl_core::bpf::{self, audit_arch, disasm};
 use seccomp_dsl_core::model::{
     native_docker_arch, Context, KernelVersion, Policy, Resolved, SeccompArch,
 };
-use seccomp_dsl_core::{docker, dsl, syscalls};
+use seccomp_dsl_core::{docker, dsl, syscalls, upper_half};
 
 #[derive(Parser)]
 #[command(
@@ -136,9 +136,25 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Import { profile, output } => {
             let json = read(&profile)?;
-            let source = dsl::import_docker_to_source(&json)
-                .map_err(|e| format!("{}: {e}", profile.display()))?;
-            write(output, &source)
+            let policy =
+                dsl::import_docker(&json).map_err(|e| format!("{}: {e}", profile.display()))?;
+            // The source keeps each 64-bit comparison of a narrower argument
+            // as the profile means it, acknowledged; the walks around it are
+            // worth a warning.
+            for witness in upper_half::witnesses(&policy) {
+                if witness.is_bypass() {
+                    eprintln!(
+                        "warning: {}: syscalls[{}] compares all 64 bits of `arg{}`, which \
+                         `{}` reads as {} bits: {witness}",
+                        profile.display(),
+                        witness.rule,
+                        policy.rules[witness.rule].conditions[witness.condition].index,
+                        witness.syscall,
+                        witness.width.bits(),
+                    );
+                }
+            }
+            write(output, &dsl::to_source(&policy))
         }
         Command::Oci {
             profile,

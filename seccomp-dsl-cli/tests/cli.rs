@@ -34,9 +34,13 @@ fn import_prints_the_policy_as_macro_source() {
     );
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
-        "seccomp_dsl::seccomp_profile! {\n    default errno(EPERM);\n\n    allow read, write;\n    \
-         rule personality(arg0 == 0) => allow;\n}\n"
+        "seccomp_dsl::seccomp_profile! {\n    default errno(EPERM);\n\n    allow read, write;\n\n    \
+         // 64 bits of a narrower argument compared; `personality(0x1_0000_0000)` gets errno(1), \
+         while the kernel runs it as `personality(0x0)`, which gets allow.\n    \
+         #[allow(upper_half_bypass)]\n    rule personality(arg0 as u64 == 0) => allow;\n}\n"
     );
+    // Denying more than meant is no walk around the policy: no warning.
+    assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
 }
 
 #[test]
@@ -46,8 +50,30 @@ fn import_writes_to_a_file() {
     assert!(output.status.success());
     assert!(std::fs::read_to_string(&path)
         .unwrap()
-        .contains("rule personality(arg0 == 0) => allow;"));
+        .contains("rule personality(arg0 as u64 == 0) => allow;"));
     std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn import_warns_of_each_walk_around_a_64_bit_comparison() {
+    // moby's rules for `socket`: families 38 (AF_ALG) and 40 (AF_VSOCK) are
+    // denied on 64 bits, so an upper half lets them through.
+    let moby = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+        {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 38, "op": "SCMP_CMP_LT"}]},
+        {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 39, "op": "SCMP_CMP_EQ"}]},
+        {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_GT"}]}]}"#;
+    let output = seccomp_dsl(&["import", "-"], moby);
+    assert!(output.status.success(), "a warning is no failure");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "warning: -: syscalls[2] compares all 64 bits of `arg0`, which `socket` reads as 32 bits: \
+         `socket(0x1_0000_0028, …)` gets allow, while the kernel runs it as `socket(0x28, …)`, \
+         which gets errno(1)\n"
+    );
+    let source = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(source.matches("#[allow(upper_half_bypass)]").count(), 3);
+    assert!(source.contains("rule socket(arg0 as u64 > 40) => allow;"));
 }
 
 #[test]

@@ -208,7 +208,8 @@ fn field_error(path: impl Into<String>, message: impl Into<String>) -> Error {
     }
 }
 
-/// The Docker profile for `policy`: one entry per rule, in rule order.
+/// The Docker profile for `policy`: one entry per rule of its exact form
+/// (see [`crate::exact`]), in rule order.
 pub fn to_profile(policy: &Policy) -> Profile {
     let (default_action, default_errno_ret) = action_to_docker(policy.default_action);
     let (architectures, arch_map) = match &policy.architectures {
@@ -230,7 +231,7 @@ pub fn to_profile(policy: &Policy) -> Profile {
                 .collect(),
         ),
     };
-    let syscalls = policy.rules.iter().map(entry_to_docker).collect();
+    let syscalls = exact_entries(policy.rules.iter());
     Profile {
         default_action,
         default_errno_ret,
@@ -239,6 +240,19 @@ pub fn to_profile(policy: &Policy) -> Profile {
         flags: policy.flags.iter().map(|flag| flag.docker_name()).collect(),
         syscalls,
     }
+}
+
+/// One entry per rule of the rules' exact form.
+fn exact_entries<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> Vec<Entry> {
+    rules
+        .into_iter()
+        .flat_map(|rule| {
+            crate::exact::rules(rule)
+                .iter()
+                .map(entry_to_docker)
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 fn entry_to_docker(rule: &Rule) -> Entry {
@@ -286,14 +300,13 @@ pub fn to_oci_json(resolved: &Resolved<'_>) -> String {
             .iter()
             .map(|flag| flag.docker_name())
             .collect(),
-        syscalls: resolved
-            .rules
-            .iter()
-            .map(|rule| Entry {
+        syscalls: exact_entries(resolved.rules.iter().copied())
+            .into_iter()
+            .map(|entry| Entry {
                 comment: None,
                 includes: FilterJson::default(),
                 excludes: FilterJson::default(),
-                ..entry_to_docker(rule)
+                ..entry
             })
             .collect(),
     };
@@ -656,5 +669,5 @@ fn condition_from_docker(arg: &Arg, path: &str) -> Result<ArgCondition, Error> {
     } else {
         arg.value
     };
-    Ok(ArgCondition { index, op, value })
+    Ok(ArgCondition::new(index, op, value))
 }

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use crate::constants::ERRNO;
 use crate::docker;
-use crate::model::{Action, Architectures, ArgCondition, CmpOp, Filter, Policy, Rule};
+use crate::model::{Action, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Policy, Rule};
+use crate::upper_half;
 use crate::validate::{validate, Part};
 
 /// Lines are wrapped before this many characters where a list allows.
@@ -22,7 +23,7 @@ const WIDTH: usize = 100;
 ///     Action::Errno(1),
 ///     vec![
 ///         Rule::new(["read", "write"], [], Action::Allow),
-///         Rule::new(["personality"], [ArgCondition { index: 0, op: CmpOp::Eq, value: 0 }], Action::Allow),
+///         Rule::new(["personality"], [ArgCondition { width: ArgWidth::U32, ..ArgCondition::new(0, CmpOp::Eq, 0) }], Action::Allow),
 ///     ],
 /// );
 /// assert_eq!(
@@ -69,11 +70,41 @@ pub fn to_source(policy: &Policy) -> String {
         let names: Vec<&str> = policy.flags.iter().map(|flag| flag.name()).collect();
         write_list(&mut out, indent, "flags ", &names, ";");
     }
-    // Plain rules stand together; a block or a comment stands apart.
-    let stands_apart = |rule: &Rule| rule.comment.is_some() || !rule.applies_everywhere();
+    // Plain rules stand together; a block, a comment or an acknowledged
+    // 64-bit comparison of a narrow argument stands apart.
+    let witnesses = upper_half::witnesses(policy);
+    let acknowledged = |index: usize| {
+        let rule = &policy.rules[index];
+        rule.conditions.iter().any(|condition| {
+            rule.syscalls.iter().any(|name| {
+                upper_half::kernel_width(name, condition.index).is_some_and(|width| {
+                    condition.width == ArgWidth::U64
+                        && upper_half::local_witness(condition, width).is_some()
+                })
+            })
+        })
+    };
+    let stands_apart = |index: usize| {
+        let rule = &policy.rules[index];
+        rule.comment.is_some() || !rule.applies_everywhere() || acknowledged(index)
+    };
     for (i, rule) in policy.rules.iter().enumerate() {
-        if i == 0 || stands_apart(rule) || stands_apart(&policy.rules[i - 1]) {
+        if i == 0 || stands_apart(i) || stands_apart(i - 1) {
             out.push('\n');
+        }
+        if acknowledged(i) {
+            let witness = witnesses.iter().find(|w| w.rule == i);
+            let said = match witness {
+                Some(witness) if witness.is_bypass() => format!("bypass: {witness}"),
+                Some(witness) => format!("{witness}"),
+                None => "the rest of the policy decides those calls as the kernel reads them"
+                    .to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "    // 64 bits of a narrower argument compared; {said}."
+            );
+            let _ = writeln!(out, "    #[allow(upper_half_bypass)]");
         }
         write_rule(&mut out, rule);
     }
@@ -110,12 +141,12 @@ fn write_rule(out: &mut String, rule: &Rule) {
             let _ = writeln!(
                 out,
                 "{indent}rule {name}({}) => {};",
-                condition_text(conditions),
+                condition_text(conditions, &names),
                 action(rule.action)
             );
         }
         (conditions, _) => {
-            let tail = format!(" if {};", condition_text(conditions));
+            let tail = format!(" if {};", condition_text(conditions, &names));
             write_list(
                 out,
                 &indent,
@@ -168,29 +199,46 @@ fn write_list(out: &mut String, indent: &str, head: &str, names: &[&str], tail: 
     out.push('\n');
 }
 
-fn condition_text(conditions: &[ArgCondition]) -> String {
+/// The conditions of a rule for `syscalls`: a 64-bit comparison of an
+/// argument one of them reads narrower says `as u64`.
+fn condition_text(conditions: &[ArgCondition], syscalls: &[&str]) -> String {
     conditions
         .iter()
-        .map(|condition| match condition.op {
-            CmpOp::MaskedEq(mask) => format!(
-                "arg{} & {} == {}",
-                condition.index,
-                number(mask),
-                number(condition.value)
-            ),
-            op => format!(
-                "arg{} {} {}",
-                condition.index,
-                op.symbol(),
-                number(condition.value)
-            ),
+        .map(|condition| {
+            let narrow_argument = syscalls.iter().any(|name| {
+                upper_half::kernel_width(name, condition.index)
+                    .is_some_and(|width| width != ArgWidth::U64)
+            });
+            let cast = if condition.width == ArgWidth::U64 && narrow_argument {
+                " as u64"
+            } else {
+                ""
+            };
+            let arg = format!("arg{}{cast}", condition.index);
+            match condition.op {
+                CmpOp::MaskedEq(mask) => format!(
+                    "{arg} & {} == {}",
+                    number(mask, ArgWidth::U64),
+                    number(condition.value, condition.width)
+                ),
+                op => format!(
+                    "{arg} {} {}",
+                    op.symbol(),
+                    number(condition.value, condition.width)
+                ),
+            }
         })
         .collect::<Vec<_>>()
         .join(" && ")
 }
 
-fn number(value: u64) -> String {
-    if value < 10_000 {
+/// A value as `width` reads it: small ones in decimal (negative where the
+/// type is signed), others in hex.
+fn number(value: u64, width: ArgWidth) -> String {
+    let value = value & width.mask();
+    if width.is_signed() && value & width.sign_bit() != 0 {
+        width.render(value)
+    } else if value < 10_000 {
         value.to_string()
     } else {
         format!("{value:#x}")

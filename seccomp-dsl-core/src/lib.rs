@@ -9,8 +9,12 @@
 //! - [`model`]: the policy itself, one data model shared by every emitter;
 //! - [`validate`]: the semantic checks a policy must pass to mean the same
 //!   thing under every emitter;
+//! - [`exact`]: every rule in the form every engine reads exactly (one
+//!   64-bit comparison per argument);
 //! - [`docker`]: the Docker (moby) seccomp profile format, both ways;
 //! - [`dsl`]: a policy written back as DSL source, and Docker profiles imported;
+//! - [`upper_half`]: 64-bit comparisons of arguments the kernel reads
+//!   narrower, and the calls that walk around them;
 //! - [`bpf`]: the policy compiled to a seccomp filter program;
 //! - [`preset`]: programs compiled ahead of time, and how an installing
 //!   process finds its own.
@@ -25,9 +29,11 @@ pub mod bpf;
 pub mod constants;
 pub mod docker;
 pub mod dsl;
+pub mod exact;
 pub mod model;
 pub mod preset;
 pub mod signatures;
 pub mod suggest;
 pub mod syscalls;
+pub mod upper_half;
 pub mod validate;

@@ -157,33 +157,152 @@ impl CmpOp {
     }
 }
 
-/// One comparison of a syscall argument with a constant. All 64 bits of the
-/// argument are compared, but on ABIs whose syscalls take 32-bit arguments
-/// (see [`SeccompArch::has_32_bit_arguments`]).
+/// How much of an argument's register a comparison reads, and how.
+///
+/// The kernel casts each register to the argument's C type (see
+/// [`crate::signatures`]): an `int` is the low 32 bits, signed, whatever the
+/// upper half holds. A comparison of such an argument decides on the same
+/// bits, so that setting the upper half changes nothing. Docker's format
+/// compares 64 bits: [`crate::exact`] states narrower comparisons in it
+/// exactly, as masked comparisons whose mask leaves the upper half out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum ArgWidth {
+    /// All 64 bits, unsigned: pointers, `long`s, `size_t`, and any
+    /// comparison written `argN as u64`.
+    #[default]
+    U64,
+    /// The low 32 bits, unsigned (`unsigned int`, `uid_t`, `u32`).
+    U32,
+    /// The low 32 bits, signed (`int`, `pid_t`, `clockid_t`).
+    I32,
+    /// The low 16 bits, unsigned (`umode_t`).
+    U16,
+}
+
+impl ArgWidth {
+    /// The width of a C type of `bits` bits.
+    pub const fn of(bits: u8, signed: bool) -> ArgWidth {
+        match (bits, signed) {
+            (16, _) => ArgWidth::U16,
+            (32, true) => ArgWidth::I32,
+            (32, false) => ArgWidth::U32,
+            _ => ArgWidth::U64,
+        }
+    }
+
+    /// The bits read.
+    pub const fn mask(self) -> u64 {
+        match self {
+            ArgWidth::U64 => u64::MAX,
+            ArgWidth::U32 | ArgWidth::I32 => 0xffff_ffff,
+            ArgWidth::U16 => 0xffff,
+        }
+    }
+
+    /// How many bits are read.
+    pub const fn bits(self) -> u32 {
+        self.mask().count_ones()
+    }
+
+    /// Whether the bits read are a signed integer.
+    pub const fn is_signed(self) -> bool {
+        matches!(self, ArgWidth::I32)
+    }
+
+    /// The bits read, as a key whose unsigned order is the type's order: a
+    /// signed value gets its sign bit flipped.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::model::ArgWidth;
+    /// assert!(ArgWidth::I32.key(-1i64 as u64) < ArgWidth::I32.key(0));
+    /// assert_eq!(ArgWidth::I32.key(0xdead_0000_0005), ArgWidth::I32.key(5));
+    /// ```
+    pub const fn key(self, value: u64) -> u64 {
+        let bits = value & self.mask();
+        if self.is_signed() {
+            bits ^ self.sign_bit()
+        } else {
+            bits
+        }
+    }
+
+    /// The sign bit of a signed width (0 for unsigned ones).
+    pub const fn sign_bit(self) -> u64 {
+        if self.is_signed() {
+            1 << (self.bits() - 1)
+        } else {
+            0
+        }
+    }
+
+    /// The bits of `value` this width reads, written as the type reads them:
+    /// signed values in decimal, the rest in hex (`-100`, `0x28`).
+    pub fn render(self, value: u64) -> String {
+        let bits = value & self.mask();
+        if self.is_signed() && bits & self.sign_bit() != 0 {
+            format!("{}", bits as i64 - (1i64 << self.bits()))
+        } else {
+            format!("{bits:#x}")
+        }
+    }
+
+    /// The type's name in the DSL's casts and messages (`u64`, `i32`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            ArgWidth::U64 => "u64",
+            ArgWidth::U32 => "u32",
+            ArgWidth::I32 => "i32",
+            ArgWidth::U16 => "u16",
+        }
+    }
+}
+
+/// One comparison of a syscall argument with a constant, on the bits of the
+/// argument its [`ArgWidth`] reads. A 64-bit comparison compares all 64 bits,
+/// but on ABIs whose syscalls take 32-bit arguments (see
+/// [`SeccompArch::has_32_bit_arguments`]), where it compares low halves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ArgCondition {
     /// Which argument, `0..=5`.
     pub index: u8,
     /// The comparison.
     pub op: CmpOp,
-    /// The value compared with.
+    /// The value compared with (for a narrow width, its bits as the
+    /// register would hold them: `-100` as an `i32` is `0xffff_ff9c`).
     pub value: u64,
+    /// How much of the argument is compared.
+    pub width: ArgWidth,
 }
 
 impl ArgCondition {
+    /// A comparison of all 64 bits.
+    pub const fn new(index: u8, op: CmpOp, value: u64) -> ArgCondition {
+        ArgCondition {
+            index,
+            op,
+            value,
+            width: ArgWidth::U64,
+        }
+    }
+
     /// Whether `arg` satisfies the comparison.
     ///
     /// A masked comparison is `arg & mask == value & mask`, as libseccomp
     /// evaluates it (the validator rejects values with bits outside the mask).
     ///
     /// ```
-    /// use seccomp_dsl_core::model::{ArgCondition, CmpOp};
-    /// let flags = ArgCondition { index: 0, op: CmpOp::MaskedEq(0xf0), value: 0x10 };
+    /// use seccomp_dsl_core::model::{ArgCondition, ArgWidth, CmpOp};
+    /// let flags = ArgCondition::new(0, CmpOp::MaskedEq(0xf0), 0x10);
     /// assert!(flags.holds_for(0x1f));
     /// assert!(!flags.holds_for(0x2f));
+    /// // An `int` argument: the kernel reads the low 32 bits, signed.
+    /// let vsock = ArgCondition { width: ArgWidth::I32, ..ArgCondition::new(0, CmpOp::Gt, 40) };
+    /// assert!(!vsock.holds_for(0x1_0000_0028));
+    /// assert!(!vsock.holds_for(-1i64 as u64));
     /// ```
     pub const fn holds_for(&self, arg: u64) -> bool {
-        let value = self.value;
+        let width = self.width;
+        let (arg, value) = (width.key(arg), width.key(self.value));
         match self.op {
             CmpOp::Eq => arg == value,
             CmpOp::Ne => arg != value,
@@ -191,7 +310,7 @@ impl ArgCondition {
             CmpOp::Le => arg <= value,
             CmpOp::Gt => arg > value,
             CmpOp::Ge => arg >= value,
-            CmpOp::MaskedEq(mask) => arg & mask == value & mask,
+            CmpOp::MaskedEq(mask) => (arg ^ value) & mask & width.mask() == 0,
         }
     }
 
@@ -201,7 +320,7 @@ impl ArgCondition {
     ///
     /// ```
     /// use seccomp_dsl_core::model::{ArgCondition, CmpOp, SeccompArch};
-    /// let eight = ArgCondition { index: 0, op: CmpOp::Eq, value: 8 };
+    /// let eight = ArgCondition::new(0, CmpOp::Eq, 8);
     /// // Through `int 0x80` the syscall sees 8 whatever the high half.
     /// assert!(eight.holds_on(SeccompArch::X86, 0x1_0000_0008));
     /// assert!(!eight.holds_on(SeccompArch::X86_64, 0x1_0000_0008));
@@ -215,8 +334,12 @@ impl ArgCondition {
     }
 
     /// The comparison of low halves: the value's and the mask's low 32
-    /// bits, as libseccomp compares on 32-bit ABIs.
+    /// bits, as libseccomp compares on 32-bit ABIs. A narrow comparison
+    /// reads no more than the low half already.
     pub const fn low_half(&self) -> ArgCondition {
+        if !matches!(self.width, ArgWidth::U64) {
+            return *self;
+        }
         let op = match self.op {
             CmpOp::MaskedEq(mask) => CmpOp::MaskedEq(mask & LOW_HALF),
             op => op,
@@ -225,6 +348,7 @@ impl ArgCondition {
             index: self.index,
             op,
             value: self.value & LOW_HALF,
+            width: ArgWidth::U64,
         }
     }
 }
@@ -232,12 +356,13 @@ impl ArgCondition {
 const LOW_HALF: u64 = 0xffff_ffff;
 
 impl fmt::Display for ArgCondition {
+    /// The comparison as the DSL writes it for an argument of its width
+    /// (`arg0 > 40`, `arg0 == -100`, `arg0 & 0xf0 == 0x10`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = self.width.render(self.value);
         match self.op {
-            CmpOp::MaskedEq(mask) => {
-                write!(f, "arg{} & {:#x} == {:#x}", self.index, mask, self.value)
-            }
-            op => write!(f, "arg{} {} {:#x}", self.index, op.symbol(), self.value),
+            CmpOp::MaskedEq(mask) => write!(f, "arg{} & {:#x} == {value}", self.index, mask),
+            op => write!(f, "arg{} {} {value}", self.index, op.symbol()),
         }
     }
 }
@@ -821,7 +946,7 @@ impl Resolved<'_> {
     /// use seccomp_dsl_core::model::*;
     /// let policy = Policy::new(
     ///     Action::Errno(1),
-    ///     vec![Rule::new(["personality"], [ArgCondition { index: 0, op: CmpOp::Eq, value: 0 }], Action::Allow)],
+    ///     vec![Rule::new(["personality"], [ArgCondition::new(0, CmpOp::Eq, 0)], Action::Allow)],
     /// );
     /// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
     /// let resolved = policy.resolve(&context, SeccompArch::X86_64);

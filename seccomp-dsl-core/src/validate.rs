@@ -14,8 +14,8 @@ use std::fmt;
 
 use crate::constants::CAPABILITIES;
 use crate::model::{
-    Action, Architectures, ArgCondition, CmpOp, Filter, Policy, Rule, SeccompArch, ARG_COUNT,
-    DOCKER_ARCHES, MAX_ERRNO,
+    Action, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Policy, Rule, SeccompArch,
+    ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO,
 };
 use crate::{suggest, syscalls};
 
@@ -94,10 +94,32 @@ pub enum ProblemKind {
     },
     /// A condition no argument value satisfies.
     NeverTrue,
-    /// The same argument compared twice in one rule.
-    ArgComparedTwice {
+    /// A condition on an argument the syscall does not take.
+    ArgumentNotTaken {
+        /// The syscall.
+        syscall: String,
+        /// Its arguments as the kernel declares them.
+        signature: String,
+        /// How many it takes.
+        count: usize,
+    },
+    /// The same argument compared twice on all 64 bits in a policy that
+    /// covers a 32-bit ABI: engines compare each comparison's low half
+    /// apart there, which no one set of Docker entries states for both.
+    ComparedTwiceOn64Bits {
         /// The argument index.
         index: u8,
+    },
+    /// The comparisons of one argument never hold together.
+    NeverHoldTogether {
+        /// The argument index.
+        index: u8,
+    },
+    /// Stated exactly in Docker's format (see [`crate::exact`]), the rule
+    /// takes more entries than [`MAX_EXACT_ENTRIES`].
+    TooManyEntries {
+        /// How many it takes.
+        count: usize,
     },
     /// The rule's action is the default action.
     ActionIsDefault(Action),
@@ -151,12 +173,16 @@ impl ProblemKind {
                 value & mask,
                 value & !mask
             )),
-            ProblemKind::ArgComparedTwice { .. } => Some(
-                "libseccomp compares each argument at most once per rule and runc would turn the \
-                 two comparisons into alternatives (OR); write one comparison per argument, \
-                 join alternatives with `||`, or use a mask"
+            ProblemKind::ComparedTwiceOn64Bits { .. } => Some(
+                "on 32-bit ABIs engines compare the low half of each comparison on its own, \
+                 which no one set of entries states exactly; write the values as alternatives \
+                 (`||`) or a mask, or compare the argument as the kernel reads it (no `as u64`)"
                     .into(),
             ),
+            ProblemKind::TooManyEntries { .. } => Some(format!(
+                "a rule may take at most {MAX_EXACT_ENTRIES} entries; split it, or narrow its \
+                 ranges to aligned blocks (a mask)"
+            )),
             ProblemKind::ActionIsDefault(_) => Some(
                 "libseccomp rejects such a rule and runc drops it; remove it, it changes nothing"
                     .into(),
@@ -200,9 +226,26 @@ impl fmt::Display for ProblemKind {
                 write!(f, "value {value:#x} has bits outside the mask {mask:#x}")
             }
             ProblemKind::NeverTrue => f.write_str("no argument value satisfies this comparison"),
-            ProblemKind::ArgComparedTwice { index } => {
-                write!(f, "`arg{index}` is compared twice in one rule")
+            ProblemKind::ArgumentNotTaken {
+                syscall,
+                signature,
+                count,
+            } => match count {
+                0 => write!(f, "`{syscall}` takes no arguments"),
+                1 => write!(f, "`{syscall}` takes 1 argument ({signature})"),
+                _ => write!(f, "`{syscall}` takes {count} arguments ({signature})"),
+            },
+            ProblemKind::ComparedTwiceOn64Bits { index } => write!(
+                f,
+                "`arg{index}` is compared twice on all 64 bits in a policy that covers a 32-bit ABI"
+            ),
+            ProblemKind::NeverHoldTogether { index } => {
+                write!(f, "the comparisons of `arg{index}` never hold together")
             }
+            ProblemKind::TooManyEntries { count } => write!(
+                f,
+                "this rule takes {count} entries to state exactly in a Docker profile"
+            ),
             ProblemKind::ActionIsDefault(action) => {
                 write!(f, "rule action `{action}` is the default action")
             }
@@ -227,15 +270,31 @@ impl fmt::Display for ProblemKind {
 /// Every problem in `policy`, in rule order.
 pub fn validate(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
+    let narrow_abi = covers_32_bit_abi(&policy.architectures);
     for (index, rule) in policy.rules.iter().enumerate() {
-        check_rule(index, rule, policy.default_action, &mut problems);
+        check_rule(
+            index,
+            rule,
+            policy.default_action,
+            narrow_abi,
+            &mut problems,
+        );
     }
     check_rules_per_syscall(policy, &mut problems);
     problems.sort_by_key(|problem| problem.rule);
     problems
 }
 
-fn check_rule(rule_index: usize, rule: &Rule, default: Action, problems: &mut Vec<Problem>) {
+/// The most Docker entries one rule may take (see [`crate::exact`]).
+pub const MAX_EXACT_ENTRIES: usize = 256;
+
+fn check_rule(
+    rule_index: usize,
+    rule: &Rule,
+    default: Action,
+    narrow_abi: bool,
+    problems: &mut Vec<Problem>,
+) {
     let mut report = |part, kind| {
         problems.push(Problem {
             rule: rule_index,
@@ -296,26 +355,50 @@ fn check_rule(rule_index: usize, rule: &Rule, default: Action, problems: &mut Ve
     if !can_apply_together(rule, rule) {
         report(Part::Filter, ProblemKind::NeverApplies);
     }
-    let mut compared = [false; ARG_COUNT as usize];
+    let mut compared_on_64_bits = [false; ARG_COUNT as usize];
+    let mut single_problem = false;
     for (index, condition) in rule.conditions.iter().enumerate() {
         if condition.index >= ARG_COUNT {
             report(
                 Part::Condition(index),
                 ProblemKind::ArgIndexOutOfRange(condition.index),
             );
+            single_problem = true;
             continue;
         }
-        if std::mem::replace(&mut compared[usize::from(condition.index)], true) {
+        for syscall in rule.syscalls.iter() {
+            let Some(signature) = crate::signatures::lookup(syscall) else {
+                continue;
+            };
+            let count = signature.arguments().len();
+            if usize::from(condition.index) >= count {
+                report(
+                    Part::Condition(index),
+                    ProblemKind::ArgumentNotTaken {
+                        syscall: syscall.to_string(),
+                        signature: signature.to_string(),
+                        count,
+                    },
+                );
+                single_problem = true;
+            }
+        }
+        let wide = condition.width == ArgWidth::U64;
+        if wide
+            && std::mem::replace(&mut compared_on_64_bits[usize::from(condition.index)], true)
+            && narrow_abi
+        {
             report(
                 Part::Condition(index),
-                ProblemKind::ArgComparedTwice {
+                ProblemKind::ComparedTwiceOn64Bits {
                     index: condition.index,
                 },
             );
         }
         if let CmpOp::MaskedEq(mask) = condition.op {
-            if mask == 0 {
+            if mask & condition.width.mask() == 0 {
                 report(Part::Mask(index), ProblemKind::ZeroMask);
+                single_problem = true;
             } else if condition.value & !mask != 0 {
                 report(
                     Part::Value(index),
@@ -324,10 +407,49 @@ fn check_rule(rule_index: usize, rule: &Rule, default: Action, problems: &mut Ve
                         mask,
                     },
                 );
+                single_problem = true;
             }
-        } else if ValueSet::of(condition).is_none() {
+        } else if crate::exact::patterns(condition).is_empty() {
             report(Part::Condition(index), ProblemKind::NeverTrue);
+            single_problem = true;
         }
+    }
+    if single_problem {
+        return;
+    }
+    match crate::exact::count(rule) {
+        0 => {
+            let index = (0..ARG_COUNT)
+                .find(|&index| {
+                    crate::exact::argument_patterns(
+                        rule.conditions.iter().filter(|c| c.index == index),
+                    )
+                    .is_empty()
+                })
+                .unwrap_or(0);
+            report(Part::Rule, ProblemKind::NeverHoldTogether { index });
+        }
+        count if count > MAX_EXACT_ENTRIES => {
+            report(Part::Rule, ProblemKind::TooManyEntries { count });
+        }
+        _ => {}
+    }
+}
+
+/// Whether the policy covers an ABI whose syscalls take 32-bit arguments.
+fn covers_32_bit_abi(architectures: &Architectures) -> bool {
+    let named = |arch: &SeccompArch| arch.has_32_bit_arguments();
+    match architectures {
+        Architectures::Native => false,
+        Architectures::List(arches) => arches.iter().any(named),
+        Architectures::Map(entries) => entries.iter().any(|entry| {
+            named(&entry.arch)
+                || entry
+                    .sub_arches
+                    .iter()
+                    .flat_map(|subs| subs.iter())
+                    .any(named)
+        }),
     }
 }
 
@@ -345,21 +467,9 @@ fn check_rules_per_syscall(policy: &Policy, problems: &mut Vec<Problem>) {
     let rules = &policy.rules;
     // Rules that do not overlap on 64 bits may on their low halves, which
     // are what 32-bit ABIs compare.
-    let named = |arch: &SeccompArch| arch.has_32_bit_arguments();
-    let covers_32_bit_abi = match &policy.architectures {
-        Architectures::Native => false,
-        Architectures::List(arches) => arches.iter().any(named),
-        Architectures::Map(entries) => entries.iter().any(|entry| {
-            named(&entry.arch)
-                || entry
-                    .sub_arches
-                    .iter()
-                    .flat_map(|subs| subs.iter())
-                    .any(named)
-        }),
-    };
+    let narrow_abi = covers_32_bit_abi(&policy.architectures);
     let overlap = |a: &Rule, b: &Rule| {
-        conditions_overlap(a, b, false) || covers_32_bit_abi && conditions_overlap(a, b, true)
+        conditions_overlap(a, b, false) || narrow_abi && conditions_overlap(a, b, true)
     };
     for (syscall, uses) in by_syscall {
         let mut reported = Vec::new();
@@ -450,10 +560,18 @@ fn can_apply_together(a: &Rule, b: &Rule) -> bool {
 }
 
 /// Whether one call can satisfy both rules' conditions (`narrow`: through
-/// an ABI whose syscalls take 32-bit arguments). Arguments are
-/// independent, so it can exactly when, for each argument, the two rules'
-/// comparisons of it can both hold.
+/// an ABI whose syscalls take 32-bit arguments), each rule taken in its
+/// exact form (one 64-bit comparison per argument, see [`crate::exact`]).
 fn conditions_overlap(a: &Rule, b: &Rule, narrow: bool) -> bool {
+    let (a, b) = (crate::exact::rules(a), crate::exact::rules(b));
+    a.iter()
+        .any(|a| b.iter().any(|b| exact_conditions_overlap(a, b, narrow)))
+}
+
+/// [`conditions_overlap`] of two rules in the exact form. Arguments are
+/// independent, so one call can satisfy both exactly when, for each
+/// argument, the two rules' comparisons of it can both hold.
+fn exact_conditions_overlap(a: &Rule, b: &Rule, narrow: bool) -> bool {
     let set = |condition: ArgCondition| {
         if narrow {
             ValueSet::of(&condition.low_half()).and_then(ValueSet::within_32_bits)
@@ -578,7 +696,7 @@ mod tests {
     use std::borrow::Cow;
 
     fn cond(index: u8, op: CmpOp, value: u64) -> ArgCondition {
-        ArgCondition { index, op, value }
+        ArgCondition::new(index, op, value)
     }
 
     fn rule(name: &str, conditions: &[ArgCondition], action: Action) -> Rule {

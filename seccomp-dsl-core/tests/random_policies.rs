@@ -83,7 +83,7 @@ fn condition() -> impl Strategy<Value = ArgCondition> {
                 CmpOp::MaskedEq(mask) => value & mask,
                 _ => value,
             };
-            ArgCondition { index, op, value }
+            ArgCondition::new(index, op, value)
         })
 }
 

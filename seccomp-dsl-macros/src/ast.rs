@@ -17,9 +17,11 @@ pub struct PolicyAst {
     pub statements: Vec<Statement>,
 }
 
-/// A statement and the doc comment (`/// ...`) written above it.
+/// A statement, the doc comment (`/// ...`) written above it and the
+/// checks it acknowledges (`#[allow(upper_half_bypass)]`).
 pub struct Statement {
     pub comment: Option<String>,
+    pub allows: Vec<Ident>,
     pub kind: StatementKind,
 }
 
@@ -84,9 +86,12 @@ pub enum Expr {
     Compare(Comparison),
 }
 
-/// `argN OP VALUE` or `argN & MASK == VALUE`.
+/// `argN OP VALUE` or `argN & MASK == VALUE`, each with an optional
+/// `as u64` after `argN`.
 pub struct Comparison {
     pub arg: Ident,
+    /// `as u64`: compare all 64 bits of the register.
+    pub cast: Option<SpanRange>,
     pub mask: Option<ValueExpr>,
     /// Never `MaskedEq`: the mask, if any, is in `mask`.
     pub op: CmpOp,
@@ -101,14 +106,21 @@ pub struct ValueExpr {
 }
 
 pub enum ValueTerm {
-    Literal(LitInt),
+    /// An integer literal, negated if `minus` is there.
+    Literal {
+        minus: Option<Span>,
+        literal: LitInt,
+    },
     Constant(Ident),
 }
 
 impl ValueTerm {
     fn span(&self) -> Span {
         match self {
-            ValueTerm::Literal(literal) => literal.span(),
+            ValueTerm::Literal {
+                minus: Some(minus), ..
+            } => *minus,
+            ValueTerm::Literal { literal, .. } => literal.span(),
             ValueTerm::Constant(name) => name.span(),
         }
     }
@@ -182,7 +194,7 @@ fn split_statements(input: TokenStream, errors: &mut Errors) -> Vec<TokenStream>
 
 /// One statement, and the tokens of its body if it is a block.
 fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenStream>)> {
-    let comment = parse_doc_comment(input)?;
+    let (comment, allows) = parse_attributes(input)?;
     let head = Ident::parse_any(input).map_err(|e| {
         syn::Error::new(
             e.span(),
@@ -298,20 +310,39 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
     if !input.is_empty() {
         return Err(input.error("unexpected tokens: expected `;`"));
     }
-    Ok((Statement { comment, kind }, block_body))
+    Ok((
+        Statement {
+            comment,
+            allows,
+            kind,
+        },
+        block_body,
+    ))
 }
 
 /// `/// text` lines (which reach a macro as `#[doc = "text"]`), joined by
-/// newlines, without the space after `///`.
-fn parse_doc_comment(input: ParseStream) -> syn::Result<Option<String>> {
+/// newlines, without the space after `///`, and the names in
+/// `#[allow(...)]`.
+fn parse_attributes(input: ParseStream) -> syn::Result<(Option<String>, Vec<Ident>)> {
     let mut lines = Vec::new();
+    let mut allows = Vec::new();
     for attribute in input.call(Attribute::parse_outer)? {
         let not_doc = || {
             syn::Error::new_spanned(
                 &attribute,
-                "only doc comments (`/// ...`) may stand before a statement",
+                "only doc comments (`/// ...`) and `#[allow(...)]` may stand before a statement",
             )
         };
+        if let syn::Meta::List(list) = &attribute.meta {
+            if !list.path.is_ident("allow") {
+                return Err(not_doc());
+            }
+            let names = list.parse_args_with(
+                syn::punctuated::Punctuated::<Ident, Token![,]>::parse_terminated,
+            )?;
+            allows.extend(names);
+            continue;
+        }
         let syn::Meta::NameValue(meta) = &attribute.meta else {
             return Err(not_doc());
         };
@@ -328,7 +359,7 @@ fn parse_doc_comment(input: ParseStream) -> syn::Result<Option<String>> {
         let line = text.value();
         lines.push(line.strip_prefix(' ').unwrap_or(&line).to_string());
     }
-    Ok((!lines.is_empty()).then(|| lines.join("\n")))
+    Ok(((!lines.is_empty()).then(|| lines.join("\n")), allows))
 }
 
 /// A block condition and the span of its last token.
@@ -466,6 +497,24 @@ fn parse_atom(input: ParseStream) -> syn::Result<Expr> {
     }
     let arg = Ident::parse_any(input)
         .map_err(|e| syn::Error::new(e.span(), "expected an argument: `arg0` to `arg5`"))?;
+    let cast = if input.peek(Token![as]) {
+        let keyword = input.parse::<Token![as]>()?;
+        let ty = Ident::parse_any(input)
+            .map_err(|e| syn::Error::new(e.span(), "expected `u64` after `as`"))?;
+        if ty != "u64" {
+            return Err(syn::Error::new(
+                ty.span(),
+                "only `as u64` is accepted: it compares all 64 bits of the register; \
+                 without it an argument is compared as the kernel reads it",
+            ));
+        }
+        Some(SpanRange {
+            start: keyword.span,
+            end: ty.span(),
+        })
+    } else {
+        None
+    };
     let mask = if input.peek(Token![&]) && !input.peek(Token![&&]) {
         input.parse::<Token![&]>()?;
         Some(parse_value(input)?)
@@ -486,6 +535,7 @@ fn parse_atom(input: ParseStream) -> syn::Result<Expr> {
     };
     Ok(Expr::Compare(Comparison {
         arg,
+        cast,
         mask,
         op,
         value,
@@ -526,13 +576,20 @@ fn parse_value(input: ParseStream) -> syn::Result<ValueExpr> {
 
 fn parse_term(input: ParseStream) -> syn::Result<ValueTerm> {
     if input.peek(Token![-]) {
-        return Err(input.error(
-            "negative values are not accepted: arguments are compared as unsigned 64-bit \
-             integers; write the value in hex, e.g. `0xffff_ffff` for a 32-bit -1",
-        ));
+        let minus = input.parse::<Token![-]>()?;
+        if !input.peek(LitInt) {
+            return Err(input.error("expected an integer after `-`"));
+        }
+        return Ok(ValueTerm::Literal {
+            minus: Some(minus.span),
+            literal: input.parse()?,
+        });
     }
     if input.peek(LitInt) {
-        return Ok(ValueTerm::Literal(input.parse()?));
+        return Ok(ValueTerm::Literal {
+            minus: None,
+            literal: input.parse()?,
+        });
     }
     if input.peek(Ident::peek_any) {
         return Ok(ValueTerm::Constant(Ident::parse_any(input)?));

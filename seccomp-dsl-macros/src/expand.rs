@@ -7,8 +7,8 @@ use seccomp_dsl_core::bpf::{self, CompileError, Instruction};
 use seccomp_dsl_core::constants::CAPABILITIES;
 use seccomp_dsl_core::docker;
 use seccomp_dsl_core::model::{
-    Action, Architectures, ArgCondition, CmpOp, Context, Filter, Flag, KernelVersion, Policy, Rule,
-    SeccompArch, DOCKER_CONTAINER_CAPABILITIES,
+    Action, Architectures, ArgCondition, ArgWidth, CmpOp, Context, Filter, Flag, KernelVersion,
+    Policy, Rule, SeccompArch, DOCKER_CONTAINER_CAPABILITIES,
 };
 use seccomp_dsl_core::preset::{Answers, Questions};
 
@@ -307,7 +307,18 @@ fn architectures(architectures: &Architectures) -> TokenStream {
 }
 
 fn condition(condition: &ArgCondition) -> TokenStream {
-    let ArgCondition { index, op, value } = *condition;
+    let ArgCondition {
+        index,
+        op,
+        value,
+        width,
+    } = *condition;
+    let width = match width {
+        ArgWidth::U64 => quote!(U64),
+        ArgWidth::U32 => quote!(U32),
+        ArgWidth::I32 => quote!(I32),
+        ArgWidth::U16 => quote!(U16),
+    };
     let op = match op {
         CmpOp::Eq => quote!(Eq),
         CmpOp::Ne => quote!(Ne),
@@ -322,6 +333,7 @@ fn condition(condition: &ArgCondition) -> TokenStream {
             index: #index,
             op: ::seccomp_dsl::model::CmpOp::#op,
             value: #value,
+            width: ::seccomp_dsl::model::ArgWidth::#width,
         }
     }
 }

@@ -10,9 +10,10 @@ use proc_macro2::Span;
 use seccomp_dsl_core::constants;
 use seccomp_dsl_core::constants::CAPABILITIES;
 use seccomp_dsl_core::model::{
-    Action, ArchMapEntry, Architectures, ArgCondition, CmpOp, Filter, Flag, Policy, Rule,
+    Action, ArchMapEntry, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Flag, Policy, Rule,
     SeccompArch, ARG_COUNT, DOCKER_ARCHES,
 };
+use seccomp_dsl_core::signatures;
 use syn::Ident;
 
 use crate::ast::{
@@ -50,6 +51,8 @@ pub struct RuleSource {
     pub action: SpanRange,
     /// The innermost `when`/`unless` header, or the rule itself.
     pub filter: SpanRange,
+    /// Whether `#[allow(upper_half_bypass)]` stands at the rule or around it.
+    pub upper_half_acknowledged: bool,
 }
 
 pub struct ConditionSource {
@@ -65,8 +68,17 @@ struct Scope {
     excludes: Filter,
     header: Option<SpanRange>,
     comment: Option<String>,
+    /// The checks acknowledged with `#[allow(...)]` here or around.
+    allows: Vec<String>,
     nested: bool,
 }
+
+/// What `#[allow(...)]` can acknowledge.
+const ACKNOWLEDGEABLE: [&str; 1] = [UPPER_HALF_BYPASS];
+
+/// `#[allow(upper_half_bypass)]`: a 64-bit comparison (`argN as u64`) of an
+/// argument the kernel reads narrower is meant.
+const UPPER_HALF_BYPASS: &str = "upper_half_bypass";
 
 #[derive(Default)]
 struct Lowerer {
@@ -94,6 +106,20 @@ impl Lowerer {
             let mut scope = scope.clone();
             if statement.comment.is_some() {
                 scope.comment.clone_from(&statement.comment);
+            }
+            for allow in &statement.allows {
+                let name = allow.to_string();
+                if ACKNOWLEDGEABLE.contains(&name.as_str()) {
+                    scope.allows.push(name);
+                } else {
+                    errors.push_unknown(
+                        allow.span(),
+                        "check to allow",
+                        &name,
+                        ACKNOWLEDGEABLE,
+                        None,
+                    );
+                }
             }
             self.statement(&statement.kind, &scope, errors);
         }
@@ -275,45 +301,71 @@ impl Lowerer {
             },
         };
         let comparisons = comparisons_in_order(condition);
-        let lowered: Vec<Option<ArgCondition>> = comparisons
+        let indices: Vec<Option<u8>> = comparisons
             .iter()
-            .map(|comparison| lower_comparison(comparison, errors))
+            .map(|comparison| argument_index(&comparison.arg, errors))
             .collect();
-        let ordinal_of = |comparison: &Comparison| {
-            comparisons
+        // Each syscall reads the compared arguments at its own widths: the
+        // names that read them alike share rules, in order of appearance.
+        let mut groups: Vec<(Vec<ArgWidth>, Vec<&Ident>)> = Vec::new();
+        for name in names {
+            let widths: Option<Vec<ArgWidth>> = comparisons
                 .iter()
-                .position(|known| std::ptr::eq(*known, comparison))
-                .expect("collected above")
-        };
-        for alternative in alternatives {
-            let conditions: Option<Vec<ArgCondition>> = alternative
-                .iter()
-                .map(|comparison| lowered[ordinal_of(comparison)])
+                .zip(&indices)
+                .map(|(comparison, index)| comparison_width(name, comparison, (*index)?, errors))
                 .collect();
-            let (Some(resolved), Some(conditions)) = (resolved, conditions) else {
-                continue;
-            };
-            let source = RuleSource {
-                syscalls: spans.clone(),
-                conditions: alternative
+            let Some(widths) = widths else { continue };
+            match groups.iter_mut().find(|(known, _)| *known == widths) {
+                Some((_, group)) => group.push(name),
+                None => groups.push((widths, vec![name])),
+            }
+        }
+        for (widths, group) in groups {
+            let lowered: Vec<Option<ArgCondition>> = comparisons
+                .iter()
+                .zip(&indices)
+                .zip(&widths)
+                .map(|((comparison, index), width)| {
+                    lower_comparison(&group[0].to_string(), comparison, (*index)?, *width, errors)
+                })
+                .collect();
+            let ordinal_of = |comparison: &Comparison| {
+                comparisons
                     .iter()
-                    .map(|comparison| ConditionSource {
-                        whole: comparison.span,
-                        mask: comparison
-                            .mask
-                            .as_ref()
-                            .map_or(comparison.span, |mask| mask.span),
-                        value: comparison.value.span,
-                    })
-                    .collect(),
-                action: action_span,
-                filter: scope.header.unwrap_or(names_range),
+                    .position(|known| std::ptr::eq(*known, comparison))
+                    .expect("collected above")
             };
-            let syscalls = names
-                .iter()
-                .map(|name| Cow::Owned(name.to_string()))
-                .collect();
-            self.push_rule(scope, syscalls, conditions, resolved, source);
+            for alternative in &alternatives {
+                let conditions: Option<Vec<ArgCondition>> = alternative
+                    .iter()
+                    .map(|comparison| lowered[ordinal_of(comparison)])
+                    .collect();
+                let (Some(resolved), Some(conditions)) = (resolved, conditions) else {
+                    continue;
+                };
+                let source = RuleSource {
+                    syscalls: group.iter().map(|name| name.span()).collect(),
+                    conditions: alternative
+                        .iter()
+                        .map(|comparison| ConditionSource {
+                            whole: comparison.span,
+                            mask: comparison
+                                .mask
+                                .as_ref()
+                                .map_or(comparison.span, |mask| mask.span),
+                            value: comparison.value.span,
+                        })
+                        .collect(),
+                    action: action_span,
+                    filter: scope.header.unwrap_or(names_range),
+                    upper_half_acknowledged: scope.allows.iter().any(|a| a == UPPER_HALF_BYPASS),
+                };
+                let syscalls = group
+                    .iter()
+                    .map(|name| Cow::Owned(name.to_string()))
+                    .collect();
+                self.push_rule(scope, syscalls, conditions, resolved, source);
+            }
         }
     }
 
@@ -543,31 +595,69 @@ enum ValueKind {
 }
 
 fn resolve_value(value: &ValueExpr, kind: ValueKind, errors: &mut Errors) -> Option<u64> {
+    match resolve_signed_value(value, kind, errors)? {
+        (value, None) => Some(value),
+        (_, Some(minus)) => {
+            errors.push(
+                SpanRange::single(minus),
+                "a negative value is not accepted here",
+                Some("write a non-negative number"),
+            );
+            None
+        }
+    }
+}
+
+/// The value, and the span of its `-` if it is a negative literal (its
+/// 64-bit two's complement then).
+fn resolve_signed_value(
+    value: &ValueExpr,
+    kind: ValueKind,
+    errors: &mut Errors,
+) -> Option<(u64, Option<Span>)> {
     let mut result = Some(0u64);
+    let mut negative = None;
     for term in &value.terms {
         let resolved = match term {
-            ValueTerm::Literal(literal) => {
+            ValueTerm::Literal { minus, literal } => {
+                if minus.is_some() && value.terms.len() > 1 {
+                    errors.push(
+                        value.span,
+                        "a negative value cannot be joined with `|`",
+                        Some("write the value as one number"),
+                    );
+                    return None;
+                }
+                negative = *minus;
                 if !literal.suffix().is_empty() {
                     errors.push(
                         SpanRange::single(literal.span()),
                         format!("unexpected suffix `{}`", literal.suffix()),
-                        Some("values are unsigned 64-bit integers; remove the suffix"),
+                        Some("values are integers without a type; remove the suffix"),
                     );
                     None
                 } else {
-                    literal
-                        .base10_parse::<u64>()
-                        .map_err(|_| {
-                            errors.push(
-                                SpanRange::single(literal.span()),
-                                format!(
-                                    "value {} does not fit in 64 bits",
-                                    literal.base10_digits()
-                                ),
-                                None,
-                            )
-                        })
-                        .ok()
+                    let parsed = literal.base10_parse::<u64>().ok().and_then(|magnitude| {
+                        if minus.is_none() {
+                            Some(magnitude)
+                        } else if magnitude <= 1 << 63 {
+                            Some(magnitude.wrapping_neg())
+                        } else {
+                            None
+                        }
+                    });
+                    if parsed.is_none() {
+                        errors.push(
+                            SpanRange::single(literal.span()),
+                            format!(
+                                "value {}{} does not fit in 64 bits",
+                                if minus.is_some() { "-" } else { "" },
+                                literal.base10_digits()
+                            ),
+                            None,
+                        );
+                    }
+                    parsed
                 }
             }
             ValueTerm::Constant(name) => resolve_constant(name, kind, errors),
@@ -577,7 +667,7 @@ fn resolve_value(value: &ValueExpr, kind: ValueKind, errors: &mut Errors) -> Opt
             _ => None,
         };
     }
-    result
+    Some((result?, negative))
 }
 
 fn resolve_constant(name: &Ident, kind: ValueKind, errors: &mut Errors) -> Option<u64> {
@@ -608,17 +698,150 @@ fn resolve_constant(name: &Ident, kind: ValueKind, errors: &mut Errors) -> Optio
     value
 }
 
-fn lower_comparison(comparison: &Comparison, errors: &mut Errors) -> Option<ArgCondition> {
-    let index = argument_index(&comparison.arg, errors);
-    let value = resolve_value(&comparison.value, ValueKind::Number, errors);
+/// How `syscall` reads the argument `comparison` tests: the width of its C
+/// type, or all 64 bits where the comparison says `as u64` or the
+/// declaration is unknown. `None` (reported) if the syscall has no such
+/// argument.
+fn comparison_width(
+    syscall: &Ident,
+    comparison: &Comparison,
+    index: u8,
+    errors: &mut Errors,
+) -> Option<ArgWidth> {
+    let name = syscall.to_string();
+    let Some(signature) = signatures::lookup(&name) else {
+        return Some(ArgWidth::U64);
+    };
+    let arguments = signature.arguments();
+    let Some(argument) = arguments.get(usize::from(index)) else {
+        let takes = match arguments.len() {
+            0 => "takes no arguments".to_string(),
+            1 => format!("takes 1 argument ({signature})"),
+            count => format!("takes {count} arguments ({signature})"),
+        };
+        let help = match arguments.len() {
+            0 => format!("remove the condition: write `rule {name} => ACTION;`"),
+            1 => "its only argument is `arg0`".to_string(),
+            count => format!("its arguments are `arg0` to `arg{}`", count - 1),
+        };
+        errors.push(
+            SpanRange::single(comparison.arg.span()),
+            format!("`{name}` {takes}"),
+            Some(&help),
+        );
+        return None;
+    };
+    Some(if comparison.cast.is_some() {
+        ArgWidth::U64
+    } else {
+        ArgWidth::of(argument.bits, argument.signed)
+    })
+}
+
+/// The type a width reads, for messages: "a 32-bit `int`".
+fn described(syscall: &str, index: u8) -> String {
+    signatures::lookup(syscall)
+        .and_then(|signature| signature.arguments().get(usize::from(index)))
+        .map_or_else(
+            || "64 bits".to_string(),
+            |argument| format!("a {}-bit `{}`", argument.bits, argument.c_type),
+        )
+}
+
+fn lower_comparison(
+    syscall: &str,
+    comparison: &Comparison,
+    index: u8,
+    width: ArgWidth,
+    errors: &mut Errors,
+) -> Option<ArgCondition> {
+    let (value, minus) = resolve_signed_value(&comparison.value, ValueKind::Number, errors)?;
+    let arg = &comparison.arg;
+    let value_span = comparison.value.span;
+    let ordering = !matches!(comparison.op, CmpOp::Eq | CmpOp::Ne) || comparison.mask.is_some();
+    let reads = || described(syscall, index);
+    let fits = match (width, minus) {
+        (ArgWidth::U64, None) => true,
+        (ArgWidth::U64, Some(_)) => {
+            errors.push(
+                value_span,
+                format!(
+                    "negative value compared with `{arg}`, which `{syscall}` reads as {}",
+                    reads()
+                ),
+                Some(
+                    "64-bit arguments are compared as unsigned integers: write the unsigned value",
+                ),
+            );
+            return None;
+        }
+        (ArgWidth::I32 | ArgWidth::U32, Some(_)) if (value as i64) < i64::from(i32::MIN) => false,
+        (ArgWidth::I32, Some(_)) => comparison.mask.is_none(),
+        (ArgWidth::U32, Some(_)) => !ordering,
+        (ArgWidth::U16, Some(_)) => false,
+        (ArgWidth::I32, None) if value > i32::MAX as u64 && value <= u64::from(u32::MAX) => {
+            if ordering && comparison.mask.is_none() {
+                errors.push(
+                    value_span,
+                    format!(
+                        "{} is above the largest value of `{arg}`, which `{syscall}` reads as {}",
+                        seccomp_dsl_core::upper_half::grouped_hex(value),
+                        reads()
+                    ),
+                    Some(&format!(
+                        "the kernel reads these bits as {}: write that",
+                        width.render(value)
+                    )),
+                );
+                return None;
+            }
+            true
+        }
+        (_, None) => value <= width.mask(),
+    };
+    if !fits {
+        let shown = match minus {
+            Some(_) => format!("{}", value as i64),
+            None => seccomp_dsl_core::upper_half::grouped_hex(value),
+        };
+        errors.push(
+            value_span,
+            format!("{shown} is not a value of `{arg}`, which `{syscall}` reads as {}", reads()),
+            Some(&format!(
+                "the kernel reads only the low {} bits of the register: compare a value it can read, \
+                 or compare all 64 bits with `{arg} as u64`",
+                width.bits()
+            )),
+        );
+        return None;
+    }
     let op = match &comparison.mask {
-        Some(mask) => CmpOp::MaskedEq(resolve_value(mask, ValueKind::Number, errors)?),
+        Some(mask) => {
+            let mask_value = resolve_value(mask, ValueKind::Number, errors)?;
+            if mask_value & !width.mask() != 0 {
+                errors.push(
+                    mask.span,
+                    format!(
+                        "mask {} tests bits that `{syscall}` never reads: it reads `{arg}` as {}",
+                        seccomp_dsl_core::upper_half::grouped_hex(mask_value),
+                        reads()
+                    ),
+                    Some(&format!(
+                        "keep the mask within {} (or compare all 64 bits with `{arg} as u64`)",
+                        seccomp_dsl_core::upper_half::grouped_hex(width.mask())
+                    )),
+                );
+                return None;
+            }
+            CmpOp::MaskedEq(mask_value)
+        }
         None => comparison.op,
     };
     Some(ArgCondition {
-        index: index?,
+        index,
         op,
-        value: value?,
+        value: value & width.mask(),
+        width,
     })
 }
 

@@ -54,7 +54,9 @@ pub mod profiles;
 use std::borrow::Cow;
 
 pub use install::{current_context, Error};
-pub use seccomp_dsl_core::{bpf, constants, docker, dsl, model, preset, syscalls, validate};
+pub use seccomp_dsl_core::{
+    bpf, constants, docker, dsl, exact, model, preset, signatures, syscalls, upper_half, validate,
+};
 pub use seccomp_dsl_macros::seccomp_profile;
 
 use bpf::Instruction;

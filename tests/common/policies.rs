@@ -7,17 +7,19 @@ pub static CANONICAL: Profile = seccomp_profile! {
     default errno; allow read, write; rule personality(arg0 == 0x0) => allow;
 };
 
-/// Argument rules on `getpid` and `getppid`, which ignore their arguments,
-/// so any values can be tried without side effects.
+/// Argument rules on `tuxcall` and `security`, which x86_64 reserves and
+/// never implements (they fail with ENOSYS, whatever their arguments, and
+/// have no declaration, so all six registers are compared on 64 bits): any
+/// values can be tried without side effects.
 pub static ARGUMENTS: Profile = seccomp_profile! {
-    default errno(ENOSYS);
+    default errno(ENOTTY);
     allow exit_group;
-    rule getpid(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
-    rule getpid(arg0 == 2 && (arg2 > 0xffff_ffff || arg3 <= 3)) => errno(EACCES);
-    rule getpid(arg0 == 3 && arg5 != 0x8000_0000_0000_0000) => log;
-    rule getpid(arg0 >= 0x1_0000_0000) => errno(EBADF);
-    rule getppid(arg4 & O_CLOEXEC | O_NONBLOCK == O_CLOEXEC) => errno(E2BIG);
-    rule getppid(arg4 & O_CLOEXEC | O_NONBLOCK == O_NONBLOCK) => allow;
+    rule tuxcall(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
+    rule tuxcall(arg0 == 2 && (arg2 > 0xffff_ffff || arg3 <= 3)) => errno(EACCES);
+    rule tuxcall(arg0 == 3 && arg5 != 0x8000_0000_0000_0000) => log;
+    rule tuxcall(arg0 >= 0x1_0000_0000) => errno(EBADF);
+    rule security(arg4 & O_CLOEXEC | O_NONBLOCK == O_CLOEXEC) => errno(E2BIG);
+    rule security(arg4 & O_CLOEXEC | O_NONBLOCK == O_NONBLOCK) => allow;
 };
 
 /// Every action, each on its own syscall.
@@ -73,8 +75,8 @@ pub static WITH_X86: Profile = seccomp_profile! {
     flags log;
 };
 
-/// One conditional rule for several syscalls.
+/// One conditional rule for several syscalls (reserved ones, as above).
 pub static MULTI_NAME: Profile = seccomp_profile! {
     default allow;
-    errno(EACCES) getgid, getegid if arg0 == 1 || arg1 & 0xf0 == 0x10;
+    errno(EACCES) tuxcall, security if arg0 == 1 || arg1 & 0xf0 == 0x10;
 };

@@ -15,12 +15,15 @@ pub static ARGUMENTS: Profile = seccomp_profile! {
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
         exit_group, fstatfs, getdents64, fcntl, futex_waitv;
-    rule getpid(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
-    rule getpid(arg0 == 2 && (arg2 > 0xffff_ffff || arg3 <= 3)) => errno(EACCES);
-    rule getpid(arg0 == 3 && arg5 != 0x8000_0000_0000_0000) => log;
-    rule getpid(arg0 >= 0x1_0000_0000) => errno(EBADF);
-    rule getppid(arg4 & O_CLOEXEC | O_NONBLOCK == O_CLOEXEC) => errno(E2BIG);
-    allow getppid, getpgrp if arg4 & O_CLOEXEC | O_NONBLOCK == 0;
+    // tuxcall, security and afs_syscall are reserved and never implemented
+    // on x86_64 (ENOSYS whatever their arguments): argument rules on them
+    // can be tried with any values.
+    rule tuxcall(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
+    rule tuxcall(arg0 == 2 && (arg2 > 0xffff_ffff || arg3 <= 3)) => errno(EACCES);
+    rule tuxcall(arg0 == 3 && arg5 != 0x8000_0000_0000_0000) => log;
+    rule tuxcall(arg0 >= 0x1_0000_0000) => errno(EBADF);
+    rule security(arg4 & O_CLOEXEC | O_NONBLOCK == O_CLOEXEC) => errno(E2BIG);
+    allow security, afs_syscall if arg4 & O_CLOEXEC | O_NONBLOCK == 0;
     rule personality(arg0 == 0xffff_ffff) => allow;
     rule socket(arg0 == AF_UNIX || arg0 > AF_VSOCK) => allow;
 };
@@ -56,7 +59,7 @@ pub static CONDITIONS: Profile = seccomp_profile! {
     when arch(amd64, x32) { allow modify_ldt; }
     unless arch(amd64, x32) { errno(EXDEV) modify_ldt; }
     when cap(CAP_KILL, CAP_SETUID) {
-        rule getpid(arg0 == 1) => allow;
+        rule tuxcall(arg0 == 1) => allow;
         unless cap(CAP_SYS_ADMIN) { errno(ENOTBLK) getppid; }
     }
 };

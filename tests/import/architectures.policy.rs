@@ -4,6 +4,12 @@ seccomp_dsl::seccomp_profile! {
     flags log, spec_allow;
 
     allow read, write, exit_group, _llseek, chown32;
-    rule socket(arg0 == 1) => allow;
-    rule socket(arg0 == 40) => errno(EAFNOSUPPORT);
+
+    // 64 bits of a narrower argument compared; `socket(0x1_0000_0001, …)` gets errno(1), while the kernel runs it as `socket(0x1, …)`, which gets allow.
+    #[allow(upper_half_bypass)]
+    rule socket(arg0 as u64 == 1) => allow;
+
+    // 64 bits of a narrower argument compared; `socket(0x1_0000_0028, …)` gets errno(1), while the kernel runs it as `socket(0x28, …)`, which gets errno(97).
+    #[allow(upper_half_bypass)]
+    rule socket(arg0 as u64 == 40) => errno(EAFNOSUPPORT);
 }

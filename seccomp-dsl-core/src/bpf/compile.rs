@@ -21,7 +21,7 @@ use super::{
     audit_arch, number_bias, offset, op, return_value, Instruction, BAD_ARCH_RETURN,
     MAX_INSTRUCTIONS, X32_SYSCALL_BIT,
 };
-use crate::model::{ArgCondition, CmpOp, Resolved, SeccompArch};
+use crate::model::{ArgCondition, CmpOp, Resolved, Rule, SeccompArch};
 use crate::syscalls;
 
 /// A policy the compiler cannot turn into a program.
@@ -62,6 +62,26 @@ impl std::error::Error for CompileError {}
 /// assert_eq!(bpf::emulate::run(&program, &read), Ok(bpf::ret::ALLOW));
 /// ```
 pub fn compile(resolved: &Resolved<'_>) -> Result<Vec<Instruction>, CompileError> {
+    // Rules that compare an argument as the kernel reads it, or one
+    // argument twice, become the blocks every engine compares exactly.
+    let exact_rules: Vec<Rule>;
+    let exact_resolved;
+    let resolved = if resolved
+        .rules
+        .iter()
+        .all(|rule| crate::exact::is_exact(rule))
+    {
+        resolved
+    } else {
+        exact_rules = (resolved.rules.iter())
+            .flat_map(|rule| crate::exact::rules(rule).into_owned())
+            .collect();
+        exact_resolved = Resolved {
+            rules: exact_rules.iter().collect(),
+            ..resolved.clone()
+        };
+        &exact_resolved
+    };
     // ABIs grouped by the AUDIT_ARCH the kernel reports (x86_64 and x32 share one).
     let mut sections: Vec<(u32, Vec<SeccompArch>)> = Vec::new();
     for &arch in &resolved.architectures {
@@ -583,7 +603,7 @@ mod tests {
     use std::borrow::Cow;
 
     fn cond(index: u8, op: CmpOp, value: u64) -> ArgCondition {
-        ArgCondition { index, op, value }
+        ArgCondition::new(index, op, value)
     }
 
     /// A small xorshift generator: the same inputs on every run.

@@ -341,6 +341,7 @@ fn on_high_words(condition: &ArgCondition, low: u32, high: u32) -> Decided {
             index: condition.index,
             op,
             value: condition.value & 0xffff_ffff,
+            width: condition.width,
         })
     };
     let decided = |holds: bool| {

@@ -15,8 +15,8 @@
 
 mod table;
 
-pub use table::UNKNOWN;
 use table::SIGNATURES;
+pub use table::UNKNOWN;
 
 /// A syscall's declaration: its name and arguments, in order.
 #[derive(Debug)]
@@ -101,7 +101,9 @@ mod tests {
 
     #[test]
     fn sorted_and_every_name_is_in_the_syscall_table() {
-        assert!(SIGNATURES.windows(2).all(|pair| pair[0].name < pair[1].name));
+        assert!(SIGNATURES
+            .windows(2)
+            .all(|pair| pair[0].name < pair[1].name));
         for signature in all().iter().map(Signature::name).chain(UNKNOWN) {
             assert!(syscalls::lookup(signature).is_some(), "{signature}");
         }
@@ -110,7 +112,16 @@ mod tests {
     #[test]
     fn every_syscall_of_the_64_bit_abis_is_declared_or_listed_unknown() {
         use syscalls::Arch::*;
-        let wide = [X86_64, Aarch64, Riscv64, Loongarch64, S390x, Ppc64, Mips64, Parisc64];
+        let wide = [
+            X86_64,
+            Aarch64,
+            Riscv64,
+            Loongarch64,
+            S390x,
+            Ppc64,
+            Mips64,
+            Parisc64,
+        ];
         for entry in syscalls::all() {
             if wide.iter().any(|&arch| entry.exists_on(arch)) {
                 let name = entry.name();
@@ -127,7 +138,10 @@ mod tests {
         let close = lookup("close").unwrap();
         assert_eq!(close.arguments().len(), 1);
         let openat = lookup("openat").unwrap();
-        assert_eq!(openat.to_string(), "int dfd, const char* filename, int flags, umode_t mode");
+        assert_eq!(
+            openat.to_string(),
+            "int dfd, const char* filename, int flags, umode_t mode"
+        );
         assert_eq!(openat.arguments()[3].bits, 16);
         assert_eq!(lookup("personality").unwrap().arguments()[0].bits, 32);
         assert_eq!(lookup("clone").unwrap().arguments()[0].bits, 64);

@@ -4,7 +4,12 @@
 use super::{Argument, Signature};
 
 const fn arg(c_type: &'static str, name: &'static str, bits: u8, signed: bool) -> Argument {
-    Argument { c_type, name, bits, signed }
+    Argument {
+        c_type,
+        name,
+        bits,
+        signed,
+    }
 }
 
 /// Every syscall of the 64-bit ABIs whose declaration is known, sorted by name.

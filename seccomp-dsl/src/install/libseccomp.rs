@@ -5,7 +5,7 @@ use libseccomp::error::SeccompError;
 use libseccomp::{
     ScmpAction, ScmpArch, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall,
 };
-use seccomp_dsl_core::model::{Action, ArgCondition, CmpOp, Flag, Resolved, SeccompArch};
+use seccomp_dsl_core::model::{Action, ArgCondition, CmpOp, Flag, Resolved, Rule, SeccompArch};
 
 use std::io::{Read, Seek, SeekFrom};
 use std::os::fd::FromRawFd;
@@ -78,7 +78,10 @@ pub fn knows(name: &str, abi: SeccompArch) -> bool {
 fn filter(resolved: &Resolved<'_>) -> Result<ScmpFilterContext, Error> {
     let native = SeccompArch::native().ok_or(Error::UnsupportedArchitecture)?;
     let mut filter = new_filter(resolved)?;
-    for rule in &resolved.rules {
+    let exact: Vec<Rule> = (resolved.rules.iter())
+        .flat_map(|rule| seccomp_dsl_core::exact::rules(rule).into_owned())
+        .collect();
+    for rule in &exact {
         let comparisons: Vec<ScmpArgCompare> =
             rule.conditions.iter().map(scmp_comparison).collect();
         for name in rule.syscalls.iter() {
@@ -105,7 +108,7 @@ fn filter(resolved: &Resolved<'_>) -> Result<ScmpFilterContext, Error> {
         others
             .remove_arch(ScmpArch::Native)
             .map_err(build("setting up the other architectures"))?;
-        for rule in &resolved.rules {
+        for rule in &exact {
             let comparisons: Vec<ScmpArgCompare> =
                 rule.conditions.iter().map(scmp_comparison).collect();
             for name in rule.syscalls.iter() {

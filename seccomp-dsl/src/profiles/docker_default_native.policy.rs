@@ -54,14 +54,37 @@ seccomp_dsl::seccomp_profile! {
         allow process_vm_readv, process_vm_writev, ptrace;
     }
 
-    rule socket(arg0 < 38) => allow;
-    rule socket(arg0 == 39) => allow;
-    rule socket(arg0 > 40) => allow;
-    rule personality(arg0 == 0) => allow;
-    rule personality(arg0 == 8) => allow;
-    rule personality(arg0 == 0x20000) => allow;
-    rule personality(arg0 == 0x20008) => allow;
-    rule personality(arg0 == 0xffffffff) => allow;
+    // 64 bits of a narrower argument compared; the rest of the policy decides those calls as the kernel reads them.
+    #[allow(upper_half_bypass)]
+    rule socket(arg0 as u64 < 38) => allow;
+
+    // 64 bits of a narrower argument compared; the rest of the policy decides those calls as the kernel reads them.
+    #[allow(upper_half_bypass)]
+    rule socket(arg0 as u64 == 39) => allow;
+
+    // 64 bits of a narrower argument compared; bypass: `socket(0x1_0000_0028, …)` gets allow, while the kernel runs it as `socket(0x28, …)`, which gets errno(1).
+    #[allow(upper_half_bypass)]
+    rule socket(arg0 as u64 > 40) => allow;
+
+    // 64 bits of a narrower argument compared; `personality(0x1_0000_0000)` gets errno(1), while the kernel runs it as `personality(0x0)`, which gets allow.
+    #[allow(upper_half_bypass)]
+    rule personality(arg0 as u64 == 0) => allow;
+
+    // 64 bits of a narrower argument compared; `personality(0x1_0000_0008)` gets errno(1), while the kernel runs it as `personality(0x8)`, which gets allow.
+    #[allow(upper_half_bypass)]
+    rule personality(arg0 as u64 == 8) => allow;
+
+    // 64 bits of a narrower argument compared; `personality(0x1_0002_0000)` gets errno(1), while the kernel runs it as `personality(0x2_0000)`, which gets allow.
+    #[allow(upper_half_bypass)]
+    rule personality(arg0 as u64 == 0x20000) => allow;
+
+    // 64 bits of a narrower argument compared; `personality(0x1_0002_0008)` gets errno(1), while the kernel runs it as `personality(0x2_0008)`, which gets allow.
+    #[allow(upper_half_bypass)]
+    rule personality(arg0 as u64 == 0x20008) => allow;
+
+    // 64 bits of a narrower argument compared; `personality(0x1_ffff_ffff)` gets errno(1), while the kernel runs it as `personality(0xffff_ffff)`, which gets allow.
+    #[allow(upper_half_bypass)]
+    rule personality(arg0 as u64 == 0xffffffff) => allow;
 
     when arch(ppc64le) {
         allow sync_file_range2, swapcontext;

@@ -8,3 +8,9 @@ cd "$here/../../.."
 profiles=seccomp-dsl/src/profiles
 cargo run -q -p seccomp-dsl-cli -- import "$profiles/docker-default.json" -o "$profiles/docker_default.policy.rs"
 grep -v '^    arch_map ' "$profiles/docker_default.policy.rs" > "$profiles/docker_default_native.policy.rs"
+# The hardened variants: every argument compared as the kernel reads it (no
+# `as u64`), which closes the socket bypass and decides every call whose
+# narrow arguments are extended as their type is exactly as moby's does.
+sed -e 's/ as u64//' -e '/#\[allow(upper_half_bypass)\]/d' -e '/^    \/\/ 64 bits of a narrower argument compared/d' \
+    "$profiles/docker_default.policy.rs" | cat -s > "$profiles/docker_default_hardened.policy.rs"
+grep -v '^    arch_map ' "$profiles/docker_default_hardened.policy.rs" > "$profiles/docker_default_hardened_native.policy.rs"

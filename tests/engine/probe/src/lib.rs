@@ -156,27 +156,27 @@ const BAD_POINTER: u64 = 8; // unmapped page
 pub fn battery() -> Vec<Case> {
     let mut cases = vec![
         case!("getpid()", SYS_getpid),
-        case!("getpid(1, 0x1234)", SYS_getpid, 1, 0x1234),
-        case!("getpid(1, 0x12ff)", SYS_getpid, 1, 0x12ff),
-        case!("getpid(1, 0x1300)", SYS_getpid, 1, 0x1300),
+        case!("tuxcall(1, 0x1234)", SYS_tuxcall, 1, 0x1234),
+        case!("tuxcall(1, 0x12ff)", SYS_tuxcall, 1, 0x12ff),
+        case!("tuxcall(1, 0x1300)", SYS_tuxcall, 1, 0x1300),
         case!(
-            "getpid(2, 0, 0xffffffff)",
-            SYS_getpid,
+            "tuxcall(2, 0, 0xffffffff)",
+            SYS_tuxcall,
             2,
             0,
             0xffff_ffff_u64
         ),
         case!(
-            "getpid(2, 0, 0x100000000)",
-            SYS_getpid,
+            "tuxcall(2, 0, 0x100000000)",
+            SYS_tuxcall,
             2,
             0,
             0x1_0000_0000_u64
         ),
-        case!("getpid(2, 0, 0, 3)", SYS_getpid, 2, 0, 0, 3),
+        case!("tuxcall(2, 0, 0, 3)", SYS_tuxcall, 2, 0, 0, 3),
         case!(
-            "getpid(3, .., arg5 = 1<<63)",
-            SYS_getpid,
+            "tuxcall(3, .., arg5 = 1<<63)",
+            SYS_tuxcall,
             3,
             0,
             0,
@@ -184,13 +184,13 @@ pub fn battery() -> Vec<Case> {
             0,
             1u64 << 63
         ),
-        case!("getpid(3, .., arg5 = 1)", SYS_getpid, 3, 0, 0, 0, 0, 1),
-        case!("getpid(0x100000000)", SYS_getpid, 0x1_0000_0000_u64),
-        case!("getpid(u64::MAX)", SYS_getpid, u64::MAX),
+        case!("tuxcall(3, .., arg5 = 1)", SYS_tuxcall, 3, 0, 0, 0, 0, 1),
+        case!("tuxcall(0x100000000)", SYS_tuxcall, 0x1_0000_0000_u64),
+        case!("tuxcall(u64::MAX)", SYS_tuxcall, u64::MAX),
         case!("getppid()", SYS_getppid),
         case!(
-            "getppid(arg4 = O_CLOEXEC)",
-            SYS_getppid,
+            "security(arg4 = O_CLOEXEC)",
+            SYS_security,
             0,
             0,
             0,
@@ -198,8 +198,8 @@ pub fn battery() -> Vec<Case> {
             libc::O_CLOEXEC
         ),
         case!(
-            "getppid(arg4 = O_NONBLOCK)",
-            SYS_getppid,
+            "security(arg4 = O_NONBLOCK)",
+            SYS_security,
             0,
             0,
             0,
