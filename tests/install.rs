@@ -577,3 +577,55 @@ fn install_fails_whole_when_a_thread_cannot_be_synchronized() {
         "no filter was loaded"
     );
 }
+
+/// `socket` reads its family as a 32-bit `int`. Docker's default (kept
+/// exactly, `arg0 as u64`) denies AF_VSOCK (40) and AF_ALG (38) on 64 bits,
+/// so the same families with an upper half set reach the kernel, which
+/// reads 40 and 38; the hardened variant compares what the kernel reads and
+/// denies them, while the families both allow still work, whatever the
+/// upper half.
+#[test]
+fn an_upper_half_walks_around_dockers_socket_rules_and_not_the_hardened_ones() {
+    use seccomp_dsl::profiles::{DOCKER_DEFAULT_HARDENED_NATIVE, DOCKER_DEFAULT_NATIVE};
+    let seqpacket = libc::SOCK_SEQPACKET as u64;
+    let calls: [[u64; 6]; 7] = [
+        [40, seqpacket, 0, 0, 0, 0],
+        [0x1_0000_0028, seqpacket, 0, 0, 0, 0],
+        [0x1_0000_0026, seqpacket, 0, 0, 0, 0],
+        [0xffff_ffff_0000_0010, libc::SOCK_RAW as u64, 0, 0, 0, 0],
+        [libc::AF_UNIX as u64, libc::SOCK_STREAM as u64, 0, 0, 0, 0],
+        [0x1_0000_0001, libc::SOCK_STREAM as u64, 0, 0, 0, 0],
+        [libc::AF_INET as u64, libc::SOCK_DGRAM as u64, 0, 0, 0, 0],
+    ];
+    let run = |profile: &'static seccomp_dsl::Profile| {
+        let observed = in_child(|recorder| {
+            install(recorder, profile);
+            for args in calls {
+                recorder.record(raw_syscall(libc::SYS_socket, args));
+            }
+        });
+        assert_eq!(observed.ending, Ending::Exited(0));
+        assert_eq!(observed.values[0], 0, "install failed");
+        observed.values[1..].to_vec()
+    };
+    let eperm = -i64::from(libc::EPERM);
+    let moby = run(&DOCKER_DEFAULT_NATIVE);
+    assert_eq!(moby[0], eperm, "socket(AF_VSOCK) is denied");
+    // The filter lets these through: the kernel answers (a socket, or its
+    // own error if the family is not built in), never the filter's EPERM.
+    for (call, result) in calls[1..4].iter().zip(&moby[1..4]) {
+        assert_ne!(*result, eperm, "{call:x?} passes moby's rules");
+    }
+    let hardened = run(&DOCKER_DEFAULT_HARDENED_NATIVE);
+    assert_eq!(
+        hardened[..3],
+        [eperm; 3],
+        "AF_VSOCK and AF_ALG denied, upper half or not"
+    );
+    // AF_NETLINK (16) is allowed by both, here with a garbage upper half.
+    for (name, results) in [("moby", &moby), ("hardened", &hardened)] {
+        for (call, result) in calls[3..].iter().zip(&results[3..]) {
+            assert!(*result >= 0, "{name}: {call:x?} gave {result}");
+        }
+    }
+}

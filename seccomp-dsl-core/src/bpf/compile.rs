@@ -21,7 +21,7 @@ use super::{
     audit_arch, number_bias, offset, op, return_value, Instruction, BAD_ARCH_RETURN,
     MAX_INSTRUCTIONS, X32_SYSCALL_BIT,
 };
-use crate::model::{ArgCondition, CmpOp, Resolved, Rule, SeccompArch};
+use crate::model::{ArgCondition, ArgWidth, CmpOp, Resolved, Rule, SeccompArch};
 use crate::syscalls;
 
 /// A policy the compiler cannot turn into a program.
@@ -62,26 +62,6 @@ impl std::error::Error for CompileError {}
 /// assert_eq!(bpf::emulate::run(&program, &read), Ok(bpf::ret::ALLOW));
 /// ```
 pub fn compile(resolved: &Resolved<'_>) -> Result<Vec<Instruction>, CompileError> {
-    // Rules that compare an argument as the kernel reads it, or one
-    // argument twice, become the blocks every engine compares exactly.
-    let exact_rules: Vec<Rule>;
-    let exact_resolved;
-    let resolved = if resolved
-        .rules
-        .iter()
-        .all(|rule| crate::exact::is_exact(rule))
-    {
-        resolved
-    } else {
-        exact_rules = (resolved.rules.iter())
-            .flat_map(|rule| crate::exact::rules(rule).into_owned())
-            .collect();
-        exact_resolved = Resolved {
-            rules: exact_rules.iter().collect(),
-            ..resolved.clone()
-        };
-        &exact_resolved
-    };
     // ABIs grouped by the AUDIT_ARCH the kernel reports (x86_64 and x32 share one).
     let mut sections: Vec<(u32, Vec<SeccompArch>)> = Vec::new();
     for &arch in &resolved.architectures {
@@ -283,21 +263,43 @@ impl<'r> Compiler<'r> {
             .clone()
             .find(|rule| rule.is_unconditional())
             .map_or(self.resolved.default_action, |rule| rule.action);
-        let conditional: Vec<(Vec<ArgCondition>, u32)> = rules
-            .take_while(|rule| !rule.is_unconditional())
-            .map(|rule| {
-                let conditions = rule.conditions.iter().map(|condition| {
-                    if narrow {
-                        condition.low_half()
-                    } else {
-                        *condition
-                    }
-                });
-                (conditions.collect(), return_value(rule.action))
-            })
-            .collect();
+        let conditional: Vec<&Rule> = rules.take_while(|rule| !rule.is_unconditional()).collect();
+        // An argument compared as the kernel reads it is a low-word test,
+        // unless some rule compares it on all 64 bits: then its narrow
+        // comparisons become the exact blocks every engine compares.
+        let mut wide_args = 0u8;
+        for condition in conditional.iter().flat_map(|rule| rule.conditions.iter()) {
+            let low_only = matches!(condition.op, CmpOp::MaskedEq(mask) if mask >> 32 == 0);
+            if condition.width == ArgWidth::U64 && !low_only {
+                wide_args |= 1 << condition.index;
+            }
+        }
+        let mut entries: Vec<(Vec<ArgCondition>, u32)> = Vec::new();
+        for rule in conditional {
+            let value = return_value(rule.action);
+            match low_word_conditions(rule, wide_args) {
+                Some(conditions) => entries.push((conditions, value)),
+                None => entries.extend(
+                    crate::exact::rules(rule)
+                        .iter()
+                        .map(|exact| (exact.conditions.to_vec(), value)),
+                ),
+            }
+        }
+        if narrow {
+            for (conditions, _) in &mut entries {
+                for condition in conditions.iter_mut() {
+                    *condition = condition.low_half();
+                }
+            }
+        }
         let otherwise = return_value(otherwise);
-        arguments_outcome(&conditional, otherwise, if narrow { ALL_NARROW } else { 0 })
+        let low_word_args = if narrow {
+            ALL_NARROW
+        } else {
+            ALL_NARROW & !wide_args
+        };
+        arguments_outcome(&entries, otherwise, low_word_args)
     }
 
     /// Binary search of the accumulator over `ranges`.
@@ -592,6 +594,42 @@ fn dispatch_bounds(filtered: &[u32], arches: &[SeccompArch]) -> Vec<(u32, u32)> 
 /// bit) are then another ABI.
 fn x86_64_without_x32(arches: &[SeccompArch]) -> bool {
     arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32)
+}
+
+/// `rule`'s conditions as tests of low words alone, where each argument
+/// compared as the kernel reads it is compared once, by a test of its low
+/// word that means the same (any unsigned 32-bit comparison; equality and
+/// masks of a signed one; equality and masks within 16 bits), and no
+/// argument in `wide_args` is compared narrow. `None`: the rule takes its
+/// exact blocks instead (see [`crate::exact`]).
+fn low_word_conditions(rule: &Rule, wide_args: u8) -> Option<Vec<ArgCondition>> {
+    let mut seen = 0u8;
+    rule.conditions
+        .iter()
+        .map(|condition| {
+            let bit = 1u8 << condition.index;
+            if seen & bit != 0 {
+                return None; // compared twice
+            }
+            seen |= bit;
+            let op = match (condition.width, condition.op) {
+                (ArgWidth::U64, op) => {
+                    return Some(ArgCondition::new(condition.index, op, condition.value))
+                }
+                _ if wide_args & bit != 0 => return None,
+                (ArgWidth::U32, op) => op,
+                (ArgWidth::I32, op @ (CmpOp::Eq | CmpOp::Ne | CmpOp::MaskedEq(_))) => op,
+                (ArgWidth::U16, CmpOp::Eq) => CmpOp::MaskedEq(0xffff),
+                (ArgWidth::U16, op @ CmpOp::MaskedEq(_)) => op,
+                _ => return None,
+            };
+            Some(ArgCondition::new(
+                condition.index,
+                op,
+                condition.value & 0xffff_ffff,
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
