@@ -15,15 +15,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::in_child;
-use seccomp_dsl::profiles::DOCKER_DEFAULT;
+use seccomp_dsl::profiles::{DOCKER_DEFAULT, DOCKER_DEFAULT_HARDENED};
 use seccomp_dsl::Profile;
 use seccomp_dsl_probe::{battery, Outcome};
 
 const IMAGE: &str = "localhost/seccomp-dsl-probe:latest";
 
-fn policies() -> [(&'static str, &'static Profile); 6] {
+fn policies() -> [(&'static str, &'static Profile); 7] {
     [
         ("DOCKER_DEFAULT", &DOCKER_DEFAULT),
+        ("DOCKER_DEFAULT_HARDENED", &DOCKER_DEFAULT_HARDENED),
         ("ARGUMENTS", &policies::ARGUMENTS),
         ("ACTIONS", &policies::ACTIONS),
         ("CONDITIONS", &policies::CONDITIONS),

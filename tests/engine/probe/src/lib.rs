@@ -230,6 +230,56 @@ pub fn battery() -> Vec<Case> {
         case!("socket(AF_VSOCK, 0xff)", SYS_socket, libc::AF_VSOCK, 0xff),
         case!("socket(39, 0xff)", SYS_socket, 39, 0xff),
         case!("socket(45, 0xff)", SYS_socket, 45, 0xff),
+        // `socket` reads its family as a 32-bit `int`: the same families
+        // with an upper half set, which 64-bit comparisons let through.
+        case!(
+            "socket(AF_VSOCK, SEQPACKET)",
+            SYS_socket,
+            libc::AF_VSOCK,
+            libc::SOCK_SEQPACKET
+        ),
+        case!(
+            "socket(1<<32 | AF_VSOCK, SEQPACKET)",
+            SYS_socket,
+            0x1_0000_0028_u64,
+            libc::SOCK_SEQPACKET
+        ),
+        case!(
+            "socket(AF_ALG, SEQPACKET)",
+            SYS_socket,
+            libc::AF_ALG,
+            libc::SOCK_SEQPACKET
+        ),
+        case!(
+            "socket(1<<32 | AF_ALG, SEQPACKET)",
+            SYS_socket,
+            0x1_0000_0026_u64,
+            libc::SOCK_SEQPACKET
+        ),
+        case!(
+            "socket(AF_NETLINK, RAW)",
+            SYS_socket,
+            libc::AF_NETLINK,
+            libc::SOCK_RAW
+        ),
+        case!(
+            "socket(1<<32 | AF_NETLINK, RAW)",
+            SYS_socket,
+            0x1_0000_0010_u64,
+            libc::SOCK_RAW
+        ),
+        case!(
+            "socket(AF_INET, SEQPACKET)",
+            SYS_socket,
+            libc::AF_INET,
+            libc::SOCK_SEQPACKET
+        ),
+        case!(
+            "socket(-1<<32 | AF_UNIX, SEQPACKET)",
+            SYS_socket,
+            0xffff_ffff_0000_0001_u64,
+            libc::SOCK_SEQPACKET
+        ),
         case!("clone3(NULL, 0)", SYS_clone3, 0, 0),
         case!("unshare(0x80000000)", SYS_unshare, 0x8000_0000_u64),
         case!(
