@@ -131,7 +131,8 @@ fn profiles_the_dsl_cannot_express_exactly_are_refused_with_the_reason() {
     let conflicting = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
         {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
         {"names": ["read"], "action": "SCMP_ACT_LOG", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
-        {"names": ["reed"], "action": "SCMP_ACT_ALLOW"}]}"#;
+        {"names": ["reed"], "action": "SCMP_ACT_ALLOW"},
+        {"names": ["getpid"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}]}"#;
     let error = dsl::import_docker(conflicting).unwrap_err().to_string();
     assert!(
         error.starts_with("the profile cannot be written exactly in the DSL:"),
@@ -145,6 +146,14 @@ fn profiles_the_dsl_cannot_express_exactly_are_refused_with_the_reason() {
         error.contains("syscalls[2] `reed`: unknown syscall `reed` (did you mean `read`?)"),
         "{error}"
     );
+    // Engines would compare a register the syscall never reads.
+    assert!(
+        error.contains(
+            "syscalls[3] `getpid`: `getpid` takes no arguments (remove the condition: write \
+             `rule getpid => ACTION;`)"
+        ),
+        "{error}"
+    );
 }
 
 #[test]
@@ -155,4 +164,71 @@ fn the_native_variant_is_dockers_default_without_the_arch_map() {
         docker::from_json(DOCKER_DEFAULT_NATIVE.docker_json()).unwrap(),
         expected
     );
+}
+
+/// The hardened variant decides every call as moby's profile does when each
+/// narrow argument's upper half is what its type gives it (zero, or the
+/// sign of an `int` extended), and only then: with another upper half,
+/// moby's lets `socket(AF_VSOCK)` through and the hardened one does not.
+#[test]
+fn the_hardened_variant_is_dockers_default_on_extended_arguments() {
+    use seccomp_dsl::model::{ArgWidth, Context, KernelVersion};
+    use seccomp_dsl::profiles::DOCKER_DEFAULT_HARDENED;
+    use seccomp_dsl::upper_half::kernel_width;
+    let containers = [
+        Context {
+            arch: "amd64".into(),
+            capabilities: vec![],
+            kernel: KernelVersion { major: 6, minor: 1 },
+        },
+        Context {
+            arch: "amd64".into(),
+            capabilities: vec!["CAP_SYS_ADMIN".into(), "CAP_SYS_PTRACE".into()],
+            kernel: KernelVersion {
+                major: 6,
+                minor: 18,
+            },
+        },
+    ];
+    let mut lows: Vec<u64> = vec![
+        0,
+        8,
+        0x2_0000,
+        0x2_0008,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_ffff,
+    ];
+    for constant in [0u64, 8, 37, 38, 39, 40, 41, 0x2_0000, 0x2_0008, 0xffff_ffff] {
+        lows.extend([constant.wrapping_sub(1), constant, constant + 1].map(|v| v & 0xffff_ffff));
+    }
+    let mut compared = 0;
+    for context in &containers {
+        let moby = DOCKER_DEFAULT.resolve(context).unwrap();
+        let hardened = DOCKER_DEFAULT_HARDENED.resolve(context).unwrap();
+        for name in ["socket", "personality"] {
+            let width = kernel_width(name, 0).unwrap();
+            for &low in &lows {
+                let mut registers = vec![low];
+                if width == ArgWidth::I32 && low & 0x8000_0000 != 0 {
+                    registers.push(low | 0xffff_ffff_0000_0000);
+                }
+                for register in registers {
+                    let args = [register, 5, 0, 0, 0, 0];
+                    assert_eq!(
+                        hardened.decide(name, &args),
+                        moby.decide(name, &args),
+                        "{name}({register:#x})"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        let vsock = [0x1_0000_0028, 5, 0, 0, 0, 0];
+        assert_ne!(
+            hardened.decide("socket", &vsock),
+            moby.decide("socket", &vsock)
+        );
+    }
+    assert!(compared > 100, "{compared}");
 }

@@ -72,16 +72,10 @@ pub fn to_source(policy: &Policy) -> String {
     }
     // Plain rules stand together; a block, a comment or an acknowledged
     // 64-bit comparison of a narrow argument stands apart.
-    let witnesses = upper_half::witnesses(policy);
     let acknowledged = |index: usize| {
         let rule = &policy.rules[index];
         rule.conditions.iter().any(|condition| {
-            rule.syscalls.iter().any(|name| {
-                upper_half::kernel_width(name, condition.index).is_some_and(|width| {
-                    condition.width == ArgWidth::U64
-                        && upper_half::local_witness(condition, width).is_some()
-                })
-            })
+            (rule.syscalls.iter()).any(|name| upper_half::reads_narrower(name, condition).is_some())
         })
     };
     let stands_apart = |index: usize| {
@@ -93,7 +87,9 @@ pub fn to_source(policy: &Policy) -> String {
             out.push('\n');
         }
         if acknowledged(i) {
-            let witness = witnesses.iter().find(|w| w.rule == i);
+            let witness = (0..rule.conditions.len())
+                .flat_map(|condition| rule.syscalls.iter().map(move |name| (condition, name)))
+                .find_map(|(condition, name)| upper_half::witness(policy, i, condition, name));
             let said = match witness {
                 Some(witness) if witness.is_bypass() => format!("bypass: {witness}"),
                 Some(witness) => format!("{witness}"),

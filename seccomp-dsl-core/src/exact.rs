@@ -170,11 +170,33 @@ pub fn argument_patterns<'a>(
 /// Whether the rule is already in the exact form: each argument compared
 /// at most once, on all 64 bits.
 pub fn is_exact(rule: &Rule) -> bool {
-    let mut seen = [false; ARG_COUNT as usize];
+    let mut seen = 0u64;
     rule.conditions.iter().all(|condition| {
-        condition.width == ArgWidth::U64
-            && !std::mem::replace(&mut seen[usize::from(condition.index) % seen.len()], true)
+        let bit = 1u64 << (condition.index % 64);
+        let first = seen & bit == 0;
+        seen |= bit;
+        condition.width == ArgWidth::U64 && first
     })
+}
+
+/// The comparisons that state exactly what `rule` asks of argument `index`,
+/// one per alternative block: `None` where the rule leaves it free (does
+/// not compare it, or accepts every value), and an empty list where its
+/// comparisons of it never hold together.
+pub fn argument_choices(rule: &Rule, index: u8) -> Option<Vec<ArgCondition>> {
+    let on_index: Vec<&ArgCondition> = rule
+        .conditions
+        .iter()
+        .filter(|condition| condition.index == index)
+        .collect();
+    match on_index[..] {
+        [] => None,
+        [single] if single.width == ArgWidth::U64 => Some(vec![*single]),
+        _ => argument_patterns(on_index)
+            .into_iter()
+            .map(|pattern| pattern.condition(index))
+            .collect(),
+    }
 }
 
 /// `rule` in the exact form: itself if it already is, else one rule per
@@ -186,25 +208,15 @@ pub fn rules(rule: &Rule) -> Cow<'_, [Rule]> {
     }
     let mut combinations: Vec<Vec<ArgCondition>> = vec![Vec::new()];
     for index in 0..ARG_COUNT {
-        let on_index: Vec<&ArgCondition> = rule
-            .conditions
-            .iter()
-            .filter(|condition| condition.index == index)
-            .collect();
-        let choices: Vec<Option<ArgCondition>> = match on_index[..] {
-            [] => continue,
-            [single] if single.width == ArgWidth::U64 => vec![Some(*single)],
-            _ => argument_patterns(on_index)
-                .into_iter()
-                .map(|pattern| pattern.condition(index))
-                .collect(),
+        let Some(choices) = argument_choices(rule, index) else {
+            continue;
         };
         combinations = combinations
             .iter()
             .flat_map(|prefix| {
                 choices.iter().map(move |choice| {
                     let mut conditions = prefix.clone();
-                    conditions.extend(choice);
+                    conditions.push(*choice);
                     conditions
                 })
             })
@@ -240,18 +252,8 @@ pub fn count(rule: &Rule) -> usize {
         return 1;
     }
     (0..ARG_COUNT)
-        .map(|index| {
-            let on_index: Vec<&ArgCondition> = rule
-                .conditions
-                .iter()
-                .filter(|condition| condition.index == index)
-                .collect();
-            match on_index[..] {
-                [] => 1,
-                [single] if single.width == ArgWidth::U64 => 1,
-                _ => argument_patterns(on_index).len(),
-            }
-        })
+        .filter_map(|index| argument_choices(rule, index))
+        .map(|choices| choices.len())
         .fold(1usize, usize::saturating_mul)
 }
 

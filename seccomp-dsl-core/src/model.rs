@@ -245,16 +245,6 @@ impl ArgWidth {
             format!("{bits:#x}")
         }
     }
-
-    /// The type's name in the DSL's casts and messages (`u64`, `i32`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            ArgWidth::U64 => "u64",
-            ArgWidth::U32 => "u32",
-            ArgWidth::I32 => "i32",
-            ArgWidth::U16 => "u16",
-        }
-    }
 }
 
 /// One comparison of a syscall argument with a constant, on the bits of the

@@ -30,10 +30,31 @@ use crate::signatures;
 /// assert_eq!(kernel_width("close", 3), None);
 /// ```
 pub fn kernel_width(syscall: &str, index: u8) -> Option<ArgWidth> {
-    let argument = signatures::lookup(syscall)?
+    signatures::lookup(syscall)?
         .arguments()
-        .get(usize::from(index))?;
-    Some(ArgWidth::of(argument.bits, argument.signed))
+        .get(usize::from(index))
+        .map(signatures::Argument::width)
+}
+
+/// How the kernel reads the argument `condition` compares on all 64 bits,
+/// where that is narrower and the comparison decides some call unlike the
+/// kernel (so it wants `#[allow(upper_half_bypass)]`); `None` otherwise.
+///
+/// ```
+/// use seccomp_dsl_core::model::{ArgCondition, ArgWidth, CmpOp};
+/// use seccomp_dsl_core::upper_half::reads_narrower;
+/// let vsock = ArgCondition::new(0, CmpOp::Eq, 40);
+/// assert_eq!(reads_narrower("socket", &vsock), Some(ArgWidth::I32));
+/// assert_eq!(reads_narrower("mmap", &vsock), None);
+/// let low_bits = ArgCondition::new(0, CmpOp::MaskedEq(0xff), 40);
+/// assert_eq!(reads_narrower("socket", &low_bits), None);
+/// ```
+pub fn reads_narrower(syscall: &str, condition: &ArgCondition) -> Option<ArgWidth> {
+    if condition.width != ArgWidth::U64 {
+        return None;
+    }
+    let width = kernel_width(syscall, condition.index)?;
+    (width != ArgWidth::U64 && local_witness(condition, width).is_some()).then_some(width)
 }
 
 /// The same comparison made on the bits the kernel reads at `width`; `None`
@@ -184,8 +205,9 @@ impl fmt::Display for Witness {
 }
 
 /// For each 64-bit comparison of a policy on an argument the kernel reads
-/// narrower, the first call (if any) it makes the policy decide unlike the
-/// call the kernel runs, a bypass preferred; in rule order.
+/// narrower, and each syscall of its rule, the call (if any) it makes the
+/// policy decide unlike the call the kernel runs (see [`witness`]); in rule
+/// order.
 ///
 /// ```
 /// use seccomp_dsl_core::{model::*, upper_half::witnesses};
@@ -198,72 +220,72 @@ impl fmt::Display for Witness {
 pub fn witnesses(policy: &Policy) -> Vec<Witness> {
     let mut found = Vec::new();
     for (rule_index, rule) in policy.rules.iter().enumerate() {
-        let Some((context, abi)) = context_where_applies(rule) else {
-            continue;
-        };
-        let resolved = policy.resolve(&context, abi);
-        for (condition_index, condition) in rule.conditions.iter().enumerate() {
-            if condition.width != ArgWidth::U64 {
-                continue;
-            }
+        for condition_index in 0..rule.conditions.len() {
             for name in rule.syscalls.iter() {
-                let Some(width) = kernel_width(name, condition.index) else {
-                    continue;
-                };
-                if width == ArgWidth::U64 || local_witness(condition, width).is_none() {
-                    continue;
-                }
-                let base = satisfying_arguments(rule);
-                let constants: Vec<u64> = std::iter::once(condition.value)
-                    .chain(
-                        policy
-                            .rules
-                            .iter()
-                            .filter(|other| other.names(name))
-                            .flat_map(|other| other.conditions.iter())
-                            .filter(|other| other.index == condition.index)
-                            .map(|other| other.value),
-                    )
-                    .collect();
-                let index = usize::from(condition.index);
-                let mut first: Option<Witness> = None;
-                for (register, kernel_reads) in candidates(&constants, width) {
-                    let (mut passed, mut read) = (base, base);
-                    passed[index] = register;
-                    read[index] = kernel_reads;
-                    // A call this comparison decides: the rule matches one
-                    // of the two and not the other.
-                    if rule.matches_on(abi, name, &passed) == rule.matches_on(abi, name, &read) {
-                        continue;
-                    }
-                    let passed_action = resolved.decide_on(abi, name, &passed);
-                    let read_action = resolved.decide_on(abi, name, &read);
-                    if passed_action == read_action {
-                        continue;
-                    }
-                    let witness = Witness {
-                        rule: rule_index,
-                        condition: condition_index,
-                        syscall: name.to_string(),
-                        width,
-                        passed,
-                        read,
-                        passed_action,
-                        read_action,
-                    };
-                    let bypass = witness.is_bypass();
-                    if first.is_none() || bypass {
-                        first = Some(witness);
-                    }
-                    if bypass {
-                        break;
-                    }
-                }
-                found.extend(first);
+                found.extend(witness(policy, rule_index, condition_index, name));
             }
         }
     }
     found
+}
+
+/// A call to `syscall` that condition `condition_index` of rule
+/// `rule_index` makes the policy decide unlike the call the kernel runs, a
+/// bypass preferred; `None` if the comparison reads what the kernel reads,
+/// or if the rest of the policy decides every such call the same.
+pub fn witness(
+    policy: &Policy,
+    rule_index: usize,
+    condition_index: usize,
+    syscall: &str,
+) -> Option<Witness> {
+    let rule = policy.rules.get(rule_index)?;
+    let condition = rule.conditions.get(condition_index)?;
+    let width = reads_narrower(syscall, condition)?;
+    let (context, abi) = context_where_applies(rule)?;
+    let resolved = policy.resolve(&context, abi);
+    let base = satisfying_arguments(rule);
+    let constants: Vec<u64> = std::iter::once(condition.value)
+        .chain(
+            (policy.rules.iter())
+                .filter(|other| other.names(syscall))
+                .flat_map(|other| other.conditions.iter())
+                .filter(|other| other.index == condition.index)
+                .map(|other| other.value),
+        )
+        .collect();
+    let index = usize::from(condition.index);
+    let mut first: Option<Witness> = None;
+    for (register, kernel_reads) in candidates(&constants, width) {
+        let (mut passed, mut read) = (base, base);
+        passed[index] = register;
+        read[index] = kernel_reads;
+        // A call this comparison decides: the rule matches one of the two
+        // and not the other.
+        if rule.matches_on(abi, syscall, &passed) == rule.matches_on(abi, syscall, &read) {
+            continue;
+        }
+        let passed_action = resolved.decide_on(abi, syscall, &passed);
+        let read_action = resolved.decide_on(abi, syscall, &read);
+        if passed_action == read_action {
+            continue;
+        }
+        let witness = Witness {
+            rule: rule_index,
+            condition: condition_index,
+            syscall: syscall.to_string(),
+            width,
+            passed,
+            read,
+            passed_action,
+            read_action,
+        };
+        if witness.is_bypass() {
+            return Some(witness);
+        }
+        first.get_or_insert(witness);
+    }
+    first
 }
 
 /// Arguments that meet every comparison of `rule` that is easy to meet.

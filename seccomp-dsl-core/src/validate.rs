@@ -150,6 +150,25 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    /// [`ProblemKind::ArgumentNotTaken`], if `syscall`'s declaration is known
+    /// and has no argument `index`.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::validate::ProblemKind;
+    /// let kind = ProblemKind::argument_not_taken("close", 3).unwrap();
+    /// assert_eq!(kind.to_string(), "`close` takes 1 argument (unsigned int fd)");
+    /// assert!(ProblemKind::argument_not_taken("close", 0).is_none());
+    /// ```
+    pub fn argument_not_taken(syscall: &str, index: u8) -> Option<ProblemKind> {
+        let signature = crate::signatures::lookup(syscall)?;
+        let count = signature.arguments().len();
+        (usize::from(index) >= count).then(|| ProblemKind::ArgumentNotTaken {
+            syscall: syscall.to_string(),
+            signature: signature.to_string(),
+            count,
+        })
+    }
+
     /// A hint on how to fix the problem, where there is one.
     pub fn help(&self) -> Option<String> {
         match self {
@@ -179,6 +198,11 @@ impl ProblemKind {
                  (`||`) or a mask, or compare the argument as the kernel reads it (no `as u64`)"
                     .into(),
             ),
+            ProblemKind::ArgumentNotTaken { syscall, count, .. } => Some(match count {
+                0 => format!("remove the condition: write `rule {syscall} => ACTION;`"),
+                1 => "its only argument is `arg0`".to_string(),
+                _ => format!("its arguments are `arg0` to `arg{}`", count - 1),
+            }),
             ProblemKind::TooManyEntries { .. } => Some(format!(
                 "a rule may take at most {MAX_EXACT_ENTRIES} entries; split it, or narrow its \
                  ranges to aligned blocks (a mask)"
@@ -280,7 +304,7 @@ pub fn validate(policy: &Policy) -> Vec<Problem> {
             &mut problems,
         );
     }
-    check_rules_per_syscall(policy, &mut problems);
+    check_rules_per_syscall(policy, narrow_abi, &mut problems);
     problems.sort_by_key(|problem| problem.rule);
     problems
 }
@@ -356,31 +380,20 @@ fn check_rule(
         report(Part::Filter, ProblemKind::NeverApplies);
     }
     let mut compared_on_64_bits = [false; ARG_COUNT as usize];
-    let mut single_problem = false;
+    let mut condition_problem = false;
     for (index, condition) in rule.conditions.iter().enumerate() {
         if condition.index >= ARG_COUNT {
             report(
                 Part::Condition(index),
                 ProblemKind::ArgIndexOutOfRange(condition.index),
             );
-            single_problem = true;
+            condition_problem = true;
             continue;
         }
         for syscall in rule.syscalls.iter() {
-            let Some(signature) = crate::signatures::lookup(syscall) else {
-                continue;
-            };
-            let count = signature.arguments().len();
-            if usize::from(condition.index) >= count {
-                report(
-                    Part::Condition(index),
-                    ProblemKind::ArgumentNotTaken {
-                        syscall: syscall.to_string(),
-                        signature: signature.to_string(),
-                        count,
-                    },
-                );
-                single_problem = true;
+            if let Some(kind) = ProblemKind::argument_not_taken(syscall, condition.index) {
+                report(Part::Condition(index), kind);
+                condition_problem = true;
             }
         }
         let wide = condition.width == ArgWidth::U64;
@@ -398,7 +411,7 @@ fn check_rule(
         if let CmpOp::MaskedEq(mask) = condition.op {
             if mask & condition.width.mask() == 0 {
                 report(Part::Mask(index), ProblemKind::ZeroMask);
-                single_problem = true;
+                condition_problem = true;
             } else if condition.value & !mask != 0 {
                 report(
                     Part::Value(index),
@@ -407,32 +420,27 @@ fn check_rule(
                         mask,
                     },
                 );
-                single_problem = true;
+                condition_problem = true;
             }
         } else if crate::exact::patterns(condition).is_empty() {
             report(Part::Condition(index), ProblemKind::NeverTrue);
-            single_problem = true;
+            condition_problem = true;
         }
     }
-    if single_problem {
+    // The rule as a whole, once each comparison is sound on its own.
+    if condition_problem {
         return;
     }
-    match crate::exact::count(rule) {
-        0 => {
-            let index = (0..ARG_COUNT)
-                .find(|&index| {
-                    crate::exact::argument_patterns(
-                        rule.conditions.iter().filter(|c| c.index == index),
-                    )
-                    .is_empty()
-                })
-                .unwrap_or(0);
-            report(Part::Rule, ProblemKind::NeverHoldTogether { index });
-        }
-        count if count > MAX_EXACT_ENTRIES => {
+    let never = (0..ARG_COUNT).find(|&index| {
+        crate::exact::argument_choices(rule, index).is_some_and(|choices| choices.is_empty())
+    });
+    if let Some(index) = never {
+        report(Part::Rule, ProblemKind::NeverHoldTogether { index });
+    } else {
+        let count = crate::exact::count(rule);
+        if count > MAX_EXACT_ENTRIES {
             report(Part::Rule, ProblemKind::TooManyEntries { count });
         }
-        _ => {}
     }
 }
 
@@ -453,7 +461,9 @@ fn covers_32_bit_abi(architectures: &Architectures) -> bool {
     }
 }
 
-fn check_rules_per_syscall(policy: &Policy, problems: &mut Vec<Problem>) {
+/// `narrow_abi`: the policy covers an ABI whose syscalls take 32-bit
+/// arguments.
+fn check_rules_per_syscall(policy: &Policy, narrow_abi: bool, problems: &mut Vec<Problem>) {
     // syscall name -> (rule index, position of the name in that rule), in rule order
     let mut by_syscall: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     for (rule_index, rule) in policy.rules.iter().enumerate() {
@@ -467,7 +477,6 @@ fn check_rules_per_syscall(policy: &Policy, problems: &mut Vec<Problem>) {
     let rules = &policy.rules;
     // Rules that do not overlap on 64 bits may on their low halves, which
     // are what 32-bit ABIs compare.
-    let narrow_abi = covers_32_bit_abi(&policy.architectures);
     let overlap = |a: &Rule, b: &Rule| {
         conditions_overlap(a, b, false) || narrow_abi && conditions_overlap(a, b, true)
     };

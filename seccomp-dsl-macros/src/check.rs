@@ -2,7 +2,7 @@
 //! `seccomp_dsl_core::validate`, reported at the tokens they concern, and
 //! the `forbid` guards, which only exist at compile time.
 
-use seccomp_dsl_core::model::{ArgWidth, Permit, Policy};
+use seccomp_dsl_core::model::{Permit, Policy};
 use seccomp_dsl_core::validate::{validate, Part, ProblemKind};
 use seccomp_dsl_core::{signatures, syscalls, upper_half};
 
@@ -20,39 +20,34 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
 /// error, naming such a call, unless the rule acknowledges it.
 fn check_upper_halves(lowered: &Lowered, errors: &mut Errors) {
     let policy = &lowered.policy;
-    let witnesses = upper_half::witnesses(policy);
     for (rule_index, rule) in policy.rules.iter().enumerate() {
         let source = &lowered.sources[rule_index];
         if source.upper_half_acknowledged {
             continue;
         }
         for (condition_index, condition) in rule.conditions.iter().enumerate() {
-            if condition.width != ArgWidth::U64 {
-                continue;
-            }
             for syscall in rule.syscalls.iter() {
-                let Some(width) = upper_half::kernel_width(syscall, condition.index) else {
-                    continue;
-                };
-                let Some((register, reads)) = upper_half::local_witness(condition, width) else {
+                let Some(width) = upper_half::reads_narrower(syscall, condition) else {
                     continue;
                 };
                 let index = condition.index;
-                let witness = witnesses.iter().find(|w| {
-                    w.rule == rule_index && w.condition == condition_index && w.syscall == **syscall
-                });
                 let described = signatures::lookup(syscall)
                     .and_then(|s| s.arguments().get(usize::from(index)))
-                    .map(|a| format!("a {}-bit `{}`", a.bits, a.c_type))
+                    .map(signatures::Argument::described)
                     .unwrap_or_default();
-                let consequence = match witness {
-                    Some(witness) => witness.to_string(),
-                    None => format!(
-                        "`arg{index}` = {} is compared as such, while the kernel reads {}",
-                        upper_half::grouped_hex(register),
-                        width.render(reads)
-                    ),
-                };
+                let consequence =
+                    match upper_half::witness(policy, rule_index, condition_index, syscall) {
+                        Some(witness) => witness.to_string(),
+                        None => {
+                            let (register, reads) = upper_half::local_witness(condition, width)
+                                .expect("reads_narrower found one");
+                            format!(
+                                "`arg{index}` = {} is compared as such, while the kernel reads {}",
+                                upper_half::grouped_hex(register),
+                                width.render(reads)
+                            )
+                        }
+                    };
                 let rewrite = match upper_half::as_kernel_reads(condition, width) {
                     Some(read) => format!("compare what the kernel reads: `{read}`"),
                     None => format!(

@@ -13,7 +13,8 @@ use seccomp_dsl_core::model::{
     Action, ArchMapEntry, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Flag, Policy, Rule,
     SeccompArch, ARG_COUNT, DOCKER_ARCHES,
 };
-use seccomp_dsl_core::signatures;
+use seccomp_dsl_core::validate::ProblemKind;
+use seccomp_dsl_core::{signatures, upper_half};
 use syn::Ident;
 
 use crate::ast::{
@@ -709,43 +710,26 @@ fn comparison_width(
     errors: &mut Errors,
 ) -> Option<ArgWidth> {
     let name = syscall.to_string();
-    let Some(signature) = signatures::lookup(&name) else {
-        return Some(ArgWidth::U64);
-    };
-    let arguments = signature.arguments();
-    let Some(argument) = arguments.get(usize::from(index)) else {
-        let takes = match arguments.len() {
-            0 => "takes no arguments".to_string(),
-            1 => format!("takes 1 argument ({signature})"),
-            count => format!("takes {count} arguments ({signature})"),
-        };
-        let help = match arguments.len() {
-            0 => format!("remove the condition: write `rule {name} => ACTION;`"),
-            1 => "its only argument is `arg0`".to_string(),
-            count => format!("its arguments are `arg0` to `arg{}`", count - 1),
-        };
+    if let Some(problem) = ProblemKind::argument_not_taken(&name, index) {
         errors.push(
             SpanRange::single(comparison.arg.span()),
-            format!("`{name}` {takes}"),
-            Some(&help),
+            problem.to_string(),
+            problem.help().as_deref(),
         );
         return None;
-    };
-    Some(if comparison.cast.is_some() {
-        ArgWidth::U64
-    } else {
-        ArgWidth::of(argument.bits, argument.signed)
+    }
+    Some(match comparison.cast {
+        Some(_) => ArgWidth::U64,
+        None => upper_half::kernel_width(&name, index).unwrap_or(ArgWidth::U64),
     })
 }
 
-/// The type a width reads, for messages: "a 32-bit `int`".
+/// The type `syscall` reads argument `index` as, for messages: "a 32-bit
+/// `int`".
 fn described(syscall: &str, index: u8) -> String {
     signatures::lookup(syscall)
         .and_then(|signature| signature.arguments().get(usize::from(index)))
-        .map_or_else(
-            || "64 bits".to_string(),
-            |argument| format!("a {}-bit `{}`", argument.bits, argument.c_type),
-        )
+        .map_or_else(|| "64 bits".to_string(), signatures::Argument::described)
 }
 
 fn lower_comparison(
@@ -758,7 +742,8 @@ fn lower_comparison(
     let (value, minus) = resolve_signed_value(&comparison.value, ValueKind::Number, errors)?;
     let arg = &comparison.arg;
     let value_span = comparison.value.span;
-    let ordering = !matches!(comparison.op, CmpOp::Eq | CmpOp::Ne) || comparison.mask.is_some();
+    let masked = comparison.mask.is_some();
+    let ordering = !masked && !matches!(comparison.op, CmpOp::Eq | CmpOp::Ne);
     let reads = || described(syscall, index);
     let fits = match (width, minus) {
         (ArgWidth::U64, None) => true,
@@ -776,16 +761,16 @@ fn lower_comparison(
             return None;
         }
         (ArgWidth::I32 | ArgWidth::U32, Some(_)) if (value as i64) < i64::from(i32::MIN) => false,
-        (ArgWidth::I32, Some(_)) => comparison.mask.is_none(),
-        (ArgWidth::U32, Some(_)) => !ordering,
+        (ArgWidth::I32, Some(_)) => !masked,
+        (ArgWidth::U32, Some(_)) => !ordering && !masked,
         (ArgWidth::U16, Some(_)) => false,
         (ArgWidth::I32, None) if value > i32::MAX as u64 && value <= u64::from(u32::MAX) => {
-            if ordering && comparison.mask.is_none() {
+            if ordering {
                 errors.push(
                     value_span,
                     format!(
                         "{} is above the largest value of `{arg}`, which `{syscall}` reads as {}",
-                        seccomp_dsl_core::upper_half::grouped_hex(value),
+                        upper_half::grouped_hex(value),
                         reads()
                     ),
                     Some(&format!(
@@ -802,7 +787,7 @@ fn lower_comparison(
     if !fits {
         let shown = match minus {
             Some(_) => format!("{}", value as i64),
-            None => seccomp_dsl_core::upper_half::grouped_hex(value),
+            None => upper_half::grouped_hex(value),
         };
         errors.push(
             value_span,
@@ -823,12 +808,12 @@ fn lower_comparison(
                     mask.span,
                     format!(
                         "mask {} tests bits that `{syscall}` never reads: it reads `{arg}` as {}",
-                        seccomp_dsl_core::upper_half::grouped_hex(mask_value),
+                        upper_half::grouped_hex(mask_value),
                         reads()
                     ),
                     Some(&format!(
                         "keep the mask within {} (or compare all 64 bits with `{arg} as u64`)",
-                        seccomp_dsl_core::upper_half::grouped_hex(width.mask())
+                        upper_half::grouped_hex(width.mask())
                     )),
                 );
                 return None;

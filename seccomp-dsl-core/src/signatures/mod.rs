@@ -15,6 +15,8 @@
 
 mod table;
 
+use crate::model::ArgWidth;
+
 use table::SIGNATURES;
 pub use table::UNKNOWN;
 
@@ -36,6 +38,18 @@ pub struct Argument {
     pub bits: u8,
     /// Whether the type is signed.
     pub signed: bool,
+}
+
+impl Argument {
+    /// How a comparison reads this argument (see [`ArgWidth`]).
+    pub const fn width(&self) -> ArgWidth {
+        ArgWidth::of(self.bits, self.signed)
+    }
+
+    /// The argument's type for messages: "a 32-bit `int`".
+    pub fn described(&self) -> String {
+        format!("a {}-bit `{}`", self.bits, self.c_type)
+    }
 }
 
 impl Signature {

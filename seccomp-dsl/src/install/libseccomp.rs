@@ -7,6 +7,7 @@ use libseccomp::{
 };
 use seccomp_dsl_core::model::{Action, ArgCondition, CmpOp, Flag, Resolved, Rule, SeccompArch};
 
+use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
 use std::os::fd::FromRawFd;
 
@@ -78,10 +79,12 @@ pub fn knows(name: &str, abi: SeccompArch) -> bool {
 fn filter(resolved: &Resolved<'_>) -> Result<ScmpFilterContext, Error> {
     let native = SeccompArch::native().ok_or(Error::UnsupportedArchitecture)?;
     let mut filter = new_filter(resolved)?;
-    let exact: Vec<Rule> = (resolved.rules.iter())
-        .flat_map(|rule| seccomp_dsl_core::exact::rules(rule).into_owned())
+    // Each rule in the form libseccomp compares exactly (borrowed where it
+    // already is).
+    let exact: Vec<Cow<'_, [Rule]>> = (resolved.rules.iter())
+        .map(|rule| seccomp_dsl_core::exact::rules(rule))
         .collect();
-    for rule in &exact {
+    for rule in exact.iter().flat_map(|rules| rules.iter()) {
         let comparisons: Vec<ScmpArgCompare> =
             rule.conditions.iter().map(scmp_comparison).collect();
         for name in rule.syscalls.iter() {
@@ -108,7 +111,7 @@ fn filter(resolved: &Resolved<'_>) -> Result<ScmpFilterContext, Error> {
         others
             .remove_arch(ScmpArch::Native)
             .map_err(build("setting up the other architectures"))?;
-        for rule in &exact {
+        for rule in exact.iter().flat_map(|rules| rules.iter()) {
             let comparisons: Vec<ScmpArgCompare> =
                 rule.conditions.iter().map(scmp_comparison).collect();
             for name in rule.syscalls.iter() {
