@@ -21,8 +21,14 @@ use seccomp_dsl_probe::{battery, Outcome};
 
 const IMAGE: &str = "localhost/seccomp-dsl-probe:latest";
 
-fn policies() -> [(&'static str, &'static Profile); 7] {
-    [
+/// moby's own profile, run as it is: the container reads moby's JSON,
+/// `install()` compares it with `DOCKER_DEFAULT`.
+const MOBY_JSON: &str = include_str!("../seccomp-dsl/src/profiles/docker-default.json");
+
+/// Each policy by name, the Docker JSON the container runs under, and the
+/// profile `install()` applies.
+fn policies() -> Vec<(&'static str, &'static str, &'static Profile)> {
+    let ours: [(&'static str, &'static Profile); 8] = [
         ("DOCKER_DEFAULT", &DOCKER_DEFAULT),
         ("DOCKER_DEFAULT_HARDENED", &DOCKER_DEFAULT_HARDENED),
         ("ARGUMENTS", &policies::ARGUMENTS),
@@ -30,7 +36,14 @@ fn policies() -> [(&'static str, &'static Profile); 7] {
         ("CONDITIONS", &policies::CONDITIONS),
         ("DENY_LIST", &policies::DENY_LIST),
         ("WITH_X86", &policies::WITH_X86),
-    ]
+        ("NARROW", &policies::NARROW),
+    ];
+    let mut all = vec![("moby default.json", MOBY_JSON, &DOCKER_DEFAULT)];
+    all.extend(
+        ours.into_iter()
+            .map(|(name, profile)| (name, profile.docker_json(), profile)),
+    );
+    all
 }
 
 fn run(command: &mut Command) -> std::process::Output {
@@ -276,9 +289,10 @@ fn the_container_and_install_decide_every_call_the_same() {
     let cases = battery();
     let mut differences = Vec::new();
     let mut compared = 0;
-    for (name, profile) in policies() {
-        let profile_json = work.join(format!("{name}.json"));
-        std::fs::write(&profile_json, profile.docker_json()).unwrap();
+    let mut reports = std::collections::BTreeMap::new();
+    for (name, json, profile) in policies() {
+        let profile_json = work.join(format!("{}.json", name.replace(' ', "-")));
+        std::fs::write(&profile_json, json).unwrap();
         let container = in_container(&probe, &profile_json);
         assert_eq!(
             container.outcomes.len(),
@@ -309,10 +323,52 @@ fn the_container_and_install_decide_every_call_the_same() {
             }
             compared += 1;
         }
+        reports.insert(name, container.outcomes);
     }
     println!(
         "\n{compared} outcomes compared, {} differ",
         differences.len()
     );
     assert!(differences.is_empty(), "{}", differences.join("\n"));
+    the_upper_half_bypass_is_moby_s_and_the_hardened_profile_closes_it(&reports);
+}
+
+/// moby's `socket` rules compare the 32-bit family on 64 bits: a family
+/// with an upper half set walks around them, in moby's JSON and in
+/// `DOCKER_DEFAULT` alike. The hardened variant decides every such call as
+/// the kernel reads it, and everything else as moby does.
+fn the_upper_half_bypass_is_moby_s_and_the_hardened_profile_closes_it(
+    reports: &std::collections::BTreeMap<&str, Vec<(String, Outcome)>>,
+) {
+    let outcome = |policy: &str, label: &str| {
+        reports[policy]
+            .iter()
+            .find(|(l, _)| l == label)
+            .unwrap_or_else(|| panic!("no {label} in the battery"))
+            .1
+    };
+    let eperm = Outcome::Errno(libc::EPERM);
+    for family in ["AF_VSOCK", "AF_ALG"] {
+        let plain = format!("socket({family}, SEQPACKET)");
+        let raised = format!("socket(1<<32 | {family}, SEQPACKET)");
+        for policy in ["moby default.json", "DOCKER_DEFAULT"] {
+            assert_eq!(outcome(policy, &plain), eperm, "{policy}: {plain}");
+            assert_ne!(outcome(policy, &raised), eperm, "{policy}: {raised} passes");
+        }
+        assert_eq!(outcome("DOCKER_DEFAULT_HARDENED", &raised), eperm);
+    }
+    for ((label, moby), (_, hardened)) in reports["moby default.json"]
+        .iter()
+        .zip(&reports["DOCKER_DEFAULT_HARDENED"])
+    {
+        if label.starts_with("socket(1<<32 | AF_VSOCK")
+            || label.starts_with("socket(1<<32 | AF_ALG")
+        {
+            continue;
+        }
+        assert_eq!(
+            moby, hardened,
+            "the hardened profile decides {label} as moby's"
+        );
+    }
 }

@@ -86,3 +86,17 @@ pub static WITH_X86: Profile = seccomp_profile! {
     allow getpid, getuid;
     errno(EXDEV) getgid;
 };
+
+/// Comparisons on arguments narrower than a register, decided on the value
+/// the kernel reads: signed order on `int` descriptors (`-100` matches
+/// AT_FDCWD zero- or sign-extended), 32-bit ranges, two comparisons of one
+/// argument, and a mask on a 16-bit `umode_t`.
+pub static NARROW: Profile = seccomp_profile! {
+    default allow;
+    rule syncfs(arg0 < -1) => errno(EXDEV);
+    rule fdatasync(arg0 >= 1000 && arg0 <= 2000) => errno(ENOTBLK);
+    rule fdatasync(arg0 > 3000 && arg0 != 3003) => errno(EDOM);
+    rule faccessat(arg0 == -100) => errno(EACCES);
+    rule fchmod(arg1 & 0o7000 == 0o4000) => errno(EPERM);
+    rule socket(arg0 >= AF_ALG && arg0 <= AF_VSOCK && arg0 != 39) => errno(EAFNOSUPPORT);
+};

@@ -280,6 +280,59 @@ pub fn battery() -> Vec<Case> {
             0xffff_ffff_0000_0001_u64,
             libc::SOCK_SEQPACKET
         ),
+        // Arguments narrower than a register, each with its upper half
+        // cleared, sign-extended and set to garbage.
+        case!("syncfs(-1)", SYS_syncfs, BAD_FD),
+        case!("syncfs(-2)", SYS_syncfs, -2i64 as u64),
+        case!("syncfs(0xfffffffe)", SYS_syncfs, 0xffff_fffe_u64),
+        case!("syncfs(1<<32 | 0xfffffffe)", SYS_syncfs, 0x1_ffff_fffe_u64),
+        case!("syncfs(1<<32 | 7)", SYS_syncfs, 0x1_0000_0007_u64),
+        case!("fdatasync(999)", SYS_fdatasync, 999),
+        case!("fdatasync(1000)", SYS_fdatasync, 1000),
+        case!("fdatasync(1<<32 | 1500)", SYS_fdatasync, 0x1_0000_05dc_u64),
+        case!("fdatasync(2001)", SYS_fdatasync, 2001),
+        case!("fdatasync(3003)", SYS_fdatasync, 3003),
+        case!("fdatasync(3004)", SYS_fdatasync, 3004),
+        case!(
+            "fdatasync(-1<<32 | 3004)",
+            SYS_fdatasync,
+            0xffff_ffff_0000_0bbc_u64
+        ),
+        case!("fdatasync(-5)", SYS_fdatasync, -5i64 as u64),
+        case!(
+            "faccessat(-100, bad)",
+            SYS_faccessat,
+            -100i64 as u64,
+            BAD_POINTER
+        ),
+        case!(
+            "faccessat(0xffffff9c, bad)",
+            SYS_faccessat,
+            0xffff_ff9c_u64,
+            BAD_POINTER
+        ),
+        case!(
+            "faccessat(1<<32 | -100, bad)",
+            SYS_faccessat,
+            0x1_ffff_ff9c_u64,
+            BAD_POINTER
+        ),
+        case!("faccessat(100, bad)", SYS_faccessat, 100, BAD_POINTER),
+        case!("fchmod(-1, 0o4755)", SYS_fchmod, BAD_FD, 0o4755),
+        case!("fchmod(-1, 0o6755)", SYS_fchmod, BAD_FD, 0o6755),
+        case!("fchmod(-1, 0o755)", SYS_fchmod, BAD_FD, 0o755),
+        case!(
+            "fchmod(-1, 1<<16 | 0o4755)",
+            SYS_fchmod,
+            BAD_FD,
+            0x1_09ed_u64
+        ),
+        case!(
+            "fchmod(-1, 1<<32 | 0o755)",
+            SYS_fchmod,
+            BAD_FD,
+            0x1_0000_01ed_u64
+        ),
         case!("clone3(NULL, 0)", SYS_clone3, 0, 0),
         case!("unshare(0x80000000)", SYS_unshare, 0x8000_0000_u64),
         case!(
