@@ -596,38 +596,35 @@ fn x86_64_without_x32(arches: &[SeccompArch]) -> bool {
     arches.contains(&SeccompArch::X86_64) && !arches.contains(&SeccompArch::X32)
 }
 
-/// `rule`'s conditions as tests of low words alone, where each argument
-/// compared as the kernel reads it is compared once, by a test of its low
-/// word that means the same (any unsigned 32-bit comparison; equality and
-/// masks of a signed one; equality and masks within 16 bits), and no
-/// argument in `wide_args` is compared narrow. `None`: the rule takes its
-/// exact blocks instead (see [`crate::exact`]).
+/// `rule`'s conditions as tests of low words alone, where every argument
+/// compared as the kernel reads it has a test of its low word that means
+/// the same: any comparison of a 32-bit argument, signed ones keeping their
+/// width (the low-word search cuts at the sign bit), and equality and masks
+/// within 16 bits; and no argument in `wide_args` is compared narrow.
+/// `None`: the rule takes its exact blocks instead (see [`crate::exact`]).
 fn low_word_conditions(rule: &Rule, wide_args: u8) -> Option<Vec<ArgCondition>> {
-    let mut seen = 0u8;
     rule.conditions
         .iter()
         .map(|condition| {
             let bit = 1u8 << condition.index;
-            if seen & bit != 0 {
-                return None; // compared twice
-            }
-            seen |= bit;
-            let op = match (condition.width, condition.op) {
-                (ArgWidth::U64, op) => {
-                    return Some(ArgCondition::new(condition.index, op, condition.value))
-                }
+            let (op, width) = match (condition.width, condition.op) {
+                (ArgWidth::U64, _) => return Some(*condition),
                 _ if wide_args & bit != 0 => return None,
-                (ArgWidth::U32, op) => op,
-                (ArgWidth::I32, op @ (CmpOp::Eq | CmpOp::Ne | CmpOp::MaskedEq(_))) => op,
-                (ArgWidth::U16, CmpOp::Eq) => CmpOp::MaskedEq(0xffff),
-                (ArgWidth::U16, op @ CmpOp::MaskedEq(_)) => op,
-                _ => return None,
+                (ArgWidth::U32, op) => (op, ArgWidth::U64),
+                (ArgWidth::I32, op @ (CmpOp::Eq | CmpOp::Ne | CmpOp::MaskedEq(_))) => {
+                    (op, ArgWidth::U64)
+                }
+                (ArgWidth::I32, op) => (op, ArgWidth::I32),
+                (ArgWidth::U16, CmpOp::Eq) => (CmpOp::MaskedEq(0xffff), ArgWidth::U64),
+                (ArgWidth::U16, op @ CmpOp::MaskedEq(_)) => (op, ArgWidth::U64),
+                (ArgWidth::U16, _) => return None,
             };
-            Some(ArgCondition::new(
-                condition.index,
+            Some(ArgCondition {
+                index: condition.index,
                 op,
-                condition.value & 0xffff_ffff,
-            ))
+                value: condition.value & 0xffff_ffff,
+                width,
+            })
         })
         .collect()
 }

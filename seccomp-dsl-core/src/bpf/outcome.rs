@@ -184,8 +184,10 @@ fn searched_outcome(rules: &[(Vec<ArgCondition>, u32)], default: u32, narrow: u8
     let mut cuts: Vec<u64> = vec![0];
     for (conditions, _) in rules {
         if let Some(position) = on_arg(conditions) {
-            let v = conditions[position].value;
-            cuts.extend([v, v + 1]);
+            let condition = &conditions[position];
+            let v = condition.value;
+            // A signed order also changes where the low word's sign does.
+            cuts.extend([v, v + 1, condition.width.sign_bit()]);
         }
     }
     cuts.retain(|cut| *cut <= u64::from(u32::MAX));
