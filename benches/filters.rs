@@ -16,7 +16,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use seccomp_dsl::bpf::emulate::{run_counting, SeccompData};
 use seccomp_dsl::bpf::{self, audit_arch, Instruction};
 use seccomp_dsl::model::{Context, Resolved, SeccompArch};
-use seccomp_dsl::profiles::{DOCKER_DEFAULT, DOCKER_DEFAULT_NATIVE};
+use seccomp_dsl::profiles::{
+    DOCKER_DEFAULT, DOCKER_DEFAULT_HARDENED, DOCKER_DEFAULT_HARDENED_NATIVE, DOCKER_DEFAULT_NATIVE,
+};
 
 /// Runs `measure` in a forked child and returns the time it reports.
 fn in_child(measure: impl FnOnce() -> Duration) -> Duration {
@@ -126,6 +128,11 @@ fn installs(s: &Subjects) -> [(&'static str, Vec<Case<'_>>); 2] {
                 case("seccomp-dsl Profile::install", true, || {
                     DOCKER_DEFAULT_NATIVE.install().unwrap()
                 }),
+                case(
+                    "seccomp-dsl Profile::install, hardened variant",
+                    true,
+                    || DOCKER_DEFAULT_HARDENED_NATIVE.install().unwrap(),
+                ),
                 case("seccomp-dsl compile at install + load", false, || {
                     seccomp_dsl::install_resolved(&s.native).unwrap()
                 }),
@@ -144,6 +151,11 @@ fn installs(s: &Subjects) -> [(&'static str, Vec<Case<'_>>); 2] {
                 case("seccomp-dsl Profile::install", true, || {
                     DOCKER_DEFAULT.install().unwrap()
                 }),
+                case(
+                    "seccomp-dsl Profile::install, hardened variant",
+                    true,
+                    || DOCKER_DEFAULT_HARDENED.install().unwrap(),
+                ),
                 case("seccomp-dsl compile at install + load", false, || {
                     seccomp_dsl::install_resolved(&s.all_abis).unwrap()
                 }),
@@ -232,7 +244,17 @@ fn print_figures() {
     let figures = |program: &[Instruction]| {
         let mut executed: Vec<usize> = Vec::new();
         for &nr in &numbers {
-            for arg0 in [0u64, 8, 38, 39, 40, 0xffff_ffff, 0x7e02_0000, 1 << 32] {
+            for arg0 in [
+                0u64,
+                8,
+                38,
+                39,
+                40,
+                0xffff_ffff,
+                0x7e02_0000,
+                1 << 32,
+                1 << 32 | 40,
+            ] {
                 let data = SeccompData {
                     nr: nr as i32,
                     arch,
@@ -258,29 +280,36 @@ fn print_figures() {
             .to_vec(),
         kernel: seccomp_dsl::current_context().unwrap().kernel,
     };
-    for (who, context) in [
-        ("root", seccomp_dsl::current_context().unwrap()),
-        ("a container", container),
+    for (variant, profile) in [
+        ("Docker's default", &DOCKER_DEFAULT),
+        ("Docker's default, hardened", &DOCKER_DEFAULT_HARDENED),
     ] {
-        let mut resolved = DOCKER_DEFAULT.resolve(&context).unwrap();
-        resolved.architectures.truncate(1);
-        println!("Docker's default, native ABI, in {who}:");
-        println!(
-            "  seccomp-dsl:                {}",
-            figures(&bpf::compile(&resolved).unwrap())
-        );
-        #[cfg(feature = "libseccomp")]
-        for (name, binary_tree) in [
-            ("libseccomp default:        ", false),
-            ("libseccomp binary tree (2):", true),
+        for (who, context) in [
+            ("root", seccomp_dsl::current_context().unwrap()),
+            ("a container", container.clone()),
         ] {
-            let program = seccomp_dsl::libseccomp_program_of(&resolved, binary_tree).unwrap();
-            println!("  {name} {}", figures(&program));
+            let mut resolved = profile.resolve(&context).unwrap();
+            resolved.architectures.truncate(1);
+            println!("{variant}, native ABI, in {who}:");
+            println!(
+                "  seccomp-dsl:                {}",
+                figures(&bpf::compile(&resolved).unwrap())
+            );
+            #[cfg(feature = "libseccomp")]
+            for (name, binary_tree) in [
+                ("libseccomp default:        ", false),
+                ("libseccomp binary tree (2):", true),
+            ] {
+                let program = seccomp_dsl::libseccomp_program_of(&resolved, binary_tree).unwrap();
+                println!("  {name} {}", figures(&program));
+            }
         }
     }
+    let hardened = DOCKER_DEFAULT_HARDENED.resolve_here().unwrap();
     println!(
-        "Docker's default, x86_64 + x86 + x32, in root: seccomp-dsl {} instructions",
-        subjects().all_abis_program.len()
+        "Docker's default, x86_64 + x86 + x32, in root: seccomp-dsl {} instructions, hardened {}",
+        subjects().all_abis_program.len(),
+        bpf::compile(&hardened).unwrap().len()
     );
 }
 
