@@ -3,7 +3,7 @@
 
 use seccomp_dsl::model::Policy;
 use seccomp_dsl::profiles::{DOCKER_DEFAULT, DOCKER_DEFAULT_NATIVE};
-use seccomp_dsl::{docker, dsl, Profile};
+use seccomp_dsl::{docker, dsl, engines, Profile};
 
 const DOCKER_DEFAULT_JSON: &str = include_str!("../seccomp-dsl/src/profiles/docker-default.json");
 
@@ -29,6 +29,11 @@ imported! {
 /// masked comparison compares `value & mask`.
 fn canonical(mut policy: Policy) -> Policy {
     for rule in policy.rules.to_mut() {
+        // The note of what the target engine leaves out is this project's.
+        let left_out = engines::TARGET.dropped_names(rule, &policy.architectures);
+        if rule.comment.as_deref() == Some(engines::TARGET.left_out_note(&left_out).as_str()) {
+            rule.comment = None;
+        }
         rule.syscalls.to_mut().sort();
         for condition in rule.conditions.to_mut() {
             if let seccomp_dsl::model::CmpOp::MaskedEq(mask) = condition.op {

@@ -11,7 +11,7 @@ use seccomp_dsl_core::bpf::{self, audit_arch, disasm};
 use seccomp_dsl_core::model::{
     native_docker_arch, Context, KernelVersion, Policy, Resolved, SeccompArch,
 };
-use seccomp_dsl_core::{docker, dsl, syscalls, upper_half};
+use seccomp_dsl_core::{docker, dsl, engines, syscalls, upper_half};
 
 #[derive(Parser)]
 #[command(
@@ -151,6 +151,21 @@ fn run(cli: Cli) -> Result<(), String> {
                         policy.rules[witness.rule].conditions[witness.condition].index,
                         witness.syscall,
                         witness.width.bits(),
+                    );
+                }
+            }
+            let engine = engines::TARGET;
+            for (index, rule) in policy.rules.iter().enumerate() {
+                let dropped = engine.dropped_names(rule, &policy.architectures);
+                if !dropped.is_empty() {
+                    eprintln!(
+                        "warning: {}: syscalls[{index}] names {}, which libseccomp {} does not \
+                         know: {} leaves them out of the rule; the source keeps them for \
+                         install() alone, with #[allow(unknown_to_engine)]",
+                        profile.display(),
+                        dropped.join(", "),
+                        engine.libseccomp,
+                        engine.describe(),
                     );
                 }
             }

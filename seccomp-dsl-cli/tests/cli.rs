@@ -77,6 +77,30 @@ fn import_warns_of_each_walk_around_a_64_bit_comparison() {
 }
 
 #[test]
+fn import_warns_of_each_rule_the_engine_leaves_syscalls_out_of() {
+    let profile = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+        {"names": ["read", "mseal", "statmount"], "action": "SCMP_ACT_ALLOW"},
+        {"names": ["write"], "action": "SCMP_ACT_ALLOW"}]}"#;
+    let output = seccomp_dsl(&["import", "-"], profile);
+    assert!(output.status.success(), "a warning is no failure");
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "warning: -: syscalls[0] names mseal, statmount, which libseccomp 2.5.4 does not know: \
+         podman 4.3 (runc 1.1.5, libseccomp 2.5.4) leaves them out of the rule; the source keeps \
+         them for install() alone, with #[allow(unknown_to_engine)]\n"
+    );
+    let source = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        source.contains(
+            "    // Left out of this rule by podman 4.3 (runc 1.1.5, libseccomp 2.5.4), which does \
+             not know:\n    // mseal, statmount.\n    #[allow(unknown_to_engine)]\n    allow read, \
+             mseal, statmount;\n"
+        ),
+        "{source}"
+    );
+}
+
+#[test]
 fn bad_input_fails_with_a_message_naming_the_field() {
     let output = seccomp_dsl(
         &["import", "-"],

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use crate::constants::ERRNO;
 use crate::docker;
+use crate::engines;
 use crate::model::{Action, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Policy, Rule};
 use crate::upper_half;
 use crate::validate::{validate, Part};
@@ -78,9 +79,15 @@ pub fn to_source(policy: &Policy) -> String {
             (rule.syscalls.iter()).any(|name| upper_half::reads_narrower(name, condition).is_some())
         })
     };
+    let engine = engines::TARGET;
+    let dropped_by_engine =
+        |index: usize| engine.dropped_names(&policy.rules[index], &policy.architectures);
     let stands_apart = |index: usize| {
         let rule = &policy.rules[index];
-        rule.comment.is_some() || !rule.applies_everywhere() || acknowledged(index)
+        rule.comment.is_some()
+            || !rule.applies_everywhere()
+            || acknowledged(index)
+            || !dropped_by_engine(index).is_empty()
     };
     for (i, rule) in policy.rules.iter().enumerate() {
         if i == 0 || stands_apart(i) || stands_apart(i - 1) {
@@ -101,6 +108,16 @@ pub fn to_source(policy: &Policy) -> String {
                 "    // 64 bits of a narrower argument compared; {said}."
             );
             let _ = writeln!(out, "    #[allow(upper_half_bypass)]");
+        }
+        let dropped = dropped_by_engine(i);
+        if !dropped.is_empty() {
+            let note = engine.left_out_note(&dropped);
+            if !rule.comment.as_ref().is_some_and(|c| c.contains(&note)) {
+                let (head, _) = note.split_once(": ").expect("the note lists names");
+                let _ = writeln!(out, "    // {head}:");
+                write_list(&mut out, "    //", " ", &dropped, ".");
+            }
+            let _ = writeln!(out, "    #[allow(unknown_to_engine)]");
         }
         write_rule(&mut out, rule);
     }

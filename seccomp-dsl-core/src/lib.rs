@@ -29,6 +29,7 @@ pub mod bpf;
 pub mod constants;
 pub mod docker;
 pub mod dsl;
+pub mod engines;
 pub mod exact;
 pub mod model;
 pub mod preset;

@@ -2,9 +2,9 @@
 //! `seccomp_dsl_core::validate`, reported at the tokens they concern, and
 //! the `forbid` guards, which only exist at compile time.
 
-use seccomp_dsl_core::model::{Permit, Policy};
+use seccomp_dsl_core::model::{Architectures, Permit, Policy};
 use seccomp_dsl_core::validate::{validate, Part, ProblemKind};
-use seccomp_dsl_core::{signatures, syscalls, upper_half};
+use seccomp_dsl_core::{engines, signatures, syscalls, upper_half};
 
 use crate::errors::{Errors, SpanRange};
 use crate::lower::Lowered;
@@ -12,7 +12,50 @@ use crate::lower::Lowered;
 pub fn check(lowered: &Lowered, errors: &mut Errors) {
     check_model(lowered, errors);
     check_upper_halves(lowered, errors);
+    check_engine_drops(lowered, errors);
     check_forbidden(lowered, errors);
+}
+
+/// A syscall the target engine's libseccomp does not know is left out of
+/// its rules by the engine, silently, while `install()` applies them: an
+/// error at the name, unless the rule acknowledges it is for `install()`
+/// alone.
+fn check_engine_drops(lowered: &Lowered, errors: &mut Errors) {
+    let policy = &lowered.policy;
+    let engine = engines::TARGET;
+    for (rule, source) in policy.rules.iter().zip(&lowered.sources) {
+        if source.unknown_to_engine_acknowledged {
+            continue;
+        }
+        for (position, syscall) in rule.syscalls.iter().enumerate() {
+            let abis = engine.drops(syscall, &policy.architectures);
+            if abis.is_empty() {
+                continue;
+            }
+            let everywhere = engine.drops(syscall, &Architectures::Native);
+            let on = if abis == everywhere {
+                "any ABI".to_string()
+            } else {
+                abis.iter()
+                    .map(|abi| abi.syscall_table().name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            errors.push(
+                SpanRange::single(source.syscalls[position]),
+                format!(
+                    "{} does not know `{syscall}` (on {on}): it leaves it out of this rule \
+                     silently, while `install()` applies the rule to it",
+                    engine.describe(),
+                ),
+                Some(&format!(
+                    "in a container `{syscall}` gets the default action instead; remove it from the \
+                     rule, or keep it for `install()` alone with `#[allow(unknown_to_engine)]` above \
+                     the statement (the Docker profile then says so in the rule's comment)"
+                )),
+            );
+        }
+    }
 }
 
 /// A comparison of all 64 bits (`argN as u64`) of an argument the kernel
@@ -106,6 +149,21 @@ fn check_forbidden(lowered: &Lowered, errors: &mut Errors) {
                 &text,
                 syscalls::all().iter().map(|s| s.name()),
                 None,
+            );
+            continue;
+        }
+        let engine = engines::TARGET;
+        if !engine.drops(&text, &policy.architectures).is_empty()
+            && policy.default_action.may_run_call()
+        {
+            errors.push(
+                SpanRange::single(name.span()),
+                format!(
+                    "`{text}` is forbidden, but {} does not know it, leaves it out of every \
+                     rule, and the default action lets it run",
+                    engine.describe(),
+                ),
+                Some("deny by default (e.g. `default errno;`): the container then denies it too"),
             );
             continue;
         }

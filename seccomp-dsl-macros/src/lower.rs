@@ -14,7 +14,7 @@ use seccomp_dsl_core::model::{
     SeccompArch, ARG_COUNT, DOCKER_ARCHES,
 };
 use seccomp_dsl_core::validate::ProblemKind;
-use seccomp_dsl_core::{signatures, upper_half};
+use seccomp_dsl_core::{engines, signatures, upper_half};
 use syn::Ident;
 
 use crate::ast::{
@@ -54,6 +54,8 @@ pub struct RuleSource {
     pub filter: SpanRange,
     /// Whether `#[allow(upper_half_bypass)]` stands at the rule or around it.
     pub upper_half_acknowledged: bool,
+    /// Whether `#[allow(unknown_to_engine)]` stands at the rule or around it.
+    pub unknown_to_engine_acknowledged: bool,
 }
 
 pub struct ConditionSource {
@@ -75,7 +77,12 @@ struct Scope {
 }
 
 /// What `#[allow(...)]` can acknowledge.
-const ACKNOWLEDGEABLE: [&str; 1] = [UPPER_HALF_BYPASS];
+const ACKNOWLEDGEABLE: [&str; 2] = [UPPER_HALF_BYPASS, UNKNOWN_TO_ENGINE];
+
+/// `#[allow(unknown_to_engine)]`: the syscalls of a rule that the target
+/// engine's libseccomp does not know, which the engine leaves out of it,
+/// are in the rule for `install()` alone.
+const UNKNOWN_TO_ENGINE: &str = "unknown_to_engine";
 
 /// `#[allow(upper_half_bypass)]`: a 64-bit comparison (`argN as u64`) of an
 /// argument the kernel reads narrower is meant.
@@ -360,6 +367,10 @@ impl Lowerer {
                     action: action_span,
                     filter: scope.header.unwrap_or(names_range),
                     upper_half_acknowledged: scope.allows.iter().any(|a| a == UPPER_HALF_BYPASS),
+                    unknown_to_engine_acknowledged: scope
+                        .allows
+                        .iter()
+                        .any(|a| a == UNKNOWN_TO_ENGINE),
                 };
                 let syscalls = group
                     .iter()
@@ -418,10 +429,16 @@ impl Lowerer {
             Some(&(action, span)) if self.default_count == 1 => (action, Some(span)),
             _ => (Action::Errno(1), None),
         };
+        let mut rules = self.rules;
+        for (rule, source) in rules.iter_mut().zip(&self.sources) {
+            if source.unknown_to_engine_acknowledged {
+                note_engine_drops(rule, &architectures);
+            }
+        }
         Lowered {
             policy: Policy {
                 default_action,
-                rules: Cow::Owned(self.rules),
+                rules: Cow::Owned(rules),
                 architectures,
                 flags: Cow::Owned(self.flags),
             },
@@ -914,4 +931,22 @@ fn quoted_list(names: &[&str]) -> String {
         .map(|name| format!("`{name}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Says in the rule's comment, which the Docker profile keeps, which of its
+/// syscalls the target engine leaves out: an acknowledged difference stays
+/// visible where the profile goes.
+fn note_engine_drops(rule: &mut Rule, architectures: &Architectures) {
+    let engine = engines::TARGET;
+    let unknown = engine.dropped_names(rule, architectures);
+    if unknown.is_empty() {
+        return;
+    }
+    let note = engine.left_out_note(&unknown);
+    rule.comment = Some(Cow::Owned(match rule.comment.take() {
+        // Imported from a profile this project wrote, it says so already.
+        Some(comment) if comment.contains(&note) => comment.into_owned(),
+        Some(comment) => format!("{comment}\n{note}"),
+        None => note,
+    }));
 }

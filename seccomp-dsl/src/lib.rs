@@ -55,7 +55,8 @@ use std::borrow::Cow;
 
 pub use install::{current_context, Error};
 pub use seccomp_dsl_core::{
-    bpf, constants, docker, dsl, exact, model, preset, signatures, syscalls, upper_half, validate,
+    bpf, constants, docker, dsl, engines, exact, model, preset, signatures, syscalls, upper_half,
+    validate,
 };
 pub use seccomp_dsl_macros::seccomp_profile;
 
