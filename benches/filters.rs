@@ -78,8 +78,7 @@ fn subjects() -> Subjects {
     let all_abis = DOCKER_DEFAULT
         .resolve_here()
         .expect("this architecture is supported");
-    let mut native = all_abis.clone();
-    native.architectures.truncate(1);
+    let native = all_abis.clone().native_only();
     let native_embedded = match DOCKER_DEFAULT_NATIVE.compile_here().unwrap() {
         Cow::Borrowed(program) => program,
         Cow::Owned(_) => panic!("no preset for this process"),
@@ -288,8 +287,7 @@ fn print_figures() {
             ("root", seccomp_dsl::current_context().unwrap()),
             ("a container", container.clone()),
         ] {
-            let mut resolved = profile.resolve(&context).unwrap();
-            resolved.architectures.truncate(1);
+            let resolved = profile.resolve(&context).unwrap().native_only();
             println!("{variant}, native ABI, in {who}:");
             println!(
                 "  seccomp-dsl:                {}",

@@ -70,6 +70,8 @@ fn policies() -> Vec<(&'static str, &'static Profile)> {
         ("ENGINE_DENY_LIST", &engine_policies::DENY_LIST),
         ("ENGINE_WITH_X86", &engine_policies::WITH_X86),
         ("ENGINE_NARROW", &engine_policies::NARROW),
+        ("ENGINE_STUB_ERRNO", &engine_policies::STUB_ERRNO),
+        ("ENGINE_STUB_KILL", &engine_policies::STUB_KILL),
     ]
 }
 
@@ -105,8 +107,7 @@ fn resolved_policies() -> Vec<(String, Resolved<'static>)> {
         for (index, context) in contexts().iter().enumerate() {
             let resolved = profile.policy().resolve(context, SeccompArch::X86_64);
             if resolved.architectures.len() > 1 {
-                let mut native_only = resolved.clone();
-                native_only.architectures.truncate(1);
+                let native_only = resolved.clone().native_only();
                 all.push((
                     format!("{name} (context {index}, native only)"),
                     native_only,
@@ -360,10 +361,10 @@ fn presets_are_the_programs_compiled_for_their_context() {
 #[test]
 fn dockers_default_meets_the_size_and_speed_targets() {
     let context = &contexts()[0];
-    let mut resolved = DOCKER_DEFAULT
+    let resolved = DOCKER_DEFAULT
         .policy()
-        .resolve(context, SeccompArch::X86_64);
-    resolved.architectures.truncate(1);
+        .resolve(context, SeccompArch::X86_64)
+        .native_only();
     let program = bpf::compile(&resolved).unwrap();
     assert!(program.len() <= 120, "{} instructions", program.len());
     let worst = (0..1024u32)
@@ -422,7 +423,7 @@ fn libseccomp_programs_decide_as_ours() {
                     if resolved.architectures.len() == 1 {
                         continue;
                     }
-                    resolved.architectures.truncate(1);
+                    resolved = resolved.native_only();
                 }
                 let ours = bpf::compile(&resolved).unwrap();
                 let theirs_program = match seccomp_dsl::libseccomp_program_of(&resolved, false) {
@@ -718,8 +719,8 @@ fn no_call_runs_more_instructions_than_under_libseccomps_binary_tree() {
 fn the_model_of_libseccomps_tree_counts_what_it_runs() {
     use seccomp_dsl::bpf::libseccomp_tree::Dispatch;
     let (mut compared, mut exact) = (0usize, 0usize);
-    for (name, mut resolved) in resolved_policies() {
-        resolved.architectures.truncate(1);
+    for (name, resolved) in resolved_policies() {
+        let resolved = resolved.native_only();
         let native = resolved.architectures[0];
         let theirs = seccomp_dsl::libseccomp_program_of(&resolved, true).unwrap();
         let table = native.syscall_table();

@@ -629,3 +629,35 @@ fn an_upper_half_walks_around_dockers_socket_rules_and_not_the_hardened_ones() {
         }
     }
 }
+
+/// A policy that lists its ABIs and denies by default gets runc's ENOSYS
+/// stub in-process too: numbers above the highest one it names answer
+/// ENOSYS; the same policy for the native ABI only gets its default.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn numbers_above_the_highest_named_get_enosys_where_the_policy_lists_its_abis() {
+    use seccomp_dsl::{seccomp_profile, Profile};
+    static LISTED: Profile = seccomp_profile! {
+        default errno(EACCES);
+        arches x86_64;
+        allow exit_group, write, getppid;
+    };
+    static NATIVE: Profile = seccomp_profile! {
+        default errno(EACCES);
+        allow exit_group, write, getppid;
+    };
+    let calls = |profile: &'static Profile| {
+        let observed = in_child(|recorder| {
+            install(recorder, profile);
+            for number in [libc::SYS_getpid, libc::SYS_exit_group + 1, 1000] {
+                recorder.record(raw_syscall(number, [0; 6]));
+            }
+        });
+        assert_eq!(observed.values[0], 0, "installed");
+        observed.values[1..].to_vec()
+    };
+    let (eacces, enosys) = (-i64::from(libc::EACCES), -i64::from(libc::ENOSYS));
+    // exit_group (231) is the highest named: getpid (39) is below, 232 and 1000 above.
+    assert_eq!(calls(&LISTED), [eacces, enosys, enosys]);
+    assert_eq!(calls(&NATIVE), [eacces, eacces, eacces]);
+}

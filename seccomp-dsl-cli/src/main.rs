@@ -192,7 +192,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let (context, native) = container.context()?;
             let mut resolved = policy.resolve(&context, native);
             if native_only {
-                resolved.architectures.truncate(1);
+                resolved = resolved.native_only();
             }
             let program = bpf::compile(&resolved).map_err(|e| e.to_string())?;
             let abis: Vec<&str> = resolved

@@ -927,6 +927,9 @@ pub struct Resolved<'a> {
     pub architectures: Vec<SeccompArch>,
     /// The policy's flags.
     pub flags: &'a [Flag],
+    /// The ENOSYS stub the target engine puts before the filter, which
+    /// `install()` applies too (see [`crate::engines::EnosysStub`]).
+    pub enosys_stub: crate::engines::EnosysStub,
 }
 
 impl Resolved<'_> {
@@ -953,7 +956,21 @@ impl Resolved<'_> {
     /// [`Resolved::decide`] for a call through `abi`, whose syscalls may
     /// take 32-bit arguments (see [`ArgCondition::holds_on`]).
     pub fn decide_on(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Action {
+        let number = crate::syscalls::lookup(syscall)
+            .and_then(|entry| entry.number(abi.syscall_table()))
+            .map(|number| number + crate::bpf::number_bias(abi));
+        if number.is_some_and(|number| self.enosys_stub.answers(abi, number)) {
+            return crate::engines::STUB_ACTION;
+        }
         self.first_match(|rule| rule.matches_on(abi, syscall, args))
+    }
+
+    /// The policy for the native ABI only, as the same profile without its
+    /// ABI list: no other ABI, and no ENOSYS stub.
+    pub fn native_only(mut self) -> Self {
+        self.architectures.truncate(1);
+        self.enosys_stub = crate::engines::EnosysStub::default();
+        self
     }
 
     fn first_match(&self, matches: impl Fn(&Rule) -> bool) -> Action {
@@ -977,15 +994,28 @@ impl Policy {
 
     /// The policy as installed in `context` on the `native` ABI.
     pub fn resolve(&self, context: &Context, native: SeccompArch) -> Resolved<'_> {
+        let rules: Vec<&Rule> = (self.rules.iter())
+            .filter(|rule| rule.applies_in(context))
+            .collect();
+        let architectures = self.architectures.covered(native);
+        let enosys_stub = crate::engines::TARGET.enosys_stub(
+            self.default_action,
+            // What the engine's profile lists: an `archMap` without an
+            // entry for this native ABI lists nothing.
+            match &self.architectures {
+                Architectures::Native => false,
+                Architectures::List(_) => true,
+                Architectures::Map(entries) => entries.iter().any(|entry| entry.arch == native),
+            },
+            &rules,
+            &architectures,
+        );
         Resolved {
             default_action: self.default_action,
-            rules: self
-                .rules
-                .iter()
-                .filter(|rule| rule.applies_in(context))
-                .collect(),
-            architectures: self.architectures.covered(native),
+            rules,
+            architectures,
             flags: &self.flags,
+            enosys_stub,
         }
     }
 

@@ -3,9 +3,10 @@
 //! (and `close`, `fstatfs`, `getdents64` and `fcntl`, which runc calls after
 //! loading the filter, to close stray descriptors).
 //!
-//! runc answers ENOSYS, whatever the policy says, for syscall numbers above
-//! the highest one a profile names; so do policies that name a high one
-//! (`futex_waitv`), which keeps the battery below that line.
+//! For a profile that lists its ABIs and denies by default, runc answers
+//! ENOSYS, before the filter, to syscall numbers above the highest one the
+//! profile names; `install()` applies the same stub (`STUB_ERRNO`,
+//! `STUB_KILL`, Docker's default).
 
 use seccomp_dsl::{seccomp_profile, Profile};
 
@@ -99,4 +100,30 @@ pub static NARROW: Profile = seccomp_profile! {
     rule faccessat(arg0 == -100) => errno(EACCES);
     rule fchmod(arg1 & 0o7000 == 0o4000) => errno(EPERM);
     rule socket(arg0 >= AF_ALG && arg0 <= AF_VSOCK && arg0 != 39) => errno(EAFNOSUPPORT);
+};
+
+/// Lists its ABI and denies by default: runc puts its ENOSYS stub before
+/// the filter (numbers above `futex_waitv`, the highest named, get ENOSYS),
+/// and `install()` applies the same stub.
+pub static STUB_ERRNO: Profile = seccomp_profile! {
+    default errno(EACCES);
+    arches x86_64;
+    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
+        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
+        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+};
+
+/// The stub replaces even `kill_process` where it answers, on every ABI of
+/// the map (x32 numbers with their bit). runc's own Go code calls `getpid`,
+/// `gettid` and `epoll_ctl` after loading the filter.
+pub static STUB_KILL: Profile = seccomp_profile! {
+    default kill_process;
+    arch_map x86_64 => x86, x32;
+    allow getpid, gettid, epoll_ctl;
+    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
+        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
+        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+    errno(EXDEV) getppid;
 };

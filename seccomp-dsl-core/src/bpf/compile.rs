@@ -18,9 +18,10 @@ use super::libseccomp_tree;
 use super::outcome::{arguments_outcome, search_leaves, Outcome, ALL_NARROW};
 use super::search::{self, Shape};
 use super::{
-    audit_arch, number_bias, offset, op, return_value, Instruction, BAD_ARCH_RETURN,
+    audit_arch, number_bias, offset, op, ret, return_value, Instruction, BAD_ARCH_RETURN,
     MAX_INSTRUCTIONS, X32_SYSCALL_BIT,
 };
+use crate::engines::STUB_ACTION;
 use crate::model::{ArgCondition, ArgWidth, CmpOp, Resolved, Rule, SeccompArch};
 use crate::syscalls;
 
@@ -92,7 +93,12 @@ pub fn compile(resolved: &Resolved<'_>) -> Result<Vec<Instruction>, CompileError
             let label = compiler.outcome_label(outcome);
             compiler.code.push(Ir::Goto(label));
         } else {
-            let bounds = dispatch_bounds(&filtered, arches);
+            let bounds = dispatch_bounds(
+                &filtered,
+                arches,
+                &compiler.resolved.enosys_stub,
+                index as u32,
+            );
             compiler.code.push(Ir::Load(offset::NR));
             compiler.search_numbers(&ranges, &bounds);
         }
@@ -249,6 +255,29 @@ impl<'r> Compiler<'r> {
                 &mut ranges,
             );
             push(u32::MAX, Outcome::Return(default), &mut ranges);
+        }
+        let stub = &self.resolved.enosys_stub;
+        if !stub.is_empty() {
+            // The engine's stub answers before the filter: cut the ranges
+            // where its answer changes (its thresholds, 0 for s390, the x32
+            // bit and the bits above) and let it decide where it answers.
+            let mut cuts: Vec<u32> = ranges.iter().map(|(start, _)| *start).collect();
+            cuts.extend([1, X32_SYSCALL_BIT, 0x8000_0000, 0xc000_0000]);
+            cuts.extend(stub.thresholds.iter().filter_map(|(_, t)| t.checked_add(1)));
+            cuts.sort_unstable();
+            cuts.dedup();
+            let outcome_at =
+                |nr: u32| &ranges[ranges.partition_point(|(start, _)| *start <= nr) - 1].1;
+            let mut overlaid = Vec::with_capacity(cuts.len());
+            for cut in cuts {
+                let outcome = if stub.answers(arches[0], cut) {
+                    Outcome::Return(return_value(STUB_ACTION))
+                } else {
+                    outcome_at(cut).clone()
+                };
+                push(cut, outcome, &mut overlaid);
+            }
+            return (overlaid, filtered);
         }
         (ranges, filtered)
     }
@@ -571,7 +600,36 @@ pub(super) fn condition_code(condition: &ArgCondition, yes: Target, no: Target) 
 /// many tests the number search may run before reaching it: as many as
 /// libseccomp's binary tree, filtering the numbers `filtered`, runs beyond
 /// our one load of the number.
-fn dispatch_bounds(filtered: &[u32], arches: &[SeccompArch]) -> Vec<(u32, u32)> {
+///
+/// Where the engine puts its ENOSYS stub before libseccomp's filter, what
+/// the stub runs counts too: a number it answers may take what the stub
+/// runs to answer, less what we run before the search (the load of the
+/// ABI, a test per section before this one, `section` of them, the
+/// section's own, the load of the number); any other, that much more.
+fn dispatch_bounds(
+    filtered: &[u32],
+    arches: &[SeccompArch],
+    stub: &crate::engines::EnosysStub,
+    section: u32,
+) -> Vec<(u32, u32)> {
+    let mut stub_program = stub.program();
+    // Where the stub lets a call through, a `ret` that tells it apart.
+    stub_program.push(Instruction::new(op::RET | op::K, 0, 0, ret::ALLOW));
+    let audit = audit_arch(arches[0]).unwrap_or(0);
+    let stub_run = |nr: u32| -> (bool, u32) {
+        if stub.is_empty() {
+            return (false, 0);
+        }
+        let call = super::emulate::SeccompData {
+            nr: nr as i32,
+            arch: audit,
+            instruction_pointer: 0,
+            args: [0; 6],
+        };
+        let (value, count) = super::emulate::run_counting(&stub_program, &call)
+            .expect("the stub is a valid program");
+        (value != ret::ALLOW, count as u32 - 1)
+    };
     let mut numbers: Vec<u32> = arches
         .iter()
         .flat_map(|&arch| {
@@ -586,7 +644,13 @@ fn dispatch_bounds(filtered: &[u32], arches: &[SeccompArch]) -> Vec<(u32, u32)> 
     let theirs = libseccomp_tree::Dispatch::new(filtered, x86_64_without_x32(arches));
     numbers
         .into_iter()
-        .map(|number| (number, theirs.cost(number).saturating_sub(1)))
+        .map(|number| {
+            let bound = match stub_run(number) {
+                (true, length) => length.saturating_sub(3 + section),
+                (false, length) => theirs.cost(number).saturating_sub(1) + length,
+            };
+            (number, bound)
+        })
         .collect()
 }
 

@@ -3,6 +3,7 @@
 //! shares no code with the compiler.
 
 use super::{audit_arch, number_bias, return_value, BAD_ARCH_RETURN, X32_SYSCALL_BIT};
+use crate::engines::STUB_ACTION;
 use crate::model::{Resolved, SeccompArch};
 use crate::syscalls;
 
@@ -11,6 +12,12 @@ use crate::syscalls;
 pub fn decide(resolved: &Resolved<'_>, arch: u32, nr: u32, args: &[u64; 6]) -> u32 {
     let covered =
         |abi: SeccompArch| resolved.architectures.contains(&abi) && audit_arch(abi) == Some(arch);
+    // The engine's ENOSYS stub goes before the filter, the check of the
+    // ABI included.
+    let stub_section = (resolved.architectures.iter().copied()).find(|&abi| covered(abi));
+    if stub_section.is_some_and(|abi| resolved.enosys_stub.answers(abi, nr)) {
+        return return_value(STUB_ACTION);
+    }
     let abi = if covered(SeccompArch::X86_64) && !covered(SeccompArch::X32) {
         // As libseccomp: x86_64's numbers from the x32 bit up belong to
         // another ABI, but for -1 (a tracer's skipped call).

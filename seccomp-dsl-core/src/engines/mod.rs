@@ -8,7 +8,8 @@
 //! measured in the real-engine suite; the checks of this module say where a
 //! policy would be decided differently there.
 
-use crate::model::{Architectures, Rule, SeccompArch};
+use crate::bpf::{audit_arch, number_bias, offset, op, return_value, Instruction, X32_SYSCALL_BIT};
+use crate::model::{Action, Architectures, Rule, SeccompArch};
 use crate::syscalls;
 
 mod libseccomp_2_5_4;
@@ -137,6 +138,203 @@ impl Engine {
             "{} ({}, libseccomp {})",
             self.name, self.runtime, self.libseccomp
         )
+    }
+}
+
+/// runc's ENOSYS stub: for a profile that lists its ABIs (`architectures`
+/// or `archMap`) and denies by default, runc answers ENOSYS, before the
+/// filter, for every syscall number above the highest one the profile names
+/// (among those its libseccomp can name), per ABI, so that a program can
+/// tell a syscall too new for the profile from one it denies. `install()`
+/// applies the same stub, so both decide those numbers alike.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct EnosysStub {
+    /// For each ABI the stub covers, the highest syscall number (as the
+    /// filter sees it: x32's with its bit) it leaves to the filter.
+    pub thresholds: Vec<(SeccompArch, u32)>,
+}
+
+/// What the stub answers: `errno(ENOSYS)`.
+pub const STUB_ACTION: Action = Action::Errno(38);
+
+impl EnosysStub {
+    /// Whether the stub answers ENOSYS to number `nr` (as the filter sees
+    /// it) from a call through `abi` or an ABI sharing its `AUDIT_ARCH`.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::engines::EnosysStub;
+    /// use seccomp_dsl_core::model::SeccompArch;
+    /// let stub = EnosysStub { thresholds: vec![(SeccompArch::X86_64, 456)] };
+    /// assert!(!stub.answers(SeccompArch::X86_64, 456));
+    /// assert!(stub.answers(SeccompArch::X86_64, 1000));
+    /// // x32 numbers go on to the filter when x32 is not listed.
+    /// assert!(!stub.answers(SeccompArch::X86_64, 0x4000_1000));
+    /// ```
+    pub fn answers(&self, abi: SeccompArch, nr: u32) -> bool {
+        let threshold = |abi: SeccompArch| {
+            (self.thresholds.iter())
+                .find(|(listed, _)| *listed == abi)
+                .map(|(_, threshold)| *threshold)
+        };
+        let above = |abi: SeccompArch| threshold(abi).is_some_and(|highest| nr > highest);
+        match abi {
+            // One AUDIT_ARCH: the x32 bit tells the two apart.
+            SeccompArch::X86_64 | SeccompArch::X32 => {
+                if nr & X32_SYSCALL_BIT != 0 {
+                    above(SeccompArch::X32)
+                } else {
+                    above(SeccompArch::X86_64)
+                }
+            }
+            // s390's setup(0) multiplexes syscalls the kernel does not know.
+            SeccompArch::S390 | SeccompArch::S390x => {
+                threshold(abi).is_some_and(|highest| nr > highest || nr == 0)
+            }
+            _ => above(abi),
+        }
+    }
+
+    /// Whether the stub answers nothing.
+    pub fn is_empty(&self) -> bool {
+        self.thresholds.is_empty()
+    }
+
+    /// The stub as a program to put before a filter, as runc puts it before
+    /// libseccomp's: each of its ABIs checked, then the number; a call it
+    /// does not answer goes on to the instruction after it.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::bpf::emulate::{run, SeccompData};
+    /// use seccomp_dsl_core::engines::EnosysStub;
+    /// use seccomp_dsl_core::model::SeccompArch;
+    /// let stub = EnosysStub { thresholds: vec![(SeccompArch::Aarch64, 400)] };
+    /// let mut program = stub.program();
+    /// program.push(seccomp_dsl_core::bpf::Instruction::new(0x06, 0, 0, 0x7fff_0000));
+    /// let call = |nr| SeccompData { nr, arch: 0xc000_00b7, instruction_pointer: 0, args: [0; 6] };
+    /// assert_eq!(run(&program, &call(401)).unwrap(), 0x0005_0026);
+    /// assert_eq!(run(&program, &call(400)).unwrap(), 0x7fff_0000);
+    /// ```
+    pub fn program(&self) -> Vec<Instruction> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        #[derive(Clone, Copy)]
+        enum To {
+            Next,
+            Label(usize),
+        }
+        let (enosys, filter) = (0, 1);
+        let mut labels = vec![0usize; 2];
+        let mut code: Vec<(u16, u32, To, To)> = Vec::new();
+        let jump = |test: u16| op::JMP | test | op::K;
+        let mut sections: Vec<(u32, Vec<(SeccompArch, u32)>)> = Vec::new();
+        for &(abi, threshold) in &self.thresholds {
+            let Some(audit) = audit_arch(abi) else {
+                continue;
+            };
+            match sections.iter_mut().find(|(known, _)| *known == audit) {
+                Some((_, abis)) => abis.push((abi, threshold)),
+                None => sections.push((audit, vec![(abi, threshold)])),
+            }
+        }
+        for (audit, abis) in sections {
+            let next_section = labels.len();
+            labels.push(0);
+            code.push((op::LD | op::W | op::ABS, offset::ARCH, To::Next, To::Next));
+            code.push((jump(op::JEQ), audit, To::Next, To::Label(next_section)));
+            code.push((op::LD | op::W | op::ABS, offset::NR, To::Next, To::Next));
+            let threshold = |abi| abis.iter().find(|(a, _)| *a == abi).map(|(_, t)| *t);
+            let above = |code: &mut Vec<_>, threshold: Option<u32>| match threshold {
+                Some(t) => code.push((jump(op::JGT), t, To::Label(enosys), To::Label(filter))),
+                None => code.push((op::JMP | op::JA, 0, To::Label(filter), To::Label(filter))),
+            };
+            match abis[0].0 {
+                SeccompArch::X86_64 | SeccompArch::X32 => {
+                    let x32 = labels.len();
+                    labels.push(0);
+                    code.push((jump(op::JSET), X32_SYSCALL_BIT, To::Label(x32), To::Next));
+                    above(&mut code, threshold(SeccompArch::X86_64));
+                    labels[x32] = code.len();
+                    above(&mut code, threshold(SeccompArch::X32));
+                }
+                abi @ (SeccompArch::S390 | SeccompArch::S390x) => {
+                    code.push((jump(op::JEQ), 0, To::Label(enosys), To::Next));
+                    above(&mut code, threshold(abi));
+                }
+                abi => above(&mut code, threshold(abi)),
+            }
+            labels[next_section] = code.len();
+        }
+        code.push((op::JMP | op::JA, 0, To::Label(filter), To::Label(filter)));
+        labels[enosys] = code.len();
+        code.push((
+            op::RET | op::K,
+            return_value(STUB_ACTION),
+            To::Next,
+            To::Next,
+        ));
+        labels[filter] = code.len();
+        let offset = |at: usize, to: To| match to {
+            To::Next => 0,
+            To::Label(label) => labels[label] - at - 1,
+        };
+        (code.iter().enumerate())
+            .map(|(at, &(op_code, k, on_true, on_false))| {
+                if op_code == op::JMP | op::JA {
+                    let skip = offset(at, on_true) as u32;
+                    Instruction::new(op_code, 0, 0, skip)
+                } else {
+                    let (jt, jf) = (offset(at, on_true), offset(at, on_false));
+                    Instruction::new(op_code, jt as u8, jf as u8, k)
+                }
+            })
+            .collect()
+    }
+}
+
+impl Engine {
+    /// The ENOSYS stub the engine's runtime puts before the filter of a
+    /// profile with `default` and `rules`, covering `abis`; `listed`: the
+    /// profile lists its ABIs (a native-only profile gets no stub).
+    pub fn enosys_stub(
+        &self,
+        default: Action,
+        listed: bool,
+        rules: &[&Rule],
+        abis: &[SeccompArch],
+    ) -> EnosysStub {
+        // runc leaves permissive defaults alone: a tracer or a log handles
+        // calls it does not know.
+        if !listed || matches!(default, Action::Allow | Action::Log | Action::Trace(_)) {
+            return EnosysStub::default();
+        }
+        let mut thresholds = Vec::new();
+        for &abi in abis {
+            if thresholds.iter().any(|(listed, _)| *listed == abi) {
+                continue;
+            }
+            let highest = (rules.iter())
+                .flat_map(|rule| rule.syscalls.iter())
+                .filter(|name| self.knows(name, abi) && !self.multiplexes(name, abi))
+                .filter_map(|name| syscalls::lookup(name)?.number(abi.syscall_table()))
+                .map(|number| number + number_bias(abi))
+                .max();
+            // runc skips an ABI where the profile names nothing above 0.
+            if let Some(highest) = highest.filter(|&highest| highest != 0) {
+                thresholds.push((abi, highest));
+            }
+        }
+        EnosysStub { thresholds }
+    }
+
+    /// Whether the engine's libseccomp names `syscall` on `abi` by a
+    /// pseudo-number (it multiplexes it through socketcall or ipc).
+    fn multiplexes(&self, syscall: &str, abi: SeccompArch) -> bool {
+        let table = abi.syscall_table().name();
+        libseccomp_2_5_4::MULTIPLEXED
+            .iter()
+            .find(|(name, _)| *name == table)
+            .is_some_and(|(_, names)| names.contains(&syscall))
     }
 }
 

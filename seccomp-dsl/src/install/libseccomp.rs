@@ -24,14 +24,22 @@ use super::{native_number, Error};
 /// ABIs (`arches`, `arch_map`) go in a second filter context, where
 /// libseccomp translates each name for each ABI as container engines have
 /// it do, and the two are merged into one filter.
+///
+/// Where the policy has the engine's ENOSYS stub, libseccomp's program is
+/// exported, the stub put before it, and the whole loaded as one program,
+/// as runc does.
 pub(crate) fn install(resolved: &Resolved<'_>) -> Result<(), Error> {
-    filter(resolved)?
-        .load()
-        .map_err(build("loading the filter"))
+    if resolved.enosys_stub.is_empty() {
+        return filter(resolved)?
+            .load()
+            .map_err(build("loading the filter"));
+    }
+    super::kernel::load(&program(resolved, false)?, resolved.flags)
 }
 
 /// The BPF program libseccomp makes of `resolved`, at libseccomp's default
-/// optimization level or with its binary tree (`binary_tree`, level 2).
+/// optimization level or with its binary tree (`binary_tree`, level 2),
+/// after the engine's ENOSYS stub where the policy has one.
 pub(crate) fn program(
     resolved: &Resolved<'_>,
     binary_tree: bool,
@@ -56,17 +64,16 @@ pub(crate) fn program(
     file.seek(SeekFrom::Start(0))
         .and_then(|_| file.read_to_end(&mut bytes))
         .map_err(Error::Load)?;
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|c| {
-            Instruction::new(
-                u16::from_ne_bytes([c[0], c[1]]),
-                c[2],
-                c[3],
-                u32::from_ne_bytes([c[4], c[5], c[6], c[7]]),
-            )
-        })
-        .collect())
+    let mut program = resolved.enosys_stub.program();
+    program.extend(bytes.chunks_exact(8).map(|c| {
+        Instruction::new(
+            u16::from_ne_bytes([c[0], c[1]]),
+            c[2],
+            c[3],
+            u32::from_ne_bytes([c[4], c[5], c[6], c[7]]),
+        )
+    }));
+    Ok(program)
 }
 
 /// Whether the installed libseccomp can name the syscall on `abi`.
