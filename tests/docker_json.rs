@@ -258,11 +258,15 @@ fn bad_profiles_get_errors_naming_the_field() {
         ),
         (
             r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5000}]}"#,
-            "invalid Docker seccomp profile: `syscalls[0].action`: errno 5000 is out of range: it must be between 1 and 4095",
+            "invalid Docker seccomp profile: `syscalls[0].action`: errno 5000 is out of range: it must be between 1 and 4094",
         ),
         (
             r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "excludes": {"minKernel": "four"}}]}"#,
             "invalid Docker seccomp profile: `syscalls[0].excludes.minKernel`: `four` is not a kernel version such as `4.8`",
+        ),
+        (
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "flags": ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]}"#,
+            "invalid Docker seccomp profile: `flags[0]`: `wait_killable_recv` applies only to a filter with a user-notification listener, which a policy never has: the kernel refuses the filter (EINVAL)",
         ),
         (
             r#"{"defaultAction": "SCMP_ACT_ERRNO", "listenerPath": "/run/x"}"#,

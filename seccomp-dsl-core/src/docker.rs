@@ -433,6 +433,11 @@ pub fn from_profile(profile: &Profile) -> Result<Policy, Error> {
                 })
         })
         .collect::<Result<Vec<_>, Error>>()?;
+    for (i, flag) in flags.iter().enumerate() {
+        if let Some(reason) = flag.refused_by_the_kernel() {
+            return Err(field_error(format!("flags[{i}]"), reason));
+        }
+    }
     let rules = profile
         .syscalls
         .iter()

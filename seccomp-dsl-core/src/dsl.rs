@@ -68,6 +68,15 @@ pub fn to_source(policy: &Policy) -> String {
         }
     }
     if !policy.flags.is_empty() {
+        let engine = engines::TARGET;
+        if engine.refuses_flags {
+            let _ = writeln!(
+                out,
+                "{indent}// {} refuses to start a container with flags.",
+                engine.describe()
+            );
+            let _ = writeln!(out, "{indent}#[allow(engine_refuses_flags)]");
+        }
         let names: Vec<&str> = policy.flags.iter().map(|flag| flag.name()).collect();
         write_list(&mut out, indent, "flags ", &names, ";");
     }

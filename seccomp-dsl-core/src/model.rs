@@ -15,8 +15,15 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// The highest errno a filter can return (the kernel's `MAX_ERRNO`).
-pub const MAX_ERRNO: u16 = 4095;
+/// The highest errno a policy may return: one below the kernel's
+/// `MAX_ERRNO` (4095), which runc 1.1.5 with libseccomp 2.5.4 cannot put
+/// in a filter (the container does not start).
+pub const MAX_ERRNO: u16 = 4094;
+
+/// Why [`MAX_ERRNO`] is not the kernel's limit, for messages.
+pub const MAX_ERRNO_REASON: &str =
+    "the kernel takes up to 4095, but runc 1.1.5 (libseccomp 2.5.4) \
+     cannot create a filter that returns 4095: the container does not start";
 
 /// Syscalls take six arguments, `arg0` to `arg5`.
 pub const ARG_COUNT: u8 = 6;
@@ -44,7 +51,7 @@ pub enum Action {
 }
 
 impl Action {
-    /// An errno action, if `errno` is in `1..=4095`.
+    /// An errno action, if `errno` is in `1..=4094` (see [`MAX_ERRNO`]).
     ///
     /// ```
     /// use seccomp_dsl_core::model::Action;
@@ -786,6 +793,19 @@ impl Flag {
     /// The name in a Docker profile (`SECCOMP_FILTER_FLAG_LOG`, ...).
     pub fn docker_name(self) -> String {
         format!("SECCOMP_FILTER_FLAG_{}", self.name().to_ascii_uppercase())
+    }
+
+    /// Why the kernel refuses a filter with this flag, where it does
+    /// whatever the policy: `wait_killable_recv` needs a user-notification
+    /// listener, which a policy never has.
+    pub const fn refused_by_the_kernel(self) -> Option<&'static str> {
+        match self {
+            Flag::WaitKillableRecv => Some(
+                "`wait_killable_recv` applies only to a filter with a user-notification listener, \
+                 which a policy never has: the kernel refuses the filter (EINVAL)",
+            ),
+            Flag::Log | Flag::SpecAllow => None,
+        }
     }
 }
 

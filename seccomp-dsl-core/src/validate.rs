@@ -15,7 +15,7 @@ use std::fmt;
 use crate::constants::CAPABILITIES;
 use crate::model::{
     Action, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Policy, Rule, SeccompArch,
-    ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO,
+    ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO, MAX_ERRNO_REASON,
 };
 use crate::{suggest, syscalls};
 
@@ -80,7 +80,7 @@ pub enum ProblemKind {
     NeverApplies,
     /// An argument index above 5.
     ArgIndexOutOfRange(u8),
-    /// An errno outside `1..=4095`.
+    /// An errno outside `1..=4094` (see [`MAX_ERRNO`]).
     ErrnoOutOfRange(u16),
     /// A masked comparison with a mask of 0, which matches every value.
     ZeroMask,
@@ -182,6 +182,9 @@ impl ProblemKind {
             ),
             ProblemKind::ArgIndexOutOfRange(_) => {
                 Some("syscalls take six arguments: `arg0` to `arg5`".into())
+            }
+            ProblemKind::ErrnoOutOfRange(errno) if *errno == MAX_ERRNO + 1 => {
+                Some(MAX_ERRNO_REASON.into())
             }
             ProblemKind::ZeroMask => {
                 Some("a mask of 0 matches every value; drop the comparison".into())

@@ -11,7 +11,7 @@ use seccomp_dsl_core::constants;
 use seccomp_dsl_core::constants::CAPABILITIES;
 use seccomp_dsl_core::model::{
     Action, ArchMapEntry, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Flag, Policy, Rule,
-    SeccompArch, ARG_COUNT, DOCKER_ARCHES,
+    SeccompArch, ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO, MAX_ERRNO_REASON,
 };
 use seccomp_dsl_core::validate::ProblemKind;
 use seccomp_dsl_core::{engines, signatures, upper_half};
@@ -77,7 +77,11 @@ struct Scope {
 }
 
 /// What `#[allow(...)]` can acknowledge.
-const ACKNOWLEDGEABLE: [&str; 2] = [UPPER_HALF_BYPASS, UNKNOWN_TO_ENGINE];
+const ACKNOWLEDGEABLE: [&str; 3] = [UPPER_HALF_BYPASS, UNKNOWN_TO_ENGINE, ENGINE_REFUSES_FLAGS];
+
+/// `#[allow(engine_refuses_flags)]`: `flags`, which the target engine's
+/// runtime refuses, are meant for `install()` and newer runtimes.
+const ENGINE_REFUSES_FLAGS: &str = "engine_refuses_flags";
 
 /// `#[allow(unknown_to_engine)]`: the syscalls of a rule that the target
 /// engine's libseccomp does not know, which the engine leaves out of it,
@@ -261,8 +265,29 @@ impl Lowerer {
             }
             StatementKind::Flags { keyword, flags } => {
                 if top_level_only(*keyword, "flags", errors) {
+                    let engine = engines::TARGET;
+                    if engine.refuses_flags
+                        && !scope.allows.iter().any(|a| a == ENGINE_REFUSES_FLAGS)
+                    {
+                        errors.push(
+                            SpanRange::single(*keyword),
+                            format!(
+                                "{} refuses to start a container whose profile has `flags`",
+                                engine.describe()
+                            ),
+                            Some(
+                                "flags decide no call; keep them for `install()` (and newer \
+                                 runtimes) with `#[allow(engine_refuses_flags)]` above the statement",
+                            ),
+                        );
+                    }
                     for name in flags {
-                        match Flag::ALL.into_iter().find(|flag| name == flag.name()) {
+                        let found = Flag::ALL.into_iter().find(|flag| name == flag.name());
+                        if let Some(reason) = found.and_then(Flag::refused_by_the_kernel) {
+                            errors.push(SpanRange::single(name.span()), reason, Some("remove it"));
+                            continue;
+                        }
+                        match found {
                             Some(flag) if !self.flags.contains(&flag) => self.flags.push(flag),
                             Some(_) => {}
                             None => errors.push_unknown(
@@ -565,8 +590,9 @@ fn lower_action(action: &ActionAst, errors: &mut Errors) -> Option<Action> {
             None => Some(Action::Errno(1)),
             Some(argument) => {
                 let value = resolve_value(argument, ValueKind::Errno, errors)?;
+                let help = (value == u64::from(MAX_ERRNO) + 1).then_some(MAX_ERRNO_REASON);
                 Action::errno(value)
-                    .map_err(|e| errors.push(argument.span, e.to_string(), None))
+                    .map_err(|e| errors.push(argument.span, e.to_string(), help))
                     .ok()
             }
         },

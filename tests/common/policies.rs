@@ -76,6 +76,7 @@ pub static WITH_X86: Profile = seccomp_profile! {
     arch_map x86_64 => x86;
     arch_map aarch64 => arm;
     allow exit_group, getpid;
+    #[allow(engine_refuses_flags)]
     flags log;
 };
 

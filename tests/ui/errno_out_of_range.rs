@@ -4,6 +4,7 @@ static POLICY: Profile = seccomp_profile! {
     default kill_process;
     errno(4096) openat;
     errno(0) open;
+    errno(4095) getppid;
 };
 
 fn main() {

@@ -25,6 +25,9 @@ pub struct Engine {
     pub libseccomp: &'static str,
     /// Whether the engine honours `minKernel` in `includes` and `excludes`.
     pub honours_min_kernel: bool,
+    /// Whether the runtime refuses to start a container whose profile has
+    /// `flags` (runc before 1.2 does, whatever they are).
+    pub refuses_flags: bool,
 }
 
 /// podman 4.3 with runc 1.1.5 and libseccomp 2.5.4, as Debian 12 ships
@@ -34,6 +37,7 @@ pub const TARGET: Engine = Engine {
     runtime: "runc 1.1.5",
     libseccomp: "2.5.4",
     honours_min_kernel: false,
+    refuses_flags: true,
 };
 
 impl Engine {
