@@ -121,6 +121,12 @@ pub enum ProblemKind {
         /// How many it takes.
         count: usize,
     },
+    /// A rule that would deny, or decide by argument, a syscall the kernel
+    /// runs past every filter (see [`syscalls::UNFILTERABLE`]).
+    Unfilterable {
+        /// The syscall.
+        syscall: String,
+    },
     /// The rule's action is the default action.
     ActionIsDefault(Action),
     /// A syscall given an unconditional action twice.
@@ -206,6 +212,9 @@ impl ProblemKind {
                 1 => "its only argument is `arg0`".to_string(),
                 _ => format!("its arguments are `arg0` to `arg{}`", count - 1),
             }),
+            ProblemKind::Unfilterable { .. } => Some(
+                "no rule can deny it, in-process or in a container; remove it from the rule".into(),
+            ),
             ProblemKind::TooManyEntries { .. } => Some(format!(
                 "a rule may take at most {MAX_EXACT_ENTRIES} entries; split it, or narrow its \
                  ranges to aligned blocks (a mask)"
@@ -253,6 +262,10 @@ impl fmt::Display for ProblemKind {
                 write!(f, "value {value:#x} has bits outside the mask {mask:#x}")
             }
             ProblemKind::NeverTrue => f.write_str("no argument value satisfies this comparison"),
+            ProblemKind::Unfilterable { syscall } => write!(
+                f,
+                "seccomp cannot filter `{syscall}`: every kernel that has it runs it without consulting any filter"
+            ),
             ProblemKind::ArgumentNotTaken {
                 syscall,
                 signature,
@@ -333,6 +346,15 @@ fn check_rule(
         report(Part::Rule, ProblemKind::NoSyscalls);
     }
     for (index, name) in rule.syscalls.iter().enumerate() {
+        let decides = !rule.action.may_run_call() || !rule.conditions.is_empty();
+        if decides && syscalls::UNFILTERABLE.contains(&name.as_ref()) {
+            report(
+                Part::Syscall(index),
+                ProblemKind::Unfilterable {
+                    syscall: name.to_string(),
+                },
+            );
+        }
         if syscalls::lookup(name).is_none() {
             let suggestion = suggest::closest(name, syscalls::all().iter().map(|s| s.name()));
             report(

@@ -152,6 +152,17 @@ fn check_forbidden(lowered: &Lowered, errors: &mut Errors) {
             );
             continue;
         }
+        if syscalls::UNFILTERABLE.contains(&text.as_str()) {
+            errors.push(
+                SpanRange::single(name.span()),
+                format!(
+                    "`{text}` cannot be forbidden: every kernel that has it runs it without \
+                     consulting any filter"
+                ),
+                Some("remove it from `forbid`"),
+            );
+            continue;
+        }
         let engine = engines::TARGET;
         if !engine.drops(&text, &policy.architectures).is_empty()
             && policy.default_action.may_run_call()
