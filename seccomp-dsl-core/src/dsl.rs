@@ -118,6 +118,16 @@ pub fn to_source(policy: &Policy) -> String {
             );
             let _ = writeln!(out, "    #[allow(upper_half_bypass)]");
         }
+        let kernel_condition =
+            rule.includes.min_kernel.is_some() || rule.excludes.min_kernel.is_some();
+        if kernel_condition && !engine.honours_min_kernel {
+            let _ = writeln!(
+                out,
+                "    // {} ignores minKernel: the rule applies on every kernel there.",
+                engine.describe()
+            );
+            let _ = writeln!(out, "    #[allow(engine_ignores_min_kernel)]");
+        }
         let dropped = dropped_by_engine(i);
         if !dropped.is_empty() {
             let note = engine.left_out_note(&dropped);

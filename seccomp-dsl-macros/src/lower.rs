@@ -77,7 +77,16 @@ struct Scope {
 }
 
 /// What `#[allow(...)]` can acknowledge.
-const ACKNOWLEDGEABLE: [&str; 3] = [UPPER_HALF_BYPASS, UNKNOWN_TO_ENGINE, ENGINE_REFUSES_FLAGS];
+const ACKNOWLEDGEABLE: [&str; 4] = [
+    UPPER_HALF_BYPASS,
+    UNKNOWN_TO_ENGINE,
+    ENGINE_REFUSES_FLAGS,
+    ENGINE_IGNORES_MIN_KERNEL,
+];
+
+/// `#[allow(engine_ignores_min_kernel)]`: a block's kernel condition, which
+/// the target engine ignores, is meant for `install()` and Docker.
+const ENGINE_IGNORES_MIN_KERNEL: &str = "engine_ignores_min_kernel";
 
 /// `#[allow(engine_refuses_flags)]`: `flags`, which the target engine's
 /// runtime refuses, are meant for `install()` and newer runtimes.
@@ -545,6 +554,23 @@ fn apply_block_condition(
             }
         }
         BlockCondition::Kernel(version) => {
+            let engine = engines::TARGET;
+            if !engine.honours_min_kernel
+                && !scope.allows.iter().any(|a| a == ENGINE_IGNORES_MIN_KERNEL)
+            {
+                errors.push(
+                    header,
+                    format!(
+                        "{} ignores `minKernel`: in a container the rules of this block apply on \
+                         every kernel, while `install()` checks the kernel's version",
+                        engine.describe()
+                    ),
+                    Some(
+                        "leave the kernel condition out, or keep it for `install()` and Docker \
+                         (which honours it) with `#[allow(engine_ignores_min_kernel)]` above the block",
+                    ),
+                );
+            }
             // `when`: every minimum must be met; `unless`: any one excludes.
             filter.min_kernel = Some(match (filter.min_kernel, unless) {
                 (Some(existing), false) => existing.max(*version),

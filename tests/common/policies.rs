@@ -60,10 +60,13 @@ pub static CONDITIONAL: Profile = seccomp_profile! {
     /// Only a process that keeps CAP_SYS_ADMIN may ask for its pid.
     when cap(CAP_SYS_ADMIN) { allow getpid; }
     unless cap(CAP_SYS_ADMIN) { errno(EXDEV) getpid; }
+    #[allow(engine_ignores_min_kernel)]
     when kernel >= 4.8 { allow getppid; }
+    #[allow(engine_ignores_min_kernel)]
     when kernel >= 99.0 { allow getuid; }
     when arch(amd64, arm64) { errno(E2BIG) getgid; }
     unless arch(amd64, arm64) { errno(ENOEXEC) getgid; }
+    #[allow(engine_ignores_min_kernel)]
     when cap(CAP_SYS_ADMIN, CAP_NET_ADMIN), kernel >= 3.0 {
         unless cap(CAP_BPF) { errno(EDOM) getegid; }
     }

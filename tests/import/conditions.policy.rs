@@ -35,10 +35,14 @@ seccomp_dsl::seccomp_profile! {
         }
     }
 
+    // podman 4.3 (runc 1.1.5, libseccomp 2.5.4) ignores minKernel: the rule applies on every kernel there.
+    #[allow(engine_ignores_min_kernel)]
     when kernel >= 4.8 {
         allow ptrace;
     }
 
+    // podman 4.3 (runc 1.1.5, libseccomp 2.5.4) ignores minKernel: the rule applies on every kernel there.
+    #[allow(engine_ignores_min_kernel)]
     unless kernel >= 5.11 {
         errno(ENOSYS) userfaultfd;
     }
