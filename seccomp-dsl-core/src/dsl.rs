@@ -118,6 +118,18 @@ pub fn to_source(policy: &Policy) -> String {
             );
             let _ = writeln!(out, "    #[allow(upper_half_bypass)]");
         }
+        if engines::covers_x32(&policy.architectures)
+            && rule
+                .conditions
+                .iter()
+                .any(engines::compared_differently_on_x32)
+        {
+            let _ = writeln!(
+                out,
+                "    // On x32, engines compare only the low half of each argument."
+            );
+            let _ = writeln!(out, "    #[allow(x32_low_halves)]");
+        }
         let kernel_condition =
             rule.includes.min_kernel.is_some() || rule.excludes.min_kernel.is_some();
         if kernel_condition && !engine.honours_min_kernel {

@@ -7,13 +7,48 @@ use seccomp_dsl_core::validate::{validate, Part, ProblemKind};
 use seccomp_dsl_core::{engines, signatures, syscalls, upper_half};
 
 use crate::errors::{Errors, SpanRange};
-use crate::lower::Lowered;
+use crate::lower::{Lowered, UNKNOWN_TO_ENGINE, UPPER_HALF_BYPASS, X32_LOW_HALVES};
 
 pub fn check(lowered: &Lowered, errors: &mut Errors) {
     check_model(lowered, errors);
     check_upper_halves(lowered, errors);
     check_engine_drops(lowered, errors);
+    check_x32_low_halves(lowered, errors);
     check_forbidden(lowered, errors);
+}
+
+/// On x32, libseccomp (so every engine) compares only the low half of each
+/// argument, while `install()` compares what the rule says: a comparison of
+/// all 64 bits is an error in a policy that covers x32, unless the rule
+/// acknowledges it.
+fn check_x32_low_halves(lowered: &Lowered, errors: &mut Errors) {
+    let policy = &lowered.policy;
+    if !engines::covers_x32(&policy.architectures) {
+        return;
+    }
+    for (rule, source) in policy.rules.iter().zip(&lowered.sources) {
+        if source.acknowledges(X32_LOW_HALVES) {
+            continue;
+        }
+        for (condition, condition_source) in rule.conditions.iter().zip(&source.conditions) {
+            if !engines::compared_differently_on_x32(condition) {
+                continue;
+            }
+            let index = condition.index;
+            errors.push(
+                condition_source.whole,
+                format!(
+                    "on x32, libseccomp compares only the low half of `arg{index}`: {} decides \
+                     a call by it alone, while `install()` compares all 64 bits",
+                    engines::TARGET.describe()
+                ),
+                Some(
+                    "leave x32 out of `arches`/`arch_map`, compare a low-half mask, or keep the \
+                     comparison with `#[allow(x32_low_halves)]` above the statement",
+                ),
+            );
+        }
+    }
 }
 
 /// A syscall the target engine's libseccomp does not know is left out of
@@ -24,7 +59,7 @@ fn check_engine_drops(lowered: &Lowered, errors: &mut Errors) {
     let policy = &lowered.policy;
     let engine = engines::TARGET;
     for (rule, source) in policy.rules.iter().zip(&lowered.sources) {
-        if source.unknown_to_engine_acknowledged {
+        if source.acknowledges(UNKNOWN_TO_ENGINE) {
             continue;
         }
         for (position, syscall) in rule.syscalls.iter().enumerate() {
@@ -65,7 +100,7 @@ fn check_upper_halves(lowered: &Lowered, errors: &mut Errors) {
     let policy = &lowered.policy;
     for (rule_index, rule) in policy.rules.iter().enumerate() {
         let source = &lowered.sources[rule_index];
-        if source.upper_half_acknowledged {
+        if source.acknowledges(UPPER_HALF_BYPASS) {
             continue;
         }
         for (condition_index, condition) in rule.conditions.iter().enumerate() {

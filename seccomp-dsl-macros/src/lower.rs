@@ -52,10 +52,15 @@ pub struct RuleSource {
     pub action: SpanRange,
     /// The innermost `when`/`unless` header, or the rule itself.
     pub filter: SpanRange,
-    /// Whether `#[allow(upper_half_bypass)]` stands at the rule or around it.
-    pub upper_half_acknowledged: bool,
-    /// Whether `#[allow(unknown_to_engine)]` stands at the rule or around it.
-    pub unknown_to_engine_acknowledged: bool,
+    /// The checks acknowledged with `#[allow(...)]` at the rule or around it.
+    pub acknowledged: Vec<String>,
+}
+
+impl RuleSource {
+    /// Whether `#[allow(check)]` stands at the rule or around it.
+    pub fn acknowledges(&self, check: &str) -> bool {
+        self.acknowledged.iter().any(|known| known == check)
+    }
 }
 
 pub struct ConditionSource {
@@ -77,12 +82,17 @@ struct Scope {
 }
 
 /// What `#[allow(...)]` can acknowledge.
-const ACKNOWLEDGEABLE: [&str; 4] = [
+const ACKNOWLEDGEABLE: [&str; 5] = [
     UPPER_HALF_BYPASS,
     UNKNOWN_TO_ENGINE,
     ENGINE_REFUSES_FLAGS,
     ENGINE_IGNORES_MIN_KERNEL,
+    X32_LOW_HALVES,
 ];
+
+/// `#[allow(x32_low_halves)]`: a 64-bit comparison that engines make of the
+/// low half alone on x32 is meant as `install()` makes it.
+pub const X32_LOW_HALVES: &str = "x32_low_halves";
 
 /// `#[allow(engine_ignores_min_kernel)]`: a block's kernel condition, which
 /// the target engine ignores, is meant for `install()` and Docker.
@@ -95,11 +105,11 @@ const ENGINE_REFUSES_FLAGS: &str = "engine_refuses_flags";
 /// `#[allow(unknown_to_engine)]`: the syscalls of a rule that the target
 /// engine's libseccomp does not know, which the engine leaves out of it,
 /// are in the rule for `install()` alone.
-const UNKNOWN_TO_ENGINE: &str = "unknown_to_engine";
+pub const UNKNOWN_TO_ENGINE: &str = "unknown_to_engine";
 
 /// `#[allow(upper_half_bypass)]`: a 64-bit comparison (`argN as u64`) of an
 /// argument the kernel reads narrower is meant.
-const UPPER_HALF_BYPASS: &str = "upper_half_bypass";
+pub const UPPER_HALF_BYPASS: &str = "upper_half_bypass";
 
 #[derive(Default)]
 struct Lowerer {
@@ -400,11 +410,7 @@ impl Lowerer {
                         .collect(),
                     action: action_span,
                     filter: scope.header.unwrap_or(names_range),
-                    upper_half_acknowledged: scope.allows.iter().any(|a| a == UPPER_HALF_BYPASS),
-                    unknown_to_engine_acknowledged: scope
-                        .allows
-                        .iter()
-                        .any(|a| a == UNKNOWN_TO_ENGINE),
+                    acknowledged: scope.allows.clone(),
                 };
                 let syscalls = group
                     .iter()
@@ -465,7 +471,7 @@ impl Lowerer {
         };
         let mut rules = self.rules;
         for (rule, source) in rules.iter_mut().zip(&self.sources) {
-            if source.unknown_to_engine_acknowledged {
+            if source.acknowledges(UNKNOWN_TO_ENGINE) {
                 note_engine_drops(rule, &architectures);
             }
         }

@@ -9,7 +9,7 @@
 //! policy would be decided differently there.
 
 use crate::bpf::{audit_arch, number_bias, offset, op, return_value, Instruction, X32_SYSCALL_BIT};
-use crate::model::{Action, Architectures, Rule, SeccompArch};
+use crate::model::{Action, Architectures, ArgCondition, ArgWidth, CmpOp, Rule, SeccompArch};
 use crate::syscalls;
 
 mod libseccomp_2_5_4;
@@ -142,6 +142,36 @@ impl Engine {
             "{} ({}, libseccomp {})",
             self.name, self.runtime, self.libseccomp
         )
+    }
+}
+
+/// Whether libseccomp, which compares only the low half of every argument
+/// on x32 (the 64-bit registers of that ABI included), decides `condition`
+/// differently from `install()` there: every comparison of all 64 bits,
+/// but a mask of the low half only.
+///
+/// ```
+/// use seccomp_dsl_core::engines::compared_differently_on_x32;
+/// use seccomp_dsl_core::model::{ArgCondition, ArgWidth, CmpOp};
+/// assert!(compared_differently_on_x32(&ArgCondition::new(1, CmpOp::Eq, 0)));
+/// assert!(!compared_differently_on_x32(&ArgCondition::new(0, CmpOp::MaskedEq(0xff), 0)));
+/// let narrow = ArgCondition { width: ArgWidth::U32, ..ArgCondition::new(0, CmpOp::Lt, 38) };
+/// assert!(!compared_differently_on_x32(&narrow));
+/// ```
+pub fn compared_differently_on_x32(condition: &ArgCondition) -> bool {
+    condition.width == ArgWidth::U64
+        && !matches!(condition.op, CmpOp::MaskedEq(mask) if mask >> 32 == 0)
+}
+
+/// Whether a policy with these ABIs covers x32 on some host.
+pub fn covers_x32(architectures: &Architectures) -> bool {
+    match architectures {
+        Architectures::Native => false,
+        Architectures::List(list) => list.contains(&SeccompArch::X32),
+        Architectures::Map(entries) => entries.iter().any(|entry| {
+            entry.arch == SeccompArch::X32
+                || (entry.sub_arches.iter()).any(|subs| subs.contains(&SeccompArch::X32))
+        }),
     }
 }
 

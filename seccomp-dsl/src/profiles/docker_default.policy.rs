@@ -71,34 +71,50 @@ seccomp_dsl::seccomp_profile! {
 
     // 64 bits of a narrower argument compared; the rest of the policy decides those calls as the kernel reads them.
     #[allow(upper_half_bypass)]
+    // On x32, engines compare only the low half of each argument.
+    #[allow(x32_low_halves)]
     rule socket(arg0 as u64 < 38) => allow;
 
     // 64 bits of a narrower argument compared; the rest of the policy decides those calls as the kernel reads them.
     #[allow(upper_half_bypass)]
+    // On x32, engines compare only the low half of each argument.
+    #[allow(x32_low_halves)]
     rule socket(arg0 as u64 == 39) => allow;
 
     // 64 bits of a narrower argument compared; bypass: `socket(0x1_0000_0028, …)` gets allow, while the kernel runs it as `socket(0x28, …)`, which gets errno(1).
     #[allow(upper_half_bypass)]
+    // On x32, engines compare only the low half of each argument.
+    #[allow(x32_low_halves)]
     rule socket(arg0 as u64 > 40) => allow;
 
     // 64 bits of a narrower argument compared; `personality(0x1_0000_0000)` gets errno(1), while the kernel runs it as `personality(0x0)`, which gets allow.
     #[allow(upper_half_bypass)]
+    // On x32, engines compare only the low half of each argument.
+    #[allow(x32_low_halves)]
     rule personality(arg0 as u64 == 0) => allow;
 
     // 64 bits of a narrower argument compared; `personality(0x1_0000_0008)` gets errno(1), while the kernel runs it as `personality(0x8)`, which gets allow.
     #[allow(upper_half_bypass)]
+    // On x32, engines compare only the low half of each argument.
+    #[allow(x32_low_halves)]
     rule personality(arg0 as u64 == 8) => allow;
 
     // 64 bits of a narrower argument compared; `personality(0x1_0002_0000)` gets errno(1), while the kernel runs it as `personality(0x2_0000)`, which gets allow.
     #[allow(upper_half_bypass)]
+    // On x32, engines compare only the low half of each argument.
+    #[allow(x32_low_halves)]
     rule personality(arg0 as u64 == 0x20000) => allow;
 
     // 64 bits of a narrower argument compared; `personality(0x1_0002_0008)` gets errno(1), while the kernel runs it as `personality(0x2_0008)`, which gets allow.
     #[allow(upper_half_bypass)]
+    // On x32, engines compare only the low half of each argument.
+    #[allow(x32_low_halves)]
     rule personality(arg0 as u64 == 0x20008) => allow;
 
     // 64 bits of a narrower argument compared; `personality(0x1_ffff_ffff)` gets errno(1), while the kernel runs it as `personality(0xffff_ffff)`, which gets allow.
     #[allow(upper_half_bypass)]
+    // On x32, engines compare only the low half of each argument.
+    #[allow(x32_low_halves)]
     rule personality(arg0 as u64 == 0xffffffff) => allow;
 
     when arch(ppc64le) {

@@ -7,10 +7,15 @@ here=$(dirname "$0")
 cd "$here/../../.."
 profiles=seccomp-dsl/src/profiles
 cargo run -q -p seccomp-dsl-cli -- import "$profiles/docker-default.json" -o "$profiles/docker_default.policy.rs"
-grep -v '^    arch_map ' "$profiles/docker_default.policy.rs" > "$profiles/docker_default_native.policy.rs"
+# Native-only: no ABI map, so no x32 to acknowledge.
+native_only() {
+    grep -v -e '^    arch_map ' -e '#\[allow(x32_low_halves)\]' -e '^    // On x32, engines compare only' "$1"
+}
+native_only "$profiles/docker_default.policy.rs" > "$profiles/docker_default_native.policy.rs"
 # The hardened variants: every argument compared as the kernel reads it (no
 # `as u64`), which closes the socket bypass and decides every call whose
 # narrow arguments are extended as their type is exactly as moby's does.
 sed -e 's/ as u64//' -e '/#\[allow(upper_half_bypass)\]/d' -e '/^    \/\/ 64 bits of a narrower argument compared/d' \
+    -e '/#\[allow(x32_low_halves)\]/d' -e '/^    \/\/ On x32, engines compare only/d' \
     "$profiles/docker_default.policy.rs" | cat -s > "$profiles/docker_default_hardened.policy.rs"
-grep -v '^    arch_map ' "$profiles/docker_default_hardened.policy.rs" > "$profiles/docker_default_hardened_native.policy.rs"
+native_only "$profiles/docker_default_hardened.policy.rs" > "$profiles/docker_default_hardened_native.policy.rs"
