@@ -15,6 +15,7 @@ use seccomp_dsl::profiles::DOCKER_DEFAULT;
 use seccomp_dsl::{seccomp_profile, syscalls, Profile};
 
 static RANGES_AND_MASKS: Profile = seccomp_profile! {
+    #[allow(engine_cannot_start)]
     default kill_process;
     allow exit_group;
     #[allow(upper_half_bypass)]

@@ -35,6 +35,15 @@ const WIDTH: usize = 100;
 pub fn to_source(policy: &Policy) -> String {
     let mut out = String::from("seccomp_dsl::seccomp_profile! {\n");
     let indent = "    ";
+    let engine = engines::TARGET;
+    if !engine.killed_runtime_calls(policy).is_empty() {
+        let _ = writeln!(
+            out,
+            "{indent}// Kills calls {} makes after loading the filter: for install() alone.",
+            engine.runtime
+        );
+        let _ = writeln!(out, "{indent}#[allow(engine_cannot_start)]");
+    }
     let _ = writeln!(out, "{indent}default {};", action(policy.default_action));
     match &policy.architectures {
         Architectures::Native => {}
@@ -68,7 +77,6 @@ pub fn to_source(policy: &Policy) -> String {
         }
     }
     if !policy.flags.is_empty() {
-        let engine = engines::TARGET;
         if engine.refuses_flags {
             let _ = writeln!(
                 out,
@@ -88,7 +96,6 @@ pub fn to_source(policy: &Policy) -> String {
             (rule.syscalls.iter()).any(|name| upper_half::reads_narrower(name, condition).is_some())
         })
     };
-    let engine = engines::TARGET;
     let dropped_by_engine =
         |index: usize| engine.dropped_names(&policy.rules[index], &policy.architectures);
     let stands_apart = |index: usize| {

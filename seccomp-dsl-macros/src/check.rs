@@ -7,14 +7,70 @@ use seccomp_dsl_core::validate::{validate, Part, ProblemKind};
 use seccomp_dsl_core::{engines, signatures, syscalls, upper_half};
 
 use crate::errors::{Errors, SpanRange};
-use crate::lower::{Lowered, UNKNOWN_TO_ENGINE, UPPER_HALF_BYPASS, X32_LOW_HALVES};
+use crate::lower::{
+    Lowered, ENGINE_CANNOT_START, UNKNOWN_TO_ENGINE, UPPER_HALF_BYPASS, X32_LOW_HALVES,
+};
 
 pub fn check(lowered: &Lowered, errors: &mut Errors) {
     check_model(lowered, errors);
     check_upper_halves(lowered, errors);
     check_engine_drops(lowered, errors);
     check_x32_low_halves(lowered, errors);
+    check_runtime_calls(lowered, errors);
     check_forbidden(lowered, errors);
+}
+
+/// A policy that kills a call the container runtime makes after loading
+/// the filter leaves the container hung (runc's init killed, a zombie with
+/// live threads): an error at `default` or at the rule, unless `default`
+/// acknowledges that the policy is for `install()` alone.
+fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
+    let (policy, engine) = (&lowered.policy, engines::TARGET);
+    let Some(default) = lowered.default else {
+        return; // no usable default: reported already
+    };
+    if lowered
+        .default_acknowledged
+        .iter()
+        .any(|check| check == ENGINE_CANNOT_START)
+    {
+        return;
+    }
+    let killed = engine.killed_runtime_calls(policy);
+    for &(index, call) in &killed.by_rules {
+        errors.push(
+            lowered.sources[index].action,
+            format!(
+                "{} calls `{call}` itself after loading the filter: a profile that kills it \
+                 leaves the container hung instead of started",
+                engine.describe()
+            ),
+            Some(
+                "deny it with `errno`, or keep the policy for `install()` alone with \
+                 `#[allow(engine_cannot_start)]` above `default`",
+            ),
+        );
+    }
+    let by_default = killed.by_default;
+    if !by_default.is_empty() {
+        errors.push(
+            default,
+            format!(
+                "{} calls {} itself after loading the filter: this default kills them, which \
+                 leaves a container hung instead of started",
+                engine.describe(),
+                by_default
+                    .iter()
+                    .map(|call| format!("`{call}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(
+                "allow them, or keep the policy for `install()` alone with \
+                 `#[allow(engine_cannot_start)]` above `default`",
+            ),
+        );
+    }
 }
 
 /// On x32, libseccomp (so every engine) compares only the low half of each

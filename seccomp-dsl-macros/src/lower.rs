@@ -43,6 +43,8 @@ pub struct Lowered {
     pub sources: Vec<RuleSource>,
     /// The `default` statement, if there is exactly one.
     pub default: Option<SpanRange>,
+    /// The checks acknowledged with `#[allow(...)]` at the `default` statement.
+    pub default_acknowledged: Vec<String>,
     pub forbidden: Vec<Ident>,
 }
 
@@ -82,13 +84,19 @@ struct Scope {
 }
 
 /// What `#[allow(...)]` can acknowledge.
-const ACKNOWLEDGEABLE: [&str; 5] = [
+const ACKNOWLEDGEABLE: [&str; 6] = [
     UPPER_HALF_BYPASS,
     UNKNOWN_TO_ENGINE,
     ENGINE_REFUSES_FLAGS,
     ENGINE_IGNORES_MIN_KERNEL,
     X32_LOW_HALVES,
+    ENGINE_CANNOT_START,
 ];
+
+/// `#[allow(engine_cannot_start)]` at `default`: a policy that kills calls
+/// the container runtime makes after loading the filter is meant for
+/// `install()` alone.
+pub const ENGINE_CANNOT_START: &str = "engine_cannot_start";
 
 /// `#[allow(x32_low_halves)]`: a 64-bit comparison that engines make of the
 /// low half alone on x32 is meant as `install()` makes it.
@@ -116,6 +124,7 @@ struct Lowerer {
     rules: Vec<Rule>,
     sources: Vec<RuleSource>,
     defaults: Vec<(Action, SpanRange)>,
+    default_allows: Vec<String>,
     default_count: usize,
     forbidden: Vec<Ident>,
     arches: Option<(Span, Vec<SeccompArch>)>,
@@ -185,6 +194,7 @@ impl Lowerer {
                     );
                 } else if let Some(resolved) = lower_action(action, errors) {
                     self.defaults.push((resolved, action.span));
+                    self.default_allows.clone_from(&scope.allows);
                 }
             }
             StatementKind::Forbid { names } => self.forbidden.extend(names.iter().cloned()),
@@ -484,6 +494,7 @@ impl Lowerer {
             },
             sources: self.sources,
             default: default_span,
+            default_acknowledged: self.default_allows,
             forbidden: self.forbidden,
         }
     }

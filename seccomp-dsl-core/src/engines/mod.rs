@@ -9,7 +9,9 @@
 //! policy would be decided differently there.
 
 use crate::bpf::{audit_arch, number_bias, offset, op, return_value, Instruction, X32_SYSCALL_BIT};
-use crate::model::{Action, Architectures, ArgCondition, ArgWidth, CmpOp, Rule, SeccompArch};
+use crate::model::{
+    Action, Architectures, ArgCondition, ArgWidth, CmpOp, Policy, Rule, SeccompArch,
+};
 use crate::syscalls;
 
 mod libseccomp_2_5_4;
@@ -28,6 +30,13 @@ pub struct Engine {
     /// Whether the runtime refuses to start a container whose profile has
     /// `flags` (runc before 1.2 does, whatever they are).
     pub refuses_flags: bool,
+    /// Syscalls the runtime makes itself after it has loaded the filter, as
+    /// logged for a container whose program makes no call but
+    /// `exit_group`: with `no-new-privileges` (the filter is loaded just
+    /// before `execve`) and without it (the default of podman and Docker,
+    /// where runc loads it before dropping privileges). Go's scheduler adds
+    /// others now and then (`rt_sigreturn`).
+    pub runtime_calls: &'static [&'static str],
 }
 
 /// podman 4.3 with runc 1.1.5 and libseccomp 2.5.4, as Debian 12 ships
@@ -38,6 +47,33 @@ pub const TARGET: Engine = Engine {
     libseccomp: "2.5.4",
     honours_min_kernel: false,
     refuses_flags: true,
+    runtime_calls: &[
+        "capget",
+        "capset",
+        "chdir",
+        "close",
+        "epoll_ctl",
+        "execve",
+        "faccessat2",
+        "fcntl",
+        "fstat",
+        "fstatfs",
+        "futex",
+        "getcwd",
+        "getdents64",
+        "getpid",
+        "getppid",
+        "gettid",
+        "getuid",
+        "newfstatat",
+        "openat",
+        "prctl",
+        "read",
+        "setgid",
+        "setgroups",
+        "setuid",
+        "write",
+    ],
 };
 
 impl Engine {
@@ -136,6 +172,27 @@ impl Engine {
         )
     }
 
+    /// The calls of [`Engine::runtime_calls`] that `policy` kills (or
+    /// traps): those its default kills, no rule naming them, and those an
+    /// unconditional rule kills, with that rule's index. A container whose
+    /// profile kills them hangs instead of starting.
+    pub fn killed_runtime_calls(&self, policy: &Policy) -> KilledRuntimeCalls {
+        let kills = |action: Action| !action.may_run_call() && !matches!(action, Action::Errno(_));
+        let mut killed = KilledRuntimeCalls::default();
+        for &call in self.runtime_calls {
+            let mut rules = (policy.rules.iter().enumerate()).filter(|(_, rule)| rule.names(call));
+            let named = rules.clone().next().is_some();
+            let unconditional =
+                rules.find(|(_, rule)| rule.is_unconditional() && rule.applies_everywhere());
+            match unconditional {
+                Some((index, rule)) if kills(rule.action) => killed.by_rules.push((index, call)),
+                None if !named && kills(policy.default_action) => killed.by_default.push(call),
+                _ => {}
+            }
+        }
+        killed
+    }
+
     /// The stack, as messages name it: `podman 4.3 (runc 1.1.5, libseccomp 2.5.4)`.
     pub fn describe(&self) -> String {
         format!(
@@ -172,6 +229,22 @@ pub fn covers_x32(architectures: &Architectures) -> bool {
             entry.arch == SeccompArch::X32
                 || (entry.sub_arches.iter()).any(|subs| subs.contains(&SeccompArch::X32))
         }),
+    }
+}
+
+/// What [`Engine::killed_runtime_calls`] finds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KilledRuntimeCalls {
+    /// Killed by the default action.
+    pub by_default: Vec<&'static str>,
+    /// Killed by a rule: its index in the policy, and the call.
+    pub by_rules: Vec<(usize, &'static str)>,
+}
+
+impl KilledRuntimeCalls {
+    /// Whether the policy kills none.
+    pub fn is_empty(&self) -> bool {
+        self.by_default.is_empty() && self.by_rules.is_empty()
     }
 }
 
