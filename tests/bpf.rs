@@ -73,6 +73,7 @@ fn policies() -> Vec<(&'static str, &'static Profile)> {
         ("ENGINE_NARROW", &engine_policies::NARROW),
         ("ENGINE_STUB_ERRNO", &engine_policies::STUB_ERRNO),
         ("ENGINE_STUB_KILL", &engine_policies::STUB_KILL),
+        ("ENGINE_SHARED_TESTS", &engine_policies::SHARED_TESTS),
     ]
 }
 

@@ -28,7 +28,7 @@ const MOBY_JSON: &str = include_str!("../seccomp-dsl/src/profiles/docker-default
 /// Each policy by name, the Docker JSON the container runs under, and the
 /// profile `install()` applies.
 fn policies() -> Vec<(&'static str, &'static str, &'static Profile)> {
-    let ours: [(&'static str, &'static Profile); 10] = [
+    let ours: [(&'static str, &'static Profile); 11] = [
         ("DOCKER_DEFAULT", &DOCKER_DEFAULT),
         ("DOCKER_DEFAULT_HARDENED", &DOCKER_DEFAULT_HARDENED),
         ("ARGUMENTS", &policies::ARGUMENTS),
@@ -39,6 +39,7 @@ fn policies() -> Vec<(&'static str, &'static str, &'static Profile)> {
         ("NARROW", &policies::NARROW),
         ("STUB_ERRNO", &policies::STUB_ERRNO),
         ("STUB_KILL", &policies::STUB_KILL),
+        ("SHARED_TESTS", &policies::SHARED_TESTS),
     ];
     let mut all = vec![("moby default.json", MOBY_JSON, &DOCKER_DEFAULT)];
     all.extend(

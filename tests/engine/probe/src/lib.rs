@@ -275,6 +275,18 @@ pub fn battery() -> Vec<Case> {
             libc::SOCK_SEQPACKET
         ),
         case!(
+            "socket(AF_INET, 1<<32 | SOCK_DGRAM)",
+            SYS_socket,
+            libc::AF_INET,
+            0x1_0000_0002_u64
+        ),
+        case!(
+            "socket(AF_INET, 1<<32 | SOCK_STREAM)",
+            SYS_socket,
+            libc::AF_INET,
+            0x1_0000_0001_u64
+        ),
+        case!(
             "socket(-1<<32 | AF_UNIX, SEQPACKET)",
             SYS_socket,
             0xffff_ffff_0000_0001_u64,
