@@ -17,7 +17,58 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
     check_engine_drops(lowered, errors);
     check_x32_low_halves(lowered, errors);
     check_runtime_calls(lowered, errors);
+    check_multiplexed(lowered, errors);
     check_forbidden(lowered, errors);
+}
+
+/// On ABIs where libseccomp multiplexes a syscall (x86's `socketcall` and
+/// `ipc`), it also applies the syscall's rules to the multiplexer, without
+/// their conditions, while `install()` leaves the multiplexer to its own
+/// rules: an error at the name, unless the multiplexer has an unconditional
+/// rule of its own, which libseccomp then keeps alone.
+fn check_multiplexed(lowered: &Lowered, errors: &mut Errors) {
+    let (policy, engine) = (&lowered.policy, engines::TARGET);
+    let listed: Vec<_> = match &policy.architectures {
+        Architectures::Native => return,
+        Architectures::List(list) => list.to_vec(),
+        Architectures::Map(entries) => entries
+            .iter()
+            .flat_map(|entry| {
+                std::iter::once(entry.arch).chain(entry.sub_arches.iter().flat_map(|s| s.to_vec()))
+            })
+            .collect(),
+    };
+    let has_own_rule = |multiplexer: &str| {
+        policy.rules.iter().any(|rule| {
+            rule.names(multiplexer) && rule.is_unconditional() && rule.applies_everywhere()
+        })
+    };
+    for (rule, source) in policy.rules.iter().zip(&lowered.sources) {
+        for (position, syscall) in rule.syscalls.iter().enumerate() {
+            let Some((abi, multiplexer)) = listed
+                .iter()
+                .find_map(|&abi| Some((abi, engine.multiplexer(syscall, abi)?)))
+            else {
+                continue;
+            };
+            if has_own_rule(multiplexer) {
+                continue;
+            }
+            errors.push(
+                SpanRange::single(source.syscalls[position]),
+                format!(
+                    "on {}, libseccomp applies rules on `{syscall}` to `{multiplexer}` too, without \
+                     their conditions, while `install()` leaves `{multiplexer}` to the default",
+                    abi.name()
+                ),
+                Some(&format!(
+                    "give `{multiplexer}` an unconditional rule of its own (e.g. `errno(EPERM) \
+                     {multiplexer};`), which both then apply, or leave {} out of the policy",
+                    abi.name()
+                )),
+            );
+        }
+    }
 }
 
 /// A policy that kills a call the container runtime makes after loading

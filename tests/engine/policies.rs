@@ -137,6 +137,8 @@ pub static STUB_KILL: Profile = seccomp_profile! {
 /// into a shared test reading a stale accumulator when they compared all 64
 /// bits: `socket(AF_INET, 1<<32 | SOCK_DGRAM)` got through. Compared as the
 /// kernel reads them (masks of the low half), it decides as `install()`.
+/// i386's `socketcall` has its own rule: libseccomp would otherwise apply
+/// the `socket` rules to it without their conditions.
 pub static SHARED_TESTS: Profile = seccomp_profile! {
     default errno(ENOSYS);
     arches x86_64, x86;
@@ -146,4 +148,5 @@ pub static SHARED_TESTS: Profile = seccomp_profile! {
         exit_group, fstatfs, getdents64, fcntl, futex_waitv;
     rule socket(arg0 == AF_UNIX) => allow;
     rule socket(arg0 == AF_INET && arg1 == 1) => allow;
+    errno(EAFNOSUPPORT) socketcall;
 };

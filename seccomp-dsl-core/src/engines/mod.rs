@@ -193,6 +193,40 @@ impl Engine {
         killed
     }
 
+    /// The multiplexer (`socketcall` or `ipc`) through which the engine's
+    /// libseccomp also applies rules on `syscall` on `abi`, without their
+    /// conditions, where it does.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::engines::TARGET;
+    /// use seccomp_dsl_core::model::SeccompArch;
+    /// assert_eq!(TARGET.multiplexer("socket", SeccompArch::X86), Some("socketcall"));
+    /// assert_eq!(TARGET.multiplexer("socket", SeccompArch::X86_64), None);
+    /// ```
+    pub fn multiplexer(&self, syscall: &str, abi: SeccompArch) -> Option<&'static str> {
+        const IPC: [&str; 12] = [
+            "msgctl",
+            "msgget",
+            "msgrcv",
+            "msgsnd",
+            "semctl",
+            "semget",
+            "semop",
+            "semtimedop",
+            "shmat",
+            "shmctl",
+            "shmdt",
+            "shmget",
+        ];
+        self.multiplexes(syscall, abi).then(|| {
+            if IPC.contains(&syscall) {
+                "ipc"
+            } else {
+                "socketcall"
+            }
+        })
+    }
+
     /// The stack, as messages name it: `podman 4.3 (runc 1.1.5, libseccomp 2.5.4)`.
     pub fn describe(&self) -> String {
         format!(
