@@ -137,6 +137,15 @@ pub fn to_source(policy: &Policy) -> String {
             );
             let _ = writeln!(out, "    #[allow(x32_low_halves)]");
         }
+        let multiplexed = engine.multiplexed(policy, rule);
+        if let Some((_, abi, multiplexer)) = multiplexed.first() {
+            let _ = writeln!(
+                out,
+                "    // On {}, libseccomp applies this rule to `{multiplexer}` without its conditions.",
+                abi.name()
+            );
+            let _ = writeln!(out, "    #[allow(multiplexed_without_conditions)]");
+        }
         let kernel_condition =
             rule.includes.min_kernel.is_some() || rule.excludes.min_kernel.is_some();
         if kernel_condition && !engine.honours_min_kernel {

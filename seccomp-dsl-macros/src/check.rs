@@ -8,7 +8,8 @@ use seccomp_dsl_core::{engines, signatures, syscalls, upper_half};
 
 use crate::errors::{Errors, SpanRange};
 use crate::lower::{
-    Lowered, ENGINE_CANNOT_START, UNKNOWN_TO_ENGINE, UPPER_HALF_BYPASS, X32_LOW_HALVES,
+    Lowered, ENGINE_CANNOT_START, MULTIPLEXED_WITHOUT_CONDITIONS, UNKNOWN_TO_ENGINE,
+    UPPER_HALF_BYPASS, X32_LOW_HALVES,
 };
 
 pub fn check(lowered: &Lowered, errors: &mut Errors) {
@@ -28,32 +29,12 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
 /// rule of its own, which libseccomp then keeps alone.
 fn check_multiplexed(lowered: &Lowered, errors: &mut Errors) {
     let (policy, engine) = (&lowered.policy, engines::TARGET);
-    let listed: Vec<_> = match &policy.architectures {
-        Architectures::Native => return,
-        Architectures::List(list) => list.to_vec(),
-        Architectures::Map(entries) => entries
-            .iter()
-            .flat_map(|entry| {
-                std::iter::once(entry.arch).chain(entry.sub_arches.iter().flat_map(|s| s.to_vec()))
-            })
-            .collect(),
-    };
-    let has_own_rule = |multiplexer: &str| {
-        policy.rules.iter().any(|rule| {
-            rule.names(multiplexer) && rule.is_unconditional() && rule.applies_everywhere()
-        })
-    };
     for (rule, source) in policy.rules.iter().zip(&lowered.sources) {
-        for (position, syscall) in rule.syscalls.iter().enumerate() {
-            let Some((abi, multiplexer)) = listed
-                .iter()
-                .find_map(|&abi| Some((abi, engine.multiplexer(syscall, abi)?)))
-            else {
-                continue;
-            };
-            if has_own_rule(multiplexer) {
-                continue;
-            }
+        if source.acknowledges(MULTIPLEXED_WITHOUT_CONDITIONS) {
+            continue;
+        }
+        for (position, abi, multiplexer) in engine.multiplexed(policy, rule) {
+            let syscall = &rule.syscalls[position];
             errors.push(
                 SpanRange::single(source.syscalls[position]),
                 format!(
@@ -63,7 +44,8 @@ fn check_multiplexed(lowered: &Lowered, errors: &mut Errors) {
                 ),
                 Some(&format!(
                     "give `{multiplexer}` an unconditional rule of its own (e.g. `errno(EPERM) \
-                     {multiplexer};`), which both then apply, or leave {} out of the policy",
+                     {multiplexer};`), which both then apply, leave {} out of the policy, or keep \
+                     the difference with `#[allow(multiplexed_without_conditions)]`",
                     abi.name()
                 )),
             );

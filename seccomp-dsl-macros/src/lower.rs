@@ -84,14 +84,20 @@ struct Scope {
 }
 
 /// What `#[allow(...)]` can acknowledge.
-const ACKNOWLEDGEABLE: [&str; 6] = [
+const ACKNOWLEDGEABLE: [&str; 7] = [
     UPPER_HALF_BYPASS,
     UNKNOWN_TO_ENGINE,
     ENGINE_REFUSES_FLAGS,
     ENGINE_IGNORES_MIN_KERNEL,
     X32_LOW_HALVES,
     ENGINE_CANNOT_START,
+    MULTIPLEXED_WITHOUT_CONDITIONS,
 ];
+
+/// `#[allow(multiplexed_without_conditions)]`: libseccomp also applies the
+/// rule to `socketcall` or `ipc` without its conditions, and that
+/// difference from `install()` is accepted.
+pub const MULTIPLEXED_WITHOUT_CONDITIONS: &str = "multiplexed_without_conditions";
 
 /// `#[allow(engine_cannot_start)]` at `default`: a policy that kills calls
 /// the container runtime makes after loading the filter is meant for

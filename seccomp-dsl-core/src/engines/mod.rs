@@ -227,6 +227,43 @@ impl Engine {
         })
     }
 
+    /// The syscalls of `rule` (their positions) that the engine's
+    /// libseccomp also applies to a multiplexer without their conditions on
+    /// an ABI `policy` lists, with that ABI and the multiplexer, where the
+    /// multiplexer has no unconditional rule of its own (which libseccomp
+    /// would keep alone, as `install()` does).
+    pub fn multiplexed(
+        &self,
+        policy: &Policy,
+        rule: &Rule,
+    ) -> Vec<(usize, SeccompArch, &'static str)> {
+        let listed: Vec<SeccompArch> = match &policy.architectures {
+            Architectures::Native => return Vec::new(),
+            Architectures::List(list) => list.to_vec(),
+            Architectures::Map(entries) => (entries.iter())
+                .flat_map(|entry| {
+                    let subs = entry
+                        .sub_arches
+                        .iter()
+                        .flat_map(|subs| subs.iter().copied());
+                    std::iter::once(entry.arch).chain(subs)
+                })
+                .collect(),
+        };
+        let has_own_rule = |multiplexer: &str| {
+            (policy.rules.iter()).any(|rule| {
+                rule.names(multiplexer) && rule.is_unconditional() && rule.applies_everywhere()
+            })
+        };
+        (rule.syscalls.iter().enumerate())
+            .filter_map(|(position, syscall)| {
+                let (abi, multiplexer) = (listed.iter())
+                    .find_map(|&abi| Some((abi, self.multiplexer(syscall, abi)?)))?;
+                (!has_own_rule(multiplexer)).then_some((position, abi, multiplexer))
+            })
+            .collect()
+    }
+
     /// The stack, as messages name it: `podman 4.3 (runc 1.1.5, libseccomp 2.5.4)`.
     pub fn describe(&self) -> String {
         format!(
