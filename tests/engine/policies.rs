@@ -117,15 +117,18 @@ pub static STUB_ERRNO: Profile = seccomp_profile! {
 };
 
 /// The stub replaces even `kill_process` where it answers, on every ABI of
-/// the map (x32 numbers with their bit). runc's own Go code calls `getpid`,
-/// `gettid` and `epoll_ctl` after loading the filter.
+/// the map (x32 numbers with their bit). runc's own Go code makes calls
+/// after loading the filter (`getpid`, `gettid`, `epoll_ctl`, and, as its
+/// scheduler goes, `rt_sigreturn`, `nanosleep`, `sched_yield`, `tgkill`,
+/// `madvise`, `epoll_pwait`): all allowed, so that it never dies of them.
 pub static STUB_KILL: Profile = seccomp_profile! {
     // Without no-new-privileges runc also calls prctl, capset, setuid, ...
     // after loading the filter; the suite runs with it.
     #[allow(engine_cannot_start)]
     default kill_process;
     arch_map x86_64 => x86, x32;
-    allow getpid, gettid, epoll_ctl;
+    allow getpid, gettid, epoll_ctl, rt_sigreturn, nanosleep, sched_yield, tgkill, madvise,
+        epoll_pwait;
     allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
