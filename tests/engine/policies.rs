@@ -1,7 +1,10 @@
 //! The policies the real-engine suite runs the probe under. Those that deny
-//! by default allow what the probe itself needs to start, print and fork
-//! (and `close`, `fstatfs`, `getdents64` and `fcntl`, which runc calls after
-//! loading the filter, to close stray descriptors).
+//! by default allow what the probe itself needs to start, print and fork,
+//! and what runc calls after loading the filter: `close`, `fstatfs`,
+//! `getdents64` and `fcntl` (to close stray descriptors), and what its Go
+//! scheduler may call at any time (`rt_sigreturn` after a preemption
+//! signal, which crashes runc's init if denied; `nanosleep`, `sched_yield`,
+//! `tgkill`, `madvise`, `epoll_pwait`, `epoll_ctl`, `getpid`, `gettid`).
 //!
 //! For a profile that lists its ABIs and denies by default, runc answers
 //! ENOSYS, before the filter, to syscall numbers above the highest one the
@@ -15,7 +18,8 @@ pub static ARGUMENTS: Profile = seccomp_profile! {
     allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
+        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
     // tuxcall, security and afs_syscall are reserved and never implemented
     // on x86_64 (ENOSYS whatever their arguments): argument rules on them
     // can be tried with any values.
@@ -50,7 +54,8 @@ pub static CONDITIONS: Profile = seccomp_profile! {
     allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
+        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
     /// Containers get CAP_SYS_CHROOT by default, not CAP_SYS_ADMIN.
     when cap(CAP_SYS_CHROOT) { allow chroot; }
     when cap(CAP_SYS_ADMIN) { allow mount, umount2; }
@@ -85,8 +90,9 @@ pub static WITH_X86: Profile = seccomp_profile! {
     allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
-    allow getpid, getuid;
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
+        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
+    allow getuid;
     errno(EXDEV) getgid;
 };
 
@@ -113,26 +119,23 @@ pub static STUB_ERRNO: Profile = seccomp_profile! {
     allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
+        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
 };
 
 /// The stub replaces even `kill_process` where it answers, on every ABI of
-/// the map (x32 numbers with their bit). runc's own Go code makes calls
-/// after loading the filter (`getpid`, `gettid`, `epoll_ctl`, and, as its
-/// scheduler goes, `rt_sigreturn`, `nanosleep`, `sched_yield`, `tgkill`,
-/// `madvise`, `epoll_pwait`): all allowed, so that it never dies of them.
+/// the map (x32 numbers with their bit).
 pub static STUB_KILL: Profile = seccomp_profile! {
     // Without no-new-privileges runc also calls prctl, capset, setuid, ...
     // after loading the filter; the suite runs with it.
     #[allow(engine_cannot_start)]
     default kill_process;
     arch_map x86_64 => x86, x32;
-    allow getpid, gettid, epoll_ctl, rt_sigreturn, nanosleep, sched_yield, tgkill, madvise,
-        epoll_pwait;
     allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
+        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
     errno(EXDEV) getppid;
 };
 
@@ -148,7 +151,8 @@ pub static SHARED_TESTS: Profile = seccomp_profile! {
     allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv;
+        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
+        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
     rule socket(arg0 == AF_UNIX) => allow;
     rule socket(arg0 == AF_INET && arg1 == 1) => allow;
     errno(EAFNOSUPPORT) socketcall;

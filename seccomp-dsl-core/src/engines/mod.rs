@@ -34,8 +34,9 @@ pub struct Engine {
     /// logged for a container whose program makes no call but
     /// `exit_group`: with `no-new-privileges` (the filter is loaded just
     /// before `execve`) and without it (the default of podman and Docker,
-    /// where runc loads it before dropping privileges). Go's scheduler adds
-    /// others now and then (`rt_sigreturn`).
+    /// where runc loads it before dropping privileges), and `rt_sigreturn`,
+    /// which Go's scheduler needs after a preemption signal now and then
+    /// (denied, it crashes runc's init).
     pub runtime_calls: &'static [&'static str],
 }
 
@@ -69,6 +70,7 @@ pub const TARGET: Engine = Engine {
         "openat",
         "prctl",
         "read",
+        "rt_sigreturn",
         "setgid",
         "setgroups",
         "setuid",
