@@ -59,6 +59,8 @@ pub enum StatementKind {
     },
     /// `flags NAME, ...;`
     Flags { keyword: Span, flags: Vec<Ident> },
+    /// `engine NAME;`
+    Engine { keyword: Span, name: Ident },
 }
 
 /// One condition of a `when` or `unless` block.
@@ -126,8 +128,8 @@ impl ValueTerm {
     }
 }
 
-pub const STATEMENT_KEYWORDS: [&str; 8] = [
-    "default", "forbid", "rule", "when", "unless", "arches", "arch_map", "flags",
+pub const STATEMENT_KEYWORDS: [&str; 9] = [
+    "default", "forbid", "rule", "when", "unless", "arches", "arch_map", "flags", "engine",
 ];
 
 /// Parses every statement it can, reporting each bad one to `errors`.
@@ -284,6 +286,15 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
         "flags" => StatementKind::Flags {
             keyword: head.span(),
             flags: parse_names(input, &head)?,
+        },
+        "engine" => StatementKind::Engine {
+            keyword: head.span(),
+            name: Ident::parse_any(input).map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected an engine after `engine`: `podman` or `docker`",
+                )
+            })?,
         },
         _ => {
             let action = parse_action_named(head, input)?;

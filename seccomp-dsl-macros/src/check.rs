@@ -2,7 +2,7 @@
 //! `seccomp_dsl_core::validate`, reported at the tokens they concern, and
 //! the `forbid` guards, which only exist at compile time.
 
-use seccomp_dsl_core::model::{Architectures, Permit, Policy};
+use seccomp_dsl_core::model::{Action, Architectures, Permit, Policy};
 use seccomp_dsl_core::validate::{validate, Part, ProblemKind};
 use seccomp_dsl_core::{engines, signatures, syscalls, upper_half};
 
@@ -19,7 +19,29 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
     check_x32_low_halves(lowered, errors);
     check_runtime_calls(lowered, errors);
     check_multiplexed(lowered, errors);
+    check_default_errno(lowered, errors);
     check_forbidden(lowered, errors);
+}
+
+/// An engine that ignores `defaultErrnoRet` denies by default with EPERM,
+/// whatever errno the policy names: an error at `default`.
+fn check_default_errno(lowered: &Lowered, errors: &mut Errors) {
+    let engine = lowered.engine;
+    let (Some(default), Action::Errno(errno)) = (lowered.default, lowered.policy.default_action)
+    else {
+        return;
+    };
+    if !engine.honours_default_errno && errno != 1 {
+        errors.push(
+            default,
+            format!(
+                "{} ignores `defaultErrnoRet`: its default denies with EPERM, while `install()` \
+                 returns errno {errno}",
+                engine.describe()
+            ),
+            Some("use `default errno(EPERM);` (or `default errno;`), or target podman"),
+        );
+    }
 }
 
 /// On ABIs where libseccomp multiplexes a syscall (x86's `socketcall` and
@@ -28,7 +50,7 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
 /// rules: an error at the name, unless the multiplexer has an unconditional
 /// rule of its own, which libseccomp then keeps alone.
 fn check_multiplexed(lowered: &Lowered, errors: &mut Errors) {
-    let (policy, engine) = (&lowered.policy, engines::TARGET);
+    let (policy, engine) = (&lowered.policy, lowered.engine);
     for (rule, source) in policy.rules.iter().zip(&lowered.sources) {
         if source.acknowledges(MULTIPLEXED_WITHOUT_CONDITIONS) {
             continue;
@@ -58,7 +80,7 @@ fn check_multiplexed(lowered: &Lowered, errors: &mut Errors) {
 /// live threads): an error at `default` or at the rule, unless `default`
 /// acknowledges that the policy is for `install()` alone.
 fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
-    let (policy, engine) = (&lowered.policy, engines::TARGET);
+    let (policy, engine) = (&lowered.policy, lowered.engine);
     let Some(default) = lowered.default else {
         return; // no usable default: reported already
     };
@@ -129,7 +151,7 @@ fn check_x32_low_halves(lowered: &Lowered, errors: &mut Errors) {
                 format!(
                     "on x32, libseccomp compares only the low half of `arg{index}`: {} decides \
                      a call by it alone, while `install()` compares all 64 bits",
-                    engines::TARGET.describe()
+                    lowered.engine.describe()
                 ),
                 Some(
                     "leave x32 out of `arches`/`arch_map`, compare a low-half mask, or keep the \
@@ -146,7 +168,7 @@ fn check_x32_low_halves(lowered: &Lowered, errors: &mut Errors) {
 /// alone.
 fn check_engine_drops(lowered: &Lowered, errors: &mut Errors) {
     let policy = &lowered.policy;
-    let engine = engines::TARGET;
+    let engine = lowered.engine;
     for (rule, source) in policy.rules.iter().zip(&lowered.sources) {
         if source.acknowledges(UNKNOWN_TO_ENGINE) {
             continue;
@@ -287,7 +309,7 @@ fn check_forbidden(lowered: &Lowered, errors: &mut Errors) {
             );
             continue;
         }
-        let engine = engines::TARGET;
+        let engine = lowered.engine;
         if !engine.drops(&text, &policy.architectures).is_empty()
             && policy.default_action.may_run_call()
         {

@@ -37,7 +37,7 @@ mod fuzz {
         "default errno; arch_map x86_64 => x86, x32; #[allow(engine_refuses_flags)] flags log; /// note\n #[allow(engine_ignores_min_kernel)] when cap(CAP_SYS_ADMIN), kernel >= 4.8 { allow mount; unless arch(s390) { #[allow(x32_low_halves)] allow tuxcall, security if arg0 == 1; } }",
     ];
 
-    const WORDS: [&str; 55] = [
+    const WORDS: [&str; 58] = [
         "default",
         "allow",
         "errno",
@@ -86,6 +86,9 @@ mod fuzz {
         "arches",
         "arch_map",
         "flags",
+        "engine",
+        "docker",
+        "podman",
         "if",
         "CAP_SYS_ADMIN",
         "amd64",

@@ -9,12 +9,13 @@ use std::borrow::Cow;
 use proc_macro2::Span;
 use seccomp_dsl_core::constants;
 use seccomp_dsl_core::constants::CAPABILITIES;
+use seccomp_dsl_core::engines::{self, Engine};
 use seccomp_dsl_core::model::{
     Action, ArchMapEntry, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Flag, Policy, Rule,
     SeccompArch, ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO, MAX_ERRNO_REASON,
 };
 use seccomp_dsl_core::validate::ProblemKind;
-use seccomp_dsl_core::{engines, signatures, upper_half};
+use seccomp_dsl_core::{signatures, upper_half};
 use syn::Ident;
 
 use crate::ast::{
@@ -45,6 +46,8 @@ pub struct Lowered {
     pub default: Option<SpanRange>,
     /// The checks acknowledged with `#[allow(...)]` at the `default` statement.
     pub default_acknowledged: Vec<String>,
+    /// The container engine the policy targets (`engine NAME;`).
+    pub engine: Engine,
     pub forbidden: Vec<Ident>,
 }
 
@@ -131,6 +134,7 @@ struct Lowerer {
     sources: Vec<RuleSource>,
     defaults: Vec<(Action, SpanRange)>,
     default_allows: Vec<String>,
+    engine: Engine,
     default_count: usize,
     forbidden: Vec<Ident>,
     arches: Option<(Span, Vec<SeccompArch>)>,
@@ -141,7 +145,10 @@ struct Lowerer {
 }
 
 pub fn lower(ast: &PolicyAst, errors: &mut Errors) -> Lowered {
-    let mut lowerer = Lowerer::default();
+    let mut lowerer = Lowerer {
+        engine: target_engine(&ast.statements, errors),
+        ..Lowerer::default()
+    };
     lowerer.statements(&ast.statements, &Scope::default(), errors);
     lowerer.finish(errors)
 }
@@ -249,7 +256,14 @@ impl Lowerer {
                 inner.nested = true;
                 inner.header = Some(*header);
                 for condition in conditions {
-                    apply_block_condition(condition, *unless, *header, &mut inner, errors);
+                    apply_block_condition(
+                        condition,
+                        *unless,
+                        *header,
+                        &mut inner,
+                        self.engine,
+                        errors,
+                    );
                 }
                 self.statements(body, &inner, errors);
             }
@@ -298,9 +312,13 @@ impl Lowerer {
                     }
                 }
             }
+            StatementKind::Engine { keyword, .. } => {
+                // Read before every other statement (see `target_engine`).
+                top_level_only(*keyword, "engine", errors);
+            }
             StatementKind::Flags { keyword, flags } => {
                 if top_level_only(*keyword, "flags", errors) {
-                    let engine = engines::TARGET;
+                    let engine = self.engine;
                     if engine.refuses_flags
                         && !scope.allows.iter().any(|a| a == ENGINE_REFUSES_FLAGS)
                     {
@@ -488,7 +506,7 @@ impl Lowerer {
         let mut rules = self.rules;
         for (rule, source) in rules.iter_mut().zip(&self.sources) {
             if source.acknowledges(UNKNOWN_TO_ENGINE) {
-                note_engine_drops(rule, &architectures);
+                note_engine_drops(rule, &architectures, self.engine);
             }
         }
         Lowered {
@@ -501,6 +519,7 @@ impl Lowerer {
             sources: self.sources,
             default: default_span,
             default_acknowledged: self.default_allows,
+            engine: self.engine,
             forbidden: self.forbidden,
         }
     }
@@ -513,6 +532,7 @@ fn apply_block_condition(
     unless: bool,
     header: SpanRange,
     scope: &mut Scope,
+    engine: Engine,
     errors: &mut Errors,
 ) {
     let filter = if unless {
@@ -577,7 +597,6 @@ fn apply_block_condition(
             }
         }
         BlockCondition::Kernel(version) => {
-            let engine = engines::TARGET;
             if !engine.honours_min_kernel
                 && !scope.allows.iter().any(|a| a == ENGINE_IGNORES_MIN_KERNEL)
             {
@@ -1011,8 +1030,7 @@ fn quoted_list(names: &[&str]) -> String {
 /// Says in the rule's comment, which the Docker profile keeps, which of its
 /// syscalls the target engine leaves out: an acknowledged difference stays
 /// visible where the profile goes.
-fn note_engine_drops(rule: &mut Rule, architectures: &Architectures) {
-    let engine = engines::TARGET;
+fn note_engine_drops(rule: &mut Rule, architectures: &Architectures, engine: Engine) {
     let unknown = engine.dropped_names(rule, architectures);
     if unknown.is_empty() {
         return;
@@ -1024,4 +1042,33 @@ fn note_engine_drops(rule: &mut Rule, architectures: &Architectures) {
         Some(comment) => format!("{comment}\n{note}"),
         None => note,
     }));
+}
+
+/// The engine `engine NAME;` names (the target engine if none does), read
+/// before the other statements so that each check knows it; a second
+/// `engine` statement or an unknown name is an error.
+fn target_engine(statements: &[Statement], errors: &mut Errors) -> Engine {
+    let mut chosen: Option<Engine> = None;
+    for statement in statements {
+        let StatementKind::Engine { keyword, name } = &statement.kind else {
+            continue;
+        };
+        let text = name.to_string();
+        match Engine::by_keyword(&text) {
+            _ if chosen.is_some() => errors.push(
+                SpanRange::single(*keyword),
+                "duplicate `engine` statement",
+                Some("a policy targets one engine"),
+            ),
+            Some(engine) => chosen = Some(engine),
+            None => errors.push_unknown(
+                name.span(),
+                "engine",
+                &text,
+                engines::ALL.map(|engine| engine.keyword),
+                Some("engines are `podman` (the default) and `docker`"),
+            ),
+        }
+    }
+    chosen.unwrap_or(engines::TARGET)
 }

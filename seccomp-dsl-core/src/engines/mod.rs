@@ -19,6 +19,8 @@ mod libseccomp_2_5_4;
 /// A container engine stack a Docker profile is made for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Engine {
+    /// The word that selects it in a policy (`engine docker;`).
+    pub keyword: &'static str,
     /// The engine, as users name it.
     pub name: &'static str,
     /// The OCI runtime that loads the filter.
@@ -27,6 +29,9 @@ pub struct Engine {
     pub libseccomp: &'static str,
     /// Whether the engine honours `minKernel` in `includes` and `excludes`.
     pub honours_min_kernel: bool,
+    /// Whether the engine honours `defaultErrnoRet` (else the default
+    /// denies with EPERM).
+    pub honours_default_errno: bool,
     /// Whether the runtime refuses to start a container whose profile has
     /// `flags` (runc before 1.2 does, whatever they are).
     pub refuses_flags: bool,
@@ -41,12 +46,15 @@ pub struct Engine {
 }
 
 /// podman 4.3 with runc 1.1.5 and libseccomp 2.5.4, as Debian 12 ships
-/// them: the stack of the real-engine suite.
-pub const TARGET: Engine = Engine {
+/// them: the stack of the real-engine suite, and the one a policy targets
+/// unless it says `engine docker;`.
+pub const PODMAN: Engine = Engine {
+    keyword: "podman",
     name: "podman 4.3",
     runtime: "runc 1.1.5",
     libseccomp: "2.5.4",
     honours_min_kernel: false,
+    honours_default_errno: true,
     refuses_flags: true,
     runtime_calls: &[
         "capget",
@@ -77,6 +85,41 @@ pub const TARGET: Engine = Engine {
         "write",
     ],
 };
+
+/// Docker 20.10 (Debian 12's `docker.io`) with the same runc and
+/// libseccomp: it honours `minKernel`, and ignores `defaultErrnoRet`.
+pub const DOCKER: Engine = Engine {
+    keyword: "docker",
+    name: "Docker 20.10",
+    honours_min_kernel: true,
+    honours_default_errno: false,
+    ..PODMAN
+};
+
+/// The engine a policy targets unless it names another.
+pub const TARGET: Engine = PODMAN;
+
+/// Every engine a policy can target.
+pub const ALL: [Engine; 2] = [PODMAN, DOCKER];
+
+impl Default for Engine {
+    /// The engine a policy targets unless it names another.
+    fn default() -> Engine {
+        TARGET
+    }
+}
+
+impl Engine {
+    /// The engine `engine KEYWORD;` selects.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::engines::{Engine, DOCKER};
+    /// assert_eq!(Engine::by_keyword("docker"), Some(DOCKER));
+    /// ```
+    pub fn by_keyword(keyword: &str) -> Option<Engine> {
+        ALL.into_iter().find(|engine| engine.keyword == keyword)
+    }
+}
 
 impl Engine {
     /// Whether the engine's libseccomp knows `syscall` on `abi`. runc drops
