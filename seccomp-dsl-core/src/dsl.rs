@@ -96,6 +96,7 @@ pub fn to_source(policy: &Policy) -> String {
             (rule.syscalls.iter()).any(|name| upper_half::reads_narrower(name, condition).is_some())
         })
     };
+    let miscompiled = engines::miscompiled_by_libseccomp(policy);
     let dropped_by_engine =
         |index: usize| engine.dropped_names(&policy.rules[index], &policy.architectures);
     let stands_apart = |index: usize| {
@@ -136,6 +137,14 @@ pub fn to_source(policy: &Policy) -> String {
                 "    // On x32, engines compare only the low half of each argument."
             );
             let _ = writeln!(out, "    #[allow(x32_low_halves)]");
+        }
+        if miscompiled.iter().any(|&(later, _)| later == i) {
+            let _ = writeln!(
+                out,
+                "    // libseccomp {} may miscompile this rule beside an earlier one.",
+                engine.libseccomp
+            );
+            let _ = writeln!(out, "    #[allow(libseccomp_miscompiles)]");
         }
         let multiplexed = engine.multiplexed(policy, rule);
         if let Some((_, abi, multiplexer)) = multiplexed.first() {

@@ -8,8 +8,8 @@ use seccomp_dsl_core::{engines, signatures, syscalls, upper_half};
 
 use crate::errors::{Errors, SpanRange};
 use crate::lower::{
-    Lowered, ENGINE_CANNOT_START, MULTIPLEXED_WITHOUT_CONDITIONS, UNKNOWN_TO_ENGINE,
-    UPPER_HALF_BYPASS, X32_LOW_HALVES,
+    Lowered, ENGINE_CANNOT_START, LIBSECCOMP_MISCOMPILES, MULTIPLEXED_WITHOUT_CONDITIONS,
+    UNKNOWN_TO_ENGINE, UPPER_HALF_BYPASS, X32_LOW_HALVES,
 };
 
 pub fn check(lowered: &Lowered, errors: &mut Errors) {
@@ -20,7 +20,43 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
     check_runtime_calls(lowered, errors);
     check_multiplexed(lowered, errors);
     check_default_errno(lowered, errors);
+    check_miscompiled(lowered, errors);
     check_forbidden(lowered, errors);
+}
+
+/// Rules that libseccomp 2.5.4 may miscompile: an error at the later
+/// comparison, once per comparison, unless its rule acknowledges it.
+fn check_miscompiled(lowered: &Lowered, errors: &mut Errors) {
+    let engine = lowered.engine;
+    // Alternatives of one `||` share their source: report each once.
+    let mut reported: Vec<String> = Vec::new();
+    for (rule, condition) in engines::miscompiled_by_libseccomp(&lowered.policy) {
+        let source = &lowered.sources[rule];
+        if source.acknowledges(LIBSECCOMP_MISCOMPILES) {
+            continue;
+        }
+        let at = source.conditions[condition].whole;
+        let key = format!("{:?}", at.start);
+        if reported.contains(&key) {
+            continue;
+        }
+        reported.push(key);
+        let index = lowered.policy.rules[rule].conditions[condition].index;
+        errors.push(
+            at,
+            format!(
+                "libseccomp {} may miscompile two rules that compare `arg{index}` on all 64 bits, \
+                 one of them by order: {} may decide some calls unlike `install()`, or never \
+                 finish building the filter",
+                engine.libseccomp,
+                engine.describe()
+            ),
+            Some(
+                "compare the argument as the kernel reads it if it is narrower, or keep the rules \
+                 with `#[allow(libseccomp_miscompiles)]` above the statement",
+            ),
+        );
+    }
 }
 
 /// An engine that ignores `defaultErrnoRet` denies by default with EPERM,

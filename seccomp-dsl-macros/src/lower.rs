@@ -87,7 +87,7 @@ struct Scope {
 }
 
 /// What `#[allow(...)]` can acknowledge.
-const ACKNOWLEDGEABLE: [&str; 7] = [
+const ACKNOWLEDGEABLE: [&str; 8] = [
     UPPER_HALF_BYPASS,
     UNKNOWN_TO_ENGINE,
     ENGINE_REFUSES_FLAGS,
@@ -95,7 +95,12 @@ const ACKNOWLEDGEABLE: [&str; 7] = [
     X32_LOW_HALVES,
     ENGINE_CANNOT_START,
     MULTIPLEXED_WITHOUT_CONDITIONS,
+    LIBSECCOMP_MISCOMPILES,
 ];
+
+/// `#[allow(libseccomp_miscompiles)]`: two rules comparing one argument on
+/// all 64 bits, which libseccomp 2.5.4 may miscompile, are meant.
+pub const LIBSECCOMP_MISCOMPILES: &str = "libseccomp_miscompiles";
 
 /// `#[allow(multiplexed_without_conditions)]`: libseccomp also applies the
 /// rule to `socketcall` or `ipc` without its conditions, and that

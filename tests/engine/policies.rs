@@ -26,6 +26,9 @@ pub static ARGUMENTS: Profile = seccomp_profile! {
     rule tuxcall(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
     rule tuxcall(arg0 == 2 && (arg2 > 0xffff_ffff || arg3 <= 3)) => errno(EACCES);
     rule tuxcall(arg0 == 3 && arg5 != 0x8000_0000_0000_0000) => log;
+    // Beside `arg0 == N`, an order on 64 bits is of the shape libseccomp may
+    // miscompile; the differential test shows it does not here.
+    #[allow(libseccomp_miscompiles)]
     rule tuxcall(arg0 >= 0x1_0000_0000) => errno(EBADF);
     rule security(arg4 & O_CLOEXEC | O_NONBLOCK == O_CLOEXEC) => errno(E2BIG);
     allow security, afs_syscall if arg4 & O_CLOEXEC | O_NONBLOCK == 0;

@@ -332,8 +332,46 @@ impl Engine {
 /// assert!(!compared_differently_on_x32(&narrow));
 /// ```
 pub fn compared_differently_on_x32(condition: &ArgCondition) -> bool {
+    compares_64_bits(condition)
+}
+
+/// Whether `condition` compares all 64 bits of its argument: a comparison
+/// of a 64-bit argument or `as u64`, but not a mask of the low half.
+pub fn compares_64_bits(condition: &ArgCondition) -> bool {
     condition.width == ArgWidth::U64
         && !matches!(condition.op, CmpOp::MaskedEq(mask) if mask >> 32 == 0)
+}
+
+/// The conditions of `policy` that libseccomp 2.5.4 may miscompile, as
+/// `(rule, condition)` indices of the later of two: two rules of one
+/// syscall that both compare one argument on all 64 bits, one of them by
+/// order (`<`, `<=`, `>`, `>=`). Its programs then decide some calls
+/// unlike the rules (for `arg2 < 8` and `arg2 <= 0x1_0000_0000`, both
+/// `errno`, it lets `arg2 == 8` through), and some such rule sets it never
+/// finishes adding. Random policies of this shape showed no miscompilation
+/// outside it (found by the differential test of `tests/bpf.rs`).
+pub fn miscompiled_by_libseccomp(policy: &Policy) -> Vec<(usize, usize)> {
+    let ordered = |c: &ArgCondition| matches!(c.op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge);
+    let mut found = Vec::new();
+    for (later, rule) in policy.rules.iter().enumerate() {
+        for (index, condition) in rule.conditions.iter().enumerate() {
+            if !compares_64_bits(condition) {
+                continue;
+            }
+            let paired = policy.rules[..later].iter().any(|earlier| {
+                earlier.syscalls.iter().any(|name| rule.names(name))
+                    && earlier.conditions.iter().any(|other| {
+                        other.index == condition.index
+                            && compares_64_bits(other)
+                            && (ordered(other) || ordered(condition))
+                    })
+            });
+            if paired {
+                found.push((later, index));
+            }
+        }
+    }
+    found
 }
 
 /// Whether a policy with these ABIs covers x32 on some host.
