@@ -10,10 +10,14 @@ use crate::Profile;
 /// …)` passes the rules that deny `socket(40, …)` (`AF_VSOCK`), and the
 /// kernel creates an `AF_VSOCK` socket. [`DOCKER_DEFAULT_HARDENED`] closes
 /// that. An allow-list: every syscall it does not name fails with
-/// EPERM; some are allowed only with a capability (`CAP_SYS_ADMIN`, ...),
-/// on some architectures or from some kernel version on, decided when it is
-/// installed. It covers the x86 and x32 ABIs on x86_64 (and arm on aarch64)
-/// as Docker does.
+/// EPERM, and every number above the highest it names (`futex_requeue` on
+/// x86_64) with ENOSYS, as runc's stub answers them; some are allowed only
+/// with a capability (`CAP_SYS_ADMIN`, ...), on some architectures or from
+/// some kernel version on, decided when it is installed. It covers the x86
+/// and x32 ABIs on x86_64 (and arm on aarch64) as Docker does. Where podman
+/// with runc 1.1.5 reads it differently (syscalls its libseccomp does not
+/// know, `minKernel`, x32's low halves, libseccomp's handling of 64-bit
+/// comparisons), the source acknowledges it at the rule.
 ///
 /// `docker_default.policy.rs` beside this file is generated from the
 /// vendored `docker-default.json` by `generate.sh`.
@@ -33,6 +37,8 @@ use crate::Profile;
 /// // The bypass moby's profile has: AF_VSOCK (40) with an upper half set.
 /// assert_eq!(resolved.decide("socket", &[40, 5, 0, 0, 0, 0]), Action::Errno(1));
 /// assert_eq!(resolved.decide("socket", &[0x1_0000_0028, 5, 0, 0, 0, 0]), Action::Allow);
+/// // Newer than anything it names: runc's stub answers ENOSYS.
+/// assert_eq!(resolved.decide("mseal", &[0; 6]), Action::Errno(38));
 /// ```
 pub static DOCKER_DEFAULT: Profile = include!("profiles/docker_default.policy.rs");
 
