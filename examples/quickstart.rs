@@ -24,8 +24,12 @@ fn main() {
     seccomp_dsl::export::write_docker_json(&POLICY, &profile_path)
         .expect("write the Docker profile");
     println!("Docker profile: {}", profile_path.display());
+    // This policy is the program's own: it denies `execve` and the calls a
+    // container runtime makes to start a program, so an engine given this
+    // profile would not start one (see the README's "Container engines").
     println!(
-        "  try: docker run --security-opt seccomp={} ...",
+        "  (the same policy as a profile: `docker run --security-opt seccomp={}` would \
+         deny the runtime's own calls; a container's profile must allow them)",
         profile_path.display()
     );
 
