@@ -34,7 +34,8 @@ fn import_prints_the_policy_as_macro_source() {
     );
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
-        "seccomp_dsl::seccomp_profile! {\n    default errno(EPERM);\n\n    allow read, write;\n\n    \
+        "seccomp_dsl::seccomp_profile! {\n    // Stops calls runc 1.1.5 makes after loading the filter: for \
+         install() alone.\n    #[allow(engine_cannot_start)]\n    default errno(EPERM);\n\n    allow read, write;\n\n    \
          // 64 bits of a narrower argument compared; `personality(0x1_0000_0000)` gets errno(1), \
          while the kernel runs it as `personality(0x0)`, which gets allow.\n    \
          #[allow(upper_half_bypass)]\n    rule personality(arg0 as u64 == 0) => allow;\n}\n"

@@ -142,6 +142,30 @@ fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
             ),
         );
     }
+    let listed = |calls: &[&str]| {
+        calls
+            .iter()
+            .map(|call| format!("`{call}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let denied: Vec<&str> = (killed.denied_by_default.iter().copied())
+        .chain(killed.denied_by_rules.iter().map(|&(_, call)| call))
+        .collect();
+    if !denied.is_empty() {
+        // The engine says so when it fails; the policy may be meant for
+        // `install()` alone (the canonical example is): a warning.
+        errors.warn(
+            default.start,
+            format!(
+                "{} calls {} itself after loading the filter: this policy denies them, so a \
+                 container does not start under its profile; `#[allow(engine_cannot_start)]` \
+                 above `default` says the policy is for `install()` alone",
+                engine.describe(),
+                listed(&denied)
+            ),
+        );
+    }
     let by_default = killed.by_default;
     if !by_default.is_empty() {
         errors.push(

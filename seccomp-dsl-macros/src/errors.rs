@@ -22,6 +22,7 @@ impl SpanRange {
 #[derive(Default)]
 pub struct Errors {
     errors: Vec<syn::Error>,
+    warnings: Vec<(Span, String)>,
 }
 
 fn position(error: &syn::Error) -> (usize, usize) {
@@ -81,6 +82,30 @@ impl Errors {
 
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// Records a warning at `span`, which the expansion reports if the
+    /// policy compiles (see [`Errors::warnings`]).
+    pub fn warn(&mut self, span: Span, message: impl Into<String>) {
+        self.warnings.push((span, message.into()));
+    }
+
+    /// The warnings as items whose use the compiler reports at their spans:
+    /// stable Rust lets a macro warn only through a deprecated item.
+    pub fn warnings(&self) -> TokenStream {
+        self.warnings
+            .iter()
+            .enumerate()
+            .map(|(index, (span, message))| {
+                let name = Ident::new(&format!("engine_cannot_start_{index}"), *span);
+                quote::quote_spanned! {*span=>
+                    #[deprecated(note = #message)]
+                    #[allow(non_upper_case_globals)]
+                    const #name: () = ();
+                    let _ = #name;
+                }
+            })
+            .collect()
     }
 
     /// Every error as a `compile_error!` invocation, in source order.

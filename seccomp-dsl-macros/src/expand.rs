@@ -128,7 +128,7 @@ pub fn programs(policy: &Policy) -> Result<Programs, String> {
 }
 
 /// A `const`-evaluable expression of type `seccomp_dsl::Profile`.
-pub fn profile(policy: &Policy, programs: Programs) -> TokenStream {
+pub fn profile(policy: &Policy, programs: Programs, warnings: TokenStream) -> TokenStream {
     let default_action = action(policy.default_action);
     let rules = policy.rules.iter().map(rule);
     let architectures = architectures(&policy.architectures);
@@ -144,6 +144,7 @@ pub fn profile(policy: &Policy, programs: Programs) -> TokenStream {
     let program_items = program_items(&programs);
     let questions = questions(&programs.questions);
     quote! {{
+        #warnings
         #program_items
         const PROFILE: ::seccomp_dsl::Profile = ::seccomp_dsl::Profile::__from_macro(
             ::seccomp_dsl::model::Policy {

@@ -4,6 +4,7 @@ use seccomp_dsl::{seccomp_profile, Profile};
 
 /// The README's canonical example.
 pub static CANONICAL: Profile = seccomp_profile! {
+    #[allow(engine_cannot_start)]
     default errno; allow read, write; rule personality(arg0 == 0x0) => allow;
 };
 
@@ -12,6 +13,7 @@ pub static CANONICAL: Profile = seccomp_profile! {
 /// have no declaration, so all six registers are compared on 64 bits): any
 /// values can be tried without side effects.
 pub static ARGUMENTS: Profile = seccomp_profile! {
+    #[allow(engine_cannot_start)]
     default errno(ENOTTY);
     allow exit_group;
     rule tuxcall(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
@@ -27,6 +29,7 @@ pub static ARGUMENTS: Profile = seccomp_profile! {
 
 /// Every action, each on its own syscall.
 pub static ACTIONS: Profile = seccomp_profile! {
+    #[allow(engine_cannot_start)]
     default allow;
     errno(EXDEV) getppid;
     kill_process getpriority;
@@ -40,6 +43,7 @@ pub static ACTIONS: Profile = seccomp_profile! {
 
 /// Names that exist only on other architectures next to native ones.
 pub static FOREIGN_NAMES: Profile = seccomp_profile! {
+    #[allow(engine_cannot_start)]
     default errno(EPERM);
     allow exit_group, getpid, _llseek, chown32;
 };
@@ -49,6 +53,7 @@ pub static FOREIGN_NAMES: Profile = seccomp_profile! {
 /// container engine built on that libseccomp leaves them out, so the rules
 /// are acknowledged as meant for `install()` alone.
 pub static NEWER_THAN_LIBSECCOMP: Profile = seccomp_profile! {
+    #[allow(engine_cannot_start)]
     default errno(EPERM);
     #[allow(unknown_to_engine)]
     allow exit_group, mseal;
@@ -58,6 +63,7 @@ pub static NEWER_THAN_LIBSECCOMP: Profile = seccomp_profile! {
 
 /// Rules decided at install time: by capability, kernel and architecture.
 pub static CONDITIONAL: Profile = seccomp_profile! {
+    #[allow(engine_cannot_start)]
     default errno(EPERM);
     allow exit_group;
     /// Only a process that keeps CAP_SYS_ADMIN may ask for its pid.
@@ -78,6 +84,7 @@ pub static CONDITIONAL: Profile = seccomp_profile! {
 /// The x86 ABI added to x86_64: i386 calls through `int 0x80` are filtered
 /// by name instead of killed.
 pub static WITH_X86: Profile = seccomp_profile! {
+    #[allow(engine_cannot_start)]
     default errno(EPERM);
     arch_map x86_64 => x86;
     arch_map aarch64 => arm;

@@ -1,5 +1,5 @@
 seccomp_dsl::seccomp_profile! {
-    // Kills calls runc 1.1.5 makes after loading the filter: for install() alone.
+    // Stops calls runc 1.1.5 makes after loading the filter: for install() alone.
     #[allow(engine_cannot_start)]
     default kill_process;
 

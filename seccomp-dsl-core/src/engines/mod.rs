@@ -223,6 +223,7 @@ impl Engine {
     /// profile kills them hangs instead of starting.
     pub fn killed_runtime_calls(&self, policy: &Policy) -> KilledRuntimeCalls {
         let kills = |action: Action| !action.may_run_call() && !matches!(action, Action::Errno(_));
+        let denies = |action: Action| matches!(action, Action::Errno(_));
         let mut killed = KilledRuntimeCalls::default();
         for &call in self.runtime_calls {
             let mut rules = (policy.rules.iter().enumerate()).filter(|(_, rule)| rule.names(call));
@@ -231,7 +232,13 @@ impl Engine {
                 rules.find(|(_, rule)| rule.is_unconditional() && rule.applies_everywhere());
             match unconditional {
                 Some((index, rule)) if kills(rule.action) => killed.by_rules.push((index, call)),
+                Some((index, rule)) if denies(rule.action) => {
+                    killed.denied_by_rules.push((index, call))
+                }
                 None if !named && kills(policy.default_action) => killed.by_default.push(call),
+                None if !named && denies(policy.default_action) => {
+                    killed.denied_by_default.push(call)
+                }
                 _ => {}
             }
         }
@@ -393,12 +400,21 @@ pub struct KilledRuntimeCalls {
     pub by_default: Vec<&'static str>,
     /// Killed by a rule: its index in the policy, and the call.
     pub by_rules: Vec<(usize, &'static str)>,
+    /// Denied (`errno`) by the default action: the container fails to
+    /// start, with the engine's error.
+    pub denied_by_default: Vec<&'static str>,
+    /// Denied by a rule: its index in the policy, and the call.
+    pub denied_by_rules: Vec<(usize, &'static str)>,
 }
 
 impl KilledRuntimeCalls {
-    /// Whether the policy kills none.
+    /// Whether the policy kills or denies none: a container can start
+    /// under its profile.
     pub fn is_empty(&self) -> bool {
-        self.by_default.is_empty() && self.by_rules.is_empty()
+        self.by_default.is_empty()
+            && self.by_rules.is_empty()
+            && self.denied_by_default.is_empty()
+            && self.denied_by_rules.is_empty()
     }
 }
 
