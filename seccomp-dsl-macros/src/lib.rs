@@ -169,3 +169,26 @@ mod fuzz {
         }
     }
 }
+
+#[cfg(test)]
+mod engine_warnings {
+    use crate::pipeline::expand_policy;
+
+    /// The warning about calls a container runtime makes: present for the
+    /// canonical example, which denies them, and gone where `default` says
+    /// the policy is for `install()` alone.
+    #[test]
+    fn a_policy_that_denies_the_runtimes_calls_warns_unless_acknowledged() {
+        let expand = |source: &str| expand_policy(source.parse().unwrap()).to_string();
+        let canonical =
+            expand("default errno; allow read, write; rule personality(arg0 == 0x0) => allow;");
+        assert!(canonical.contains("deprecated"), "{canonical}");
+        assert!(canonical.contains("calls `capget`, `capset`, `chdir`, `close`"));
+        assert!(!canonical.contains("compile_error"));
+        let acknowledged = expand(
+            "#[allow(engine_cannot_start)] default errno; allow read, write; \
+             rule personality(arg0 == 0x0) => allow;",
+        );
+        assert!(!acknowledged.contains("deprecated"), "{acknowledged}");
+    }
+}

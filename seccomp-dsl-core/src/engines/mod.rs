@@ -32,6 +32,9 @@ pub struct Engine {
     /// Whether the engine honours `defaultErrnoRet` (else the default
     /// denies with EPERM).
     pub honours_default_errno: bool,
+    /// The native ABIs of the hosts the engine is targeted on: what a
+    /// profile without `architectures` or `archMap` is checked for.
+    pub hosts: &'static [SeccompArch],
     /// Whether the runtime refuses to start a container whose profile has
     /// `flags` (runc before 1.2 does, whatever they are).
     pub refuses_flags: bool,
@@ -46,8 +49,8 @@ pub struct Engine {
 }
 
 /// podman 4.3 with runc 1.1.5 and libseccomp 2.5.4, as Debian 12 ships
-/// them: the stack of the real-engine suite, and the one a policy targets
-/// unless it says `engine docker;`.
+/// them, on x86_64 and aarch64 hosts: the stack of the real-engine suite,
+/// and the one a policy targets unless it says `engine docker;`.
 pub const PODMAN: Engine = Engine {
     keyword: "podman",
     name: "podman 4.3",
@@ -55,6 +58,7 @@ pub const PODMAN: Engine = Engine {
     libseccomp: "2.5.4",
     honours_min_kernel: false,
     honours_default_errno: true,
+    hosts: &[SeccompArch::X86_64, SeccompArch::Aarch64],
     refuses_flags: true,
     runtime_calls: &[
         "capget",
@@ -281,16 +285,17 @@ impl Engine {
 
     /// The syscalls of `rule` (their positions) that the engine's
     /// libseccomp also applies to a multiplexer without their conditions on
-    /// an ABI `policy` lists, with that ABI and the multiplexer, where the
-    /// multiplexer has no unconditional rule of its own (which libseccomp
-    /// would keep alone, as `install()` does).
+    /// an ABI `policy` lists (or, without a list, on the engine's
+    /// [`hosts`](Engine::hosts)), with that ABI and the multiplexer, where
+    /// the multiplexer has no unconditional rule of its own (which
+    /// libseccomp would keep alone, as `install()` does).
     pub fn multiplexed(
         &self,
         policy: &Policy,
         rule: &Rule,
     ) -> Vec<(usize, SeccompArch, &'static str)> {
         let listed: Vec<SeccompArch> = match &policy.architectures {
-            Architectures::Native => return Vec::new(),
+            Architectures::Native => self.hosts.to_vec(),
             Architectures::List(list) => list.to_vec(),
             Architectures::Map(entries) => (entries.iter())
                 .flat_map(|entry| {
@@ -640,6 +645,28 @@ mod tests {
             assert!(TARGET.knows(name, SeccompArch::X86_64), "{name}");
         }
         assert!(!TARGET.knows("read", SeccompArch::Loongarch64));
+    }
+
+    #[test]
+    fn socket_rules_reach_socketcall_only_where_an_abi_multiplexes_them() {
+        let rule = Rule::new(
+            ["socket"],
+            [ArgCondition::new(0, CmpOp::Eq, 1)],
+            Action::Allow,
+        );
+        let mut policy = Policy::new(Action::Errno(1), vec![rule.clone()]);
+        // The target's hosts, x86_64 and aarch64, call socket directly.
+        assert!(TARGET.multiplexed(&policy, &rule).is_empty());
+        policy.architectures =
+            Architectures::List(vec![SeccompArch::X86_64, SeccompArch::X86].into());
+        assert_eq!(
+            TARGET.multiplexed(&policy, &rule),
+            [(0, SeccompArch::X86, "socketcall")]
+        );
+        // A rule of socketcall's own is what libseccomp keeps.
+        let own = Rule::new(["socketcall"], [], Action::Errno(13));
+        policy.rules.to_mut().push(own);
+        assert!(TARGET.multiplexed(&policy, &rule).is_empty());
     }
 
     #[test]
