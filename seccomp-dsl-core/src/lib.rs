@@ -13,6 +13,8 @@
 //!   64-bit comparison per argument);
 //! - [`docker`]: the Docker (moby) seccomp profile format, both ways;
 //! - [`dsl`]: a policy written back as DSL source, and Docker profiles imported;
+//! - `frontend` (feature `frontend`): DSL source read, lowered to the model
+//!   and checked, for the macro and the command alike;
 //! - [`upper_half`]: 64-bit comparisons of arguments the kernel reads
 //!   narrower, and the calls that walk around them;
 //! - [`bpf`]: the policy compiled to a seccomp filter program;
@@ -31,6 +33,8 @@ pub mod docker;
 pub mod dsl;
 pub mod engines;
 pub mod exact;
+#[cfg(feature = "frontend")]
+pub mod frontend;
 pub mod model;
 pub mod preset;
 pub mod signatures;

@@ -6,16 +6,8 @@
 //! A proc-macro crate exports nothing but its macros, so the benchmark
 //! builds the macro's own modules into itself.
 
-#[path = "../src/ast.rs"]
-mod ast;
-#[path = "../src/check.rs"]
-mod check;
-#[path = "../src/errors.rs"]
-mod errors;
 #[path = "../src/expand.rs"]
 mod expand;
-#[path = "../src/lower.rs"]
-mod lower;
 #[path = "../src/pipeline.rs"]
 mod pipeline;
 

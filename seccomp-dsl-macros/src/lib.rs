@@ -1,16 +1,13 @@
 //! The `seccomp_profile!` macro. Use it through the `seccomp-dsl` crate,
 //! whose documentation describes the language.
 //!
-//! The macro reads a policy in four steps, one module each: `ast` parses
-//! the tokens, `lower` builds the shared policy model, `check` validates it,
-//! and `expand` emits the `Profile` constant.
-//! Errors from every step are collected and reported together.
+//! The macro reads a policy with the front end it shares with the
+//! `seccomp-dsl` command (`seccomp_dsl_core::frontend`: `ast` parses the
+//! tokens, `lower` builds the shared policy model, `check` validates it,
+//! every error collected and reported together); `expand` here emits the
+//! `Profile` constant.
 
-mod ast;
-mod check;
-mod errors;
 mod expand;
-mod lower;
 mod pipeline;
 
 use proc_macro::TokenStream;

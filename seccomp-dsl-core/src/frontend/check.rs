@@ -1,13 +1,13 @@
 //! Checks the lowered policy: the shared semantic checks of
-//! `seccomp_dsl_core::validate`, reported at the tokens they concern, and
+//! `crate::validate`, reported at the tokens they concern, and
 //! the `forbid` guards, which only exist at compile time.
 
-use seccomp_dsl_core::model::{Action, Architectures, Permit, Policy};
-use seccomp_dsl_core::validate::{validate, Part, ProblemKind};
-use seccomp_dsl_core::{engines, signatures, syscalls, upper_half};
+use crate::model::{Action, Architectures, Permit, Policy};
+use crate::validate::{validate, Part, ProblemKind};
+use crate::{engines, signatures, syscalls, upper_half};
 
-use crate::errors::{Errors, SpanRange};
-use crate::lower::{
+use super::errors::{Errors, SpanRange};
+use super::lower::{
     Lowered, ENGINE_CANNOT_START, LIBSECCOMP_MISCOMPILES, MULTIPLEXED_WITHOUT_CONDITIONS,
     UNKNOWN_TO_ENGINE, UPPER_HALF_BYPASS, X32_LOW_HALVES,
 };

@@ -6,11 +6,14 @@ use proc_macro2::{Ident, Span, TokenStream};
 /// Source tokens from `start` to `end`, which the compiler underlines whole.
 #[derive(Clone, Copy)]
 pub struct SpanRange {
+    /// The first token.
     pub start: Span,
+    /// The last token.
     pub end: Span,
 }
 
 impl SpanRange {
+    /// One token.
     pub fn single(span: Span) -> SpanRange {
         SpanRange {
             start: span,
@@ -19,6 +22,7 @@ impl SpanRange {
     }
 }
 
+/// Every error and warning found in a policy, each at its tokens.
 #[derive(Default)]
 pub struct Errors {
     errors: Vec<syn::Error>,
@@ -67,8 +71,7 @@ impl Errors {
         known: impl IntoIterator<Item = &'a str>,
         otherwise: Option<&str>,
     ) {
-        let help =
-            seccomp_dsl_core::suggest::closest(name, known).map(|s| format!("did you mean `{s}`?"));
+        let help = crate::suggest::closest(name, known).map(|s| format!("did you mean `{s}`?"));
         self.push(
             SpanRange::single(span),
             format!("unknown {what} `{name}`"),
@@ -76,10 +79,12 @@ impl Errors {
         );
     }
 
+    /// Records an error syn made.
     pub fn push_syn(&mut self, error: syn::Error) {
         self.errors.push(error);
     }
 
+    /// Whether no error was found (warnings do not count).
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
@@ -108,6 +113,32 @@ impl Errors {
             .collect()
     }
 
+    /// Every error and warning with its place in the source, in source
+    /// order, for tools that report them outside a compiler.
+    pub fn messages(&self) -> Vec<Message> {
+        let mut messages: Vec<Message> = self
+            .errors
+            .iter()
+            .map(|error| {
+                let (line, column) = position(error);
+                Message {
+                    line,
+                    column,
+                    text: error.to_string(),
+                    warning: false,
+                }
+            })
+            .chain(self.warnings.iter().map(|(span, text)| Message {
+                line: span.start().line,
+                column: span.start().column,
+                text: text.clone(),
+                warning: true,
+            }))
+            .collect();
+        messages.sort_by_key(|message| (message.line, message.column));
+        messages
+    }
+
     /// Every error as a `compile_error!` invocation, in source order.
     pub fn into_compile_errors(mut self) -> TokenStream {
         self.errors.sort_by_key(position);
@@ -116,4 +147,17 @@ impl Errors {
             .map(syn::Error::to_compile_error)
             .collect()
     }
+}
+
+/// One error or warning, placed in the source (see [`Errors::messages`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// Its line, from 1.
+    pub line: usize,
+    /// Its column, from 0.
+    pub column: usize,
+    /// What is wrong, with a `help:` line where one helps.
+    pub text: String,
+    /// A warning rather than an error.
+    pub warning: bool,
 }

@@ -6,23 +6,23 @@
 
 use std::borrow::Cow;
 
-use proc_macro2::Span;
-use seccomp_dsl_core::constants;
-use seccomp_dsl_core::constants::CAPABILITIES;
-use seccomp_dsl_core::engines::{self, Engine};
-use seccomp_dsl_core::model::{
+use crate::constants;
+use crate::constants::CAPABILITIES;
+use crate::engines::{self, Engine};
+use crate::model::{
     Action, ArchMapEntry, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Flag, Policy, Rule,
     SeccompArch, ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO, MAX_ERRNO_REASON,
 };
-use seccomp_dsl_core::validate::ProblemKind;
-use seccomp_dsl_core::{signatures, upper_half};
+use crate::validate::ProblemKind;
+use crate::{signatures, upper_half};
+use proc_macro2::Span;
 use syn::Ident;
 
-use crate::ast::{
+use super::ast::{
     ActionAst, BlockCondition, Comparison, Expr, PolicyAst, Statement, StatementKind, ValueExpr,
     ValueTerm,
 };
-use crate::errors::{Errors, SpanRange};
+use super::errors::{Errors, SpanRange};
 
 /// A condition may expand to at most this many alternatives.
 const MAX_ALTERNATIVES: usize = 64;
@@ -688,7 +688,7 @@ fn lower_action(action: &ActionAst, errors: &mut Errors) -> Option<Action> {
         _ => {
             let candidates = ACTIONS
                 .iter()
-                .chain(crate::ast::STATEMENT_KEYWORDS.iter())
+                .chain(super::ast::STATEMENT_KEYWORDS.iter())
                 .copied();
             let otherwise = format!("actions are {}", quoted_list(&ACTIONS));
             errors.push_unknown(

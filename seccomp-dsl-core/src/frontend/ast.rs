@@ -4,13 +4,13 @@
 //! block) first, and each statement is parsed on its own, so that one bad
 //! statement does not hide the errors of the others.
 
+use crate::model::{CmpOp, KernelVersion};
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
-use seccomp_dsl_core::model::{CmpOp, KernelVersion};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Ident, LitFloat, LitInt, Token};
 
-use crate::errors::{Errors, SpanRange};
+use super::errors::{Errors, SpanRange};
 
 /// A whole policy: its statements in source order.
 pub struct PolicyAst {
