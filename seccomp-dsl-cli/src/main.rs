@@ -11,7 +11,7 @@ use seccomp_dsl_core::bpf::{self, audit_arch, disasm};
 use seccomp_dsl_core::model::{
     native_docker_arch, Context, KernelVersion, Policy, Resolved, SeccompArch,
 };
-use seccomp_dsl_core::{docker, dsl, engines, syscalls, upper_half};
+use seccomp_dsl_core::{docker, dsl, engines, frontend, syscalls, upper_half};
 
 #[derive(Parser)]
 #[command(
@@ -39,7 +39,8 @@ enum Command {
     /// (for runc or crun) from a Docker profile, deciding its conditional
     /// rules for the given container.
     Oci {
-        /// The Docker profile (JSON); `-` reads standard input.
+        /// The policy: a Docker profile (JSON) or DSL source (a `.rs` file
+        /// with `seccomp_profile! { ... }`); `-` reads standard input.
         profile: PathBuf,
         #[command(flatten)]
         container: ContainerArgs,
@@ -50,7 +51,8 @@ enum Command {
     /// Compiles a Docker profile to the BPF program `install()` would load
     /// in the given container, and prints its disassembly.
     Bpf {
-        /// The Docker profile (JSON); `-` reads standard input.
+        /// The policy: a Docker profile (JSON) or DSL source (a `.rs` file
+        /// with `seccomp_profile! { ... }`); `-` reads standard input.
         profile: PathBuf,
         #[command(flatten)]
         container: ContainerArgs,
@@ -61,7 +63,8 @@ enum Command {
     /// Runs one syscall through the compiled program, as the kernel would,
     /// and prints the filter's answer.
     Emulate {
-        /// The Docker profile (JSON); `-` reads standard input.
+        /// The policy: a Docker profile (JSON) or DSL source (a `.rs` file
+        /// with `seccomp_profile! { ... }`); `-` reads standard input.
         profile: PathBuf,
         /// The syscall, by name (`personality`) or number (`135`).
         syscall: String,
@@ -277,9 +280,64 @@ fn parse_number(text: &str) -> Option<u64> {
     }
 }
 
+/// A policy from a Docker profile (JSON) or from DSL source: a `.rs` file
+/// holding one `seccomp_profile! { ... }`, or its statements alone, read
+/// by the macro's own front end, with its errors.
 fn load(profile: &Path) -> Result<Policy, String> {
-    let json = read(profile)?;
-    dsl::import_docker(&json).map_err(|e| format!("{}: {e}", profile.display()))
+    let text = read(profile)?;
+    if text.trim_start().starts_with('{') {
+        return dsl::import_docker(&text).map_err(|e| format!("{}: {e}", profile.display()));
+    }
+    let tokens: proc_macro2::TokenStream = text
+        .parse()
+        .map_err(|e| format!("{}: not JSON, and not Rust tokens: {e}", profile.display()))?;
+    let read = frontend::read(policy_statements(tokens));
+    // As the compiler: warnings only where the policy compiles.
+    let failed = read.policy.is_none();
+    for message in read.diagnostics.messages() {
+        if message.warning && failed {
+            continue;
+        }
+        let kind = if message.warning { "warning" } else { "error" };
+        eprintln!(
+            "{}:{}:{}: {kind}: {}",
+            profile.display(),
+            message.line,
+            message.column + 1,
+            message.text.replace('\n', "\n  ")
+        );
+    }
+    read.policy
+        .ok_or_else(|| format!("{}: the policy has errors", profile.display()))
+}
+
+/// What stands between the braces of the first `seccomp_profile! { ... }`
+/// in `tokens`, or `tokens` themselves when there is none.
+fn policy_statements(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    for (index, tree) in trees.iter().enumerate() {
+        if let TokenTree::Group(group) = tree {
+            let inner = policy_statements(group.stream());
+            if inner.to_string() != group.stream().to_string() {
+                return inner; // found deeper (in a `static`'s braces, say)
+            }
+        }
+        let TokenTree::Ident(name) = tree else {
+            continue;
+        };
+        if name != "seccomp_profile" {
+            continue;
+        }
+        if let (Some(TokenTree::Punct(bang)), Some(TokenTree::Group(body))) =
+            (trees.get(index + 1), trees.get(index + 2))
+        {
+            if bang.as_char() == '!' && body.delimiter() == Delimiter::Brace {
+                return body.stream();
+            }
+        }
+    }
+    tokens
 }
 
 fn read(path: &Path) -> Result<String, String> {

@@ -102,6 +102,34 @@ fn import_warns_of_each_rule_the_engine_leaves_syscalls_out_of() {
 }
 
 #[test]
+fn dsl_source_is_read_by_the_macros_front_end_with_its_errors() {
+    // A file as a program holds it: the statements inside the macro.
+    let source = "use seccomp_dsl::{seccomp_profile, Profile};\n\
+                  static POLICY: Profile = seccomp_profile! {\n\
+                  \x20   #[allow(engine_cannot_start)]\n\
+                  \x20   default errno;\n\
+                  \x20   rule personality(arg0 == 0) => allow;\n\
+                  };\n";
+    let output = seccomp_dsl(&["emulate", "-", "personality", "8"], source);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8(output.stdout)
+        .unwrap()
+        .starts_with("0x00050001 errno(1)"));
+    // The statements alone, with the macro's errors at their lines.
+    let output = seccomp_dsl(&["bpf", "-"], "default errno;\nallow rea, write;\n");
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "-:2:7: error: unknown syscall `rea`\n  help: did you mean `read`?\n\
+         seccomp-dsl: -: the policy has errors\n"
+    );
+}
+
+#[test]
 fn bad_input_fails_with_a_message_naming_the_field() {
     let output = seccomp_dsl(
         &["import", "-"],
