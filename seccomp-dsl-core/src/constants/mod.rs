@@ -55,8 +55,20 @@ pub fn lookup(name: &str) -> Option<u64> {
     GROUPS.iter().find_map(|group| group.get(name))
 }
 
-/// The value of an errno name (`EPERM`, `EACCES`, ...).
+/// The value of an errno name (`EPERM`, `EACCES`, ...), the kernel's or
+/// one the C library defines as another (`ENOTSUP`, glibc's and musl's
+/// name for `EOPNOTSUPP`).
+///
+/// ```
+/// use seccomp_dsl_core::constants::errno;
+/// assert_eq!(errno("ENOTSUP"), errno("EOPNOTSUPP"));
+/// ```
 pub fn errno(name: &str) -> Option<u64> {
+    const C_LIBRARY_ALIASES: [(&str, &str); 1] = [("ENOTSUP", "EOPNOTSUPP")];
+    let name = C_LIBRARY_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, kernel)| kernel);
     ERRNO.get(name)
 }
 

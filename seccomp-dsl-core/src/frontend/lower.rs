@@ -551,7 +551,19 @@ fn apply_block_condition(
                 let text = name.to_string();
                 if CAPABILITIES.get(&text).is_none() {
                     let known = CAPABILITIES.constants.iter().map(|(n, _)| *n);
-                    errors.push_unknown(name.span(), "capability", &text, known, None);
+                    let prefixed = format!("CAP_{text}");
+                    if CAPABILITIES.get(&prefixed).is_some() {
+                        errors.push(
+                            SpanRange::single(name.span()),
+                            format!("unknown capability `{text}`"),
+                            Some(&format!(
+                                "did you mean `{prefixed}`? capabilities are named as in \
+                                 linux/capability.h"
+                            )),
+                        );
+                    } else {
+                        errors.push_unknown(name.span(), "capability", &text, known, None);
+                    }
                 } else if !filter.caps.iter().any(|cap| *cap == text) {
                     filter.caps.to_mut().push(Cow::Owned(text));
                 }
