@@ -244,7 +244,13 @@ fn emulate(
             u32::try_from(number).map_err(|_| format!("`{syscall}` is not a syscall number"))?
         }
         None => syscalls::lookup(syscall)
-            .ok_or(format!("unknown syscall `{syscall}`"))?
+            .ok_or_else(|| {
+                let names = syscalls::all().iter().map(|entry| entry.name());
+                match seccomp_dsl_core::suggest::closest(syscall, names) {
+                    Some(name) => format!("unknown syscall `{syscall}`; did you mean `{name}`?"),
+                    None => format!("unknown syscall `{syscall}`"),
+                }
+            })?
             .number(abi.syscall_table())
             .ok_or(format!("`{syscall}` does not exist on {}", abi.name()))?,
     };

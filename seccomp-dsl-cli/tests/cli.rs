@@ -130,6 +130,16 @@ fn dsl_source_is_read_by_the_macros_front_end_with_its_errors() {
 }
 
 #[test]
+fn emulate_names_the_syscall_a_typo_likely_meant() {
+    let output = seccomp_dsl(&["emulate", "-", "personalty", "8"], PROFILE);
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "seccomp-dsl: unknown syscall `personalty`; did you mean `personality`?\n"
+    );
+}
+
+#[test]
 fn bad_input_fails_with_a_message_naming_the_field() {
     let output = seccomp_dsl(
         &["import", "-"],
@@ -265,6 +275,6 @@ fn emulate_answers_as_the_kernel_would() {
     let unknown = seccomp_dsl(&["emulate", "-", "getpidd"], DOCKER_DEFAULT);
     assert_eq!(
         String::from_utf8(unknown.stderr).unwrap(),
-        "seccomp-dsl: unknown syscall `getpidd`\n"
+        "seccomp-dsl: unknown syscall `getpidd`; did you mean `getpid`?\n"
     );
 }
