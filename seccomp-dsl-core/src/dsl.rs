@@ -39,7 +39,7 @@ pub fn to_source(policy: &Policy) -> String {
     let mut out = String::from("seccomp_dsl::seccomp_profile! {\n");
     let indent = "    ";
     let engine = engines::TARGET;
-    if !engine.killed_runtime_calls(policy).is_empty() {
+    if !engine.stopped_runtime_calls(policy).is_empty() {
         let _ = writeln!(
             out,
             "{indent}// Stops calls {} makes after loading the filter: for install() alone.",
@@ -92,96 +92,111 @@ pub fn to_source(policy: &Policy) -> String {
         write_list(&mut out, indent, "flags ", &names, ";");
     }
     // Plain rules stand together; a block, a comment or an acknowledged
-    // 64-bit comparison of a narrow argument stands apart.
-    let acknowledged = |index: usize| {
-        let rule = &policy.rules[index];
-        rule.conditions.iter().any(|condition| {
-            (rule.syscalls.iter()).any(|name| upper_half::reads_narrower(name, condition).is_some())
-        })
-    };
+    // rule stands apart.
     let miscompiled = engines::miscompiled_by_libseccomp(policy);
-    let dropped_by_engine =
-        |index: usize| engine.dropped_names(&policy.rules[index], &policy.architectures);
+    let notes: Vec<Vec<(String, &str)>> = (0..policy.rules.len())
+        .map(|index| acknowledgements(policy, index, engine, &miscompiled))
+        .collect();
     let stands_apart = |index: usize| {
         let rule = &policy.rules[index];
-        rule.comment.is_some()
-            || !rule.applies_everywhere()
-            || acknowledged(index)
-            || !dropped_by_engine(index).is_empty()
+        rule.comment.is_some() || !rule.applies_everywhere() || !notes[index].is_empty()
     };
     for (i, rule) in policy.rules.iter().enumerate() {
         if i == 0 || stands_apart(i) || stands_apart(i - 1) {
             out.push('\n');
         }
-        if acknowledged(i) {
-            let witness = (0..rule.conditions.len())
-                .flat_map(|condition| rule.syscalls.iter().map(move |name| (condition, name)))
-                .find_map(|(condition, name)| upper_half::witness(policy, i, condition, name));
-            let said = match witness {
-                Some(witness) if witness.is_bypass() => format!("bypass: {witness}"),
-                Some(witness) => format!("{witness}"),
-                None => "the rest of the policy decides those calls as the kernel reads them"
-                    .to_string(),
-            };
-            let _ = writeln!(
-                out,
-                "    // 64 bits of a narrower argument compared; {said}."
-            );
-            let _ = writeln!(out, "    #[allow(upper_half_bypass)]");
-        }
-        if engines::covers_x32(&policy.architectures)
-            && rule
-                .conditions
-                .iter()
-                .any(engines::compared_differently_on_x32)
-        {
-            let _ = writeln!(
-                out,
-                "    // On x32, engines compare only the low half of each argument."
-            );
-            let _ = writeln!(out, "    #[allow(x32_low_halves)]");
-        }
-        if miscompiled.iter().any(|&(later, _)| later == i) {
-            let _ = writeln!(
-                out,
-                "    // libseccomp {} may miscompile this rule beside an earlier one.",
-                engine.libseccomp
-            );
-            let _ = writeln!(out, "    #[allow(libseccomp_miscompiles)]");
-        }
-        let multiplexed = engine.multiplexed(policy, rule);
-        if let Some((_, abi, multiplexer)) = multiplexed.first() {
-            let _ = writeln!(
-                out,
-                "    // On {}, libseccomp applies this rule to `{multiplexer}` without its conditions.",
-                abi.name()
-            );
-            let _ = writeln!(out, "    #[allow(multiplexed_without_conditions)]");
-        }
-        let kernel_condition =
-            rule.includes.min_kernel.is_some() || rule.excludes.min_kernel.is_some();
-        if kernel_condition && !engine.honours_min_kernel {
-            let _ = writeln!(
-                out,
-                "    // {} ignores minKernel: the rule applies on every kernel there.",
-                engine.describe()
-            );
-            let _ = writeln!(out, "    #[allow(engine_ignores_min_kernel)]");
-        }
-        let dropped = dropped_by_engine(i);
-        if !dropped.is_empty() {
-            let note = engine.left_out_note(&dropped);
-            if !rule.comment.as_ref().is_some_and(|c| c.contains(&note)) {
-                let (head, _) = note.split_once(": ").expect("the note lists names");
-                let _ = writeln!(out, "    // {head}:");
-                write_list(&mut out, "    //", " ", &dropped, ".");
-            }
-            let _ = writeln!(out, "    #[allow(unknown_to_engine)]");
+        for (comment, check) in &notes[i] {
+            out.push_str(comment);
+            let _ = writeln!(out, "    #[allow({check})]");
         }
         write_rule(&mut out, rule);
     }
     out.push_str("}\n");
     out
+}
+
+/// What the source acknowledges at rule `index` for `engine`: for each
+/// check the rule would fail, the `//` lines that say why and the check's
+/// name for `#[allow(...)]`. `miscompiled`: what
+/// [`engines::miscompiled_by_libseccomp`] finds in the policy.
+fn acknowledgements(
+    policy: &Policy,
+    index: usize,
+    engine: engines::Engine,
+    miscompiled: &[(usize, usize)],
+) -> Vec<(String, &'static str)> {
+    let rule = &policy.rules[index];
+    let mut notes = Vec::new();
+    let mut note = |comment: String, check| notes.push((format!("    // {comment}\n"), check));
+    let narrow_compared_on_64_bits = rule.conditions.iter().any(|condition| {
+        (rule.syscalls.iter()).any(|name| upper_half::reads_narrower(name, condition).is_some())
+    });
+    if narrow_compared_on_64_bits {
+        let witness = (0..rule.conditions.len())
+            .flat_map(|condition| rule.syscalls.iter().map(move |name| (condition, name)))
+            .find_map(|(condition, name)| upper_half::witness(policy, index, condition, name));
+        let said = match witness {
+            Some(witness) if witness.is_bypass() => format!("bypass: {witness}"),
+            Some(witness) => format!("{witness}"),
+            None => "the rest of the policy decides those calls as the kernel reads them".into(),
+        };
+        note(
+            format!("64 bits of a narrower argument compared; {said}."),
+            "upper_half_bypass",
+        );
+    }
+    if engines::covers_x32(&policy.architectures)
+        && rule.conditions.iter().any(ArgCondition::compares_64_bits)
+    {
+        note(
+            "On x32, engines compare only the low half of each argument.".into(),
+            "x32_low_halves",
+        );
+    }
+    if miscompiled.iter().any(|&(later, _)| later == index) {
+        note(
+            format!(
+                "libseccomp {} may miscompile this rule beside an earlier one.",
+                engine.libseccomp
+            ),
+            "libseccomp_miscompiles",
+        );
+    }
+    if let Some((_, abi, multiplexer)) = engine.multiplexed(policy, rule).first() {
+        note(
+            format!(
+                "On {}, libseccomp applies this rule to `{multiplexer}` without its conditions.",
+                abi.name()
+            ),
+            "multiplexed_without_conditions",
+        );
+    }
+    let kernel_condition = rule.includes.min_kernel.is_some() || rule.excludes.min_kernel.is_some();
+    if kernel_condition && !engine.honours_min_kernel {
+        note(
+            format!(
+                "{} ignores minKernel: the rule applies on every kernel there.",
+                engine.describe()
+            ),
+            "engine_ignores_min_kernel",
+        );
+    }
+    let dropped = engine.dropped_names(rule, &policy.architectures);
+    if !dropped.is_empty() {
+        let said = engine.left_out_note(&dropped);
+        // Imported from a profile this project wrote, the rule's own
+        // comment says so already.
+        let comment = if rule.comment.as_ref().is_some_and(|c| c.contains(&said)) {
+            String::new()
+        } else {
+            let (head, _) = said.split_once(": ").expect("the note lists names");
+            let mut comment = format!("    // {head}:\n");
+            write_list(&mut comment, "    //", " ", &dropped, ".");
+            comment
+        };
+        notes.push((comment, "unknown_to_engine"));
+    }
+    notes
 }
 
 fn write_rule(out: &mut String, rule: &Rule) {

@@ -330,6 +330,22 @@ impl ArgCondition {
         }
     }
 
+    /// Whether the comparison reads all 64 bits of its argument: a 64-bit
+    /// comparison (of a 64-bit argument, or `as u64`) but a mask of the low
+    /// half, which engines compare on the low word alone.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::model::{ArgCondition, ArgWidth, CmpOp};
+    /// assert!(ArgCondition::new(1, CmpOp::Eq, 0).compares_64_bits());
+    /// assert!(!ArgCondition::new(0, CmpOp::MaskedEq(0xff), 0).compares_64_bits());
+    /// let narrow = ArgCondition { width: ArgWidth::U32, ..ArgCondition::new(0, CmpOp::Lt, 38) };
+    /// assert!(!narrow.compares_64_bits());
+    /// ```
+    pub const fn compares_64_bits(&self) -> bool {
+        matches!(self.width, ArgWidth::U64)
+            && !matches!(self.op, CmpOp::MaskedEq(mask) if mask >> 32 == 0)
+    }
+
     /// The comparison of low halves: the value's and the mask's low 32
     /// bits, as libseccomp compares on 32-bit ABIs. A narrow comparison
     /// reads no more than the low half already.
@@ -739,6 +755,34 @@ pub struct ArchMapEntry {
 }
 
 impl Architectures {
+    /// Every ABI the list or the map names (none for the native ABI only):
+    /// those some host may cover.
+    pub fn named(&self) -> Vec<SeccompArch> {
+        match self {
+            Architectures::Native => Vec::new(),
+            Architectures::List(arches) => arches.to_vec(),
+            Architectures::Map(entries) => (entries.iter())
+                .flat_map(|entry| {
+                    let subs = entry
+                        .sub_arches
+                        .iter()
+                        .flat_map(|subs| subs.iter().copied());
+                    std::iter::once(entry.arch).chain(subs)
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the Docker profile lists ABIs for a host whose native ABI is
+    /// `native`: an `archMap` without an entry for it lists none.
+    pub fn lists_for(&self, native: SeccompArch) -> bool {
+        match self {
+            Architectures::Native => false,
+            Architectures::List(_) => true,
+            Architectures::Map(entries) => entries.iter().any(|entry| entry.arch == native),
+        }
+    }
+
     /// The ABIs the filter covers when `native` is the native one, native first.
     pub fn covered(&self, native: SeccompArch) -> Vec<SeccompArch> {
         let mut covered = vec![native];
@@ -976,11 +1020,13 @@ impl Resolved<'_> {
     /// [`Resolved::decide`] for a call through `abi`, whose syscalls may
     /// take 32-bit arguments (see [`ArgCondition::holds_on`]).
     pub fn decide_on(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Action {
-        let number = crate::syscalls::lookup(syscall)
-            .and_then(|entry| entry.number(abi.syscall_table()))
-            .map(|number| number + crate::bpf::number_bias(abi));
-        if number.is_some_and(|number| self.enosys_stub.answers(abi, number)) {
-            return crate::engines::STUB_ACTION;
+        if !self.enosys_stub.is_empty() {
+            let number = crate::syscalls::lookup(syscall)
+                .and_then(|entry| entry.number(abi.syscall_table()))
+                .map(|number| number + crate::bpf::number_bias(abi));
+            if number.is_some_and(|number| self.enosys_stub.answers(abi, number)) {
+                return crate::engines::STUB_ACTION;
+            }
         }
         self.first_match(|rule| rule.matches_on(abi, syscall, args))
     }
@@ -1020,13 +1066,7 @@ impl Policy {
         let architectures = self.architectures.covered(native);
         let enosys_stub = crate::engines::TARGET.enosys_stub(
             self.default_action,
-            // What the engine's profile lists: an `archMap` without an
-            // entry for this native ABI lists nothing.
-            match &self.architectures {
-                Architectures::Native => false,
-                Architectures::List(_) => true,
-                Architectures::Map(entries) => entries.iter().any(|entry| entry.arch == native),
-            },
+            self.architectures.lists_for(native),
             &rules,
             &architectures,
         );

@@ -14,8 +14,8 @@ use std::fmt;
 
 use crate::constants::CAPABILITIES;
 use crate::model::{
-    Action, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Policy, Rule, SeccompArch,
-    ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO, MAX_ERRNO_REASON,
+    Action, ArgCondition, ArgWidth, CmpOp, Filter, Policy, Rule, ARG_COUNT, DOCKER_ARCHES,
+    MAX_ERRNO, MAX_ERRNO_REASON,
 };
 use crate::{suggest, syscalls};
 
@@ -310,7 +310,8 @@ impl fmt::Display for ProblemKind {
 /// Every problem in `policy`, in rule order.
 pub fn validate(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let narrow_abi = covers_32_bit_abi(&policy.architectures);
+    // A policy that covers an ABI whose syscalls take 32-bit arguments.
+    let narrow_abi = (policy.architectures.named().iter()).any(|abi| abi.has_32_bit_arguments());
     for (index, rule) in policy.rules.iter().enumerate() {
         check_rule(
             index,
@@ -466,23 +467,6 @@ fn check_rule(
         if count > MAX_EXACT_ENTRIES {
             report(Part::Rule, ProblemKind::TooManyEntries { count });
         }
-    }
-}
-
-/// Whether the policy covers an ABI whose syscalls take 32-bit arguments.
-fn covers_32_bit_abi(architectures: &Architectures) -> bool {
-    let named = |arch: &SeccompArch| arch.has_32_bit_arguments();
-    match architectures {
-        Architectures::Native => false,
-        Architectures::List(arches) => arches.iter().any(named),
-        Architectures::Map(entries) => entries.iter().any(|entry| {
-            named(&entry.arch)
-                || entry
-                    .sub_arches
-                    .iter()
-                    .flat_map(|subs| subs.iter())
-                    .any(named)
-        }),
     }
 }
 
@@ -727,6 +711,7 @@ fn smallest_masked_at_least(low: u64, mask: u64, value: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Architectures, SeccompArch};
     use std::borrow::Cow;
 
     fn cond(index: u8, op: CmpOp, value: u64) -> ArgCondition {

@@ -8,9 +8,11 @@ seccomp_dsl::seccomp_profile! {
     rule tuxcall(arg0 == 2 && arg2 > 0xffffffff) => errno(EACCES);
     rule tuxcall(arg0 == 3 && arg5 != 0x8000000000000000) => log;
     errno(E2BIG) security, afs_syscall if arg3 < 4;
+
     // libseccomp 2.5.4 may miscompile this rule beside an earlier one.
     #[allow(libseccomp_miscompiles)]
     allow security, afs_syscall if arg3 >= 4 && arg4 <= 100;
+
     rule mmap(arg2 & 4 == 0) => allow;
     rule mprotect(arg2 & 3 == 3) => allow;
 }

@@ -298,8 +298,7 @@ impl<'r> Compiler<'r> {
         // comparisons become the exact blocks every engine compares.
         let mut wide_args = 0u8;
         for condition in conditional.iter().flat_map(|rule| rule.conditions.iter()) {
-            let low_only = matches!(condition.op, CmpOp::MaskedEq(mask) if mask >> 32 == 0);
-            if condition.width == ArgWidth::U64 && !low_only {
+            if condition.compares_64_bits() {
                 wide_args |= 1 << condition.index;
             }
         }
@@ -616,9 +615,18 @@ fn dispatch_bounds(
     // Where the stub lets a call through, a `ret` that tells it apart.
     stub_program.push(Instruction::new(op::RET | op::K, 0, 0, ret::ALLOW));
     let audit = audit_arch(arches[0]).unwrap_or(0);
-    let stub_run = |nr: u32| -> (bool, u32) {
+    // The stub's path depends on the number only through whether it
+    // answers, the x32 bit and (on s390) whether it is 0: one run each.
+    let mut runs: [Option<(bool, u32)>; 8] = [None; 8];
+    let mut stub_run = |nr: u32| -> (bool, u32) {
         if stub.is_empty() {
             return (false, 0);
+        }
+        let class = usize::from(stub.answers(arches[0], nr))
+            | usize::from(nr & X32_SYSCALL_BIT != 0) << 1
+            | usize::from(nr == 0) << 2;
+        if let Some(run) = runs[class] {
+            return run;
         }
         let call = super::emulate::SeccompData {
             nr: nr as i32,
@@ -628,7 +636,9 @@ fn dispatch_bounds(
         };
         let (value, count) = super::emulate::run_counting(&stub_program, &call)
             .expect("the stub is a valid program");
-        (value != ret::ALLOW, count as u32 - 1)
+        let run = (value != ret::ALLOW, count as u32 - 1);
+        runs[class] = Some(run);
+        run
     };
     let mut numbers: Vec<u32> = arches
         .iter()

@@ -14,7 +14,7 @@
 //! - [`reference`](mod@reference): what the model says the kernel must answer, written
 //!   independently of the compiler so that each checks the other.
 
-mod assemble;
+pub(crate) mod assemble;
 pub mod compile;
 pub mod disasm;
 pub mod emulate;

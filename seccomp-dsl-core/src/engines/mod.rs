@@ -8,10 +8,9 @@
 //! measured in the real-engine suite; the checks of this module say where a
 //! policy would be decided differently there.
 
+use crate::bpf::assemble::{assemble, Ir, Target};
 use crate::bpf::{audit_arch, number_bias, offset, op, return_value, Instruction, X32_SYSCALL_BIT};
-use crate::model::{
-    Action, Architectures, ArgCondition, ArgWidth, CmpOp, Policy, Rule, SeccompArch,
-};
+use crate::model::{Action, Architectures, ArgCondition, CmpOp, Policy, Rule, SeccompArch};
 use crate::syscalls;
 
 mod libseccomp_2_5_4;
@@ -136,12 +135,7 @@ impl Engine {
     /// assert!(!TARGET.knows("mseal", SeccompArch::X86_64));
     /// ```
     pub fn knows(&self, syscall: &str, abi: SeccompArch) -> bool {
-        let table = abi.syscall_table().name();
-        self.supports(abi)
-            && !libseccomp_2_5_4::UNKNOWN
-                .iter()
-                .find(|(name, _)| *name == table)
-                .is_some_and(|(_, unknown)| unknown.contains(&syscall))
+        self.supports(abi) && !listed_on(libseccomp_2_5_4::UNKNOWN, syscall, abi)
     }
 
     /// Whether the engine's libseccomp supports `abi` at all.
@@ -170,15 +164,7 @@ impl Engine {
         };
         let abis = match architectures {
             Architectures::Native => SeccompArch::ALL.to_vec(),
-            Architectures::List(list) => list.to_vec(),
-            Architectures::Map(entries) => {
-                let mut abis = Vec::new();
-                for entry in entries.iter() {
-                    abis.push(entry.arch);
-                    abis.extend(entry.sub_arches.iter().flat_map(|subs| subs.iter()));
-                }
-                abis
-            }
+            listed => listed.named(),
         };
         let mut dropped: Vec<SeccompArch> = abis
             .into_iter()
@@ -225,10 +211,10 @@ impl Engine {
     /// traps): those its default kills, no rule naming them, and those an
     /// unconditional rule kills, with that rule's index. A container whose
     /// profile kills them hangs instead of starting.
-    pub fn killed_runtime_calls(&self, policy: &Policy) -> KilledRuntimeCalls {
+    pub fn stopped_runtime_calls(&self, policy: &Policy) -> StoppedRuntimeCalls {
         let kills = |action: Action| !action.may_run_call() && !matches!(action, Action::Errno(_));
         let denies = |action: Action| matches!(action, Action::Errno(_));
-        let mut killed = KilledRuntimeCalls::default();
+        let mut killed = StoppedRuntimeCalls::default();
         for &call in self.runtime_calls {
             let mut rules = (policy.rules.iter().enumerate()).filter(|(_, rule)| rule.names(call));
             let named = rules.clone().next().is_some();
@@ -294,18 +280,9 @@ impl Engine {
         policy: &Policy,
         rule: &Rule,
     ) -> Vec<(usize, SeccompArch, &'static str)> {
-        let listed: Vec<SeccompArch> = match &policy.architectures {
+        let listed = match &policy.architectures {
             Architectures::Native => self.hosts.to_vec(),
-            Architectures::List(list) => list.to_vec(),
-            Architectures::Map(entries) => (entries.iter())
-                .flat_map(|entry| {
-                    let subs = entry
-                        .sub_arches
-                        .iter()
-                        .flat_map(|subs| subs.iter().copied());
-                    std::iter::once(entry.arch).chain(subs)
-                })
-                .collect(),
+            listed => listed.named(),
         };
         let has_own_rule = |multiplexer: &str| {
             (policy.rules.iter()).any(|rule| {
@@ -330,30 +307,6 @@ impl Engine {
     }
 }
 
-/// Whether libseccomp, which compares only the low half of every argument
-/// on x32 (the 64-bit registers of that ABI included), decides `condition`
-/// differently from `install()` there: every comparison of all 64 bits,
-/// but a mask of the low half only.
-///
-/// ```
-/// use seccomp_dsl_core::engines::compared_differently_on_x32;
-/// use seccomp_dsl_core::model::{ArgCondition, ArgWidth, CmpOp};
-/// assert!(compared_differently_on_x32(&ArgCondition::new(1, CmpOp::Eq, 0)));
-/// assert!(!compared_differently_on_x32(&ArgCondition::new(0, CmpOp::MaskedEq(0xff), 0)));
-/// let narrow = ArgCondition { width: ArgWidth::U32, ..ArgCondition::new(0, CmpOp::Lt, 38) };
-/// assert!(!compared_differently_on_x32(&narrow));
-/// ```
-pub fn compared_differently_on_x32(condition: &ArgCondition) -> bool {
-    compares_64_bits(condition)
-}
-
-/// Whether `condition` compares all 64 bits of its argument: a comparison
-/// of a 64-bit argument or `as u64`, but not a mask of the low half.
-pub fn compares_64_bits(condition: &ArgCondition) -> bool {
-    condition.width == ArgWidth::U64
-        && !matches!(condition.op, CmpOp::MaskedEq(mask) if mask >> 32 == 0)
-}
-
 /// The conditions of `policy` that libseccomp 2.5.4 may miscompile, as
 /// `(rule, condition)` indices of the later of two: two rules of one
 /// syscall that both compare one argument on all 64 bits, one of them by
@@ -367,14 +320,14 @@ pub fn miscompiled_by_libseccomp(policy: &Policy) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     for (later, rule) in policy.rules.iter().enumerate() {
         for (index, condition) in rule.conditions.iter().enumerate() {
-            if !compares_64_bits(condition) {
+            if !condition.compares_64_bits() {
                 continue;
             }
             let paired = policy.rules[..later].iter().any(|earlier| {
                 earlier.syscalls.iter().any(|name| rule.names(name))
                     && earlier.conditions.iter().any(|other| {
                         other.index == condition.index
-                            && compares_64_bits(other)
+                            && other.compares_64_bits()
                             && (ordered(other) || ordered(condition))
                     })
             });
@@ -386,21 +339,16 @@ pub fn miscompiled_by_libseccomp(policy: &Policy) -> Vec<(usize, usize)> {
     found
 }
 
-/// Whether a policy with these ABIs covers x32 on some host.
+/// Whether a policy with these ABIs covers x32 on some host, where
+/// libseccomp compares only the low half of every argument, 64-bit ones
+/// included (see [`ArgCondition::compares_64_bits`]).
 pub fn covers_x32(architectures: &Architectures) -> bool {
-    match architectures {
-        Architectures::Native => false,
-        Architectures::List(list) => list.contains(&SeccompArch::X32),
-        Architectures::Map(entries) => entries.iter().any(|entry| {
-            entry.arch == SeccompArch::X32
-                || (entry.sub_arches.iter()).any(|subs| subs.contains(&SeccompArch::X32))
-        }),
-    }
+    architectures.named().contains(&SeccompArch::X32)
 }
 
-/// What [`Engine::killed_runtime_calls`] finds.
+/// What [`Engine::stopped_runtime_calls`] finds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct KilledRuntimeCalls {
+pub struct StoppedRuntimeCalls {
     /// Killed by the default action.
     pub by_default: Vec<&'static str>,
     /// Killed by a rule: its index in the policy, and the call.
@@ -412,7 +360,7 @@ pub struct KilledRuntimeCalls {
     pub denied_by_rules: Vec<(usize, &'static str)>,
 }
 
-impl KilledRuntimeCalls {
+impl StoppedRuntimeCalls {
     /// Whether the policy kills or denies none: a container can start
     /// under its profile.
     pub fn is_empty(&self) -> bool {
@@ -500,15 +448,24 @@ impl EnosysStub {
         if self.is_empty() {
             return Vec::new();
         }
-        #[derive(Clone, Copy)]
-        enum To {
-            Next,
-            Label(usize),
-        }
         let (enosys, filter) = (0, 1);
-        let mut labels = vec![0usize; 2];
-        let mut code: Vec<(u16, u32, To, To)> = Vec::new();
-        let jump = |test: u16| op::JMP | test | op::K;
+        let mut next_label = 2;
+        let mut code: Vec<Ir> = Vec::new();
+        let jump = |code: u16, k: u32, on_true: Target, on_false: Target| Ir::Jump {
+            code,
+            k,
+            on_true,
+            on_false,
+        };
+        let above = |code: &mut Vec<Ir>, threshold: Option<u32>| match threshold {
+            Some(t) => code.push(jump(
+                op::JGT,
+                t,
+                Target::Label(enosys),
+                Target::Label(filter),
+            )),
+            None => code.push(Ir::Goto(filter)),
+        };
         let mut sections: Vec<(u32, Vec<(SeccompArch, u32)>)> = Vec::new();
         for &(abi, threshold) in &self.thresholds {
             let Some(audit) = audit_arch(abi) else {
@@ -520,57 +477,44 @@ impl EnosysStub {
             }
         }
         for (audit, abis) in sections {
-            let next_section = labels.len();
-            labels.push(0);
-            code.push((op::LD | op::W | op::ABS, offset::ARCH, To::Next, To::Next));
-            code.push((jump(op::JEQ), audit, To::Next, To::Label(next_section)));
-            code.push((op::LD | op::W | op::ABS, offset::NR, To::Next, To::Next));
+            let next_section = next_label;
+            next_label += 1;
             let threshold = |abi| abis.iter().find(|(a, _)| *a == abi).map(|(_, t)| *t);
-            let above = |code: &mut Vec<_>, threshold: Option<u32>| match threshold {
-                Some(t) => code.push((jump(op::JGT), t, To::Label(enosys), To::Label(filter))),
-                None => code.push((op::JMP | op::JA, 0, To::Label(filter), To::Label(filter))),
-            };
+            code.push(Ir::Load(offset::ARCH));
+            code.push(jump(
+                op::JEQ,
+                audit,
+                Target::Next,
+                Target::Label(next_section),
+            ));
+            code.push(Ir::Load(offset::NR));
             match abis[0].0 {
                 SeccompArch::X86_64 | SeccompArch::X32 => {
-                    let x32 = labels.len();
-                    labels.push(0);
-                    code.push((jump(op::JSET), X32_SYSCALL_BIT, To::Label(x32), To::Next));
+                    let x32 = next_label;
+                    next_label += 1;
+                    code.push(jump(
+                        op::JSET,
+                        X32_SYSCALL_BIT,
+                        Target::Label(x32),
+                        Target::Next,
+                    ));
                     above(&mut code, threshold(SeccompArch::X86_64));
-                    labels[x32] = code.len();
+                    code.push(Ir::Label(x32));
                     above(&mut code, threshold(SeccompArch::X32));
                 }
                 abi @ (SeccompArch::S390 | SeccompArch::S390x) => {
-                    code.push((jump(op::JEQ), 0, To::Label(enosys), To::Next));
+                    code.push(jump(op::JEQ, 0, Target::Label(enosys), Target::Next));
                     above(&mut code, threshold(abi));
                 }
                 abi => above(&mut code, threshold(abi)),
             }
-            labels[next_section] = code.len();
+            code.push(Ir::Label(next_section));
         }
-        code.push((op::JMP | op::JA, 0, To::Label(filter), To::Label(filter)));
-        labels[enosys] = code.len();
-        code.push((
-            op::RET | op::K,
-            return_value(STUB_ACTION),
-            To::Next,
-            To::Next,
-        ));
-        labels[filter] = code.len();
-        let offset = |at: usize, to: To| match to {
-            To::Next => 0,
-            To::Label(label) => labels[label] - at - 1,
-        };
-        (code.iter().enumerate())
-            .map(|(at, &(op_code, k, on_true, on_false))| {
-                if op_code == op::JMP | op::JA {
-                    let skip = offset(at, on_true) as u32;
-                    Instruction::new(op_code, 0, 0, skip)
-                } else {
-                    let (jt, jf) = (offset(at, on_true), offset(at, on_false));
-                    Instruction::new(op_code, jt as u8, jf as u8, k)
-                }
-            })
-            .collect()
+        code.push(Ir::Goto(filter));
+        code.push(Ir::Label(enosys));
+        code.push(Ir::Return(return_value(STUB_ACTION)));
+        code.push(Ir::Label(filter));
+        assemble(code, next_label)
     }
 }
 
@@ -612,12 +556,17 @@ impl Engine {
     /// Whether the engine's libseccomp names `syscall` on `abi` by a
     /// pseudo-number (it multiplexes it through socketcall or ipc).
     fn multiplexes(&self, syscall: &str, abi: SeccompArch) -> bool {
-        let table = abi.syscall_table().name();
-        libseccomp_2_5_4::MULTIPLEXED
-            .iter()
-            .find(|(name, _)| *name == table)
-            .is_some_and(|(_, names)| names.contains(&syscall))
+        listed_on(libseccomp_2_5_4::MULTIPLEXED, syscall, abi)
     }
+}
+
+/// Whether `table` (per ABI, by the syscall table's name for it) lists
+/// `syscall` for `abi`.
+fn listed_on(table: &[(&str, &[&str])], syscall: &str, abi: SeccompArch) -> bool {
+    let name = abi.syscall_table().name();
+    (table.iter())
+        .find(|(abi, _)| *abi == name)
+        .is_some_and(|(_, syscalls)| syscalls.contains(&syscall))
 }
 
 #[cfg(test)]

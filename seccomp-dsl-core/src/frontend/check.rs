@@ -28,19 +28,14 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
 /// comparison, once per comparison, unless its rule acknowledges it.
 fn check_miscompiled(lowered: &Lowered, errors: &mut Errors) {
     let engine = lowered.engine;
-    // Alternatives of one `||` share their source: report each once.
-    let mut reported: Vec<String> = Vec::new();
     for (rule, condition) in engines::miscompiled_by_libseccomp(&lowered.policy) {
         let source = &lowered.sources[rule];
         if source.acknowledges(LIBSECCOMP_MISCOMPILES) {
             continue;
         }
+        // Alternatives of one `||` share their source: `push` reports the
+        // same message at the same place once.
         let at = source.conditions[condition].whole;
-        let key = format!("{:?}", at.start);
-        if reported.contains(&key) {
-            continue;
-        }
-        reported.push(key);
         let index = lowered.policy.rules[rule].conditions[condition].index;
         errors.push(
             at,
@@ -127,7 +122,7 @@ fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
     {
         return;
     }
-    let killed = engine.killed_runtime_calls(policy);
+    let killed = engine.stopped_runtime_calls(policy);
     for &(index, call) in &killed.by_rules {
         errors.push(
             lowered.sources[index].action,
@@ -202,7 +197,7 @@ fn check_x32_low_halves(lowered: &Lowered, errors: &mut Errors) {
             continue;
         }
         for (condition, condition_source) in rule.conditions.iter().zip(&source.conditions) {
-            if !engines::compared_differently_on_x32(condition) {
+            if !condition.compares_64_bits() {
                 continue;
             }
             let index = condition.index;
