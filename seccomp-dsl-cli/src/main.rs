@@ -297,7 +297,8 @@ fn load(profile: &Path) -> Result<Policy, String> {
     let tokens: proc_macro2::TokenStream = text
         .parse()
         .map_err(|e| format!("{}: not JSON, and not Rust tokens: {e}", profile.display()))?;
-    let read = frontend::read(policy_statements(tokens));
+    // The statements alone where the file has no macro around them.
+    let read = frontend::read(macro_body(tokens.clone()).unwrap_or(tokens));
     // As the compiler: warnings only where the policy compiles.
     let failed = read.policy.is_none();
     for message in read.diagnostics.messages() {
@@ -318,32 +319,27 @@ fn load(profile: &Path) -> Result<Policy, String> {
 }
 
 /// What stands between the braces of the first `seccomp_profile! { ... }`
-/// in `tokens`, or `tokens` themselves when there is none.
-fn policy_statements(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+/// in `tokens`, at any depth (in a `static`'s initializer, say).
+fn macro_body(tokens: proc_macro2::TokenStream) -> Option<proc_macro2::TokenStream> {
     use proc_macro2::{Delimiter, TokenTree};
-    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
-    for (index, tree) in trees.iter().enumerate() {
-        if let TokenTree::Group(group) = tree {
-            let inner = policy_statements(group.stream());
-            if inner.to_string() != group.stream().to_string() {
-                return inner; // found deeper (in a `static`'s braces, say)
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    trees
+        .iter()
+        .enumerate()
+        .find_map(|(index, tree)| match tree {
+            TokenTree::Ident(name) if name == "seccomp_profile" => {
+                match (trees.get(index + 1), trees.get(index + 2)) {
+                    (Some(TokenTree::Punct(bang)), Some(TokenTree::Group(body)))
+                        if bang.as_char() == '!' && body.delimiter() == Delimiter::Brace =>
+                    {
+                        Some(body.stream())
+                    }
+                    _ => None,
+                }
             }
-        }
-        let TokenTree::Ident(name) = tree else {
-            continue;
-        };
-        if name != "seccomp_profile" {
-            continue;
-        }
-        if let (Some(TokenTree::Punct(bang)), Some(TokenTree::Group(body))) =
-            (trees.get(index + 1), trees.get(index + 2))
-        {
-            if bang.as_char() == '!' && body.delimiter() == Delimiter::Brace {
-                return body.stream();
-            }
-        }
-    }
-    tokens
+            TokenTree::Group(group) => macro_body(group.stream()),
+            _ => None,
+        })
 }
 
 fn read(path: &Path) -> Result<String, String> {

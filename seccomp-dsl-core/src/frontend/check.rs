@@ -108,8 +108,9 @@ fn check_multiplexed(lowered: &Lowered, errors: &mut Errors) {
 
 /// A policy that kills a call the container runtime makes after loading
 /// the filter leaves the container hung (runc's init killed, a zombie with
-/// live threads): an error at `default` or at the rule, unless `default`
-/// acknowledges that the policy is for `install()` alone.
+/// live threads): an error at `default` or at the rule; one that denies such
+/// a call keeps the container from starting: a warning. Neither where
+/// `default` acknowledges that the policy is for `install()` alone.
 fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
     let (policy, engine) = (&lowered.policy, lowered.engine);
     let Some(default) = lowered.default else {
@@ -161,19 +162,14 @@ fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
             ),
         );
     }
-    let by_default = killed.by_default;
-    if !by_default.is_empty() {
+    if !killed.by_default.is_empty() {
         errors.push(
             default,
             format!(
                 "{} calls {} itself after loading the filter: this default kills them, which \
                  leaves a container hung instead of started",
                 engine.describe(),
-                by_default
-                    .iter()
-                    .map(|call| format!("`{call}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                listed(&killed.by_default)
             ),
             Some(
                 "allow them, or keep the policy for `install()` alone with \
