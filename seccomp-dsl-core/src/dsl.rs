@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::constants::ERRNO;
+use crate::constants::{self, ERRNO};
 use crate::docker;
 use crate::engines;
 use crate::model::{Action, Architectures, ArgCondition, ArgWidth, CmpOp, Filter, Policy, Rule};
@@ -302,17 +302,40 @@ fn condition_text(conditions: &[ArgCondition], syscalls: &[&str]) -> String {
                 ""
             };
             let arg = format!("arg{}{cast}", condition.index);
+            // Names where every syscall of the rule reads the argument so.
+            let named = |describe: &dyn Fn(&str) -> Option<String>| {
+                let texts: Vec<Option<String>> = syscalls.iter().map(|name| describe(name)).collect();
+                texts
+                    .windows(2)
+                    .all(|pair| pair[0] == pair[1])
+                    .then(|| texts.into_iter().next().flatten())
+                    .flatten()
+            };
+            let level = conditions
+                .iter()
+                .find(|other| other.index == 1 && other.op == CmpOp::Eq)
+                .map(|other| other.value & other.width.mask());
+            let index = condition.index;
+            // An order between names says less than the numbers do.
+            // So is a mask's bits compared with no bit (`& MASK == 0`).
+            let ordered = !matches!(condition.op, CmpOp::Eq | CmpOp::Ne | CmpOp::MaskedEq(_))
+                || matches!(condition.op, CmpOp::MaskedEq(_)) && condition.value == 0;
+            let value = (!ordered)
+                .then(|| {
+                    named(&|name| {
+                        let value = condition.value & condition.width.mask();
+                        constants::describe(name, index, value, level)
+                    })
+                })
+                .flatten()
+                .unwrap_or_else(|| number(condition.value, condition.width));
             match condition.op {
                 CmpOp::MaskedEq(mask) => format!(
-                    "{arg} & {} == {}",
-                    number(mask, ArgWidth::U64),
-                    number(condition.value, condition.width)
+                    "{arg} & {} == {value}",
+                    named(&|name| constants::describe_mask(name, index, mask))
+                        .unwrap_or_else(|| number(mask, ArgWidth::U64)),
                 ),
-                op => format!(
-                    "{arg} {} {}",
-                    op.symbol(),
-                    number(condition.value, condition.width)
-                ),
+                op => format!("{arg} {} {value}", op.symbol()),
             }
         })
         .collect::<Vec<_>>()

@@ -13,11 +13,11 @@ seccomp_dsl::seccomp_profile! {
     #[allow(upper_half_bypass)]
     // On x86, libseccomp applies this rule to `socketcall` without its conditions.
     #[allow(multiplexed_without_conditions)]
-    rule socket(arg0 as u64 == 1) => allow;
+    rule socket(arg0 as u64 == AF_UNIX) => allow;
 
     // 64 bits of a narrower argument compared; `socket(0x1_0000_0028, …)` gets errno(1), while the kernel runs it as `socket(0x28, …)`, which gets errno(97).
     #[allow(upper_half_bypass)]
     // On x86, libseccomp applies this rule to `socketcall` without its conditions.
     #[allow(multiplexed_without_conditions)]
-    rule socket(arg0 as u64 == 40) => errno(EAFNOSUPPORT);
+    rule socket(arg0 as u64 == AF_VSOCK) => errno(EAFNOSUPPORT);
 }

@@ -13,6 +13,6 @@ seccomp_dsl::seccomp_profile! {
     #[allow(libseccomp_miscompiles)]
     allow security, afs_syscall if arg3 >= 4 && arg4 <= 100;
 
-    rule mmap(arg2 & 4 == 0) => allow;
-    rule mprotect(arg2 & 3 == 3) => allow;
+    rule mmap(arg2 & PROT_EXEC == 0) => allow;
+    rule mprotect(arg2 & PROT_READ | PROT_WRITE == PROT_READ | PROT_WRITE) => allow;
 }

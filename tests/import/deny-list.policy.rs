@@ -5,7 +5,7 @@ seccomp_dsl::seccomp_profile! {
 
     kill_process kexec_load, kexec_file_load, reboot, swapon, swapoff;
     errno(EPERM) ptrace;
-    rule unshare(arg0 & 0x10000000 == 0x10000000) => errno(EPERM);
+    rule unshare(arg0 & CLONE_NEWUSER == CLONE_NEWUSER) => errno(EPERM);
 
     // 64 bits of a narrower argument compared; `personality(0x1_ffff_ffff)` gets log, while the kernel runs it as `personality(0xffff_ffff)`, which gets allow.
     #[allow(upper_half_bypass)]

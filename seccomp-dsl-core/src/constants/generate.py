@@ -20,6 +20,11 @@ import tempfile
 HERE = pathlib.Path(__file__).resolve().parent
 OUT = HERE / "table.rs"
 
+# Options whose number depends on the size of the C library's time_t, so
+# differs between 32-bit and 64-bit programs on one kernel.
+TIME_T_DEPENDENT = {"SO_RCVTIMEO", "SO_SNDTIMEO", "SO_TIMESTAMP", "SO_TIMESTAMPNS",
+                    "SO_TIMESTAMPING"}
+
 # (group name, doc, header, name pattern, names to leave out)
 GROUPS = [
     ("ERRNO", "Error numbers (asm-generic/errno.h).", "asm-generic/errno.h", r"E[A-Z0-9]+", set()),
@@ -32,6 +37,25 @@ GROUPS = [
     ("OPEN_FLAGS", "open(2) flags (linux/fcntl.h) whose value is the same on every architecture.",
      "linux/fcntl.h", r"O_[A-Z0-9_]+",
      {"O_DIRECTORY", "O_NOFOLLOW", "O_DIRECT", "O_LARGEFILE", "O_TMPFILE"}),
+    ("SOCKET_TYPES", "Socket types and their flags (sys/socket.h).", "sys/socket.h",
+     r"SOCK_[A-Z]+", set()),
+    ("SOCKET_OPTIONS", "Socket option levels and `SOL_SOCKET` options (sys/socket.h).",
+     "sys/socket.h", r"SOL?_[A-Z0-9_]+", TIME_T_DEPENDENT),
+    ("IP_PROTOCOLS", "IP protocols, also option levels (netinet/in.h).", "netinet/in.h",
+     r"IPPROTO_[A-Z0-9]+", {"IPPROTO_MAX"}),
+    ("TCP_OPTIONS", "`IPPROTO_TCP` socket options (netinet/tcp.h).", "netinet/tcp.h",
+     r"TCP_[A-Z0-9_]+", {"TCP_MSS", "TCP_MAXWIN", "TCP_MAX_WINSHIFT"}),
+    ("FCNTL_COMMANDS", "fcntl(2) commands and their arguments (linux/fcntl.h).", "linux/fcntl.h",
+     r"F_[A-Z0-9_]+", set()),
+    ("AT_FLAGS", "`*at` syscalls' directory and flags (linux/fcntl.h).", "linux/fcntl.h",
+     r"AT_[A-Z0-9_]+", set()),
+    ("MEMORY", "mmap(2), mprotect(2), madvise(2), mlockall(2), mremap(2) and memfd_create(2) "
+     "values (sys/mman.h).", "sys/mman.h", r"(PROT|MAP|MADV|MCL|MREMAP|MFD)_[A-Z0-9_]+",
+     {"MAP_FAILED", "MAP_32BIT", "MAP_HUGE_SHIFT", "MAP_HUGE_MASK"}),
+    ("IOCTL_REQUESTS", "Terminal and file ioctl(2) requests (sys/ioctl.h).", "sys/ioctl.h",
+     r"(TC[A-Z]+[0-9]*|TIOC[A-Z0-9]+|FIO[A-Z]+)", set()),
+    ("FUTEX_OPS", "futex(2) operations and flags (linux/futex.h).", "linux/futex.h",
+     r"FUTEX_[A-Z0-9_]+", set()),
     # Not an argument value: the names rule conditions test (`when cap(...)`).
     ("CAPABILITIES", "Capabilities (linux/capability.h), for rule conditions.", "linux/capability.h",
      r"CAP_[A-Z0-9_]+", {"CAP_LAST_CAP"}),

@@ -11,7 +11,14 @@
 
 mod table;
 
-pub use table::{ADDRESS_FAMILIES, CAPABILITIES, CLONE_FLAGS, ERRNO, OPEN_FLAGS, PRCTL_OPTIONS};
+mod describe;
+
+pub use describe::{describe, describe_mask};
+pub use table::{
+    ADDRESS_FAMILIES, AT_FLAGS, CAPABILITIES, CLONE_FLAGS, ERRNO, FCNTL_COMMANDS, FUTEX_OPS,
+    IOCTL_REQUESTS, IP_PROTOCOLS, MEMORY, OPEN_FLAGS, PRCTL_OPTIONS, SOCKET_OPTIONS, SOCKET_TYPES,
+    TCP_OPTIONS,
+};
 
 /// A family of constants taken from one header.
 #[derive(Debug)]
@@ -34,12 +41,21 @@ impl ConstantGroup {
 
 /// Every group of argument values, in the order they are searched.
 /// [`CAPABILITIES`] is not one: capabilities are tested by rule conditions.
-pub const GROUPS: [&ConstantGroup; 5] = [
+pub const GROUPS: [&ConstantGroup; 14] = [
     &ERRNO,
     &ADDRESS_FAMILIES,
     &CLONE_FLAGS,
     &PRCTL_OPTIONS,
     &OPEN_FLAGS,
+    &SOCKET_TYPES,
+    &SOCKET_OPTIONS,
+    &IP_PROTOCOLS,
+    &TCP_OPTIONS,
+    &FCNTL_COMMANDS,
+    &AT_FLAGS,
+    &MEMORY,
+    &IOCTL_REQUESTS,
+    &FUTEX_OPS,
 ];
 
 /// The value of a named constant from any group.

@@ -71,7 +71,7 @@ seccomp_dsl::seccomp_profile! {
 
     rule socket(arg0 < 38) => allow;
 
-    rule socket(arg0 == 39) => allow;
+    rule socket(arg0 == AF_NFC) => allow;
 
     rule socket(arg0 > 40) => allow;
 
@@ -125,7 +125,7 @@ seccomp_dsl::seccomp_profile! {
     }
 
     unless cap(CAP_SYS_ADMIN), arch(s390, s390x) {
-        rule clone(arg0 & 0x7e020000 == 0) => allow;
+        rule clone(arg0 & CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET == 0) => allow;
     }
 
     /// s390 parameter ordering for clone is different

@@ -68,7 +68,7 @@ seccomp_dsl::seccomp_profile! {
     #[allow(upper_half_bypass)]
     // libseccomp 2.5.4 may miscompile this rule beside an earlier one.
     #[allow(libseccomp_miscompiles)]
-    rule socket(arg0 as u64 == 39) => allow;
+    rule socket(arg0 as u64 == AF_NFC) => allow;
 
     // 64 bits of a narrower argument compared; bypass: `socket(0x1_0000_0028, …)` gets allow, while the kernel runs it as `socket(0x28, …)`, which gets errno(1).
     #[allow(upper_half_bypass)]
@@ -136,7 +136,7 @@ seccomp_dsl::seccomp_profile! {
     }
 
     unless cap(CAP_SYS_ADMIN), arch(s390, s390x) {
-        rule clone(arg0 & 0x7e020000 == 0) => allow;
+        rule clone(arg0 & CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET == 0) => allow;
     }
 
     /// s390 parameter ordering for clone is different

@@ -1,0 +1,382 @@
+//! The inverse of [`super::lookup`] for source a person reads: an argument
+//! value written with the names of what the argument means (`socket`'s
+//! first argument is an address family, `fcntl`'s second a command), or
+//! `None` where no name fits exactly and the number must stay.
+//!
+//! Every name written here looks up to the value it stands for, so source
+//! written with them compiles to the same policy as with numbers.
+
+use super::{
+    ConstantGroup, ADDRESS_FAMILIES, AT_FLAGS, CLONE_FLAGS, FCNTL_COMMANDS, FUTEX_OPS,
+    IOCTL_REQUESTS, IP_PROTOCOLS, MEMORY, OPEN_FLAGS, PRCTL_OPTIONS, SOCKET_OPTIONS, SOCKET_TYPES,
+    TCP_OPTIONS,
+};
+
+/// What an argument's value means, for naming it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Meaning {
+    Family,
+    SocketType,
+    SocketLevel,
+    /// A socket option, named when the level is known.
+    SocketOption,
+    /// `clone`'s flags, whose low byte is the exit signal.
+    CloneFlags,
+    /// `unshare`'s and `setns`'s namespace flags.
+    NamespaceFlags,
+    PrctlOption,
+    FcntlCommand,
+    IoctlRequest,
+    Protection,
+    MapFlags,
+    Advice,
+    FutexOp,
+    OpenFlags,
+    DirectoryFd,
+}
+
+/// `*at` syscalls whose first argument is a directory descriptor.
+const AT_SYSCALLS: [&str; 17] = [
+    "openat",
+    "openat2",
+    "faccessat",
+    "faccessat2",
+    "fchmodat",
+    "fchownat",
+    "newfstatat",
+    "fstatat64",
+    "mkdirat",
+    "mknodat",
+    "unlinkat",
+    "readlinkat",
+    "renameat",
+    "renameat2",
+    "linkat",
+    "utimensat",
+    "statx",
+];
+
+fn meaning(syscall: &str, index: u8) -> Option<Meaning> {
+    use Meaning::*;
+    Some(match (syscall, index) {
+        ("socket" | "socketpair", 0) => Family,
+        ("socket" | "socketpair", 1) => SocketType,
+        ("setsockopt" | "getsockopt", 1) => SocketLevel,
+        ("setsockopt" | "getsockopt", 2) => SocketOption,
+        ("clone", 0) => CloneFlags,
+        ("unshare", 0) | ("setns", 1) => NamespaceFlags,
+        ("prctl", 0) => PrctlOption,
+        ("fcntl" | "fcntl64", 1) => FcntlCommand,
+        ("ioctl", 1) => IoctlRequest,
+        ("mmap" | "mmap2" | "mprotect" | "pkey_mprotect", 2) => Protection,
+        ("mmap" | "mmap2", 3) => MapFlags,
+        ("madvise", 2) => Advice,
+        ("futex", 1) => FutexOp,
+        ("open", 1) | ("openat", 2) => OpenFlags,
+        (name, 0) if AT_SYSCALLS.contains(&name) => DirectoryFd,
+        _ => return None,
+    })
+}
+
+/// The prctl(2) options: the header's other `PR_` names are their
+/// arguments, which share the options' numbers.
+const PRCTL_OPTION_NAMES: [&str; 66] = [
+    "PR_SET_PDEATHSIG",
+    "PR_GET_PDEATHSIG",
+    "PR_GET_DUMPABLE",
+    "PR_SET_DUMPABLE",
+    "PR_GET_UNALIGN",
+    "PR_SET_UNALIGN",
+    "PR_GET_KEEPCAPS",
+    "PR_SET_KEEPCAPS",
+    "PR_GET_FPEMU",
+    "PR_SET_FPEMU",
+    "PR_GET_FPEXC",
+    "PR_SET_FPEXC",
+    "PR_GET_TIMING",
+    "PR_SET_TIMING",
+    "PR_SET_NAME",
+    "PR_GET_NAME",
+    "PR_GET_ENDIAN",
+    "PR_SET_ENDIAN",
+    "PR_GET_SECCOMP",
+    "PR_SET_SECCOMP",
+    "PR_CAPBSET_READ",
+    "PR_CAPBSET_DROP",
+    "PR_GET_TSC",
+    "PR_SET_TSC",
+    "PR_GET_SECUREBITS",
+    "PR_SET_SECUREBITS",
+    "PR_SET_TIMERSLACK",
+    "PR_GET_TIMERSLACK",
+    "PR_TASK_PERF_EVENTS_DISABLE",
+    "PR_TASK_PERF_EVENTS_ENABLE",
+    "PR_MCE_KILL",
+    "PR_MCE_KILL_GET",
+    "PR_SET_MM",
+    "PR_SET_PTRACER",
+    "PR_SET_CHILD_SUBREAPER",
+    "PR_GET_CHILD_SUBREAPER",
+    "PR_SET_NO_NEW_PRIVS",
+    "PR_GET_NO_NEW_PRIVS",
+    "PR_GET_TID_ADDRESS",
+    "PR_SET_THP_DISABLE",
+    "PR_GET_THP_DISABLE",
+    "PR_MPX_ENABLE_MANAGEMENT",
+    "PR_MPX_DISABLE_MANAGEMENT",
+    "PR_SET_FP_MODE",
+    "PR_GET_FP_MODE",
+    "PR_CAP_AMBIENT",
+    "PR_SVE_SET_VL",
+    "PR_SVE_GET_VL",
+    "PR_GET_SPECULATION_CTRL",
+    "PR_SET_SPECULATION_CTRL",
+    "PR_PAC_RESET_KEYS",
+    "PR_SET_TAGGED_ADDR_CTRL",
+    "PR_GET_TAGGED_ADDR_CTRL",
+    "PR_SET_IO_FLUSHER",
+    "PR_GET_IO_FLUSHER",
+    "PR_SET_SYSCALL_USER_DISPATCH",
+    "PR_PAC_SET_ENABLED_KEYS",
+    "PR_PAC_GET_ENABLED_KEYS",
+    "PR_SCHED_CORE",
+    "PR_SME_SET_VL",
+    "PR_SME_GET_VL",
+    "PR_SET_MDWE",
+    "PR_GET_MDWE",
+    "PR_SET_VMA",
+    "PR_GET_AUXV",
+    "PR_SET_MEMORY_MERGE",
+];
+
+/// Names of one value: the candidates of `groups` with `prefix` that
+/// `keep` keeps, the shortest first (an alias is usually the longer name).
+fn one_name(
+    groups: &[&ConstantGroup],
+    prefix: &str,
+    keep: impl Fn(&str) -> bool,
+    value: u64,
+) -> Option<&'static str> {
+    groups
+        .iter()
+        .flat_map(|group| group.constants.iter())
+        .filter(|(name, number)| *number == value && name.starts_with(prefix) && keep(name))
+        .map(|(name, _)| *name)
+        .min_by_key(|name| (name.len(), *name))
+}
+
+/// `value` as single-bit flags of `group` with `prefix` (and what is left
+/// as a number); `None` when no flag is set.
+fn flags(group: &ConstantGroup, prefix: &str, skip: &[&str], value: u64) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut rest = value;
+    for (name, bit) in group.constants {
+        if bit.is_power_of_two() && rest & bit != 0 && name.starts_with(prefix) {
+            if skip.contains(name) {
+                continue;
+            }
+            parts.push((*bit, name.to_string()));
+            rest &= !bit;
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    parts.sort();
+    let mut parts: Vec<String> = parts.into_iter().map(|(_, name)| name).collect();
+    if rest != 0 {
+        parts.push(format!("{rest:#x}"));
+    }
+    Some(parts)
+}
+
+/// A kind's value (the low bits `mask` names one of several) joined with
+/// single-bit flags for the rest.
+fn kind_and_flags(
+    kind: Option<&'static str>,
+    mask: u64,
+    group: &ConstantGroup,
+    prefix: &str,
+    skip: &[&str],
+    value: u64,
+) -> Option<String> {
+    let kind = kind?;
+    let mut parts = vec![kind.to_string()];
+    if value & !mask != 0 {
+        parts.extend(flags(group, prefix, skip, value & !mask)?);
+    }
+    Some(parts.join(" | "))
+}
+
+/// The value an argument of `syscall` holds, written with names where
+/// they say it exactly: `AF_INET`, `SOCK_STREAM | SOCK_CLOEXEC`,
+/// `F_GETFD`. `level`: for a socket option, the level the same rule
+/// requires, if any.
+///
+/// ```
+/// use seccomp_dsl_core::constants::describe;
+/// assert_eq!(describe("socket", 0, 2, None).as_deref(), Some("AF_INET"));
+/// assert_eq!(describe("socket", 1, 0x80001, None).as_deref(), Some("SOCK_STREAM | SOCK_CLOEXEC"));
+/// assert_eq!(describe("fcntl", 1, 0x406, None).as_deref(), Some("F_DUPFD_CLOEXEC"));
+/// assert_eq!(describe("setsockopt", 2, 2, Some(1)).as_deref(), Some("SO_REUSEADDR"));
+/// assert_eq!(describe("read", 0, 2, None), None);
+/// ```
+pub fn describe(syscall: &str, index: u8, value: u64, level: Option<u64>) -> Option<String> {
+    use Meaning::*;
+    let name = |name: Option<&'static str>| name.map(str::to_string);
+    match meaning(syscall, index)? {
+        Family => name(one_name(
+            &[&ADDRESS_FAMILIES],
+            "AF_",
+            |name| !["AF_LOCAL", "AF_FILE", "AF_ROUTE"].contains(&name),
+            value,
+        )),
+        SocketType => {
+            let kind = one_name(&[&SOCKET_TYPES], "SOCK_", |_| true, value & 0xf);
+            kind_and_flags(kind, 0xf, &SOCKET_TYPES, "SOCK_", &[], value)
+        }
+        SocketLevel => name(
+            one_name(&[&SOCKET_OPTIONS], "SOL_SOCKET", |_| true, value)
+                .or_else(|| {
+                    one_name(
+                        &[&IP_PROTOCOLS],
+                        "IPPROTO_",
+                        |name| name != "IPPROTO_HOPOPTS",
+                        value,
+                    )
+                })
+                .or_else(|| one_name(&[&SOCKET_OPTIONS], "SOL_", |_| true, value)),
+        ),
+        SocketOption => name(match level {
+            Some(1) => one_name(&[&SOCKET_OPTIONS], "SO_", |_| true, value),
+            Some(6) => one_name(&[&TCP_OPTIONS], "TCP_", |_| true, value),
+            _ => None,
+        }),
+        CloneFlags => {
+            // The low byte is the signal sent to the parent on exit.
+            let mut parts = flags(&CLONE_FLAGS, "CLONE_", &[], value & !0xff).unwrap_or_default();
+            if value & 0xff != 0 {
+                parts.push((value & 0xff).to_string());
+            }
+            (!parts.is_empty()).then(|| parts.join(" | "))
+        }
+        NamespaceFlags => flags(&CLONE_FLAGS, "CLONE_", &[], value).map(|parts| parts.join(" | ")),
+        PrctlOption => name(one_name(
+            &[&PRCTL_OPTIONS],
+            "PR_",
+            |name| PRCTL_OPTION_NAMES.contains(&name),
+            value,
+        )),
+        FcntlCommand => name(one_name(
+            &[&FCNTL_COMMANDS],
+            "F_",
+            |name| {
+                !(name.starts_with("F_OWNER_")
+                    || name.starts_with("F_SEAL_")
+                    || name.ends_with("LCK")
+                    || name == "F_LINUX_SPECIFIC_BASE")
+            },
+            value,
+        )),
+        IoctlRequest => name(one_name(&[&IOCTL_REQUESTS], "", |name| name != "TIOCINQ", value)),
+        Protection if value == 0 => Some("PROT_NONE".into()),
+        Protection => flags(&MEMORY, "PROT_", &[], value).map(|parts| parts.join(" | ")),
+        MapFlags => {
+            let kind = one_name(&[&MEMORY], "MAP_", |name| name != "MAP_TYPE", value & 0xf);
+            kind_and_flags(kind, 0xf, &MEMORY, "MAP_", &["MAP_ANON"], value)
+        }
+        Advice => name(one_name(&[&MEMORY], "MADV_", |_| true, value)),
+        FutexOp => name(one_name(
+            &[&FUTEX_OPS],
+            "FUTEX_",
+            |name| !name.starts_with("FUTEX_OP_"),
+            value,
+        )),
+        OpenFlags => {
+            let mode = one_name(&[&OPEN_FLAGS], "O_", |name| name != "O_ACCMODE", value & 3);
+            kind_and_flags(mode, 3, &OPEN_FLAGS, "O_", &["O_NDELAY", "O_FSYNC"], value)
+        }
+        DirectoryFd => name(
+            one_name(&[&AT_FLAGS], "AT_FDCWD", |_| true, value)
+                .or_else(|| one_name(&[&AT_FLAGS], "AT_FDCWD", |_| true, value | !0xffff_ffff)),
+        ),
+    }
+}
+
+/// A mask an argument of `syscall` is compared under, written with names:
+/// `O_ACCMODE` for the access mode of `openat`'s flags, single-bit flags
+/// otherwise.
+///
+/// ```
+/// use seccomp_dsl_core::constants::describe_mask;
+/// assert_eq!(describe_mask("openat", 2, 3).as_deref(), Some("O_ACCMODE"));
+/// assert_eq!(describe_mask("clone", 0, 0x1000_0000).as_deref(), Some("CLONE_NEWUSER"));
+/// ```
+pub fn describe_mask(syscall: &str, index: u8, mask: u64) -> Option<String> {
+    use Meaning::*;
+    let joined = |parts: Option<Vec<String>>| {
+        parts
+            .filter(|parts| !parts.iter().any(|part| part.starts_with("0x")))
+            .map(|parts| parts.join(" | "))
+    };
+    match meaning(syscall, index)? {
+        OpenFlags if mask == 3 => Some("O_ACCMODE".into()),
+        CloneFlags | NamespaceFlags => joined(flags(&CLONE_FLAGS, "CLONE_", &[], mask)),
+        Protection => joined(flags(&MEMORY, "PROT_", &[], mask)),
+        SocketType if mask == 0xf => None,
+        SocketType => joined(flags(&SOCKET_TYPES, "SOCK_", &[], mask)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::constants::lookup;
+
+    /// Evaluates `A | B | 0x10` as the DSL does.
+    fn evaluate(text: &str) -> u64 {
+        text.split(" | ")
+            .map(|term| match term.strip_prefix("0x") {
+                Some(hex) => u64::from_str_radix(hex, 16).unwrap(),
+                None => term
+                    .parse()
+                    .ok()
+                    .or_else(|| lookup(term))
+                    .unwrap_or_else(|| panic!("{term}")),
+            })
+            .fold(0, |all, term| all | term)
+    }
+
+    #[test]
+    fn every_description_evaluates_to_its_value() {
+        let cases: [(&str, u8, u64, Option<u64>); 14] = [
+            ("socket", 0, 1, None),
+            ("socket", 0, 16, None),
+            ("socket", 1, 0x80802, None),
+            ("clone", 0, 0x3d0f00, None),
+            ("clone", 0, 0x1200011, None),
+            ("prctl", 0, 38, None),
+            ("prctl", 0, 1, None),
+            ("fcntl", 1, 4, None),
+            ("ioctl", 1, 0x541b, None),
+            ("mmap", 2, 3, None),
+            ("mmap", 3, 0x22, None),
+            ("openat", 2, 0x80000, None),
+            ("setsockopt", 1, 6, None),
+            ("setsockopt", 2, 1, Some(6)),
+        ];
+        for (syscall, index, value, level) in cases {
+            let text = describe(syscall, index, value, level)
+                .unwrap_or_else(|| panic!("{syscall} arg{index} {value:#x}"));
+            assert_eq!(evaluate(&text), value, "{syscall} arg{index}: {text}");
+        }
+        assert_eq!(describe("socket", 0, 1, None).unwrap(), "AF_UNIX");
+        assert_eq!(describe("prctl", 0, 1, None).unwrap(), "PR_SET_PDEATHSIG");
+        assert_eq!(describe("fcntl", 1, 4, None).unwrap(), "F_SETFL");
+        assert_eq!(describe("ioctl", 1, 0x541b, None).unwrap(), "FIONREAD");
+        assert_eq!(describe("setsockopt", 2, 1, Some(6)).unwrap(), "TCP_NODELAY");
+        assert_eq!(describe("openat", 2, 0x80000, None).unwrap(), "O_RDONLY | O_CLOEXEC");
+        assert_eq!(describe("openat", 0, 0xffff_ff9c, None).unwrap(), "AT_FDCWD");
+    }
+}
