@@ -304,7 +304,8 @@ fn condition_text(conditions: &[ArgCondition], syscalls: &[&str]) -> String {
             let arg = format!("arg{}{cast}", condition.index);
             // Names where every syscall of the rule reads the argument so.
             let named = |describe: &dyn Fn(&str) -> Option<String>| {
-                let texts: Vec<Option<String>> = syscalls.iter().map(|name| describe(name)).collect();
+                let texts: Vec<Option<String>> =
+                    syscalls.iter().map(|name| describe(name)).collect();
                 texts
                     .windows(2)
                     .all(|pair| pair[0] == pair[1])

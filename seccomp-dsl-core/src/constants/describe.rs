@@ -278,7 +278,12 @@ pub fn describe(syscall: &str, index: u8, value: u64, level: Option<u64>) -> Opt
             },
             value,
         )),
-        IoctlRequest => name(one_name(&[&IOCTL_REQUESTS], "", |name| name != "TIOCINQ", value)),
+        IoctlRequest => name(one_name(
+            &[&IOCTL_REQUESTS],
+            "",
+            |name| name != "TIOCINQ",
+            value,
+        )),
         Protection if value == 0 => Some("PROT_NONE".into()),
         Protection => flags(&MEMORY, "PROT_", &[], value).map(|parts| parts.join(" | ")),
         MapFlags => {
@@ -375,8 +380,17 @@ mod tests {
         assert_eq!(describe("prctl", 0, 1, None).unwrap(), "PR_SET_PDEATHSIG");
         assert_eq!(describe("fcntl", 1, 4, None).unwrap(), "F_SETFL");
         assert_eq!(describe("ioctl", 1, 0x541b, None).unwrap(), "FIONREAD");
-        assert_eq!(describe("setsockopt", 2, 1, Some(6)).unwrap(), "TCP_NODELAY");
-        assert_eq!(describe("openat", 2, 0x80000, None).unwrap(), "O_RDONLY | O_CLOEXEC");
-        assert_eq!(describe("openat", 0, 0xffff_ff9c, None).unwrap(), "AT_FDCWD");
+        assert_eq!(
+            describe("setsockopt", 2, 1, Some(6)).unwrap(),
+            "TCP_NODELAY"
+        );
+        assert_eq!(
+            describe("openat", 2, 0x80000, None).unwrap(),
+            "O_RDONLY | O_CLOEXEC"
+        );
+        assert_eq!(
+            describe("openat", 0, 0xffff_ff9c, None).unwrap(),
+            "AT_FDCWD"
+        );
     }
 }

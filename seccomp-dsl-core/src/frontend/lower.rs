@@ -789,7 +789,15 @@ fn resolve_signed_value(
                     parsed
                 }
             }
-            ValueTerm::Constant(name) => resolve_constant(name, kind, errors),
+            ValueTerm::Constant(name) => {
+                let resolved = resolve_constant(name, kind, errors);
+                // A constant the C headers define as negative (`AT_FDCWD`)
+                // stands for its literal, sign-extended.
+                if value.terms.len() == 1 && resolved.is_some_and(|v| (v as i64) < 0) {
+                    negative = Some(name.span());
+                }
+                resolved
+            }
         };
         result = match (result, resolved) {
             (Some(acc), Some(term)) => Some(acc | term),

@@ -48,3 +48,27 @@ pub fn read(source: TokenStream) -> Read {
         diagnostics,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(source: &str) -> Policy {
+        let read = read(source.parse().unwrap());
+        let errors: Vec<String> = read
+            .diagnostics
+            .messages()
+            .into_iter()
+            .map(|m| m.text)
+            .collect();
+        read.policy.unwrap_or_else(|| panic!("{errors:?}"))
+    }
+
+    #[test]
+    fn a_constant_the_headers_define_negative_means_its_literal() {
+        assert_eq!(
+            policy("default errno; rule openat(arg0 == AT_FDCWD) => allow;"),
+            policy("default errno; rule openat(arg0 == -100) => allow;"),
+        );
+    }
+}
