@@ -1,9 +1,14 @@
-//! `seccomp-dsl`: turns Docker seccomp profiles into `seccomp_profile!`
-//! source or into the `linux.seccomp` part of an OCI runtime config, and
-//! shows, runs and measures the BPF program a profile compiles to.
+//! `seccomp-dsl`: learns a program's policy by recording what it calls,
+//! runs commands under a policy, turns Docker seccomp profiles into
+//! `seccomp_profile!` source or into the `linux.seccomp` part of an OCI
+//! runtime config, and shows, runs and measures the BPF program a profile
+//! compiles to.
+
+mod record;
+mod run;
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{ExitCode, ExitStatus};
 
 use clap::{Args, Parser, Subcommand};
 use seccomp_dsl_core::bpf::emulate::{run_counting, SeccompData};
@@ -26,6 +31,46 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Runs a command and writes the policy that allows exactly the calls
+    /// it, its threads and its children made (with the argument values that
+    /// decide what a call does), organised by purpose. The command's input,
+    /// output and exit status pass through.
+    Record {
+        /// Where to write the policy (DSL source).
+        #[arg(short, long, default_value = "policy.rs")]
+        output: PathBuf,
+        /// A policy `record` wrote earlier, to add this run to (a debug and
+        /// a release build, the tests and a production run); the result
+        /// goes to --output.
+        #[arg(long)]
+        merge: Option<PathBuf>,
+        /// The action for every call not seen: `errno` (EPERM, the
+        /// default), `errno(EACCES)`, `kill_process`, ...
+        #[arg(long)]
+        default: Option<String>,
+        /// Also write the equivalent Docker profile (JSON) there.
+        #[arg(long)]
+        docker: Option<PathBuf>,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+    /// Runs a command under a policy, and names on standard error every call
+    /// the policy denies or kills (syscall, ABI, arguments, and the rule or
+    /// default that decided). Exits with the command's status (128 + signal
+    /// when it is killed).
+    Run {
+        /// The policy: a Docker profile (JSON) or DSL source (a `.rs` file
+        /// with `seccomp_profile! { ... }`).
+        policy: PathBuf,
+        /// Deny nothing: report each call the policy would deny, once per
+        /// syscall and deciding value, then the statements to add.
+        #[arg(long)]
+        complain: bool,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
     /// Writes a Docker seccomp profile as `seccomp_profile!` source, for
     /// `static POLICY: seccomp_dsl::Profile = include!("policy.rs");`.
     Import {
@@ -126,8 +171,8 @@ impl ContainerArgs {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+    match dispatch(Cli::parse()) {
+        Ok(code) => code,
         Err(message) => {
             eprintln!("seccomp-dsl: {message}");
             ExitCode::FAILURE
@@ -135,8 +180,54 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn dispatch(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
+        Command::Record {
+            output,
+            merge,
+            default,
+            docker,
+            command,
+        } => record::record(record::Options {
+            output,
+            merge,
+            default,
+            docker,
+            command,
+        }),
+        Command::Run {
+            policy,
+            complain,
+            command,
+        } => run::run(&load(&policy)?, complain, &command),
+        command => convert(command).map(|()| ExitCode::SUCCESS),
+    }
+}
+
+/// The exit code that reports `status` as a shell does: the command's
+/// code, or 128 + the signal that killed it.
+fn exit_code(status: ExitStatus) -> ExitCode {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => ExitCode::from(code as u8),
+        (None, Some(signal)) => ExitCode::from(128 + signal as u8),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+/// What went wrong running `program`, as a shell would say it when it
+/// could not be started.
+fn start_error(program: &str, error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => format!("`{program}`: command not found"),
+        std::io::ErrorKind::PermissionDenied => format!("`{program}`: permission denied"),
+        _ => format!("running `{program}`: {error}"),
+    }
+}
+
+fn convert(command: Command) -> Result<(), String> {
+    match command {
+        Command::Record { .. } | Command::Run { .. } => unreachable!("dispatched before"),
         Command::Import { profile, output } => {
             let json = read(&profile)?;
             let policy =
@@ -294,9 +385,15 @@ fn load(profile: &Path) -> Result<Policy, String> {
     if text.trim_start().starts_with('{') {
         return dsl::import_docker(&text).map_err(|e| format!("{}: {e}", profile.display()));
     }
+    frontend_policy(&text, profile)
+}
+
+/// DSL source read as the macro reads it, its diagnostics printed as
+/// `file:line:column: error: ...`.
+fn frontend_policy(text: &str, path: &Path) -> Result<Policy, String> {
     let tokens: proc_macro2::TokenStream = text
         .parse()
-        .map_err(|e| format!("{}: not JSON, and not Rust tokens: {e}", profile.display()))?;
+        .map_err(|e| format!("{}: not JSON, and not Rust tokens: {e}", path.display()))?;
     // The statements alone where the file has no macro around them.
     let read = frontend::read(macro_body(tokens.clone()).unwrap_or(tokens));
     // As the compiler: warnings only where the policy compiles.
@@ -308,14 +405,14 @@ fn load(profile: &Path) -> Result<Policy, String> {
         let kind = if message.warning { "warning" } else { "error" };
         eprintln!(
             "{}:{}:{}: {kind}: {}",
-            profile.display(),
+            path.display(),
             message.line,
             message.column + 1,
             message.text.replace('\n', "\n  ")
         );
     }
     read.policy
-        .ok_or_else(|| format!("{}: the policy has errors", profile.display()))
+        .ok_or_else(|| format!("{}: the policy has errors", path.display()))
 }
 
 /// What stands between the braces of the first `seccomp_profile! { ... }`

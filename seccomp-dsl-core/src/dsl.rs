@@ -101,8 +101,17 @@ pub fn to_source(policy: &Policy) -> String {
         let rule = &policy.rules[index];
         rule.comment.is_some() || !rule.applies_everywhere() || !notes[index].is_empty()
     };
+    // A plain rule for the syscalls of the one before it goes on with it
+    // (`rule fcntl(arg1 == F_GETFD)` after a commented `rule fcntl(...)`).
+    let goes_on = |index: usize| {
+        let (rule, previous) = (&policy.rules[index], &policy.rules[index - 1]);
+        !stands_apart(index)
+            && notes[index - 1].is_empty()
+            && previous.applies_everywhere()
+            && previous.syscalls == rule.syscalls
+    };
     for (i, rule) in policy.rules.iter().enumerate() {
-        if i == 0 || stands_apart(i) || stands_apart(i - 1) {
+        if i == 0 || stands_apart(i) || stands_apart(i - 1) && !goes_on(i) {
             out.push('\n');
         }
         for (comment, check) in &notes[i] {
@@ -197,6 +206,23 @@ fn acknowledgements(
         notes.push((comment, "unknown_to_engine"));
     }
     notes
+}
+
+/// One rule as the DSL statement that states it (with its `when`/`unless`
+/// block and doc comment, if any), on as many lines as it takes.
+///
+/// ```
+/// use seccomp_dsl_core::{dsl, model::*};
+/// let rule = Rule::new(["read", "write"], [], Action::Allow);
+/// assert_eq!(dsl::rule_source(&rule), "allow read, write;");
+/// ```
+pub fn rule_source(rule: &Rule) -> String {
+    let mut out = String::new();
+    write_rule(&mut out, rule);
+    out.lines()
+        .map(|line| line.strip_prefix("    ").unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn write_rule(out: &mut String, rule: &Rule) {
@@ -318,9 +344,19 @@ fn condition_text(conditions: &[ArgCondition], syscalls: &[&str]) -> String {
                 .map(|other| other.value & other.width.mask());
             let index = condition.index;
             // An order between names says less than the numbers do.
-            // So is a mask's bits compared with no bit (`& MASK == 0`).
-            let ordered = !matches!(condition.op, CmpOp::Eq | CmpOp::Ne | CmpOp::MaskedEq(_))
-                || matches!(condition.op, CmpOp::MaskedEq(_)) && condition.value == 0;
+            // So is a set of flags compared with none (`& MASK == 0`);
+            // a kind among several (`& O_ACCMODE == O_RDONLY`) is named.
+            let kind_mask = |mask| {
+                syscalls.iter().any(|name| {
+                    constants::describe_mask(name, condition.index, mask).as_deref()
+                        == Some("O_ACCMODE")
+                })
+            };
+            let ordered = match condition.op {
+                CmpOp::Eq | CmpOp::Ne => false,
+                CmpOp::MaskedEq(mask) => condition.value == 0 && !kind_mask(mask),
+                _ => true,
+            };
             let value = (!ordered)
                 .then(|| {
                     named(&|name| {

@@ -19,7 +19,9 @@
 //!   narrower, and the calls that walk around them;
 //! - [`bpf`]: the policy compiled to a seccomp filter program;
 //! - [`preset`]: programs compiled ahead of time, and how an installing
-//!   process finds its own.
+//!   process finds its own;
+//! - [`record`]: the calls a program made, and the policy that allows
+//!   exactly those, organised by [`groups`].
 //!
 //! Users normally depend on the `seccomp-dsl` crate, which re-exports what is
 //! public here.
@@ -35,8 +37,10 @@ pub mod engines;
 pub mod exact;
 #[cfg(feature = "frontend")]
 pub mod frontend;
+pub mod groups;
 pub mod model;
 pub mod preset;
+pub mod record;
 pub mod signatures;
 pub mod suggest;
 pub mod syscalls;

@@ -980,6 +980,17 @@ pub enum Permit {
     Default,
 }
 
+/// What decides a call under a [`Resolved`] policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecidedBy {
+    /// The rule at this index of [`Resolved::rules`].
+    Rule(usize),
+    /// The default action: no rule matches.
+    Default,
+    /// The ENOSYS stub the target engine puts before the filter.
+    EnosysStub,
+}
+
 /// A policy as installed in one [`Context`]: the rules that apply there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolved<'a> {
@@ -1020,15 +1031,41 @@ impl Resolved<'_> {
     /// [`Resolved::decide`] for a call through `abi`, whose syscalls may
     /// take 32-bit arguments (see [`ArgCondition::holds_on`]).
     pub fn decide_on(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Action {
+        self.explain_on(abi, syscall, args).0
+    }
+
+    /// [`Resolved::decide_on`], and what decided: the rule, the default
+    /// action, or the engine's ENOSYS stub. (An ABI the policy does not
+    /// cover is the filter's to kill, before any of these.)
+    ///
+    /// ```
+    /// use seccomp_dsl_core::model::*;
+    /// let policy = Policy::new(Action::Errno(1), vec![Rule::new(["read"], [], Action::Allow)]);
+    /// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
+    /// let resolved = policy.resolve(&context, SeccompArch::X86_64);
+    /// let read = resolved.explain_on(SeccompArch::X86_64, "read", &[0; 6]);
+    /// assert_eq!(read, (Action::Allow, DecidedBy::Rule(0)));
+    /// let write = resolved.explain_on(SeccompArch::X86_64, "write", &[0; 6]);
+    /// assert_eq!(write, (Action::Errno(1), DecidedBy::Default));
+    /// ```
+    pub fn explain_on(
+        &self,
+        abi: SeccompArch,
+        syscall: &str,
+        args: &[u64; 6],
+    ) -> (Action, DecidedBy) {
         if !self.enosys_stub.is_empty() {
             let number = crate::syscalls::lookup(syscall)
                 .and_then(|entry| entry.number(abi.syscall_table()))
                 .map(|number| number + crate::bpf::number_bias(abi));
             if number.is_some_and(|number| self.enosys_stub.answers(abi, number)) {
-                return crate::engines::STUB_ACTION;
+                return (crate::engines::STUB_ACTION, DecidedBy::EnosysStub);
             }
         }
-        self.first_match(|rule| rule.matches_on(abi, syscall, args))
+        match (self.rules.iter()).position(|rule| rule.matches_on(abi, syscall, args)) {
+            Some(index) => (self.rules[index].action, DecidedBy::Rule(index)),
+            None => (self.default_action, DecidedBy::Default),
+        }
     }
 
     /// The policy for the native ABI only, as the same profile without its

@@ -50,13 +50,14 @@ extern crate self as seccomp_dsl;
 pub mod export;
 mod install;
 pub mod profiles;
+pub mod supervise;
 
 use std::borrow::Cow;
 
 pub use install::{current_context, Error};
 pub use seccomp_dsl_core::{
-    bpf, constants, docker, dsl, engines, exact, model, preset, signatures, syscalls, upper_half,
-    validate,
+    bpf, constants, docker, dsl, engines, exact, groups, model, preset, record, signatures,
+    syscalls, upper_half, validate,
 };
 pub use seccomp_dsl_macros::seccomp_profile;
 

@@ -1,0 +1,176 @@
+//! `seccomp-dsl run`: runs a command under a policy and names every call
+//! the policy denies or kills; with `--complain`, lets them run and says
+//! what to add.
+
+use std::process::{Command, ExitCode};
+
+use seccomp_dsl::bpf::{self, emulate::run_counting};
+use seccomp_dsl::model::{Action, DecidedBy, Policy, Resolved, SeccompArch};
+use seccomp_dsl::record::{decisive_arguments, Recording};
+use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised};
+use seccomp_dsl::{constants, dsl, signatures};
+
+use crate::{exit_code, start_error};
+
+/// The answers of the policy's program that the supervisor sees: denials
+/// and kills, which it names; in complain mode also traps and traces.
+const NAMED: [u32; 3] = [
+    libc::SECCOMP_RET_ERRNO,
+    libc::SECCOMP_RET_KILL_PROCESS,
+    libc::SECCOMP_RET_KILL_THREAD,
+];
+const COMPLAINED: [u32; 5] = [
+    libc::SECCOMP_RET_ERRNO,
+    libc::SECCOMP_RET_KILL_PROCESS,
+    libc::SECCOMP_RET_KILL_THREAD,
+    libc::SECCOMP_RET_TRAP,
+    libc::SECCOMP_RET_TRACE,
+];
+
+pub fn run(policy: &Policy, complain: bool, command_line: &[String]) -> Result<ExitCode, String> {
+    let context = seccomp_dsl::current_context().map_err(|error| error.to_string())?;
+    let native = SeccompArch::native().ok_or("this architecture is not supported")?;
+    let resolved = policy.resolve(&context, native);
+    let program = bpf::compile(&resolved).map_err(|error| error.to_string())?;
+    let watched = notify_instead(&program, if complain { &COMPLAINED } else { &NAMED });
+    let (name, arguments) = command_line.split_first().ok_or("no command given")?;
+    let mut command = Command::new(name);
+    command.args(arguments);
+    let supervised = Supervised::spawn(&mut command, &watched, resolved.flags)
+        .map_err(|error| start_error(name, &error))?;
+    let command_pid = supervised.id();
+    let mut denied = Recording::new(policy.default_action);
+    let mut killed_command = false;
+    let status = supervised
+        .run(|call| {
+            let (value, _) = run_counting(&program, &call.data).unwrap_or((0, 0));
+            let action = value & libc::SECCOMP_RET_ACTION_FULL;
+            if complain {
+                if let (Some(abi), Some(syscall)) = (call.abi, call.syscall) {
+                    if denied.has_seen(abi, syscall, &call.data.args) {
+                        return Reply::Continue;
+                    }
+                    denied.observe(abi, syscall, &call.data.args);
+                }
+                eprintln!("seccomp-dsl: would {}", verdict(&resolved, call, value));
+                return Reply::Continue;
+            }
+            eprintln!("seccomp-dsl: {}", verdict(&resolved, call, value));
+            match action {
+                libc::SECCOMP_RET_ERRNO => Reply::Errno((value & libc::SECCOMP_RET_DATA) as u16),
+                _ => {
+                    killed_command |= thread_group(call.thread) == Some(command_pid);
+                    Reply::KillProcess
+                }
+            }
+        })
+        .map_err(|error| start_error(name, &error))?;
+    if complain && !denied.is_empty() {
+        let additions = statements(&denied);
+        eprintln!(
+            "seccomp-dsl: the policy would deny {} syscalls; to allow what was seen, add:\n{additions}",
+            denied.syscall_count()
+        );
+    }
+    if killed_command {
+        // The kernel would have killed it with SIGSYS; the supervisor,
+        // which must name the call first, can only send SIGKILL.
+        eprintln!("seccomp-dsl: `{name}` killed by the policy (exit status as for SIGSYS)");
+        return Ok(ExitCode::from(128 + libc::SIGSYS as u8));
+    }
+    Ok(exit_code(status))
+}
+
+/// What the policy does to `call`, and why: `killed openat(...) on
+/// x86_64 (thread 12): kill_process, the default action`.
+fn verdict(resolved: &Resolved<'_>, call: &Call, value: u32) -> String {
+    let action = match value & libc::SECCOMP_RET_ACTION_FULL {
+        libc::SECCOMP_RET_ERRNO => "deny",
+        libc::SECCOMP_RET_KILL_PROCESS | libc::SECCOMP_RET_KILL_THREAD => "kill",
+        libc::SECCOMP_RET_TRAP => "trap",
+        _ => "trace",
+    };
+    let answer = bpf::disasm::action(value);
+    let (Some(abi), Some(syscall)) = (call.abi, call.syscall) else {
+        return format!(
+            "{action} syscall {} of ABI {:#x} (thread {}): {answer}, the policy does not cover \
+             that ABI",
+            call.data.nr, call.data.arch, call.thread
+        );
+    };
+    let call_text = call_text(syscall, &call.data.args);
+    let why = if !resolved.architectures.contains(&abi) {
+        format!("the policy does not cover the {} ABI", abi.name())
+    } else {
+        match resolved.explain_on(abi, syscall, &call.data.args) {
+            (_, DecidedBy::Default) => "the default action".to_string(),
+            (_, DecidedBy::EnosysStub) => {
+                "the ENOSYS stub runc puts before the filter for syscalls newer than the policy"
+                    .to_string()
+            }
+            (_, DecidedBy::Rule(index)) => format!(
+                "by `{}`",
+                dsl::rule_source(resolved.rules[index])
+                    .lines()
+                    .filter(|line| !line.starts_with("///"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        }
+    };
+    format!(
+        "{action} {call_text} on {} (thread {}): {answer}, {why}",
+        abi.name(),
+        call.thread
+    )
+}
+
+/// `socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0)`: the arguments the
+/// syscall takes, named where the value means something nameable.
+pub fn call_text(syscall: &str, args: &[u64; 6]) -> String {
+    let count = signatures::lookup(syscall).map_or(6, |signature| signature.arguments().len());
+    let decisive = decisive_arguments(syscall);
+    let width = |index: u8| {
+        seccomp_dsl::upper_half::kernel_width(syscall, index).map_or(u64::MAX, |width| width.mask())
+    };
+    let level = (syscall == "setsockopt" || syscall == "getsockopt").then(|| args[1] & width(1));
+    let texts: Vec<String> = (0..count)
+        .map(|index| {
+            let index = index as u8;
+            let value = args[usize::from(index)] & width(index);
+            let named = decisive
+                .iter()
+                .any(|argument| argument.index == index)
+                .then(|| constants::describe(syscall, index, value, level))
+                .flatten();
+            named.unwrap_or_else(|| {
+                if value < 10_000 {
+                    value.to_string()
+                } else {
+                    format!("{value:#x}")
+                }
+            })
+        })
+        .collect();
+    format!("{syscall}({})", texts.join(", "))
+}
+
+/// The statements that allow what `recording` saw, for a policy to add.
+fn statements(recording: &Recording) -> String {
+    let mut allowing = recording.clone();
+    allowing.default_action = Action::Allow;
+    dsl::to_source(&allowing.to_policy())
+        .lines()
+        .filter(|line| line.starts_with("    ") && !line.trim_start().starts_with("default "))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// The process a thread belongs to, from `/proc`.
+fn thread_group(thread: u32) -> Option<u32> {
+    let status = std::fs::read_to_string(format!("/proc/{thread}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Tgid:"))
+        .and_then(|tgid| tgid.trim().parse().ok())
+}

@@ -1,0 +1,426 @@
+//! Learning a policy from what a program does: the calls seen while it ran
+//! ([`Recording`]), made into the policy that allows exactly those
+//! ([`Recording::to_policy`]) and read back from one to add another run
+//! ([`Recording::from_policy`]).
+//!
+//! Most syscalls are recorded by name. Those whose arguments decide what
+//! they do (a socket's family, a clone's namespaces, an fcntl command: see
+//! [`decisive_arguments`]) are recorded with the values of those
+//! arguments, and the policy allows each combination seen and no other.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::groups;
+use crate::model::{
+    Action, Architectures, ArgCondition, ArgWidth, CmpOp, Policy, Rule, SeccompArch,
+};
+use crate::upper_half::kernel_width;
+
+/// More distinct combinations than this of a syscall's decisive arguments
+/// and the policy allows the syscall whatever its arguments, and says so:
+/// a list that long is no longer a review aid.
+pub const MAX_COMBINATIONS: usize = 16;
+
+/// One argument a rule on a recorded syscall compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decisive {
+    /// Which argument.
+    pub index: u8,
+    /// The bits that decide; all of the argument when `None`.
+    pub mask: Option<u64>,
+}
+
+const fn whole(index: u8) -> Decisive {
+    Decisive { index, mask: None }
+}
+
+/// The access mode of `open`'s and `openat`'s flags (`O_ACCMODE`): what
+/// the call may do to the file; the other flags say how.
+const ACCESS_MODE: u64 = 3;
+
+/// The arguments whose values a recording keeps for `syscall`, because
+/// they decide what the call does: an empty list for the others.
+///
+/// ```
+/// use seccomp_dsl_core::record::decisive_arguments;
+/// assert_eq!(decisive_arguments("socket").len(), 2); // family and type
+/// assert!(decisive_arguments("read").is_empty());
+/// ```
+pub fn decisive_arguments(syscall: &str) -> &'static [Decisive] {
+    const SOCKET: [Decisive; 2] = [whole(0), whole(1)];
+    const FIRST: [Decisive; 1] = [whole(0)];
+    const SECOND: [Decisive; 1] = [whole(1)];
+    const THIRD: [Decisive; 1] = [whole(2)];
+    const LEVEL_AND_NAME: [Decisive; 2] = [whole(1), whole(2)];
+    const OPEN: [Decisive; 1] = [Decisive {
+        index: 1,
+        mask: Some(ACCESS_MODE),
+    }];
+    const OPENAT: [Decisive; 1] = [Decisive {
+        index: 2,
+        mask: Some(ACCESS_MODE),
+    }];
+    match syscall {
+        "socket" | "socketpair" => &SOCKET,
+        "clone" | "unshare" | "prctl" | "personality" => &FIRST,
+        "setns" | "fcntl" | "fcntl64" | "ioctl" => &SECOND,
+        "mmap" | "mmap2" | "mprotect" | "pkey_mprotect" => &THIRD,
+        "setsockopt" | "getsockopt" => &LEVEL_AND_NAME,
+        "open" => &OPEN,
+        "openat" => &OPENAT,
+        _ => &[],
+    }
+}
+
+/// What was seen of one syscall.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Seen {
+    /// Allowed whatever its arguments: it has no decisive argument, or
+    /// more combinations than [`MAX_COMBINATIONS`] were seen.
+    any: bool,
+    /// The combinations of decisive arguments seen, as the kernel reads them.
+    combinations: BTreeSet<Vec<u64>>,
+}
+
+/// The calls a program made, by syscall: what a policy must allow for it
+/// to run as it did.
+///
+/// ```
+/// use seccomp_dsl_core::model::{Action, SeccompArch};
+/// use seccomp_dsl_core::record::Recording;
+/// let mut recording = Recording::new(Action::KillProcess);
+/// recording.observe(SeccompArch::X86_64, "read", &[0; 6]);
+/// recording.observe(SeccompArch::X86_64, "socket", &[2, 0x80001, 0, 0, 0, 0]);
+/// let source = seccomp_dsl_core::dsl::to_source(&recording.to_policy());
+/// assert!(source.contains("allow read;"));
+/// assert!(source.contains("rule socket(arg0 == AF_INET && arg1 == SOCK_STREAM | SOCK_CLOEXEC) => allow;"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recording {
+    /// The action the policy takes for every call not seen.
+    pub default_action: Action,
+    /// The ABIs calls were seen through, besides the native one.
+    pub foreign_abis: BTreeSet<SeccompArch>,
+    seen: BTreeMap<String, Seen>,
+}
+
+impl Recording {
+    /// An empty recording whose policy will take `default_action` for
+    /// every call not seen.
+    pub fn new(default_action: Action) -> Recording {
+        Recording {
+            default_action,
+            foreign_abis: BTreeSet::new(),
+            seen: BTreeMap::new(),
+        }
+    }
+
+    /// Whether nothing was seen.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
+    /// The number of distinct syscalls seen.
+    pub fn syscall_count(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Notes one call of `syscall` with `args` through `abi`; the native ABI
+    /// is the first one [`Recording::observe`] is not told is foreign, see
+    /// [`Recording::observe_foreign`].
+    pub fn observe(&mut self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) {
+        let combination = Self::combination(abi, syscall, args);
+        let seen = self.seen.entry(syscall.to_string()).or_default();
+        match combination {
+            None => seen.any = true,
+            Some(combination) if !seen.any => {
+                seen.combinations.insert(combination);
+                seen.any = seen.combinations.len() > MAX_COMBINATIONS;
+            }
+            Some(_) => {}
+        }
+        if seen.any {
+            seen.combinations.clear();
+        }
+    }
+
+    /// [`Recording::observe`] for a call through an ABI other than the
+    /// native one, which the policy then covers too.
+    pub fn observe_foreign(&mut self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) {
+        self.foreign_abis.insert(abi);
+        self.observe(abi, syscall, args);
+    }
+
+    /// Whether a call of `syscall` with `args` through `abi` is one already
+    /// seen: the same syscall, and the same decisive values if it has any.
+    pub fn has_seen(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> bool {
+        self.seen.get(syscall).is_some_and(|seen| {
+            seen.any
+                || Self::combination(abi, syscall, args)
+                    .is_some_and(|combination| seen.combinations.contains(&combination))
+        })
+    }
+
+    /// The decisive values of a call, as the kernel reads them (the low
+    /// half of an `int`), or `None` when the syscall has none.
+    fn combination(abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Option<Vec<u64>> {
+        let decisive = decisive_arguments(syscall);
+        (!decisive.is_empty()).then(|| {
+            decisive
+                .iter()
+                .map(|argument| {
+                    let width = width(abi, syscall, argument.index);
+                    args[usize::from(argument.index)] & width.mask() & argument.mask.unwrap_or(!0)
+                })
+                .collect()
+        })
+    }
+
+    /// Adds what `other` saw. The default action stays this recording's.
+    pub fn merge(&mut self, other: &Recording) {
+        self.foreign_abis.extend(other.foreign_abis.iter().copied());
+        for (syscall, theirs) in &other.seen {
+            let ours = self.seen.entry(syscall.clone()).or_default();
+            ours.any |= theirs.any;
+            ours.combinations
+                .extend(theirs.combinations.iter().cloned());
+            if ours.combinations.len() > MAX_COMBINATIONS {
+                ours.any = true;
+            }
+            if ours.any {
+                ours.combinations.clear();
+            }
+        }
+    }
+
+    /// The policy that allows exactly what was seen: one `allow` list per
+    /// purpose ([`groups::GROUPS`]) with the purpose as its comment, then
+    /// for each syscall with decisive arguments one rule per combination
+    /// seen. Every other call gets the default action.
+    pub fn to_policy(&self) -> Policy {
+        let mut rules = Vec::new();
+        for group in &groups::GROUPS {
+            let in_group = |name: &&String| groups::purpose_of(name).name == group.name;
+            let plain: Vec<&str> = (self.seen.iter())
+                .filter(|(name, seen)| in_group(name) && seen.any)
+                .map(|(name, _)| name.as_str())
+                .collect();
+            if !plain.is_empty() {
+                let mut rule = Rule::new(plain.iter().copied(), [], Action::Allow);
+                rule.comment = Some(Cow::Borrowed(group.purpose));
+                rules.push(rule);
+            }
+            for (name, seen) in self.seen.iter().filter(|(name, _)| in_group(name)) {
+                for (number, combination) in seen.combinations.iter().enumerate() {
+                    let conditions = decisive_arguments(name).iter().zip(combination).map(
+                        |(argument, &value)| {
+                            let width = self.widest(name, argument.index);
+                            ArgCondition {
+                                index: argument.index,
+                                op: match argument.mask {
+                                    Some(mask) => CmpOp::MaskedEq(mask),
+                                    None => CmpOp::Eq,
+                                },
+                                value,
+                                width,
+                            }
+                        },
+                    );
+                    let mut rule = Rule::new([name.as_str()], conditions, Action::Allow);
+                    if number == 0 {
+                        rule.comment = Some(Cow::Owned(format!(
+                            "`{name}`, for each {} seen",
+                            what_decides(name)
+                        )));
+                    }
+                    rules.push(rule);
+                }
+            }
+        }
+        let mut policy = Policy::new(self.default_action, rules);
+        if !self.foreign_abis.is_empty() {
+            let mut abis: Vec<SeccompArch> = SeccompArch::native().into_iter().collect();
+            abis.extend(self.foreign_abis.iter().copied());
+            policy.architectures = Architectures::List(Cow::Owned(abis));
+        }
+        policy
+    }
+
+    /// How the policy compares argument `index` of `syscall`: as the
+    /// native ABI's kernel reads it.
+    fn widest(&self, syscall: &str, index: u8) -> ArgWidth {
+        kernel_width(syscall, index).unwrap_or(ArgWidth::U64)
+    }
+
+    /// The recording a policy written by [`Recording::to_policy`] stands
+    /// for, to add another run to it. A rule of any other form is an error
+    /// that names it: such a policy was edited, and merging would lose the
+    /// edit.
+    pub fn from_policy(policy: &Policy) -> Result<Recording, String> {
+        let mut recording = Recording::new(policy.default_action);
+        if let Architectures::List(abis) = &policy.architectures {
+            let native = SeccompArch::native();
+            recording.foreign_abis = abis
+                .iter()
+                .copied()
+                .filter(|&abi| Some(abi) != native)
+                .collect();
+        }
+        for (index, rule) in policy.rules.iter().enumerate() {
+            let refuse = |why: &str| {
+                Err(format!(
+                    "rule {} (`{}`) is not one `record` writes: {why}",
+                    index + 1,
+                    rule.syscalls.join(", ")
+                ))
+            };
+            if rule.action != Action::Allow {
+                return refuse("its action is not `allow`");
+            }
+            if !rule.applies_everywhere() {
+                return refuse("it is in a `when` or `unless` block");
+            }
+            if rule.conditions.is_empty() {
+                for name in rule.syscalls.iter() {
+                    let seen = recording.seen.entry(name.to_string()).or_default();
+                    seen.any = true;
+                    seen.combinations.clear();
+                }
+                continue;
+            }
+            let [name] = &rule.syscalls[..] else {
+                return refuse("it has conditions and names more than one syscall");
+            };
+            let decisive = decisive_arguments(name);
+            let matches = decisive.len() == rule.conditions.len()
+                && decisive
+                    .iter()
+                    .zip(rule.conditions.iter())
+                    .all(|(argument, condition)| {
+                        condition.index == argument.index
+                            && condition.op == argument.mask.map_or(CmpOp::Eq, CmpOp::MaskedEq)
+                    });
+            if !matches {
+                return refuse(&format!(
+                    "it compares other arguments than {}",
+                    what_decides(name)
+                ));
+            }
+            let seen = recording.seen.entry(name.to_string()).or_default();
+            if !seen.any {
+                let values = rule.conditions.iter().map(|condition| condition.value);
+                seen.combinations.insert(values.collect());
+            }
+        }
+        Ok(recording)
+    }
+}
+
+/// The width of argument `index` of `syscall` through `abi`.
+fn width(abi: SeccompArch, syscall: &str, index: u8) -> ArgWidth {
+    if abi.has_32_bit_arguments() {
+        return ArgWidth::U32;
+    }
+    kernel_width(syscall, index).unwrap_or(ArgWidth::U64)
+}
+
+/// Names the decisive arguments of `syscall`, for comments.
+fn what_decides(syscall: &str) -> &'static str {
+    match syscall {
+        "socket" | "socketpair" => "family and type",
+        "clone" => "flags",
+        "unshare" | "setns" => "namespaces",
+        "prctl" => "option",
+        "personality" => "persona",
+        "fcntl" | "fcntl64" => "command",
+        "ioctl" => "request",
+        "mmap" | "mmap2" | "mprotect" | "pkey_mprotect" => "protection",
+        "setsockopt" | "getsockopt" => "level and option",
+        "open" | "openat" => "access mode",
+        _ => "arguments",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const X86_64: SeccompArch = SeccompArch::X86_64;
+
+    #[test]
+    fn a_policy_written_from_a_recording_reads_back_as_it() {
+        let mut recording = Recording::new(Action::Errno(1));
+        recording.observe(X86_64, "read", &[3, 0, 0, 0, 0, 0]);
+        recording.observe(X86_64, "openat", &[0, 0, 0x80000, 0, 0, 0]);
+        recording.observe(X86_64, "openat", &[0, 0, 0x80241, 0, 0, 0]);
+        recording.observe(X86_64, "socket", &[0xdead_0000_0002, 1, 0, 0, 0, 0]);
+        let back = Recording::from_policy(&recording.to_policy()).unwrap();
+        assert_eq!(back, recording);
+        // The upper half an `int` argument's register held is not kept.
+        assert!(back.has_seen(X86_64, "socket", &[2, 1, 0, 0, 0, 0]));
+        assert!(!back.has_seen(X86_64, "socket", &[2, 2, 0, 0, 0, 0]));
+        assert!(back.has_seen(X86_64, "openat", &[0, 0, 1, 0, 0, 0]));
+        assert!(!back.has_seen(X86_64, "openat", &[0, 0, 2, 0, 0, 0]));
+    }
+
+    #[test]
+    fn the_policy_allows_what_was_seen_and_nothing_else() {
+        let mut recording = Recording::new(Action::KillProcess);
+        recording.observe(X86_64, "fcntl", &[3, 1, 0, 0, 0, 0]);
+        recording.observe(X86_64, "write", &[1, 0, 0, 0, 0, 0]);
+        let policy = recording.to_policy();
+        let context = crate::model::Context {
+            arch: "amd64".into(),
+            capabilities: vec![],
+            kernel: crate::model::KernelVersion { major: 6, minor: 1 },
+        };
+        let resolved = policy.resolve(&context, X86_64);
+        assert_eq!(resolved.decide("fcntl", &[9, 1, 0, 0, 0, 0]), Action::Allow);
+        assert_eq!(
+            resolved.decide("fcntl", &[9, 2, 0, 0, 0, 0]),
+            Action::KillProcess
+        );
+        assert_eq!(resolved.decide("write", &[2, 0, 0, 0, 0, 0]), Action::Allow);
+        assert_eq!(resolved.decide("read", &[0; 6]), Action::KillProcess);
+    }
+
+    #[test]
+    fn too_many_combinations_allow_the_syscall_whatever_its_arguments() {
+        let mut recording = Recording::new(Action::KillProcess);
+        for request in 0..=MAX_COMBINATIONS as u64 {
+            recording.observe(X86_64, "ioctl", &[0, request, 0, 0, 0, 0]);
+        }
+        let policy = recording.to_policy();
+        assert_eq!(policy.rules.len(), 1);
+        assert!(policy.rules[0].is_unconditional());
+    }
+
+    #[test]
+    fn merging_keeps_both_runs() {
+        let mut debug = Recording::new(Action::KillProcess);
+        debug.observe(X86_64, "fcntl", &[3, 1, 0, 0, 0, 0]);
+        let mut release = Recording::new(Action::Errno(1));
+        release.observe(X86_64, "fcntl", &[3, 2, 0, 0, 0, 0]);
+        release.observe(X86_64, "read", &[0; 6]);
+        debug.merge(&release);
+        assert!(debug.has_seen(X86_64, "fcntl", &[0, 1, 0, 0, 0, 0]));
+        assert!(debug.has_seen(X86_64, "fcntl", &[0, 2, 0, 0, 0, 0]));
+        assert!(debug.has_seen(X86_64, "read", &[0; 6]));
+        assert_eq!(debug.default_action, Action::KillProcess);
+    }
+
+    #[test]
+    fn an_edited_policy_is_not_merged() {
+        let policy = Policy::new(
+            Action::Errno(1),
+            vec![Rule::new(
+                ["read"],
+                [ArgCondition::new(0, CmpOp::Eq, 0)],
+                Action::Allow,
+            )],
+        );
+        let error = Recording::from_policy(&policy).unwrap_err();
+        assert!(error.contains("rule 1 (`read`)"), "{error}");
+    }
+}
