@@ -215,6 +215,32 @@ fn exit_code(status: ExitStatus) -> ExitCode {
     }
 }
 
+/// The command to start for `line`, its program found on `PATH` here:
+/// under the filter, a search that fails would itself be filtered, and a
+/// missing program reported as whatever the policy answers.
+fn command(line: &[String]) -> Result<std::process::Command, String> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let (program, arguments) = line.split_first().ok_or("no command given")?;
+    let executable = |path: &Path| {
+        std::fs::metadata(path)
+            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    };
+    let path = if program.contains('/') {
+        Some(PathBuf::from(program)).filter(|path| path.exists())
+    } else {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(program))
+                .find(|path| executable(path))
+        })
+    };
+    let path = path.ok_or_else(|| start_error(program, &std::io::ErrorKind::NotFound.into()))?;
+    let mut command = std::process::Command::new(path);
+    command.arg0(program).args(arguments);
+    Ok(command)
+}
+
 /// What went wrong running `program`, as a shell would say it when it
 /// could not be started.
 fn start_error(program: &str, error: &std::io::Error) -> String {

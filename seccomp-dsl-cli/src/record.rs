@@ -2,7 +2,7 @@
 //! this process, and writes the policy that allows exactly those.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use seccomp_dsl::model::{Action, SeccompArch};
@@ -10,7 +10,7 @@ use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_every_call, Reply, Supervised};
 use seccomp_dsl::{docker, dsl};
 
-use crate::{exit_code, frontend_policy, start_error};
+use crate::{command, exit_code, frontend_policy, start_error};
 
 /// The first line of every policy `record` writes: how a file is known to
 /// be one it may overwrite or merge into.
@@ -47,9 +47,8 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
     if let Some(default) = &options.default {
         recording.default_action = default_action(default)?;
     }
-    let (program, arguments) = options.command.split_first().ok_or("no command given")?;
-    let mut command = Command::new(program);
-    command.args(arguments);
+    let program = options.command.first().ok_or("no command given")?;
+    let mut command = command(&options.command)?;
     // Ctrl-C reaches the command too: the recording ends when it does, and
     // is written, marked partial.
     // SAFETY: the handler only stores to an atomic; exec resets it in the

@@ -2,15 +2,15 @@
 //! the policy denies or kills; with `--complain`, lets them run and says
 //! what to add.
 
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use seccomp_dsl::bpf::{self, emulate::run_counting};
 use seccomp_dsl::model::{Action, DecidedBy, Policy, Resolved, SeccompArch};
-use seccomp_dsl::record::{decisive_arguments, Recording};
+use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised};
 use seccomp_dsl::{constants, dsl, signatures};
 
-use crate::{exit_code, start_error};
+use crate::{command, exit_code, start_error};
 
 /// The answers of the policy's program that the supervisor sees: denials
 /// and kills, which it names; in complain mode also traps and traces.
@@ -33,9 +33,8 @@ pub fn run(policy: &Policy, complain: bool, command_line: &[String]) -> Result<E
     let resolved = policy.resolve(&context, native);
     let program = bpf::compile(&resolved).map_err(|error| error.to_string())?;
     let watched = notify_instead(&program, if complain { &COMPLAINED } else { &NAMED });
-    let (name, arguments) = command_line.split_first().ok_or("no command given")?;
-    let mut command = Command::new(name);
-    command.args(arguments);
+    let mut command = command(command_line)?;
+    let name = &command_line[0];
     let supervised = Supervised::spawn(&mut command, &watched, resolved.flags)
         .map_err(|error| start_error(name, &error))?;
     let command_pid = supervised.id();
@@ -129,7 +128,6 @@ fn verdict(resolved: &Resolved<'_>, call: &Call, value: u32) -> String {
 /// syscall takes, named where the value means something nameable.
 pub fn call_text(syscall: &str, args: &[u64; 6]) -> String {
     let count = signatures::lookup(syscall).map_or(6, |signature| signature.arguments().len());
-    let decisive = decisive_arguments(syscall);
     let width = |index: u8| {
         seccomp_dsl::upper_half::kernel_width(syscall, index).map_or(u64::MAX, |width| width.mask())
     };
@@ -138,11 +136,7 @@ pub fn call_text(syscall: &str, args: &[u64; 6]) -> String {
         .map(|index| {
             let index = index as u8;
             let value = args[usize::from(index)] & width(index);
-            let named = decisive
-                .iter()
-                .any(|argument| argument.index == index)
-                .then(|| constants::describe(syscall, index, value, level))
-                .flatten();
+            let named = constants::describe(syscall, index, value, level);
             named.unwrap_or_else(|| {
                 if value < 10_000 {
                     value.to_string()

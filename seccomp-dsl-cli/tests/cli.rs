@@ -278,3 +278,212 @@ fn emulate_answers_as_the_kernel_would() {
         "seccomp-dsl: unknown syscall `getpidd`; did you mean `getpid`?\n"
     );
 }
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn record_passes_the_commands_status_through_and_writes_the_same_policy_each_time() {
+    let dir = temp_dir("record-status");
+    let policy = dir.join("policy.rs");
+    let policy = policy.to_str().unwrap();
+    let recorded = seccomp_dsl(
+        &["record", "-o", policy, "--", "sh", "-c", "echo out; exit 7"],
+        "",
+    );
+    assert_eq!(
+        recorded.status.code(),
+        Some(7),
+        "{}",
+        text(&recorded.stderr)
+    );
+    assert_eq!(text(&recorded.stdout), "out\n");
+    let first = std::fs::read_to_string(policy).unwrap();
+    assert!(first
+        .starts_with("// Recorded by `seccomp-dsl record` from:\n//   $ sh -c echo out; exit 7\n"));
+    assert!(first.contains("default errno(EPERM);"), "{first}");
+    assert!(first.contains("execve"), "{first}");
+    // Recorded again over it: the same bytes.
+    seccomp_dsl(
+        &["record", "-o", policy, "--", "sh", "-c", "echo out; exit 7"],
+        "",
+    );
+    assert_eq!(std::fs::read_to_string(policy).unwrap(), first);
+}
+
+#[test]
+fn record_and_run_say_a_command_does_not_exist() {
+    let dir = temp_dir("no-command");
+    let policy = dir.join("policy.rs");
+    let output = seccomp_dsl(
+        &[
+            "record",
+            "-o",
+            policy.to_str().unwrap(),
+            "--",
+            "no-such-command-here",
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "seccomp-dsl: `no-such-command-here`: command not found\n"
+    );
+    assert!(!policy.exists());
+    // A policy that lets the search for the program run.
+    std::fs::write(&policy, "default errno; allow execve, read;").unwrap();
+    let output = seccomp_dsl(
+        &[
+            "run",
+            policy.to_str().unwrap(),
+            "--",
+            "no-such-command-here",
+        ],
+        "",
+    );
+    assert!(
+        text(&output.stderr).ends_with("seccomp-dsl: `no-such-command-here`: command not found\n")
+    );
+}
+
+#[test]
+fn run_reports_a_policy_that_does_not_parse_where_the_macro_would() {
+    let dir = temp_dir("bad-policy");
+    let policy = dir.join("bad.rs");
+    std::fs::write(
+        &policy,
+        "seccomp_profile! {\n    default errno;\n    allow rea;\n}\n",
+    )
+    .unwrap();
+    let output = seccomp_dsl(&["run", policy.to_str().unwrap(), "--", "true"], "");
+    assert_eq!(output.status.code(), Some(1));
+    let said = text(&output.stderr);
+    assert!(
+        said.contains(&format!(
+            "{}:3:11: error: unknown syscall `rea`\n  help: did you mean `read`?",
+            policy.display()
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn record_refuses_to_overwrite_or_merge_a_file_it_did_not_write() {
+    let dir = temp_dir("foreign-file");
+    let mine = dir.join("main.rs");
+    std::fs::write(&mine, "fn main() {}\n").unwrap();
+    let mine = mine.to_str().unwrap();
+    let overwrite = seccomp_dsl(&["record", "-o", mine, "--", "true"], "");
+    assert_eq!(overwrite.status.code(), Some(1));
+    assert!(text(&overwrite.stderr).contains("exists and is not a recorded policy"));
+    let merge = seccomp_dsl(&["record", "--merge", mine, "-o", mine, "--", "true"], "");
+    assert!(text(&merge.stderr).contains("not a policy `seccomp-dsl record` wrote"));
+    assert_eq!(std::fs::read_to_string(mine).unwrap(), "fn main() {}\n");
+}
+
+#[test]
+fn an_interrupted_recording_is_still_written_marked_partial() {
+    use std::os::unix::process::CommandExt;
+    let dir = temp_dir("interrupted");
+    let policy = dir.join("policy.rs");
+    // In a process group of its own, as a terminal's foreground job.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seccomp-dsl"))
+        .args([
+            "record",
+            "-o",
+            policy.to_str().unwrap(),
+            "--",
+            "sleep",
+            "30",
+        ])
+        .process_group(0)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: Ctrl-C: SIGINT to the whole group.
+    unsafe { libc_kill(-(child.id() as i32), 2) };
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("(interrupted: partial)"));
+    let source = std::fs::read_to_string(&policy).unwrap();
+    assert!(
+        source.contains("// PARTIAL: a recording was interrupted"),
+        "{source}"
+    );
+    assert!(source.contains("execve"), "{source}");
+}
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, signal: i32) -> i32;
+}
+
+#[test]
+fn run_names_each_denied_call_and_complain_mode_lists_what_to_add() {
+    let busybox = "/bin/busybox";
+    if !std::path::Path::new(busybox).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "busybox-static is not installed"
+        );
+        return;
+    }
+    let dir = temp_dir("complain");
+    let policy = dir.join("policy.rs");
+    let policy = policy.to_str().unwrap();
+    let recorded = seccomp_dsl(&["record", "-o", policy, "--", busybox, "true"], "");
+    assert!(recorded.status.success(), "{}", text(&recorded.stderr));
+    // `cat` opens, reads and writes, which `true` never did.
+    let cat = ["run", policy, "--", busybox, "cat", "/etc/hostname"];
+    let denied = seccomp_dsl(&cat, "");
+    assert_eq!(denied.status.code(), Some(1));
+    let said = text(&denied.stderr);
+    assert!(
+        said.contains("seccomp-dsl: deny openat(AT_FDCWD, ") && said.contains(", O_RDONLY"),
+        "{said}"
+    );
+    assert!(said.contains(": errno(1), the default action"), "{said}");
+    let complain = [
+        "run",
+        "--complain",
+        policy,
+        "--",
+        busybox,
+        "cat",
+        "/etc/hostname",
+    ];
+    let complained = seccomp_dsl(&complain, "");
+    assert!(complained.status.success(), "{}", text(&complained.stderr));
+    assert_eq!(
+        text(&complained.stdout),
+        std::fs::read_to_string("/etc/hostname").unwrap()
+    );
+    let said = text(&complained.stderr);
+    assert_eq!(said.matches("would deny openat(").count(), 1, "{said}");
+    let (_, additions) = said
+        .split_once("to allow what was seen, add:\n")
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        additions.contains("rule openat(arg2 & O_ACCMODE == O_RDONLY) => allow;"),
+        "{said}"
+    );
+    // Added, they make the policy enough.
+    let source = std::fs::read_to_string(policy).unwrap();
+    let (head, _) = source.rsplit_once('}').unwrap();
+    std::fs::write(policy, format!("{head}{additions}}}\n")).unwrap();
+    let enough = seccomp_dsl(&cat, "");
+    assert!(enough.status.success(), "{}", text(&enough.stderr));
+    assert_eq!(text(&enough.stderr), "");
+}

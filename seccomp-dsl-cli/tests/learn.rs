@@ -1,0 +1,340 @@
+//! From a program to its checked policy, end to end on real programs:
+//! `seccomp-dsl record` runs each (output compared with an unconfined
+//! run), `seccomp-dsl run` runs it again under the recorded policy with
+//! `default kill_process` (same output, exit 0), a call the program never
+//! made is killed and named, and every recorded policy compiles through
+//! `seccomp_profile!` unchanged.
+//!
+//! The programs are Debian's python3, sqlite3 and busybox (the CI installs
+//! them) and this workspace's `echo-service` (std threads, a tokio echo
+//! server on 127.0.0.1), debug and release builds merged into one policy.
+//! Where one is missing the test says so and passes, except under CI
+//! (`CI` set), where it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn seccomp_dsl() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_seccomp-dsl"))
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("learn")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Whether `program` is installed; under CI a missing one fails the test.
+fn installed(program: &str) -> bool {
+    if Path::new(program).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{program} is not installed; .ci/run installs it"
+    );
+    eprintln!("skipped: {program} is not installed");
+    false
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs `command` in `dir`, with `input` on its standard input.
+fn output(mut command: Command, dir: &Path, input: Option<&Path>) -> Output {
+    command.current_dir(dir);
+    if let Some(input) = input {
+        command.stdin(std::fs::File::open(input).unwrap());
+    } else {
+        command.stdin(Stdio::null());
+    }
+    command.output().unwrap()
+}
+
+fn plain(line: &[&str]) -> Command {
+    let mut command = Command::new(line[0]);
+    command.args(&line[1..]);
+    command
+}
+
+/// `seccomp-dsl record --default kill_process [--merge policy] -o policy -- line`.
+fn record(dir: &Path, policy: &Path, merge: bool, line: &[&str], input: Option<&Path>) -> Output {
+    let mut command = seccomp_dsl();
+    command.args(["record", "--default", "kill_process", "-o"]);
+    command.arg(policy);
+    if merge {
+        command.arg("--merge").arg(policy);
+    }
+    command.arg("--").args(line);
+    let recorded = output(command, dir, input);
+    assert!(
+        recorded.status.success(),
+        "record {line:?}: {}",
+        stderr(&recorded)
+    );
+    recorded
+}
+
+/// `seccomp-dsl run policy -- line`.
+fn run_under(dir: &Path, policy: &Path, line: &[&str], input: Option<&Path>) -> Output {
+    let mut command = seccomp_dsl();
+    command.arg("run").arg(policy).arg("--").args(line);
+    output(command, dir, input)
+}
+
+/// What every case checks once its policy is recorded: the program runs
+/// to completion under it with the same output, and `escape` (the same
+/// program making a call it never made) is killed, the call named.
+fn check(
+    dir: &Path,
+    policy: &Path,
+    line: &[&str],
+    input: Option<&Path>,
+    expected: &str,
+    escape: &[&str],
+) {
+    let source = std::fs::read_to_string(policy).unwrap();
+    assert!(source.contains("default kill_process;"), "{source}");
+    let confined = run_under(dir, policy, line, input);
+    assert_eq!(
+        (confined.status.code(), stdout(&confined).as_str()),
+        (Some(0), expected),
+        "{line:?} under its recorded policy: {}",
+        stderr(&confined)
+    );
+    assert!(
+        !stderr(&confined).contains("seccomp-dsl: kill"),
+        "{}",
+        stderr(&confined)
+    );
+    let escaped = run_under(dir, policy, escape, None);
+    let said = stderr(&escaped);
+    assert_eq!(escaped.status.code(), Some(159), "{escape:?}: {said}");
+    let named = said
+        .lines()
+        .find_map(|line| line.strip_prefix("seccomp-dsl: kill "))
+        .unwrap_or_else(|| panic!("{escape:?}: no call named: {said}"));
+    let syscall = named.split('(').next().unwrap();
+    assert!(
+        !source.contains(&format!(" {syscall},")) && !source.contains(&format!(" {syscall};")),
+        "{syscall} is allowed by the policy, yet named as killed: {said}"
+    );
+    assert!(named.contains("kill_process, the default action"), "{said}");
+}
+
+/// One test, so that the recorded policies compile in one trybuild run.
+#[test]
+fn real_programs_recorded_then_confined() {
+    let policies: Vec<PathBuf> = [
+        python_reading_and_hashing_files,
+        sqlite_creating_and_querying_a_database,
+        busybox_tar_and_gzip_of_a_directory,
+        a_rust_service_with_threads_and_tokio_debug_and_release_merged,
+    ]
+    .into_iter()
+    .filter_map(|case| case())
+    .collect();
+    compiles_through_the_macro(&policies);
+}
+
+fn python_reading_and_hashing_files() -> Option<PathBuf> {
+    let python = "/usr/bin/python3";
+    if !installed(python) {
+        return None;
+    }
+    let dir = work_dir("python");
+    std::fs::create_dir(dir.join("data")).unwrap();
+    for (name, text) in [
+        ("a.txt", "alpha\n"),
+        ("b.txt", "beta\n"),
+        ("c.bin", "\0\x01\x02"),
+    ] {
+        std::fs::write(dir.join("data").join(name), text).unwrap();
+    }
+    std::fs::write(
+        dir.join("hash.py"),
+        "import hashlib, json, os, sys\n\
+         digests = {}\n\
+         for name in sorted(os.listdir(sys.argv[1])):\n\
+         \x20   with open(os.path.join(sys.argv[1], name), 'rb') as f:\n\
+         \x20       digests[name] = hashlib.sha256(f.read()).hexdigest()\n\
+         print(json.dumps(digests, indent=1, sort_keys=True))\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("escape.py"), "import os\nos.chroot('/')\n").unwrap();
+    let line = [python, "hash.py", "data"];
+    let unconfined = stdout(&output(plain(&line), &dir, None));
+    assert!(unconfined.contains("\"a.txt\""), "{unconfined}");
+    let policy = dir.join("policy.rs");
+    let recorded = record(&dir, &policy, false, &line, None);
+    assert_eq!(stdout(&recorded), unconfined);
+    check(
+        &dir,
+        &policy,
+        &line,
+        None,
+        &unconfined,
+        &[python, "escape.py"],
+    );
+    Some(policy)
+}
+
+fn sqlite_creating_and_querying_a_database() -> Option<PathBuf> {
+    let sqlite = "/usr/bin/sqlite3";
+    if !installed(sqlite) {
+        return None;
+    }
+    let dir = work_dir("sqlite");
+    let script = dir.join("queries.sql");
+    std::fs::write(
+        &script,
+        "create table fruit(id integer primary key, name text, kilos real);\n\
+         insert into fruit(name, kilos) values ('apple', 1.5), ('pear', 2.25), ('plum', 0.5);\n\
+         create index by_name on fruit(name);\n\
+         select name, kilos from fruit where kilos > 1 order by name;\n\
+         select count(*), sum(kilos) from fruit;\n",
+    )
+    .unwrap();
+    let line = [sqlite, "fruit.db"];
+    let unconfined = stdout(&output(plain(&line), &dir, Some(&script)));
+    assert!(unconfined.contains("pear|2.25"), "{unconfined}");
+    let policy = dir.join("policy.rs");
+    std::fs::remove_file(dir.join("fruit.db")).unwrap();
+    let recorded = record(&dir, &policy, false, &line, Some(&script));
+    assert_eq!(stdout(&recorded), unconfined);
+    std::fs::remove_file(dir.join("fruit.db")).unwrap();
+    check(
+        &dir,
+        &policy,
+        &line,
+        Some(&script),
+        &unconfined,
+        &[sqlite, "fruit.db", ".shell true"],
+    );
+    Some(policy)
+}
+
+fn busybox_tar_and_gzip_of_a_directory() -> Option<PathBuf> {
+    let busybox = "/bin/busybox";
+    if !installed(busybox) {
+        return None;
+    }
+    let dir = work_dir("busybox");
+    std::fs::create_dir_all(dir.join("tree/nested")).unwrap();
+    std::fs::write(dir.join("tree/top.txt"), "top\n").unwrap();
+    std::fs::write(dir.join("tree/nested/deep.txt"), "deep\n".repeat(1000)).unwrap();
+    let script = "busybox tar -cf - -C tree . | busybox gzip -9 > tree.tgz \
+                  && busybox tar -tzf tree.tgz | busybox sort";
+    let line = [busybox, "sh", "-c", script];
+    let unconfined = stdout(&output(plain(&line), &dir, None));
+    assert!(unconfined.contains("./nested/deep.txt"), "{unconfined}");
+    let policy = dir.join("policy.rs");
+    let recorded = record(&dir, &policy, false, &line, None);
+    assert_eq!(stdout(&recorded), unconfined);
+    check(
+        &dir,
+        &policy,
+        &line,
+        None,
+        &unconfined,
+        &[busybox, "unshare", "-U", "true"],
+    );
+    Some(policy)
+}
+
+fn a_rust_service_with_threads_and_tokio_debug_and_release_merged() -> Option<PathBuf> {
+    let debug = build_echo_service(false);
+    let release = build_echo_service(true);
+    let dir = work_dir("rust");
+    let policy = dir.join("policy.rs");
+    let (debug, release) = (debug.to_str().unwrap(), release.to_str().unwrap());
+    let unconfined = stdout(&output(plain(&[debug]), &dir, None));
+    assert!(unconfined.contains("echo: seccomp"), "{unconfined}");
+    let recorded = record(&dir, &policy, false, &[debug], None);
+    assert_eq!(stdout(&recorded), unconfined);
+    let recorded = record(&dir, &policy, true, &[release], None);
+    assert_eq!(stdout(&recorded), unconfined);
+    let source = std::fs::read_to_string(&policy).unwrap();
+    assert!(
+        source.contains(&format!("//   $ {debug}\n//   $ {release}\n")),
+        "both runs are listed: {source}"
+    );
+    for binary in [debug, release] {
+        check(
+            &dir,
+            &policy,
+            &[binary],
+            None,
+            &unconfined,
+            &[binary, "--interfaces"],
+        );
+    }
+    let escaped = run_under(&dir, &policy, &[release, "--interfaces"], None);
+    assert!(
+        stderr(&escaped).contains("kill socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0)"),
+        "{}",
+        stderr(&escaped)
+    );
+    Some(policy)
+}
+
+/// Builds the example service and returns its executable.
+fn build_echo_service(release: bool) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.args([
+        "build",
+        "--quiet",
+        "-p",
+        "echo-service",
+        "--message-format=json",
+    ]);
+    if release {
+        command.arg("--release");
+    }
+    let built = command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    stdout(&built)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .expect("cargo names the executable")
+}
+
+/// Each recorded policy, as written, in a program that embeds it.
+fn compiles_through_the_macro(policies: &[PathBuf]) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("learn/macro");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = trybuild::TestCases::new();
+    for policy in policies {
+        let name = policy
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let case = dir.join(format!("{name}.rs"));
+        std::fs::write(
+            &case,
+            format!(
+                "static POLICY: seccomp_dsl::Profile = include!({:?});\n\
+                 fn main() {{\n    assert!(!POLICY.rules().is_empty());\n}}\n",
+                policy.display().to_string()
+            ),
+        )
+        .unwrap();
+        cases.pass(&case);
+    }
+}
