@@ -398,7 +398,7 @@ fn an_interrupted_recording_is_still_written_marked_partial() {
     let dir = temp_dir("interrupted");
     let policy = dir.join("policy.rs");
     // In a process group of its own, as a terminal's foreground job.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seccomp-dsl"))
+    let child = Command::new(env!("CARGO_BIN_EXE_seccomp-dsl"))
         .args([
             "record",
             "-o",
