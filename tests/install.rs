@@ -663,3 +663,69 @@ fn numbers_above_the_highest_named_get_enosys_where_the_policy_lists_its_abis() 
     assert_eq!(calls(&LISTED), [eacces, enosys, enosys]);
     assert_eq!(calls(&NATIVE), [eacces, eacces, eacces]);
 }
+
+#[test]
+fn a_thread_scope_filters_the_calling_thread_and_leaves_the_others() {
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    static OTHER: AtomicI64 = AtomicI64::new(i64::MIN);
+    let observed = in_child(|recorder| {
+        let other = std::thread::spawn(|| {
+            while !INSTALLED.load(Ordering::SeqCst) {
+                std::hint::spin_loop();
+            }
+            OTHER.store(raw_syscall(libc::SYS_getppid, [0; 6]), Ordering::SeqCst);
+        });
+        recorder.record(i64::from(ACTIONS.install_current_thread().is_err()));
+        INSTALLED.store(true, Ordering::SeqCst);
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+        while OTHER.load(Ordering::SeqCst) == i64::MIN {
+            std::hint::spin_loop();
+        }
+        recorder.record(OTHER.load(Ordering::SeqCst));
+        // A thread started after the install inherits the filter.
+        let later = std::thread::spawn(|| raw_syscall(libc::SYS_getppid, [0; 6]));
+        recorder.record(later.join().unwrap());
+        drop(other);
+    });
+    // SAFETY: getpid has no side effect; the child's parent is this process.
+    let parent = i64::from(unsafe { libc::getpid() });
+    let denied = -i64::from(libc::EXDEV);
+    assert_eq!(observed.values, [0, denied, parent, denied]);
+}
+
+#[test]
+fn a_command_runs_under_its_policy_and_the_parent_does_not() {
+    use seccomp_dsl::CommandExt;
+    use seccomp_dsl::{seccomp_profile, Profile};
+    static NO_UNAME: Profile = seccomp_profile! {
+        #[allow(engine_cannot_start)]
+        default allow;
+        errno(EACCES) uname;
+    };
+    // The parent of the child is the test harness: nothing is installed
+    // in it, which the last assertion checks.
+    let confined = std::process::Command::new("uname")
+        .seccomp_policy(&NO_UNAME)
+        .unwrap()
+        .output()
+        .unwrap();
+    assert!(!confined.status.success());
+    let said = String::from_utf8_lossy(&confined.stderr);
+    assert!(said.contains("Permission denied"), "{said}");
+    let free = std::process::Command::new("uname").output().unwrap();
+    assert!(free.status.success());
+    assert_eq!(String::from_utf8_lossy(&free.stdout).trim(), "Linux");
+    // A policy that stops the command from starting: spawn fails, nothing runs.
+    static NO_EXEC: Profile = seccomp_profile! {
+        #[allow(engine_cannot_start)]
+        default allow;
+        errno(EACCES) execve;
+    };
+    let refused = std::process::Command::new("uname")
+        .seccomp_policy(&NO_EXEC)
+        .unwrap()
+        .output()
+        .unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::PermissionDenied);
+}

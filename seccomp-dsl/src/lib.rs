@@ -47,6 +47,7 @@
 // Lets the macro's `::seccomp_dsl::` paths resolve inside this crate's own tests.
 extern crate self as seccomp_dsl;
 
+mod command;
 pub mod export;
 mod install;
 pub mod profiles;
@@ -54,6 +55,7 @@ pub mod supervise;
 
 use std::borrow::Cow;
 
+pub use command::CommandExt;
 pub use install::{current_context, Error};
 pub use seccomp_dsl_core::{
     bpf, constants, docker, dsl, engines, exact, groups, model, preset, record, signatures,
@@ -77,7 +79,7 @@ pub fn install_resolved(resolved: &Resolved<'_>) -> Result<(), Error> {
 /// no_new_privs, then `seccomp(2)` with TSYNC and `flags`. On error no
 /// filter is loaded.
 pub fn install_program(program: &[Instruction], flags: &[model::Flag]) -> Result<(), Error> {
-    install::kernel::load(program, flags)
+    install::kernel::load(program, flags, install::kernel::Scope::Process)
 }
 
 /// [`install_resolved`] through libseccomp (feature `libseccomp`).
@@ -298,6 +300,36 @@ impl Profile {
     /// away, may already be set if the kernel refused the filter itself.
     pub fn install(&self) -> Result<(), Error> {
         install_program(&self.compile_here()?, &self.policy.flags)
+    }
+
+    /// Applies the policy to the calling thread only (no TSYNC), and to
+    /// the threads and processes it starts from here on; the process's
+    /// other threads stay unfiltered.
+    ///
+    /// Fits a thread that handles untrusted input for a process whose
+    /// other threads need more than the policy allows (a parser thread
+    /// beside a network one). It is no boundary between threads: they share
+    /// memory, so an attacker in the filtered thread can reach an
+    /// unfiltered one. To confine code against itself, filter the whole
+    /// process ([`Profile::install`]) or a child process
+    /// ([`CommandExt::seccomp_policy`]).
+    ///
+    /// ```no_run
+    /// static PARSER: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     default kill_process;
+    ///     allow read, write, futex, munmap, madvise, exit, sigaltstack, rt_sigprocmask;
+    /// };
+    /// std::thread::spawn(|| {
+    ///     PARSER.install_current_thread().unwrap();
+    ///     // parse untrusted bytes here
+    /// });
+    /// ```
+    pub fn install_current_thread(&self) -> Result<(), Error> {
+        install::kernel::load(
+            &self.compile_here()?,
+            &self.policy.flags,
+            install::kernel::Scope::Thread,
+        )
     }
 
     /// [`Profile::install`] through libseccomp instead, which builds the

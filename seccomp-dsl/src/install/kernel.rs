@@ -7,9 +7,21 @@ use seccomp_dsl_core::model::Flag;
 
 use super::Error;
 
-/// Sets no_new_privs, then loads `program` with TSYNC (and the `flags`), so
-/// that every thread of the process gets it, or none does.
-pub(crate) fn load(program: &[Instruction], flags: &[Flag]) -> Result<(), Error> {
+/// Which threads a filter is loaded into.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Every thread of the process, or none (TSYNC).
+    Process,
+    /// The calling thread, and the threads and processes it starts later.
+    Thread,
+}
+
+/// Sets no_new_privs, then loads `program` with the `flags`, into every
+/// thread of the process (TSYNC: all or none) or the calling thread only.
+///
+/// Async-signal-safe (no allocation, no lock: for the child of a fork)
+/// for a program of at most [`seccomp_dsl_core::bpf::MAX_INSTRUCTIONS`] instructions.
+pub(crate) fn load(program: &[Instruction], flags: &[Flag], scope: Scope) -> Result<(), Error> {
     let length = u16::try_from(program.len()).map_err(|_| {
         Error::Load(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -21,7 +33,10 @@ pub(crate) fn load(program: &[Instruction], flags: &[Flag]) -> Result<(), Error>
         // The kernel only reads the program; `Instruction` is `sock_filter`.
         filter: program.as_ptr() as *mut libc::sock_filter,
     };
-    let mut mode = libc::SECCOMP_FILTER_FLAG_TSYNC;
+    let mut mode = match scope {
+        Scope::Process => libc::SECCOMP_FILTER_FLAG_TSYNC,
+        Scope::Thread => 0,
+    };
     for flag in flags {
         mode |= match flag {
             Flag::Log => libc::SECCOMP_FILTER_FLAG_LOG,

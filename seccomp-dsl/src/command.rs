@@ -1,0 +1,71 @@
+//! A policy for a child process only: loaded between `fork` and `exec` by
+//! [`std::process::Command`], the parent unfiltered.
+
+use std::io;
+use std::os::unix::process::CommandExt as _;
+use std::process::Command;
+
+use seccomp_dsl_core::bpf::MAX_INSTRUCTIONS;
+
+use crate::install::kernel::{load, Scope};
+use crate::{Error, Profile};
+
+/// Runs a child process under a policy: `Command::new("tool")
+/// .seccomp_policy(&POLICY)?.spawn()`.
+pub trait CommandExt {
+    /// Loads `profile` in the child between `fork` and `exec`, so that the
+    /// program it executes, and everything that program starts, runs under
+    /// it, while this process stays unfiltered.
+    ///
+    /// The program is compiled (or taken from the macro's presets) here,
+    /// for this process's context; the child then only sets no_new_privs
+    /// and calls `seccomp(2)`: no allocation and no lock between `fork`
+    /// and `exec`, as a multi-threaded parent requires. The policy must
+    /// allow `execve` (and what the program needs to start); if the
+    /// kernel refuses the filter, `spawn` fails with that error and
+    /// nothing runs.
+    ///
+    /// Fits a tool the program runs on untrusted input (a converter, a
+    /// decompressor) whose needs differ from the program's own, or a
+    /// program that must keep calls its children must not make.
+    ///
+    /// ```no_run
+    /// use seccomp_dsl::CommandExt;
+    /// static NO_NETWORK: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     default allow;
+    ///     errno(EACCES) socket, socketpair;
+    /// };
+    /// let status = std::process::Command::new("gzip")
+    ///     .arg("-d")
+    ///     .arg("input.gz")
+    ///     .seccomp_policy(&NO_NETWORK)?
+    ///     .status()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn seccomp_policy(&mut self, profile: &'static Profile) -> Result<&mut Self, Error>;
+}
+
+impl CommandExt for Command {
+    fn seccomp_policy(&mut self, profile: &'static Profile) -> Result<&mut Self, Error> {
+        let program = profile.compile_here()?.into_owned();
+        if program.len() > MAX_INSTRUCTIONS {
+            return Err(Error::Load(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a filter has at most 4096 instructions",
+            )));
+        }
+        let flags = profile.policy().flags.clone().into_owned();
+        // SAFETY: the closure makes two system calls on memory allocated
+        // before the fork (`program`, `flags`); see `load`.
+        unsafe {
+            self.pre_exec(move || {
+                load(&program, &flags, Scope::Thread).map_err(|error| match error {
+                    Error::NoNewPrivs(source) | Error::Load(source) => source,
+                    // `load` makes no other error.
+                    _ => io::Error::from(io::ErrorKind::Other),
+                })
+            });
+        }
+        Ok(self)
+    }
+}
