@@ -729,3 +729,118 @@ fn a_command_runs_under_its_policy_and_the_parent_does_not() {
         .unwrap_err();
     assert_eq!(refused.kind(), std::io::ErrorKind::PermissionDenied);
 }
+
+/// Runs `body` in a forked child whose standard error goes to a file, and
+/// returns how the child ended and what it wrote there.
+fn in_child_with_stderr(body: impl FnOnce(&common::Recorder)) -> (common::Observed, String) {
+    use std::os::fd::AsRawFd;
+    let path = std::env::temp_dir().join(format!(
+        "seccomp-dsl-stderr-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let file = std::fs::File::create(&path).unwrap();
+    let observed = in_child(|recorder| {
+        // SAFETY: the child's own descriptor table.
+        unsafe { libc::dup2(file.as_raw_fd(), libc::STDERR_FILENO) };
+        body(recorder);
+    });
+    let written = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    (observed, written)
+}
+
+#[test]
+fn naming_kills_says_which_call_killed_the_process_before_it_dies_by_sigsys() {
+    use seccomp_dsl::{seccomp_profile, Profile};
+    static KILLS: Profile = seccomp_profile! {
+        #[allow(engine_cannot_start)]
+        default allow;
+        errno(EXDEV) getppid;
+        kill_process getpriority;
+    };
+    let (observed, said) = in_child_with_stderr(|recorder| {
+        recorder.record(i64::from(KILLS.install_naming_kills().is_err()));
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+        raw_syscall(libc::SYS_getpriority, [0, 7, 0, 0, 0, 0]);
+        recorder.record(1);
+    });
+    assert_eq!(observed.values, [0, -i64::from(libc::EXDEV)]);
+    assert_eq!(observed.ending, Ending::Signaled(libc::SIGSYS));
+    let arch = std::env::consts::ARCH;
+    assert_eq!(
+        said,
+        format!("seccomp-dsl: killed by the policy: getpriority(0x0, 0x7) on {arch}\n")
+    );
+    // A later handler of SIGSYS would turn the kills into traps the
+    // program returns from: replacing it is named and fatal too.
+    let (observed, said) = in_child_with_stderr(|recorder| {
+        recorder.record(i64::from(KILLS.install_naming_kills().is_err()));
+        // SAFETY: the very call under test.
+        unsafe { libc::signal(libc::SIGSYS, libc::SIG_IGN) };
+        recorder.record(1);
+    });
+    assert_eq!(observed.values, [0]);
+    assert_eq!(observed.ending, Ending::Signaled(libc::SIGSYS));
+    assert!(
+        said.starts_with("seccomp-dsl: killed by the policy: rt_sigaction(0x1f, "),
+        "{said}"
+    );
+    // A policy that traps calls itself keeps its own handler: refused.
+    let observed = in_child(|recorder| {
+        let refused = ACTIONS
+            .install_naming_kills()
+            .map_err(|error| error.to_string());
+        recorder.record(i64::from(
+            refused.is_err_and(|said| said.contains("traps calls itself")),
+        ));
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+    });
+    // SAFETY: getpid has no side effect; the child's parent is this process.
+    assert_eq!(observed.values, [1, i64::from(unsafe { libc::getpid() })]);
+}
+
+#[test]
+fn complain_mode_denies_nothing_and_reports_each_call_once() {
+    let (observed, said) = in_child_with_stderr(|recorder| {
+        recorder.record(i64::from(
+            ACTIONS
+                .install_complain(seccomp_dsl::Report::Stderr)
+                .is_err(),
+        ));
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+        recorder.record(raw_syscall(libc::SYS_getpriority, [0, 0, 0, 0, 0, 0]));
+        // A thread started later is covered too.
+        let thread = std::thread::spawn(|| raw_syscall(libc::SYS_setpriority, [0, 0, 0, 0, 0, 0]));
+        recorder.record(thread.join().unwrap());
+    });
+    // SAFETY: getpid has no side effect; the child's parent is this process.
+    let parent = i64::from(unsafe { libc::getpid() });
+    assert_eq!(observed.ending, Ending::Exited(0), "{said}");
+    assert_eq!(observed.values[..3], [0, parent, parent]);
+    assert!(
+        observed.values[3] >= 0 && observed.values[4] == 0,
+        "{:?}",
+        observed.values
+    );
+    let arch = std::env::consts::ARCH;
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "seccomp-dsl complain: getppid() on {arch} would get errno(18) by \
+                 `errno(EXDEV) getppid;`; to allow it: allow getppid;"
+            ),
+            format!(
+                "seccomp-dsl complain: getpriority(0x0, 0x0) on {arch} would get kill_process \
+                 by `kill_process getpriority;`; to allow it: allow getpriority;"
+            ),
+            format!(
+                "seccomp-dsl complain: setpriority(0x0, 0x0, 0x0) on {arch} would get \
+                 kill_thread by `kill_thread setpriority;`; to allow it: allow setpriority;"
+            ),
+        ]
+    );
+}

@@ -48,6 +48,7 @@
 extern crate self as seccomp_dsl;
 
 mod command;
+mod diagnose;
 pub mod export;
 mod install;
 pub mod profiles;
@@ -56,6 +57,7 @@ pub mod supervise;
 use std::borrow::Cow;
 
 pub use command::CommandExt;
+pub use diagnose::Report;
 pub use install::{current_context, Error};
 pub use seccomp_dsl_core::{
     bpf, constants, docker, dsl, engines, exact, groups, model, preset, record, signatures,

@@ -279,7 +279,10 @@ fn take_listener(handshake: &Handshake) -> io::Result<OwnedFd> {
 }
 
 /// The notification loop: until no process is left under the filter.
-fn supervise(listener: &OwnedFd, handler: &mut dyn FnMut(&Call) -> Reply) -> io::Result<()> {
+pub(crate) fn supervise(
+    listener: &OwnedFd,
+    handler: &mut dyn FnMut(&Call) -> Reply,
+) -> io::Result<()> {
     let fd = listener.as_raw_fd();
     loop {
         let mut poll = libc::pollfd {
@@ -339,13 +342,9 @@ fn call_of(notification: &libc::seccomp_notif) -> Call {
         instruction_pointer: notification.data.instruction_pointer,
         args: notification.data.args,
     };
-    let number = data.nr as u32;
-    let abi = SeccompArch::ALL.into_iter().find(|&abi| {
-        bpf::audit_arch(abi) == Some(data.arch)
-            && (number & bpf::X32_SYSCALL_BIT != 0) == (abi == SeccompArch::X32)
-    });
-    let syscall = abi.and_then(|abi| {
-        let number = number & !bpf::number_bias(abi);
+    let known = bpf::abi_of(data.arch, data.nr as u32);
+    let abi = known.map(|(abi, _)| abi);
+    let syscall = known.and_then(|(abi, number)| {
         syscalls::by_number(abi.syscall_table(), number).map(|entry| entry.name())
     });
     Call {

@@ -187,3 +187,23 @@ pub const fn audit_arch(arch: SeccompArch) -> Option<u32> {
         _ => return None,
     })
 }
+
+/// The ABI of a call the kernel describes with `arch` (an `AUDIT_ARCH_*`
+/// value) and `nr`, and its number in that ABI's table: the inverse of
+/// [`audit_arch`] and [`number_bias`].
+///
+/// ```
+/// use seccomp_dsl_core::{bpf, model::SeccompArch};
+/// assert_eq!(bpf::abi_of(0xc000_003e, 39), Some((SeccompArch::X86_64, 39)));
+/// assert_eq!(bpf::abi_of(0xc000_003e, 0x4000_0027), Some((SeccompArch::X32, 39)));
+/// assert_eq!(bpf::abi_of(0x4000_0003, 20), Some((SeccompArch::X86, 20)));
+/// ```
+pub fn abi_of(arch: u32, nr: u32) -> Option<(SeccompArch, u32)> {
+    SeccompArch::ALL
+        .into_iter()
+        .find(|&abi| {
+            audit_arch(abi) == Some(arch)
+                && (nr & X32_SYSCALL_BIT != 0) == (abi == SeccompArch::X32)
+        })
+        .map(|abi| (abi, nr & !number_bias(abi)))
+}

@@ -1,6 +1,7 @@
 //! The default backend: loads a compiled BPF program with `seccomp(2)`.
 
 use std::io;
+use std::os::fd::{FromRawFd, OwnedFd};
 
 use seccomp_dsl_core::bpf::Instruction;
 use seccomp_dsl_core::model::Flag;
@@ -22,6 +23,31 @@ pub(crate) enum Scope {
 /// Async-signal-safe (no allocation, no lock: for the child of a fork)
 /// for a program of at most [`seccomp_dsl_core::bpf::MAX_INSTRUCTIONS`] instructions.
 pub(crate) fn load(program: &[Instruction], flags: &[Flag], scope: Scope) -> Result<(), Error> {
+    let mode = match scope {
+        Scope::Process => libc::SECCOMP_FILTER_FLAG_TSYNC,
+        Scope::Thread => 0,
+    };
+    match seccomp(program, flags, mode)? {
+        0 => Ok(()),
+        thread => Err(Error::ThreadSync(thread as i32)),
+    }
+}
+
+/// Sets no_new_privs, then loads `program` into the calling thread (and
+/// what it starts later) with a listener for the calls it answers with
+/// `SECCOMP_RET_USER_NOTIF`, and returns the listener.
+pub(crate) fn load_with_listener(
+    program: &[Instruction],
+    flags: &[Flag],
+) -> Result<OwnedFd, Error> {
+    let fd = seccomp(program, flags, libc::SECCOMP_FILTER_FLAG_NEW_LISTENER)?;
+    // SAFETY: the kernel just made this descriptor; nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// no_new_privs, then `seccomp(SECCOMP_SET_MODE_FILTER, mode | flags)`:
+/// the call's non-negative result.
+fn seccomp(program: &[Instruction], flags: &[Flag], mut mode: libc::c_ulong) -> Result<i64, Error> {
     let length = u16::try_from(program.len()).map_err(|_| {
         Error::Load(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -32,10 +58,6 @@ pub(crate) fn load(program: &[Instruction], flags: &[Flag], scope: Scope) -> Res
         len: length,
         // The kernel only reads the program; `Instruction` is `sock_filter`.
         filter: program.as_ptr() as *mut libc::sock_filter,
-    };
-    let mut mode = match scope {
-        Scope::Process => libc::SECCOMP_FILTER_FLAG_TSYNC,
-        Scope::Thread => 0,
     };
     for flag in flags {
         mode |= match flag {
@@ -58,11 +80,10 @@ pub(crate) fn load(program: &[Instruction], flags: &[Flag], scope: Scope) -> Res
             &filter as *const libc::sock_fprog,
         )
     };
-    match result {
-        0 => Ok(()),
-        thread if thread > 0 => Err(Error::ThreadSync(thread as i32)),
-        _ => Err(Error::Load(io::Error::last_os_error())),
+    if result < 0 {
+        return Err(Error::Load(io::Error::last_os_error()));
     }
+    Ok(result)
 }
 
 // `Instruction` must be laid out as the kernel's `struct sock_filter`.

@@ -38,6 +38,10 @@ pub enum Error {
     NoNewPrivs(io::Error),
     /// The kernel refused the filter (`seccomp(2)` failed).
     Load(io::Error),
+    /// A diagnostic mode cannot be used with this policy; the reason.
+    Diagnose(&'static str),
+    /// The complain-mode report could not be opened, or its thread started.
+    Report(io::Error),
     /// The thread with this id could not be given the filter (it runs under
     /// a filter that is not an ancestor of this thread's); no thread was.
     ThreadSync(i32),
@@ -65,6 +69,8 @@ impl fmt::Display for Error {
             Error::Compile(source) => source.fmt(f),
             Error::NoNewPrivs(source) => write!(f, "cannot set no_new_privs: {source}"),
             Error::Load(source) => write!(f, "the kernel refused the filter: {source}"),
+            Error::Diagnose(reason) => f.write_str(reason),
+            Error::Report(source) => write!(f, "the complain-mode report cannot be made: {source}"),
             Error::ThreadSync(thread) => write!(
                 f,
                 "thread {thread} could not be given the filter (it has a seccomp filter of its own), so no thread was"
@@ -84,9 +90,10 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Context(source) | Error::NoNewPrivs(source) | Error::Load(source) => {
-                Some(source)
-            }
+            Error::Context(source)
+            | Error::NoNewPrivs(source)
+            | Error::Load(source)
+            | Error::Report(source) => Some(source),
             Error::Compile(source) => Some(source),
             #[cfg(feature = "libseccomp")]
             Error::Libseccomp { source, .. } => Some(source),
