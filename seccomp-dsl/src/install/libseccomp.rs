@@ -34,7 +34,11 @@ pub(crate) fn install(resolved: &Resolved<'_>) -> Result<(), Error> {
             .load()
             .map_err(build("loading the filter"));
     }
-    super::kernel::load(&program(resolved, false)?, resolved.flags)
+    super::kernel::load(
+        &program(resolved, false)?,
+        resolved.flags,
+        super::kernel::Scope::Process,
+    )
 }
 
 /// The BPF program libseccomp makes of `resolved`, at libseccomp's default
