@@ -7,7 +7,7 @@
 //! memory (any system call would itself wait for the listener) and goes
 //! on once it has been taken with `pidfd_getfd(2)`. Every call the filter
 //! answers with `SECCOMP_RET_USER_NOTIF` then waits for
-//! [`Supervision::run`]'s handler, in the command, its threads and its
+//! [`Supervised::run`]'s handler, in the command, its threads and its
 //! children alike, across `execve`. No ptrace and no root are involved.
 //!
 //! ```no_run
