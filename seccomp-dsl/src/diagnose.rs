@@ -427,6 +427,7 @@ impl Profile {
     ///
     /// ```no_run
     /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     #[allow(engine_cannot_start)]
     ///     default kill_process;
     ///     allow read, write, exit_group;
     /// };

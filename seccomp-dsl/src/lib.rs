@@ -318,6 +318,7 @@ impl Profile {
     ///
     /// ```no_run
     /// static PARSER: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     #[allow(engine_cannot_start)]
     ///     default kill_process;
     ///     allow read, write, futex, munmap, madvise, exit, sigaltstack, rt_sigprocmask;
     /// };
