@@ -487,3 +487,51 @@ fn run_names_each_denied_call_and_complain_mode_lists_what_to_add() {
     assert!(enough.status.success(), "{}", text(&enough.stderr));
     assert_eq!(text(&enough.stderr), "");
 }
+
+/// Makes `getpid` through `int 0x80`: the i386 ABI of an x86_64 process.
+#[cfg(target_arch = "x86_64")]
+#[test]
+#[ignore = "a helper: run by record_keeps_each_abi_a_program_calls_through"]
+fn getpid_through_int_0x80() {
+    let pid: i64;
+    // SAFETY: i386 getpid (20) takes no argument and touches no memory.
+    unsafe { std::arch::asm!("int 0x80", inout("rax") 20i64 => pid) };
+    assert!(pid > 0);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn record_keeps_each_abi_a_program_calls_through() {
+    let dir = temp_dir("abis");
+    let policy = dir.join("policy.rs");
+    let policy = policy.to_str().unwrap();
+    let me = std::env::current_exe().unwrap();
+    let me = me.to_str().unwrap();
+    let helper = [
+        me,
+        "getpid_through_int_0x80",
+        "--exact",
+        "--ignored",
+        "--test-threads=1",
+        "-q",
+    ];
+    let mut record = vec!["record", "--default", "kill_process", "-o", policy, "--"];
+    record.extend(helper);
+    let recorded = seccomp_dsl(&record, "");
+    assert!(recorded.status.success(), "{}", text(&recorded.stderr));
+    let source = std::fs::read_to_string(policy).unwrap();
+    assert!(source.contains("    arches x86_64, x86;\n"), "{source}");
+    let mut run = vec!["run", policy, "--"];
+    run.extend(helper);
+    let confined = seccomp_dsl(&run, "");
+    assert!(confined.status.success(), "{}", text(&confined.stderr));
+    // Without the i386 ABI, the same call is killed, and named.
+    std::fs::write(policy, source.replace("    arches x86_64, x86;\n", "")).unwrap();
+    let killed = seccomp_dsl(&run, "");
+    assert_eq!(killed.status.code(), Some(159));
+    assert!(
+        text(&killed.stderr).contains("kill getpid() on x86 "),
+        "{}",
+        text(&killed.stderr)
+    );
+}
