@@ -169,13 +169,15 @@ fn refuse_to_overwrite(path: &Path) -> Result<(), String> {
 /// `--default ACTION`, as the DSL spells actions (`errno`, `kill_process`,
 /// `errno(EACCES)`), read by the front end.
 fn default_action(text: &str) -> Result<Action, String> {
-    let source = format!("#[allow(engine_cannot_start)] default {text};");
-    let read = seccomp_dsl_frontend(&source);
-    read.ok_or_else(|| format!("--default `{text}` is not an action: `errno`, `errno(EACCES)`, `kill_process`, `kill_thread`, `trap`, `log`"))
-}
-
-fn seccomp_dsl_frontend(source: &str) -> Option<Action> {
-    let tokens = source.parse().ok()?;
-    let read = seccomp_dsl_core::frontend::read(tokens);
-    read.policy.map(|policy| policy.default_action)
+    let statement = format!("#[allow(engine_cannot_start)] default {text};");
+    let read = statement
+        .parse()
+        .ok()
+        .and_then(|tokens| seccomp_dsl_core::frontend::read(tokens).policy);
+    read.map(|policy| policy.default_action).ok_or_else(|| {
+        format!(
+            "--default `{text}` is not an action: `errno`, `errno(EACCES)`, `kill_process`, \
+             `kill_thread`, `trap`, `log`"
+        )
+    })
 }

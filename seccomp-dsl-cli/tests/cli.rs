@@ -535,3 +535,20 @@ fn record_keeps_each_abi_a_program_calls_through() {
         text(&killed.stderr)
     );
 }
+
+#[test]
+fn record_says_what_a_default_action_can_be() {
+    let dir = temp_dir("bad-default");
+    let policy = dir.join("policy.rs");
+    let output = seccomp_dsl(
+        &["record", "--default", "kil", "-o", policy.to_str().unwrap(), "--", "true"],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "seccomp-dsl: --default `kil` is not an action: `errno`, `errno(EACCES)`, `kill_process`, \
+         `kill_thread`, `trap`, `log`\n"
+    );
+    assert!(!policy.exists());
+}

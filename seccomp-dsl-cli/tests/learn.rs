@@ -90,6 +90,41 @@ fn run_under(dir: &Path, policy: &Path, line: &[&str], input: Option<&Path>) -> 
     output(command, dir, input)
 }
 
+/// A real program, as a case runs it.
+struct Program<'a> {
+    line: &'a [&'a str],
+    input: Option<&'a Path>,
+    /// Something its output holds, to tell a real run.
+    prints: &'a str,
+    /// The same program making a call it never makes in `line`.
+    escape: &'a [&'a str],
+}
+
+impl Program<'_> {
+    /// Runs the program unconfined, records it into `dir/policy.rs`
+    /// (`before_each` run first each time), [`check`]s it and returns the
+    /// policy.
+    fn record_then_confine(&self, dir: &Path, before_each: impl Fn()) -> PathBuf {
+        before_each();
+        let unconfined = stdout(&output(plain(self.line), dir, self.input));
+        assert!(unconfined.contains(self.prints), "{unconfined}");
+        let policy = dir.join("policy.rs");
+        before_each();
+        let recorded = record(dir, &policy, false, self.line, self.input);
+        assert_eq!(stdout(&recorded), unconfined);
+        before_each();
+        check(
+            dir,
+            &policy,
+            self.line,
+            self.input,
+            &unconfined,
+            self.escape,
+        );
+        policy
+    }
+}
+
 /// What every case checks once its policy is recorded: the program runs
 /// to completion under it with the same output, and `escape` (the same
 /// program making a call it never made) is killed, the call named.
@@ -170,21 +205,13 @@ fn python_reading_and_hashing_files() -> Option<PathBuf> {
     )
     .unwrap();
     std::fs::write(dir.join("escape.py"), "import os\nos.chroot('/')\n").unwrap();
-    let line = [python, "hash.py", "data"];
-    let unconfined = stdout(&output(plain(&line), &dir, None));
-    assert!(unconfined.contains("\"a.txt\""), "{unconfined}");
-    let policy = dir.join("policy.rs");
-    let recorded = record(&dir, &policy, false, &line, None);
-    assert_eq!(stdout(&recorded), unconfined);
-    check(
-        &dir,
-        &policy,
-        &line,
-        None,
-        &unconfined,
-        &[python, "escape.py"],
-    );
-    Some(policy)
+    let program = Program {
+        line: &[python, "hash.py", "data"],
+        input: None,
+        prints: "\"a.txt\"",
+        escape: &[python, "escape.py"],
+    };
+    Some(program.record_then_confine(&dir, || ()))
 }
 
 fn sqlite_creating_and_querying_a_database() -> Option<PathBuf> {
@@ -203,23 +230,17 @@ fn sqlite_creating_and_querying_a_database() -> Option<PathBuf> {
          select count(*), sum(kilos) from fruit;\n",
     )
     .unwrap();
-    let line = [sqlite, "fruit.db"];
-    let unconfined = stdout(&output(plain(&line), &dir, Some(&script)));
-    assert!(unconfined.contains("pear|2.25"), "{unconfined}");
-    let policy = dir.join("policy.rs");
-    std::fs::remove_file(dir.join("fruit.db")).unwrap();
-    let recorded = record(&dir, &policy, false, &line, Some(&script));
-    assert_eq!(stdout(&recorded), unconfined);
-    std::fs::remove_file(dir.join("fruit.db")).unwrap();
-    check(
-        &dir,
-        &policy,
-        &line,
-        Some(&script),
-        &unconfined,
-        &[sqlite, "fruit.db", ".shell true"],
-    );
-    Some(policy)
+    let program = Program {
+        line: &[sqlite, "fruit.db"],
+        input: Some(&script),
+        prints: "pear|2.25",
+        escape: &[sqlite, "fruit.db", ".shell true"],
+    };
+    // Each run creates the database anew.
+    let database = dir.join("fruit.db");
+    Some(program.record_then_confine(&dir, || {
+        let _ = std::fs::remove_file(&database);
+    }))
 }
 
 fn busybox_tar_and_gzip_of_a_directory() -> Option<PathBuf> {
@@ -233,21 +254,13 @@ fn busybox_tar_and_gzip_of_a_directory() -> Option<PathBuf> {
     std::fs::write(dir.join("tree/nested/deep.txt"), "deep\n".repeat(1000)).unwrap();
     let script = "busybox tar -cf - -C tree . | busybox gzip -9 > tree.tgz \
                   && busybox tar -tzf tree.tgz | busybox sort";
-    let line = [busybox, "sh", "-c", script];
-    let unconfined = stdout(&output(plain(&line), &dir, None));
-    assert!(unconfined.contains("./nested/deep.txt"), "{unconfined}");
-    let policy = dir.join("policy.rs");
-    let recorded = record(&dir, &policy, false, &line, None);
-    assert_eq!(stdout(&recorded), unconfined);
-    check(
-        &dir,
-        &policy,
-        &line,
-        None,
-        &unconfined,
-        &[busybox, "unshare", "-U", "true"],
-    );
-    Some(policy)
+    let program = Program {
+        line: &[busybox, "sh", "-c", script],
+        input: None,
+        prints: "./nested/deep.txt",
+        escape: &[busybox, "unshare", "-U", "true"],
+    };
+    Some(program.record_then_confine(&dir, || ()))
 }
 
 fn a_rust_service_with_threads_and_tokio_debug_and_release_merged() -> Option<PathBuf> {

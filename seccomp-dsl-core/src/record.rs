@@ -126,9 +126,8 @@ impl Recording {
         self.seen.len()
     }
 
-    /// Notes one call of `syscall` with `args` through `abi`; the native ABI
-    /// is the first one [`Recording::observe`] is not told is foreign, see
-    /// [`Recording::observe_foreign`].
+    /// Notes one call of `syscall` with `args` through `abi`, the native
+    /// ABI (see [`Recording::observe_foreign`] for the others).
     pub fn observe(&mut self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) {
         let combination = Self::combination(abi, syscall, args);
         let seen = self.seen.entry(syscall.to_string()).or_default();
@@ -215,7 +214,7 @@ impl Recording {
                 for (number, combination) in seen.combinations.iter().enumerate() {
                     let conditions = decisive_arguments(name).iter().zip(combination).map(
                         |(argument, &value)| {
-                            let width = self.widest(name, argument.index);
+                            let width = kernel_width(name, argument.index).unwrap_or(ArgWidth::U64);
                             ArgCondition {
                                 index: argument.index,
                                 op: match argument.mask {
@@ -245,12 +244,6 @@ impl Recording {
             policy.architectures = Architectures::List(Cow::Owned(abis));
         }
         policy
-    }
-
-    /// How the policy compares argument `index` of `syscall`: as the
-    /// native ABI's kernel reads it.
-    fn widest(&self, syscall: &str, index: u8) -> ArgWidth {
-        kernel_width(syscall, index).unwrap_or(ArgWidth::U64)
     }
 
     /// The recording a policy written by [`Recording::to_policy`] stands
