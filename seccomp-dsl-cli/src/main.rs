@@ -16,7 +16,7 @@ use seccomp_dsl_core::bpf::{self, audit_arch, disasm};
 use seccomp_dsl_core::model::{
     native_docker_arch, Context, KernelVersion, Policy, Resolved, SeccompArch,
 };
-use seccomp_dsl_core::{docker, dsl, engines, frontend, syscalls, upper_half};
+use seccomp_dsl_core::{docker, dsl, engines, frontend, upper_half};
 
 #[derive(Parser)]
 #[command(
@@ -104,6 +104,23 @@ enum Command {
         /// Leave out the ABIs the profile adds (`architectures`, `archMap`).
         #[arg(long)]
         native_only: bool,
+    },
+    /// Says what a policy does to one call, and why: the rule (with its
+    /// source line) or the default.
+    Explain {
+        /// The policy: a Docker profile (JSON) or DSL source (a `.rs` file
+        /// with `seccomp_profile! { ... }`); `-` reads standard input.
+        policy: PathBuf,
+        /// The syscall, by name (`personality`).
+        syscall: String,
+        /// Up to six arguments (`0xffffffff`, `8`, ...).
+        args: Vec<String>,
+        /// The ABI of the call (`x86_64`, `x86`, `x32`, `aarch64`, ...);
+        /// the native one by default.
+        #[arg(long)]
+        abi: Option<String>,
+        #[command(flatten)]
+        container: ContainerArgs,
     },
     /// Runs one syscall through the compiled program, as the kernel would,
     /// and prints the filter's answer.
@@ -199,7 +216,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             policy,
             complain,
             command,
-        } => run::run(&load(&policy)?, complain, &command),
+        } => {
+            let (policy, rule_lines) = load_with_lines(&policy)?;
+            run::run(&policy, &rule_lines, complain, &command)
+        }
         command => convert(command).map(|()| ExitCode::SUCCESS),
     }
 }
@@ -324,6 +344,35 @@ fn convert(command: Command) -> Result<(), String> {
             println!("; {} instructions, ABIs {}", program.len(), abis.join(", "));
             Ok(())
         }
+        Command::Explain {
+            policy,
+            syscall,
+            args,
+            abi,
+            container,
+        } => {
+            let (policy, rule_lines) = load_with_lines(&policy)?;
+            let (context, native) = container.context()?;
+            let abi = match abi {
+                Some(name) => {
+                    SeccompArch::from_name(&name).ok_or(format!("unknown ABI `{name}`"))?
+                }
+                None => native,
+            };
+            let args = arguments(&args)?;
+            let explanation = seccomp_dsl::explain::explain(
+                &policy,
+                &rule_lines,
+                &context,
+                native,
+                abi,
+                &syscall,
+                &args,
+            )
+            .map_err(|error| error.to_string())?;
+            println!("{explanation}");
+            Ok(())
+        }
         Command::Emulate {
             profile,
             syscall,
@@ -360,25 +409,13 @@ fn emulate(
         Some(number) => {
             u32::try_from(number).map_err(|_| format!("`{syscall}` is not a syscall number"))?
         }
-        None => syscalls::lookup(syscall)
-            .ok_or_else(|| {
-                let names = syscalls::all().iter().map(|entry| entry.name());
-                match seccomp_dsl_core::suggest::closest(syscall, names) {
-                    Some(name) => format!("unknown syscall `{syscall}`; did you mean `{name}`?"),
-                    None => format!("unknown syscall `{syscall}`"),
-                }
-            })?
+        None => seccomp_dsl::explain::syscall_named(syscall)
+            .map_err(|error| error.to_string())?
             .number(abi.syscall_table())
             .ok_or(format!("`{syscall}` does not exist on {}", abi.name()))?,
     };
     let nr = number | bpf::number_bias(abi);
-    if args.len() > 6 {
-        return Err("a syscall takes at most six arguments".into());
-    }
-    let mut values = [0u64; 6];
-    for (value, text) in values.iter_mut().zip(args) {
-        *value = parse_number(text).ok_or(format!("`{text}` is not a number"))?;
-    }
+    let values = arguments(args)?;
     let data = SeccompData {
         nr: nr as i32,
         arch,
@@ -394,6 +431,18 @@ fn emulate(
     Ok(())
 }
 
+/// Up to six arguments, as numbers.
+fn arguments(args: &[String]) -> Result<[u64; 6], String> {
+    if args.len() > 6 {
+        return Err("a syscall takes at most six arguments".into());
+    }
+    let mut values = [0u64; 6];
+    for (value, text) in values.iter_mut().zip(args) {
+        *value = parse_number(text).ok_or(format!("`{text}` is not a number"))?;
+    }
+    Ok(values)
+}
+
 /// An unsigned integer in decimal, or hex with `0x`.
 fn parse_number(text: &str) -> Option<u64> {
     let text = text.replace('_', "");
@@ -407,16 +456,28 @@ fn parse_number(text: &str) -> Option<u64> {
 /// holding one `seccomp_profile! { ... }`, or its statements alone, read
 /// by the macro's own front end, with its errors.
 fn load(profile: &Path) -> Result<Policy, String> {
+    load_with_lines(profile).map(|(policy, _)| policy)
+}
+
+/// [`load`], with the source line of each rule (none for JSON).
+fn load_with_lines(profile: &Path) -> Result<(Policy, Vec<u32>), String> {
     let text = read(profile)?;
     if text.trim_start().starts_with('{') {
-        return dsl::import_docker(&text).map_err(|e| format!("{}: {e}", profile.display()));
+        let policy =
+            dsl::import_docker(&text).map_err(|e| format!("{}: {e}", profile.display()))?;
+        return Ok((policy, Vec::new()));
     }
-    frontend_policy(&text, profile)
+    read_source(&text, profile)
 }
 
 /// DSL source read as the macro reads it, its diagnostics printed as
 /// `file:line:column: error: ...`.
 fn frontend_policy(text: &str, path: &Path) -> Result<Policy, String> {
+    read_source(text, path).map(|(policy, _)| policy)
+}
+
+/// [`frontend_policy`], with the source line of each rule.
+fn read_source(text: &str, path: &Path) -> Result<(Policy, Vec<u32>), String> {
     let tokens: proc_macro2::TokenStream = text
         .parse()
         .map_err(|e| format!("{}: not JSON, and not Rust tokens: {e}", path.display()))?;
@@ -437,8 +498,10 @@ fn frontend_policy(text: &str, path: &Path) -> Result<Policy, String> {
             message.text.replace('\n', "\n  ")
         );
     }
-    read.policy
-        .ok_or_else(|| format!("{}: the policy has errors", path.display()))
+    let policy = read
+        .policy
+        .ok_or_else(|| format!("{}: the policy has errors", path.display()))?;
+    Ok((policy, read.rule_lines))
 }
 
 /// What stands between the braces of the first `seccomp_profile! { ... }`

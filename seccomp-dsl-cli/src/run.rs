@@ -5,7 +5,8 @@
 use std::process::ExitCode;
 
 use seccomp_dsl::bpf::{self, emulate::run_counting};
-use seccomp_dsl::model::{Action, DecidedBy, Policy, Resolved, SeccompArch};
+use seccomp_dsl::explain::explain;
+use seccomp_dsl::model::{Action, Context, Policy, SeccompArch};
 use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised};
 use seccomp_dsl::{constants, dsl, signatures};
@@ -27,7 +28,12 @@ const COMPLAINED: [u32; 5] = [
     libc::SECCOMP_RET_TRACE,
 ];
 
-pub fn run(policy: &Policy, complain: bool, command_line: &[String]) -> Result<ExitCode, String> {
+pub fn run(
+    policy: &Policy,
+    rule_lines: &[u32],
+    complain: bool,
+    command_line: &[String],
+) -> Result<ExitCode, String> {
     let context = seccomp_dsl::current_context().map_err(|error| error.to_string())?;
     let native = SeccompArch::native().ok_or("this architecture is not supported")?;
     let resolved = policy.resolve(&context, native);
@@ -51,10 +57,16 @@ pub fn run(policy: &Policy, complain: bool, command_line: &[String]) -> Result<E
                     }
                     denied.observe(abi, syscall, &call.data.args);
                 }
-                eprintln!("seccomp-dsl: would {}", verdict(&resolved, call, value));
+                eprintln!(
+                    "seccomp-dsl: would {}",
+                    verdict(policy, rule_lines, &context, call, value)
+                );
                 return Reply::Continue;
             }
-            eprintln!("seccomp-dsl: {}", verdict(&resolved, call, value));
+            eprintln!(
+                "seccomp-dsl: {}",
+                verdict(policy, rule_lines, &context, call, value)
+            );
             match action {
                 libc::SECCOMP_RET_ERRNO => Reply::Errno((value & libc::SECCOMP_RET_DATA) as u16),
                 _ => {
@@ -82,7 +94,13 @@ pub fn run(policy: &Policy, complain: bool, command_line: &[String]) -> Result<E
 
 /// What the policy does to `call`, and why: `killed openat(...) on
 /// x86_64 (thread 12): kill_process, the default action`.
-fn verdict(resolved: &Resolved<'_>, call: &Call, value: u32) -> String {
+fn verdict(
+    policy: &Policy,
+    rule_lines: &[u32],
+    context: &Context,
+    call: &Call,
+    value: u32,
+) -> String {
     let action = match value & libc::SECCOMP_RET_ACTION_FULL {
         libc::SECCOMP_RET_ERRNO => "deny",
         libc::SECCOMP_RET_KILL_PROCESS | libc::SECCOMP_RET_KILL_THREAD => "kill",
@@ -90,7 +108,8 @@ fn verdict(resolved: &Resolved<'_>, call: &Call, value: u32) -> String {
         _ => "trace",
     };
     let answer = bpf::disasm::action(value);
-    let (Some(abi), Some(syscall)) = (call.abi, call.syscall) else {
+    let (Some(abi), Some(syscall), Some(native)) = (call.abi, call.syscall, SeccompArch::native())
+    else {
         return format!(
             "{action} syscall {} of ABI {:#x} (thread {}): {answer}, the policy does not cover \
              that ABI",
@@ -98,27 +117,18 @@ fn verdict(resolved: &Resolved<'_>, call: &Call, value: u32) -> String {
         );
     };
     let call_text = call_text(syscall, &call.data.args);
-    let why = if !resolved.architectures.contains(&abi) {
-        format!("the policy does not cover the {} ABI", abi.name())
-    } else {
-        match resolved.explain_on(abi, syscall, &call.data.args) {
-            (_, DecidedBy::Default) => "the default action".to_string(),
-            (_, DecidedBy::EnosysStub) => {
-                "the ENOSYS stub runc puts before the filter for syscalls newer than the policy"
-                    .to_string()
-            }
-            (_, DecidedBy::Rule(index)) => format!(
-                "by `{}`",
-                dsl::rule_source(resolved.rules[index])
-                    .lines()
-                    .filter(|line| !line.starts_with("///"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
-        }
-    };
+    let why = explain(
+        policy,
+        rule_lines,
+        context,
+        native,
+        abi,
+        syscall,
+        &call.data.args,
+    )
+    .map_or_else(|_| answer, |explanation| explanation.to_string());
     format!(
-        "{action} {call_text} on {} (thread {}): {answer}, {why}",
+        "{action} {call_text} on {} (thread {}): {why}",
         abi.name(),
         call.thread
     )

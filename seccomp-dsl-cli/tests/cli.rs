@@ -541,7 +541,15 @@ fn record_says_what_a_default_action_can_be() {
     let dir = temp_dir("bad-default");
     let policy = dir.join("policy.rs");
     let output = seccomp_dsl(
-        &["record", "--default", "kil", "-o", policy.to_str().unwrap(), "--", "true"],
+        &[
+            "record",
+            "--default",
+            "kil",
+            "-o",
+            policy.to_str().unwrap(),
+            "--",
+            "true",
+        ],
         "",
     );
     assert_eq!(output.status.code(), Some(1));
@@ -551,4 +559,43 @@ fn record_says_what_a_default_action_can_be() {
          `kill_thread`, `trap`, `log`\n"
     );
     assert!(!policy.exists());
+}
+
+#[test]
+fn explain_names_the_rule_and_its_line_or_the_default() {
+    let dir = temp_dir("explain");
+    let policy = dir.join("policy.rs");
+    std::fs::write(
+        &policy,
+        "static POLICY: Profile = seccomp_profile! {\n    #[allow(engine_cannot_start)] default errno;\n    \
+         allow read, write;\n    rule personality(arg0 == 0x0) => allow;\n};\n",
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let cases = [
+        (
+            &["personality", "0"][..],
+            "allow, by line 4: rule personality(arg0 == 0) => allow;\n",
+        ),
+        (&["personality", "8"][..], "errno(1), the default action\n"),
+        (
+            &["write", "1"][..],
+            "allow, by line 3: allow read, write;\n",
+        ),
+    ];
+    for (call, expected) in cases {
+        let mut args = vec!["explain", policy];
+        args.extend(call);
+        let output = seccomp_dsl(&args, "");
+        assert_eq!(text(&output.stdout), expected, "{}", text(&output.stderr));
+    }
+    let typo = seccomp_dsl(&["explain", policy, "wrte"], "");
+    assert_eq!(typo.status.code(), Some(1));
+    assert_eq!(
+        text(&typo.stderr),
+        "seccomp-dsl: unknown syscall `wrte`; did you mean `write`?\n"
+    );
+    // Docker JSON has no lines: the rule's number.
+    let json = seccomp_dsl(&["explain", "-", "read"], PROFILE);
+    assert_eq!(text(&json.stdout), "allow, by rule 1: allow read, write;\n");
 }

@@ -13,6 +13,7 @@
 //!   64-bit comparison per argument);
 //! - [`docker`]: the Docker (moby) seccomp profile format, both ways;
 //! - [`dsl`]: a policy written back as DSL source, and Docker profiles imported;
+//! - [`explain`]: the rule (or default) that decides a call;
 //! - `frontend` (feature `frontend`): DSL source read, lowered to the model
 //!   and checked, for the macro and the command alike;
 //! - [`upper_half`]: 64-bit comparisons of arguments the kernel reads
@@ -35,6 +36,7 @@ pub mod docker;
 pub mod dsl;
 pub mod engines;
 pub mod exact;
+pub mod explain;
 #[cfg(feature = "frontend")]
 pub mod frontend;
 pub mod groups;

@@ -1009,6 +1009,8 @@ pub struct Resolved<'a> {
 
 impl Resolved<'_> {
     /// The action for `syscall` called with `args` through the native ABI.
+    /// A name no rule mentions gets the default action, even one that is no
+    /// syscall: [`crate::explain::explain`] checks the name first.
     ///
     /// ```
     /// use seccomp_dsl_core::model::*;

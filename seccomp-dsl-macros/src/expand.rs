@@ -128,7 +128,12 @@ pub fn programs(policy: &Policy) -> Result<Programs, String> {
 }
 
 /// A `const`-evaluable expression of type `seccomp_dsl::Profile`.
-pub fn profile(policy: &Policy, programs: Programs, warnings: TokenStream) -> TokenStream {
+pub fn profile(
+    policy: &Policy,
+    rule_lines: &[u32],
+    programs: Programs,
+    warnings: TokenStream,
+) -> TokenStream {
     let default_action = action(policy.default_action);
     let rules = policy.rules.iter().map(rule);
     let architectures = architectures(&policy.architectures);
@@ -154,6 +159,7 @@ pub fn profile(policy: &Policy, programs: Programs, warnings: TokenStream) -> To
                 flags: ::std::borrow::Cow::Borrowed(&[#(#flags),*]),
             },
             #json,
+            &[#(#rule_lines),*],
             #questions,
             PRESETS,
         );

@@ -12,12 +12,13 @@ pub fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStrea
     let frontend::Read {
         policy,
         mut diagnostics,
+        rule_lines,
     } = frontend::read(input);
     let Some(policy) = policy else {
         return expand::placeholder(diagnostics.into_compile_errors());
     };
     match expand::programs(&policy) {
-        Ok(programs) => expand::profile(&policy, programs, diagnostics.warnings()),
+        Ok(programs) => expand::profile(&policy, &rule_lines, programs, diagnostics.warnings()),
         Err(error) => {
             diagnostics.push(
                 SpanRange::single(proc_macro2::Span::call_site()),

@@ -60,8 +60,8 @@ pub use command::CommandExt;
 pub use diagnose::Report;
 pub use install::{current_context, Error};
 pub use seccomp_dsl_core::{
-    bpf, constants, docker, dsl, engines, exact, groups, model, preset, record, signatures,
-    syscalls, upper_half, validate,
+    bpf, constants, docker, dsl, engines, exact, explain, groups, model, preset, record,
+    signatures, syscalls, upper_half, validate,
 };
 pub use seccomp_dsl_macros::seccomp_profile;
 
@@ -114,6 +114,8 @@ pub fn libseccomp_knows(name: &str, abi: model::SeccompArch) -> bool {
 pub struct Profile {
     policy: Policy,
     docker_json: &'static str,
+    /// The source line of each rule's statement (0 where unknown).
+    rule_lines: &'static [u32],
     /// What the rules ask of the installing process (none when no rule
     /// waits for install time).
     questions: Questions,
@@ -126,12 +128,14 @@ impl Profile {
     pub const fn __from_macro(
         policy: Policy,
         docker_json: &'static str,
+        rule_lines: &'static [u32],
         questions: Questions,
         presets: &'static [Preset],
     ) -> Profile {
         Profile {
             policy,
             docker_json,
+            rule_lines,
             questions,
             presets,
         }
@@ -149,6 +153,7 @@ impl Profile {
                 flags: Cow::Borrowed(&[]),
             },
             docker_json: "",
+            rule_lines: &[],
             questions: Questions::NONE,
             presets: &[],
         }
@@ -221,6 +226,58 @@ impl Profile {
     pub fn resolve(&self, context: &Context) -> Result<Resolved<'_>, Error> {
         let native = SeccompArch::native().ok_or(Error::UnsupportedArchitecture)?;
         Ok(self.policy.resolve(context, native))
+    }
+
+    /// What the policy does to `syscall(args)` called through `abi` in this
+    /// process, and why: the rule, with its statement and source line, or
+    /// the default. A syscall no architecture has is an error that says
+    /// what it likely meant, not the default action.
+    ///
+    /// ```
+    /// use seccomp_dsl::model::{Action, SeccompArch};
+    /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     default errno;
+    ///     allow read, write;
+    ///     rule personality(arg0 == 0x0) => allow;
+    /// };
+    /// let native = SeccompArch::native().unwrap();
+    /// let why = POLICY.explain("personality", &[8, 0, 0, 0, 0, 0], native).unwrap();
+    /// assert_eq!(why.action, Action::Errno(1));
+    /// assert_eq!(why.to_string(), "errno(1), the default action");
+    /// let why = POLICY.explain("read", &[0; 6], native).unwrap();
+    /// assert!(why.to_string().starts_with("allow, by line "), "{why}");
+    /// let typo = POLICY.explain("presonality", &[0; 6], native).unwrap_err();
+    /// assert_eq!(typo.to_string(), "unknown syscall `presonality`; did you mean `personality`?");
+    /// ```
+    pub fn explain(
+        &self,
+        syscall: &str,
+        args: &[u64; 6],
+        abi: SeccompArch,
+    ) -> Result<explain::Explanation, Error> {
+        self.explain_in(&current_context()?, syscall, args, abi)
+    }
+
+    /// [`Profile::explain`] for a process in `context`.
+    pub fn explain_in(
+        &self,
+        context: &Context,
+        syscall: &str,
+        args: &[u64; 6],
+        abi: SeccompArch,
+    ) -> Result<explain::Explanation, Error> {
+        let native =
+            SeccompArch::from_docker_arch(&context.arch).ok_or(Error::UnsupportedArchitecture)?;
+        explain::explain(
+            &self.policy,
+            self.rule_lines,
+            context,
+            native,
+            abi,
+            syscall,
+            args,
+        )
+        .map_err(Error::Explain)
     }
 
     /// The OCI runtime-spec `linux.seccomp` object for a runc or crun

@@ -33,6 +33,9 @@ pub struct Read {
     pub policy: Option<Policy>,
     /// Every error (and warning) found, each at its tokens.
     pub diagnostics: Errors,
+    /// The line of the statement each rule of the policy comes from (1 for
+    /// the first line of the source; 0 where spans carry no lines).
+    pub rule_lines: Vec<u32>,
 }
 
 /// Reads the statements of a policy (what stands between the braces of
@@ -43,9 +46,13 @@ pub fn read(source: TokenStream) -> Read {
     let lowered = lower::lower(&ast, &mut diagnostics);
     check::check(&lowered, &mut diagnostics);
     let policy = diagnostics.is_empty().then_some(lowered.policy);
+    let rule_lines = (lowered.sources.iter())
+        .map(|source| source.action.start.start().line as u32)
+        .collect();
     Read {
         policy,
         diagnostics,
+        rule_lines,
     }
 }
 

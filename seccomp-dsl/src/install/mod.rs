@@ -38,6 +38,8 @@ pub enum Error {
     NoNewPrivs(io::Error),
     /// The kernel refused the filter (`seccomp(2)` failed).
     Load(io::Error),
+    /// A call cannot be explained: an unknown syscall, or one the ABI lacks.
+    Explain(seccomp_dsl_core::explain::ExplainError),
     /// A diagnostic mode cannot be used with this policy; the reason.
     Diagnose(&'static str),
     /// The complain-mode report could not be opened, or its thread started.
@@ -62,7 +64,10 @@ pub enum Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("seccomp policy not installed: ")?;
+        // Only explaining a call installs nothing.
+        if !matches!(self, Error::Explain(_)) {
+            f.write_str("seccomp policy not installed: ")?;
+        }
         match self {
             Error::UnsupportedArchitecture => f.write_str("this architecture is not supported"),
             Error::Context(source) => write!(f, "cannot read the kernel version or capabilities: {source}"),
@@ -70,6 +75,7 @@ impl fmt::Display for Error {
             Error::NoNewPrivs(source) => write!(f, "cannot set no_new_privs: {source}"),
             Error::Load(source) => write!(f, "the kernel refused the filter: {source}"),
             Error::Diagnose(reason) => f.write_str(reason),
+            Error::Explain(source) => source.fmt(f),
             Error::Report(source) => write!(f, "the complain-mode report cannot be made: {source}"),
             Error::ThreadSync(thread) => write!(
                 f,
