@@ -88,6 +88,35 @@ pub fn errno(name: &str) -> Option<u64> {
     ERRNO.get(name)
 }
 
+/// The open flags whose value differs between the architectures a policy
+/// covers, with their value on each: asm-generic's (x86, x86_64, riscv64,
+/// loongarch64, s390x), then arm's, aarch64's and powerpc's, from their
+/// `uapi/asm/fcntl.h`. A policy, one source for every architecture, must
+/// spell these as the number of the ABI it is for.
+pub const ARCH_DEPENDENT: [(&str, [u64; 2]); 5] = [
+    ("O_DIRECT", [0o40000, 0o200000]),
+    ("O_DIRECTORY", [0o200000, 0o40000]),
+    ("O_LARGEFILE", [0o100000, 0o400000]),
+    ("O_NOFOLLOW", [0o400000, 0o100000]),
+    ("O_TMPFILE", [0o20200000, 0o20040000]),
+];
+
+/// Why `name` is not a constant a policy may use, if it is one whose
+/// value depends on the architecture: the sentence that says so.
+///
+/// ```
+/// use seccomp_dsl_core::constants::arch_dependent;
+/// assert!(arch_dependent("O_DIRECTORY").unwrap().contains("0x10000 on x86"));
+/// assert_eq!(arch_dependent("O_RDONLY"), None);
+/// ```
+pub fn arch_dependent(name: &str) -> Option<String> {
+    let (_, [generic, arm]) = ARCH_DEPENDENT.iter().find(|(known, _)| *known == name)?;
+    Some(format!(
+        "`{name}` is {generic:#x} on x86, x86_64, riscv64, loongarch64 and s390x but {arm:#x} on arm, \
+         aarch64 and ppc64le"
+    ))
+}
+
 /// Every constant name of every group.
 pub fn names() -> impl Iterator<Item = &'static str> {
     GROUPS

@@ -815,13 +815,22 @@ fn resolve_constant(name: &Ident, kind: ValueKind, errors: &mut Errors) -> Optio
     };
     if value.is_none() {
         let span = name.span();
+        if let (ValueKind::Number, Some(why)) = (kind, constants::arch_dependent(&text)) {
+            errors.push(
+                SpanRange::single(span),
+                why,
+                Some("a policy is one source for every architecture, which would read this name each its own way: write the number of the architecture the policy is for"),
+            );
+            return None;
+        }
+        let arch_dependent = constants::ARCH_DEPENDENT.iter().map(|(name, _)| *name);
         match kind {
             ValueKind::Number => errors.push_unknown(
                 span,
                 "constant",
                 &text,
-                constants::names(),
-                Some("named constants are errno names and the AF_*, CLONE_*, PR_* and O_* flags; write other values as numbers"),
+                constants::names().chain(arch_dependent),
+                Some("write the value as a number"),
             ),
             ValueKind::Errno => errors.push_unknown(
                 span,
@@ -875,6 +884,11 @@ fn lower_comparison(
     width: ArgWidth,
     errors: &mut Errors,
 ) -> Option<ArgCondition> {
+    // The mask first, so that a bad mask is reported beside a bad value.
+    let mask_value = match &comparison.mask {
+        Some(mask) => Some(resolve_value(mask, ValueKind::Number, errors)),
+        None => None,
+    };
     let (value, minus) = resolve_signed_value(&comparison.value, ValueKind::Number, errors)?;
     let arg = &comparison.arg;
     let value_span = comparison.value.span;
@@ -936,9 +950,8 @@ fn lower_comparison(
         );
         return None;
     }
-    let op = match &comparison.mask {
-        Some(mask) => {
-            let mask_value = resolve_value(mask, ValueKind::Number, errors)?;
+    let op = match (&comparison.mask, mask_value) {
+        (Some(mask), Some(Some(mask_value))) => {
             if mask_value & !width.mask() != 0 {
                 errors.push(
                     mask.span,
@@ -956,7 +969,9 @@ fn lower_comparison(
             }
             CmpOp::MaskedEq(mask_value)
         }
-        None => comparison.op,
+        // Reported when it was resolved.
+        (Some(_), _) => return None,
+        (None, _) => comparison.op,
     };
     Some(ArgCondition {
         index,
