@@ -885,10 +885,8 @@ fn lower_comparison(
     errors: &mut Errors,
 ) -> Option<ArgCondition> {
     // The mask first, so that a bad mask is reported beside a bad value.
-    let mask_value = match &comparison.mask {
-        Some(mask) => Some(resolve_value(mask, ValueKind::Number, errors)),
-        None => None,
-    };
+    let mask_value =
+        (comparison.mask.as_ref()).map(|mask| resolve_value(mask, ValueKind::Number, errors));
     let (value, minus) = resolve_signed_value(&comparison.value, ValueKind::Number, errors)?;
     let arg = &comparison.arg;
     let value_span = comparison.value.span;
