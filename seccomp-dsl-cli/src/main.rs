@@ -105,6 +105,16 @@ enum Command {
         #[arg(long)]
         native_only: bool,
     },
+    /// Lists the syscall groups (`@name` in a policy), or the syscalls of
+    /// one on an ABI.
+    Groups {
+        /// A group's name (`rust_std`, `@file_system`, ...).
+        name: Option<String>,
+        /// The ABI whose syscalls to list (`x86_64`, `aarch64`, ...); this
+        /// machine's by default.
+        #[arg(long)]
+        abi: Option<String>,
+    },
     /// Says what a policy does to one call, and why: the rule (with its
     /// source line) or the default.
     Explain {
@@ -344,6 +354,16 @@ fn convert(command: Command) -> Result<(), String> {
             println!("; {} instructions, ABIs {}", program.len(), abis.join(", "));
             Ok(())
         }
+        Command::Groups { name, abi } => {
+            let abi = match abi {
+                Some(name) => {
+                    SeccompArch::from_name(&name).ok_or(format!("unknown ABI `{name}`"))?
+                }
+                None => SeccompArch::native().ok_or("this machine's architecture is unknown")?,
+            };
+            print!("{}", groups_listing(name.as_deref(), abi)?);
+            Ok(())
+        }
         Command::Explain {
             policy,
             syscall,
@@ -429,6 +449,42 @@ fn emulate(
         disasm::action(value)
     );
     Ok(())
+}
+
+/// Every group with its purpose, or the syscalls of the group `name` on
+/// `abi`, one per line.
+fn groups_listing(name: Option<&str>, abi: SeccompArch) -> Result<String, String> {
+    use seccomp_dsl::groups::{self, GROUPS, VERSION};
+    let Some(name) = name else {
+        let mut listing = format!("syscall groups, version {VERSION}, on {}:\n", abi.name());
+        for group in GROUPS.iter().filter(|group| group.name != "other") {
+            let count = group.members_on(abi).len();
+            listing.push_str(&format!(
+                "@{:<16} {count:>3}  {}\n",
+                group.name, group.purpose
+            ));
+        }
+        return Ok(listing);
+    };
+    let name = name.trim_start_matches('@');
+    let group = groups::group(name).ok_or_else(|| {
+        let known = GROUPS.iter().map(|group| group.name);
+        match seccomp_dsl_core::suggest::closest(name, known) {
+            Some(close) => format!("unknown syscall group `@{name}`; did you mean `@{close}`?"),
+            None => format!("unknown syscall group `@{name}`"),
+        }
+    })?;
+    let mut listing = format!(
+        "# @{} (groups version {VERSION}) on {}: {}\n",
+        group.name,
+        abi.name(),
+        group.purpose
+    );
+    for member in group.members_on(abi) {
+        listing.push_str(member);
+        listing.push('\n');
+    }
+    Ok(listing)
 }
 
 /// Up to six arguments, as numbers.

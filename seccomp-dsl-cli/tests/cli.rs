@@ -599,3 +599,40 @@ fn explain_names_the_rule_and_its_line_or_the_default() {
     let json = seccomp_dsl(&["explain", "-", "read"], PROFILE);
     assert_eq!(text(&json.stdout), "allow, by rule 1: allow read, write;\n");
 }
+
+#[test]
+fn groups_lists_each_group_and_one_groups_syscalls_on_an_abi() {
+    let all = seccomp_dsl(&["groups", "--abi", "x86_64"], "");
+    let listing = text(&all.stdout);
+    assert!(
+        listing.starts_with("syscall groups, version 1, on x86_64:\n"),
+        "{listing}"
+    );
+    assert!(listing.contains("\n@rust_std "), "{listing}");
+    let one = seccomp_dsl(&["groups", "@tokio", "--abi", "aarch64"], "");
+    let members: Vec<String> = text(&one.stdout)
+        .lines()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        members,
+        [
+            "epoll_create1",
+            "epoll_ctl",
+            "epoll_pwait",
+            "epoll_pwait2",
+            "eventfd2",
+            "pipe2",
+            "socketpair"
+        ]
+    );
+    // epoll_wait is x86_64's only.
+    let x86_64 = seccomp_dsl(&["groups", "tokio", "--abi", "x86_64"], "");
+    assert!(text(&x86_64.stdout).contains("\nepoll_wait\n"));
+    let typo = seccomp_dsl(&["groups", "tokoi"], "");
+    assert_eq!(
+        text(&typo.stderr),
+        "seccomp-dsl: unknown syscall group `@tokoi`; did you mean `@tokio`?\n"
+    );
+}

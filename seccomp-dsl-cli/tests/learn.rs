@@ -10,6 +10,9 @@
 //! server on 127.0.0.1), debug and release builds merged into one policy.
 //! Where one is missing the test says so and passes, except under CI
 //! (`CI` set), where it fails.
+//!
+//! The Rust syscall groups (`@rust_std`, `@rust_threads`, `@tokio`) are
+//! proven here too, on real Rust programs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -301,15 +304,16 @@ fn a_rust_service_with_threads_and_tokio_debug_and_release_merged() -> Option<Pa
 
 /// Builds the example service and returns its executable.
 fn build_echo_service(release: bool) -> PathBuf {
+    build(&["-p", "echo-service"], release)
+}
+
+/// Builds what `selection` selects (one executable) and returns it.
+fn build(selection: &[&str], release: bool) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
-    command.args([
-        "build",
-        "--quiet",
-        "-p",
-        "echo-service",
-        "--message-format=json",
-    ]);
+    command
+        .args(["build", "--quiet", "--message-format=json"])
+        .args(selection);
     if release {
         command.arg("--release");
     }
@@ -323,6 +327,63 @@ fn build_echo_service(release: bool) -> PathBuf {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
         .expect("cargo names the executable")
+}
+
+/// The Rust groups, proven: `default kill_process` and the groups alone
+/// run real Rust programs, debug and release, to the end with the same
+/// output as unconfined.
+#[test]
+fn the_rust_runtime_groups_run_real_rust_programs() {
+    let dir = work_dir("groups");
+    let std_only = dir.join("std.rs");
+    std::fs::write(
+        &std_only,
+        "#[allow(engine_cannot_start)] default kill_process; allow @rust_std;",
+    )
+    .unwrap();
+    let service = dir.join("service.rs");
+    // tokio names its worker threads, which is prctl(PR_SET_NAME); the
+    // service's sockets are IPv4 ones.
+    std::fs::write(
+        &service,
+        "#[allow(engine_cannot_start)] default kill_process;\n\
+         allow @rust_std, @rust_threads, @tokio;\n\
+         allow accept4, bind, connect, getsockname, getsockopt, listen, recvfrom, sendto, \
+         setsockopt, shutdown;\n\
+         rule socket(arg0 == AF_INET) => allow;\n\
+         rule prctl(arg0 == PR_SET_NAME) => allow;\n",
+    )
+    .unwrap();
+    for release in [false, true] {
+        let hello = build(&["-p", "seccomp-dsl", "--example", "hello"], release);
+        let echo = build_echo_service(release);
+        let (hello, echo) = (hello.to_str().unwrap(), echo.to_str().unwrap());
+        for (policy, line, status) in [
+            (&std_only, vec![hello], 0),
+            (&std_only, vec![hello, "panic"], 101),
+            (&service, vec![echo], 0),
+        ] {
+            let unconfined = output(plain(&line), &dir, None);
+            assert_eq!(unconfined.status.code(), Some(status), "{line:?}");
+            let confined = run_under(&dir, policy, &line, None);
+            assert_eq!(
+                (confined.status.code(), stdout(&confined)),
+                (Some(status), stdout(&unconfined)),
+                "{line:?} under {}: {}",
+                policy.display(),
+                stderr(&confined)
+            );
+            assert!(
+                !stderr(&confined).contains("seccomp-dsl:"),
+                "{}",
+                stderr(&confined)
+            );
+        }
+        // The groups are all they allow: the service is killed at its
+        // network interfaces' netlink socket.
+        let escaped = run_under(&dir, &service, &[echo, "--interfaces"], None);
+        assert_eq!(escaped.status.code(), Some(159), "{}", stderr(&escaped));
+    }
 }
 
 /// Each recorded policy, as written, in a program that embeds it.

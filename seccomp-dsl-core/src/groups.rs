@@ -1,25 +1,57 @@
-//! Syscalls grouped by what a program uses them for, after systemd's
-//! `SystemCallFilter=` sets: the headings under which a recorded policy
-//! ([`crate::record`]) lists what a program called.
+//! Named sets of syscalls, usable wherever the DSL takes a list of names
+//! (`allow @basic_io, @file_system, read;`, `forbid @privileged;`): the
+//! sets of systemd's `SystemCallFilter=` (with `_` for `-`), sets made for
+//! Rust programs on glibc, and the purposes under which a recorded policy
+//! ([`crate::record`]) lists what a program called ([`purpose_of`]).
 //!
-//! Each syscall belongs to one group at most; the first group that lists
-//! it, in [`GROUPS`] order, is its purpose.
+//! A group's content is part of the policy's meaning: any change to one is
+//! a behaviour change, recorded in `CHANGELOG.md` with a new [`VERSION`].
+//! Groups hold only syscalls that libseccomp 2.5.4 knows, so that a group
+//! means the same to `install()` and to a container engine; a newer
+//! syscall is named on its own. A name that does not exist on an ABI (the
+//! 32-bit `_llseek` on x86_64) is skipped there, as any name is.
+
+/// The version of the groups' contents, raised with every change.
+pub const VERSION: u32 = 1;
 
 /// A set of syscalls with one purpose.
 #[derive(Debug)]
 pub struct Group {
-    /// The group's name, systemd's where it has one (`file-system`).
+    /// The group's name, as `@name` in the DSL.
     pub name: &'static str,
     /// What the syscalls are for, as a comment above them.
     pub purpose: &'static str,
-    /// The syscalls, by name.
+    /// The syscalls, by name, besides those of `includes`.
     pub syscalls: &'static [&'static str],
+    /// Groups whose syscalls this one has too.
+    pub includes: &'static [&'static str],
 }
 
-/// Every group, in the order a recorded policy lists them.
-pub static GROUPS: [Group; 16] = [
+/// The groups a recorded policy lists syscalls under, in its order: the
+/// first that has a syscall is its purpose.
+pub const PURPOSES: [&str; 16] = [
+    "basic_io",
+    "file_system",
+    "memory",
+    "threads",
+    "process",
+    "signal",
+    "io_event",
+    "time",
+    "network_io",
+    "ipc",
+    "system_info",
+    "device_control",
+    "setuid",
+    "mount",
+    "privileged",
+    "other",
+];
+
+/// Every group.
+pub static GROUPS: [Group; 33] = [
     Group {
-        name: "basic-io",
+        name: "basic_io",
         purpose: "Reading and writing open descriptors",
         syscalls: &[
             "_llseek",
@@ -46,9 +78,10 @@ pub static GROUPS: [Group; 16] = [
             "vmsplice",
             "copy_file_range",
         ],
+        includes: &[],
     },
     Group {
-        name: "file-system",
+        name: "file_system",
         purpose: "Files and directories: opening, metadata, links, watches",
         syscalls: &[
             "access",
@@ -148,6 +181,7 @@ pub static GROUPS: [Group; 16] = [
             "fanotify_mark",
             "name_to_handle_at",
         ],
+        includes: &[],
     },
     Group {
         name: "memory",
@@ -167,7 +201,6 @@ pub static GROUPS: [Group; 16] = [
             "mmap2",
             "mprotect",
             "mremap",
-            "mseal",
             "msync",
             "munlock",
             "munlockall",
@@ -177,8 +210,8 @@ pub static GROUPS: [Group; 16] = [
             "pkey_mprotect",
             "process_madvise",
             "set_mempolicy",
-            "map_shadow_stack",
         ],
+        includes: &[],
     },
     Group {
         name: "threads",
@@ -210,6 +243,7 @@ pub static GROUPS: [Group; 16] = [
             "sched_rr_get_interval",
             "exit",
         ],
+        includes: &[],
     },
     Group {
         name: "process",
@@ -249,6 +283,7 @@ pub static GROUPS: [Group; 16] = [
             "ugetrlimit",
             "personality",
         ],
+        includes: &[],
     },
     Group {
         name: "signal",
@@ -275,9 +310,10 @@ pub static GROUPS: [Group; 16] = [
             "sigsuspend",
             "pause",
         ],
+        includes: &[],
     },
     Group {
-        name: "io-event",
+        name: "io_event",
         purpose: "Waiting for descriptors: poll, select, epoll, eventfd",
         syscalls: &[
             "_newselect",
@@ -304,6 +340,7 @@ pub static GROUPS: [Group; 16] = [
             "io_getevents",
             "io_pgetevents",
         ],
+        includes: &[],
     },
     Group {
         name: "time",
@@ -334,9 +371,10 @@ pub static GROUPS: [Group; 16] = [
             "timerfd_settime",
             "timerfd_settime64",
         ],
+        includes: &[],
     },
     Group {
-        name: "network-io",
+        name: "network_io",
         purpose: "Sockets",
         syscalls: &[
             "accept",
@@ -362,6 +400,7 @@ pub static GROUPS: [Group; 16] = [
             "socketcall",
             "socketpair",
         ],
+        includes: &[],
     },
     Group {
         name: "ipc",
@@ -394,9 +433,10 @@ pub static GROUPS: [Group; 16] = [
             "shmdt",
             "shmget",
         ],
+        includes: &[],
     },
     Group {
-        name: "system-info",
+        name: "system_info",
         purpose: "Identity and system information",
         syscalls: &[
             "getcpu",
@@ -420,14 +460,14 @@ pub static GROUPS: [Group; 16] = [
             "olduname",
             "oldolduname",
             "capget",
-            "lsm_get_self_attr",
-            "lsm_list_modules",
         ],
+        includes: &[],
     },
     Group {
-        name: "device-control",
+        name: "device_control",
         purpose: "Controlling devices, terminals and descriptors' modes",
         syscalls: &["ioctl"],
+        includes: &[],
     },
     Group {
         name: "setuid",
@@ -453,6 +493,7 @@ pub static GROUPS: [Group; 16] = [
             "setuid",
             "setuid32",
         ],
+        includes: &[],
     },
     Group {
         name: "mount",
@@ -472,9 +513,8 @@ pub static GROUPS: [Group; 16] = [
             "umount2",
             "unshare",
             "setns",
-            "statmount",
-            "listmount",
         ],
+        includes: &[],
     },
     Group {
         name: "privileged",
@@ -533,27 +573,338 @@ pub static GROUPS: [Group; 16] = [
             "set_thread_area",
             "get_thread_area",
         ],
+        includes: &[],
+    },
+    Group {
+        name: "memlock",
+        purpose: "Locking memory",
+        syscalls: &["mlock", "mlock2", "mlockall", "munlock", "munlockall"],
+        includes: &[],
+    },
+    Group {
+        name: "module",
+        purpose: "Kernel modules",
+        syscalls: &["delete_module", "finit_module", "init_module"],
+        includes: &[],
+    },
+    Group {
+        name: "raw_io",
+        purpose: "Raw I/O port access",
+        syscalls: &[
+            "ioperm",
+            "iopl",
+            "pciconfig_iobase",
+            "pciconfig_read",
+            "pciconfig_write",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "reboot",
+        purpose: "Rebooting and loading a new kernel",
+        syscalls: &["kexec_file_load", "kexec_load", "reboot"],
+        includes: &[],
+    },
+    Group {
+        name: "swap",
+        purpose: "Swap devices",
+        syscalls: &["swapoff", "swapon"],
+        includes: &[],
+    },
+    Group {
+        name: "clock",
+        purpose: "Setting the system clock",
+        syscalls: &[
+            "adjtimex",
+            "clock_adjtime",
+            "clock_adjtime64",
+            "clock_settime",
+            "clock_settime64",
+            "settimeofday",
+            "stime",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "debug",
+        purpose: "Debugging and tracing other processes",
+        syscalls: &[
+            "lookup_dcookie",
+            "perf_event_open",
+            "pidfd_getfd",
+            "ptrace",
+            "process_vm_readv",
+            "process_vm_writev",
+            "kcmp",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "obsolete",
+        purpose: "Syscalls no current program needs",
+        syscalls: &[
+            "_sysctl",
+            "afs_syscall",
+            "bdflush",
+            "break",
+            "create_module",
+            "ftime",
+            "get_kernel_syms",
+            "getpmsg",
+            "gtty",
+            "idle",
+            "lock",
+            "mpx",
+            "prof",
+            "profil",
+            "putpmsg",
+            "query_module",
+            "security",
+            "sgetmask",
+            "ssetmask",
+            "stty",
+            "sysfs",
+            "tuxcall",
+            "ulimit",
+            "uselib",
+            "ustat",
+            "vserver",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "sync",
+        purpose: "Flushing files to storage",
+        syscalls: &[
+            "fdatasync",
+            "fsync",
+            "msync",
+            "sync",
+            "sync_file_range",
+            "sync_file_range2",
+            "syncfs",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "aio",
+        purpose: "Asynchronous I/O, io_uring included",
+        syscalls: &[
+            "io_cancel",
+            "io_destroy",
+            "io_getevents",
+            "io_pgetevents",
+            "io_setup",
+            "io_submit",
+            "io_uring_enter",
+            "io_uring_register",
+            "io_uring_setup",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "keyring",
+        purpose: "The kernel's key store",
+        syscalls: &["add_key", "keyctl", "request_key"],
+        includes: &[],
+    },
+    Group {
+        name: "chown",
+        purpose: "Changing files' owners",
+        syscalls: &[
+            "chown", "chown32", "fchown", "fchown32", "fchownat", "lchown", "lchown32",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "resources",
+        purpose: "Changing scheduling, priorities and limits",
+        syscalls: &[
+            "ioprio_set",
+            "mbind",
+            "migrate_pages",
+            "move_pages",
+            "nice",
+            "sched_setaffinity",
+            "sched_setattr",
+            "sched_setparam",
+            "sched_setscheduler",
+            "set_mempolicy",
+            "setpriority",
+            "setrlimit",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "system_service",
+        purpose: "What an ordinary service needs, after systemd's @system-service",
+        syscalls: &[],
+        includes: &[
+            "aio",
+            "basic_io",
+            "chown",
+            "device_control",
+            "file_system",
+            "io_event",
+            "ipc",
+            "keyring",
+            "memlock",
+            "memory",
+            "network_io",
+            "process",
+            "resources",
+            "setuid",
+            "signal",
+            "sync",
+            "system_info",
+            "threads",
+            "time",
+        ],
+    },
+    Group {
+        name: "rust_std",
+        purpose:
+            "What a Rust program on glibc needs from exec to exit: load, allocate, print, panic",
+        syscalls: &[
+            "access",
+            "arch_prctl",
+            "brk",
+            "clock_gettime",
+            "close",
+            "execve",
+            "exit_group",
+            "fcntl",
+            "fstat",
+            "futex",
+            "getcwd",
+            "getrandom",
+            "gettid",
+            "lseek",
+            "madvise",
+            "mmap",
+            "mprotect",
+            "mremap",
+            "munmap",
+            "nanosleep",
+            "newfstatat",
+            "openat",
+            "poll",
+            "ppoll",
+            "pread64",
+            "prlimit64",
+            "read",
+            "readlink",
+            "readlinkat",
+            "rseq",
+            "rt_sigaction",
+            "rt_sigprocmask",
+            "rt_sigreturn",
+            "sched_getaffinity",
+            "sched_yield",
+            "set_robust_list",
+            "set_tid_address",
+            "sigaltstack",
+            "statx",
+            "write",
+            "writev",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "rust_threads",
+        purpose: "What std::thread and std::sync need on glibc, beside @rust_std",
+        syscalls: &[
+            "clone",
+            "clone3",
+            "exit",
+            "futex",
+            "gettid",
+            "madvise",
+            "mmap",
+            "mprotect",
+            "munmap",
+            "rseq",
+            "rt_sigprocmask",
+            "sched_getaffinity",
+            "sched_yield",
+            "set_robust_list",
+            "sigaltstack",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "tokio",
+        purpose: "What the tokio runtime needs on glibc, beside @rust_std and @rust_threads",
+        syscalls: &[
+            "epoll_create1",
+            "epoll_ctl",
+            "epoll_pwait",
+            "epoll_pwait2",
+            "epoll_wait",
+            "eventfd2",
+            "pipe2",
+            "socketpair",
+        ],
+        includes: &[],
     },
     Group {
         name: "other",
         purpose: "Other syscalls",
         syscalls: &[],
+        includes: &[],
     },
 ];
 
-/// The group whose purpose `syscall` serves: the first that lists it, or
-/// `other`.
+/// The group whose purpose `syscall` serves: the first of [`PURPOSES`]
+/// that has it, or `other`.
 ///
 /// ```
 /// use seccomp_dsl_core::groups::purpose_of;
-/// assert_eq!(purpose_of("openat").name, "file-system");
+/// assert_eq!(purpose_of("openat").name, "file_system");
 /// assert_eq!(purpose_of("no_such_call").name, "other");
 /// ```
 pub fn purpose_of(syscall: &str) -> &'static Group {
-    GROUPS
+    PURPOSES
         .iter()
+        .filter_map(|name| group(name))
         .find(|group| group.syscalls.contains(&syscall))
-        .unwrap_or(&GROUPS[GROUPS.len() - 1])
+        .or_else(|| group("other"))
+        .expect("`other` is a group")
+}
+
+/// The group named `name` (without `@`).
+pub fn group(name: &str) -> Option<&'static Group> {
+    GROUPS.iter().find(|group| group.name == name)
+}
+
+impl Group {
+    /// Every syscall of the group, its included groups' too, sorted, once
+    /// each.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::groups::group;
+    /// let service = group("system_service").unwrap().members();
+    /// assert!(service.contains(&"openat") && !service.contains(&"mount"));
+    /// ```
+    pub fn members(&self) -> Vec<&'static str> {
+        let mut members: Vec<&'static str> = self.syscalls.to_vec();
+        for included in self.includes {
+            members.extend(group(included).map(Group::members).unwrap_or_default());
+        }
+        members.sort_unstable();
+        members.dedup();
+        members
+    }
+
+    /// The members that exist on `abi`.
+    pub fn members_on(&self, abi: crate::model::SeccompArch) -> Vec<&'static str> {
+        let table = abi.syscall_table();
+        (self.members().into_iter())
+            .filter(|name| {
+                crate::syscalls::lookup(name).is_some_and(|entry| entry.exists_on(table))
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -561,12 +912,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_grouped_name_is_a_syscall_and_in_one_group() {
-        let mut seen = std::collections::BTreeSet::new();
+    fn every_grouped_name_is_a_syscall_every_engine_knows() {
+        use crate::model::Architectures;
         for group in &GROUPS {
             for name in group.syscalls {
                 assert!(crate::syscalls::lookup(name).is_some(), "{name}");
-                assert!(seen.insert(name), "{name} is in two groups");
+                let dropped = crate::engines::TARGET.drops(name, &Architectures::Native);
+                assert!(dropped.is_empty(), "@{}: {name}", group.name);
+            }
+            for included in group.includes {
+                assert!(self::group(included).is_some(), "{included}");
+            }
+        }
+    }
+
+    #[test]
+    fn purposes_are_groups_that_share_no_syscall() {
+        let mut seen = std::collections::BTreeSet::new();
+        for name in PURPOSES {
+            let group = group(name).unwrap_or_else(|| panic!("{name}"));
+            for syscall in group.syscalls {
+                assert!(seen.insert(syscall), "{syscall} has two purposes");
             }
         }
     }

@@ -419,6 +419,8 @@ fn parse_block_condition(input: ParseStream) -> syn::Result<(BlockCondition, Spa
     }
 }
 
+/// `NAME, @GROUP, ...`: each group stands for its members, each at the
+/// group's tokens, so that what is said of a member points there.
 fn parse_names(input: ParseStream, head: &Ident) -> syn::Result<Vec<Ident>> {
     if input.is_empty() {
         return Err(syn::Error::new(
@@ -426,21 +428,59 @@ fn parse_names(input: ParseStream, head: &Ident) -> syn::Result<Vec<Ident>> {
             format!("`{head}` needs at least one syscall name"),
         ));
     }
-    let mut names = vec![Ident::parse_any(input)
-        .map_err(|e| syn::Error::new(e.span(), "expected a syscall name"))?];
-    while !input.is_empty() && !input.peek(Token![if]) {
+    let mut names = Vec::new();
+    // Names a group brought: naming one again is no second rule.
+    let mut from_groups = Vec::new();
+    loop {
+        parse_name_or_group(input, &mut names, &mut from_groups)?;
+        if input.is_empty() || input.peek(Token![if]) {
+            break;
+        }
         input
             .parse::<Token![,]>()
             .map_err(|e| syn::Error::new(e.span(), "expected `,` or `;` after a syscall name"))?;
         if input.is_empty() {
             break; // trailing comma
         }
-        names.push(
-            Ident::parse_any(input)
-                .map_err(|e| syn::Error::new(e.span(), "expected a syscall name"))?,
-        );
     }
     Ok(names)
+}
+
+fn parse_name_or_group(
+    input: ParseStream,
+    names: &mut Vec<Ident>,
+    from_groups: &mut Vec<&'static str>,
+) -> syn::Result<()> {
+    let Some(at) = input.parse::<Option<Token![@]>>()? else {
+        let name = Ident::parse_any(input)
+            .map_err(|e| syn::Error::new(e.span(), "expected a syscall name"))?;
+        if !from_groups.iter().any(|member| name == member) {
+            names.push(name);
+        }
+        return Ok(());
+    };
+    let name = Ident::parse_any(input)
+        .map_err(|e| syn::Error::new(e.span(), "expected a group name after `@`"))?;
+    let text = name.to_string();
+    let Some(group) = crate::groups::group(&text) else {
+        let known = crate::groups::GROUPS.iter().map(|group| group.name);
+        let help = match crate::suggest::closest(&text, known) {
+            Some(close) => format!("did you mean `@{close}`?"),
+            None => "`seccomp-dsl groups` lists the groups".to_string(),
+        };
+        let span = at.span.join(name.span()).unwrap_or(name.span());
+        return Err(syn::Error::new(
+            span,
+            format!("unknown syscall group `@{text}`\nhelp: {help}"),
+        ));
+    };
+    for member in group.members() {
+        if !names.iter().any(|known| known == member) {
+            names.push(Ident::new(member, name.span()));
+            from_groups.push(member);
+        }
+    }
+    Ok(())
 }
 
 fn parse_action(input: ParseStream) -> syn::Result<ActionAst> {
