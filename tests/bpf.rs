@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 
 use seccomp_dsl::bpf::emulate::{run, run_counting, SeccompData};
 use seccomp_dsl::bpf::{self, audit_arch, reference, X32_SYSCALL_BIT};
-use seccomp_dsl::model::{ArgCondition, CmpOp, Context, KernelVersion, Resolved, SeccompArch};
+#[cfg(feature = "libseccomp")]
+use seccomp_dsl::model::CmpOp;
+use seccomp_dsl::model::{Context, KernelVersion, Resolved, SeccompArch};
 use seccomp_dsl::profiles::DOCKER_DEFAULT;
 use seccomp_dsl::{seccomp_profile, syscalls, Profile};
 
@@ -128,59 +130,6 @@ fn audit(arch: SeccompArch) -> u32 {
     audit_arch(arch).unwrap()
 }
 
-/// Values on both sides of every boundary a comparison of one 32-bit half
-/// draws, and the patterns a mask tells apart.
-fn half_candidates(conditions: &[ArgCondition], high: bool) -> BTreeSet<u32> {
-    let half = |value: u64| {
-        if high {
-            (value >> 32) as u32
-        } else {
-            value as u32
-        }
-    };
-    let mut candidates: BTreeSet<u32> = [0, 1, u32::MAX, u32::MAX - 1, 0x8000_0000].into();
-    for condition in conditions {
-        let value = half(condition.value);
-        candidates.extend([value.wrapping_sub(1), value, value.wrapping_add(1)]);
-        if let CmpOp::MaskedEq(mask) = condition.op {
-            let (mask, value) = (half(mask), half(condition.value & mask));
-            // The block of values a prefix mask accepts ends at `value |
-            // !mask`; the compiler searches high words by such blocks.
-            candidates.extend([
-                value,
-                value | !mask,
-                (value | !mask).wrapping_add(1),
-                value ^ (mask & mask.wrapping_neg()),
-                !value & mask,
-            ]);
-        }
-    }
-    candidates
-}
-
-/// One value of `arg` for every distinct set of `conditions` (on that
-/// argument) it can satisfy.
-fn argument_classes(conditions: &[ArgCondition]) -> Vec<u64> {
-    let highs = half_candidates(conditions, true);
-    let lows = half_candidates(conditions, false);
-    let mut seen = BTreeSet::new();
-    let mut representatives = Vec::new();
-    for &high in &highs {
-        for &low in &lows {
-            let value = (u64::from(high) << 32) | u64::from(low);
-            // On 64 bits, and on the low halves 32-bit ABIs compare.
-            let truth: Vec<(bool, bool)> = conditions
-                .iter()
-                .map(|c| (c.holds_for(value), c.holds_on(SeccompArch::X86, value)))
-                .collect();
-            if seen.insert(truth) {
-                representatives.push(value);
-            }
-        }
-    }
-    representatives
-}
-
 /// Every (arch, number) class of a resolved policy: each number a rule
 /// names on each covered ABI, its neighbours, and the boundaries of the
 /// number space, on every covered ABI and one foreign one.
@@ -228,34 +177,11 @@ fn number_classes(resolved: &Resolved<'_>) -> Vec<(u32, u32)> {
 /// The argument vectors that tell apart every outcome of the rules that can
 /// apply to `(arch, nr)`: the product of each compared argument's classes.
 fn argument_vectors(resolved: &Resolved<'_>) -> Vec<[u64; 6]> {
-    let conditions: Vec<ArgCondition> = resolved
+    let conditions = resolved
         .rules
         .iter()
-        .flat_map(|rule| rule.conditions.iter().copied())
-        .collect();
-    let mut vectors = vec![[0u64; 6]];
-    for index in 0..6u8 {
-        let on_this: Vec<ArgCondition> = conditions
-            .iter()
-            .copied()
-            .filter(|c| c.index == index)
-            .collect();
-        if on_this.is_empty() {
-            continue;
-        }
-        let classes = argument_classes(&on_this);
-        vectors = vectors
-            .iter()
-            .flat_map(|vector| {
-                classes.iter().map(move |&value| {
-                    let mut vector = *vector;
-                    vector[usize::from(index)] = value;
-                    vector
-                })
-            })
-            .collect();
-    }
-    vectors
+        .flat_map(|rule| rule.conditions.iter());
+    seccomp_dsl::classes::argument_vectors(conditions, &[None; 6])
 }
 
 #[test]

@@ -19,6 +19,7 @@
 //! - [`upper_half`]: 64-bit comparisons of arguments the kernel reads
 //!   narrower, and the calls that walk around them;
 //! - [`bpf`]: the policy compiled to a seccomp filter program;
+//! - [`classes`]: equivalence classes of arguments, to decide every input;
 //! - [`preset`]: programs compiled ahead of time, and how an installing
 //!   process finds its own;
 //! - [`record`]: the calls a program made, and the policy that allows
@@ -31,6 +32,7 @@
 #![warn(missing_docs)]
 
 pub mod bpf;
+pub mod classes;
 pub mod constants;
 pub mod docker;
 pub mod dsl;

@@ -60,7 +60,7 @@ pub use command::CommandExt;
 pub use diagnose::Report;
 pub use install::{current_context, Error};
 pub use seccomp_dsl_core::{
-    bpf, constants, docker, dsl, engines, exact, explain, groups, model, preset, record,
+    bpf, classes, constants, docker, dsl, engines, exact, explain, groups, model, preset, record,
     signatures, syscalls, upper_half, validate,
 };
 pub use seccomp_dsl_macros::seccomp_profile;
