@@ -23,7 +23,7 @@ const IMAGE: &str = "localhost/seccomp-dsl-probe:latest";
 
 /// moby's own profile, run as it is: the container reads moby's JSON,
 /// `install()` compares it with `DOCKER_DEFAULT`.
-const MOBY_JSON: &str = include_str!("../seccomp-dsl/src/profiles/docker-default.json");
+const MOBY_JSON: &str = seccomp_dsl::docker::MOBY_DEFAULT;
 
 /// Each policy by name, the Docker JSON the container runs under, and the
 /// profile `install()` applies.

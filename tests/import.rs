@@ -5,7 +5,7 @@ use seccomp_dsl::model::Policy;
 use seccomp_dsl::profiles::{DOCKER_DEFAULT, DOCKER_DEFAULT_NATIVE};
 use seccomp_dsl::{docker, dsl, engines, Profile};
 
-const DOCKER_DEFAULT_JSON: &str = include_str!("../seccomp-dsl/src/profiles/docker-default.json");
+const DOCKER_DEFAULT_JSON: &str = seccomp_dsl::docker::MOBY_DEFAULT;
 
 macro_rules! imported {
     ($($name:ident: $file:literal),* $(,)?) => {

@@ -215,7 +215,7 @@ fn oci_decides_conditions_for_the_given_container() {
     );
 }
 
-const DOCKER_DEFAULT: &str = include_str!("../../seccomp-dsl/src/profiles/docker-default.json");
+const DOCKER_DEFAULT: &str = include_str!("../../seccomp-dsl-core/data/docker-default.json");
 
 #[test]
 fn bpf_prints_the_program_install_would_load() {

@@ -8,6 +8,12 @@
 use std::borrow::Cow;
 use std::fmt;
 
+/// Docker's default seccomp profile, moby's `profiles/seccomp/default.json`
+/// as vendored in `seccomp-dsl-core/data/docker-default.json`:
+/// `seccomp_dsl::profiles::DOCKER_DEFAULT` states it in the DSL, and
+/// `assert no_more_than DOCKER_DEFAULT;` compares a policy with it.
+pub const MOBY_DEFAULT: &str = include_str!("../data/docker-default.json");
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::constants::CAPABILITIES;

@@ -20,7 +20,7 @@ use crate::Profile;
 /// comparisons), the source acknowledges it at the rule.
 ///
 /// `docker_default.policy.rs` beside this file is generated from the
-/// vendored `docker-default.json` by `generate.sh`.
+/// vendored `seccomp-dsl-core/data/docker-default.json` by `generate.sh`.
 ///
 /// ```
 /// use seccomp_dsl::profiles::DOCKER_DEFAULT;

@@ -6,7 +6,7 @@ set -eu
 here=$(dirname "$0")
 cd "$here/../../.."
 profiles=seccomp-dsl/src/profiles
-cargo run -q -p seccomp-dsl-cli -- import "$profiles/docker-default.json" -o "$profiles/docker_default.policy.rs"
+cargo run -q -p seccomp-dsl-cli -- import seccomp-dsl-core/data/docker-default.json -o "$profiles/docker_default.policy.rs"
 # Native-only: no ABI map, so no x32 to acknowledge.
 native_only() {
     grep -v -e '^    arch_map ' -e '#\[allow(x32_low_halves)\]' -e '^    // On x32, engines compare only' "$1"
