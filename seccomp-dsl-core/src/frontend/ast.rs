@@ -61,6 +61,24 @@ pub enum StatementKind {
     Flags { keyword: Span, flags: Vec<Ident> },
     /// `engine NAME;`
     Engine { keyword: Span, name: Ident },
+    /// `assert denies NAME(ARG, _, ...);`, `assert allows NAME(...);` or
+    /// `assert no_more_than PROFILE;`
+    Assert { keyword: Span, claim: Claim },
+}
+
+/// What an `assert` claims of the policy.
+pub enum Claim {
+    /// Every call of `name` whose arguments are as written (`_`: any) is
+    /// denied (`allows: false`) or runs (`allows: true`).
+    Calls {
+        allows: bool,
+        name: Ident,
+        /// One per argument written; `None` for `_`.
+        args: Vec<Option<ValueExpr>>,
+        span: SpanRange,
+    },
+    /// Nothing this policy lets run is denied by the profile named.
+    NoMoreThan { name: Ident },
 }
 
 /// One condition of a `when` or `unless` block.
@@ -128,8 +146,9 @@ impl ValueTerm {
     }
 }
 
-pub const STATEMENT_KEYWORDS: [&str; 9] = [
+pub const STATEMENT_KEYWORDS: [&str; 10] = [
     "default", "forbid", "rule", "when", "unless", "arches", "arch_map", "flags", "engine",
+    "assert",
 ];
 
 /// Parses every statement it can, reporting each bad one to `errors`.
@@ -287,6 +306,10 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
             keyword: head.span(),
             flags: parse_names(input, &head)?,
         },
+        "assert" => StatementKind::Assert {
+            keyword: head.span(),
+            claim: parse_claim(input)?,
+        },
         "engine" => StatementKind::Engine {
             keyword: head.span(),
             name: Ident::parse_any(input).map_err(|e| {
@@ -417,6 +440,56 @@ fn parse_block_condition(input: ParseStream) -> syn::Result<(BlockCondition, Spa
             format!("unknown condition `{other}`: expected `cap(...)`, `arch(...)` or `kernel >= VERSION`"),
         )),
     }
+}
+
+/// What follows `assert`.
+fn parse_claim(input: ParseStream) -> syn::Result<Claim> {
+    let expected = "expected `denies`, `allows` or `no_more_than` after `assert`";
+    let verb = Ident::parse_any(input).map_err(|e| syn::Error::new(e.span(), expected))?;
+    let allows = match verb.to_string().as_str() {
+        "no_more_than" => {
+            let name = Ident::parse_any(input).map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected the profile to compare with: `DOCKER_DEFAULT`",
+                )
+            })?;
+            return Ok(Claim::NoMoreThan { name });
+        }
+        "denies" => false,
+        "allows" => true,
+        _ => return Err(syn::Error::new(verb.span(), expected)),
+    };
+    let name = Ident::parse_any(input)
+        .map_err(|e| syn::Error::new(e.span(), "expected a syscall name"))?;
+    let mut args = Vec::new();
+    let mut end = name.span();
+    if input.peek(syn::token::Paren) {
+        let content;
+        let parens = syn::parenthesized!(content in input);
+        end = parens.span.close();
+        while !content.is_empty() {
+            if content.peek(Token![_]) {
+                content.parse::<Token![_]>()?;
+                args.push(None);
+            } else {
+                args.push(Some(parse_value(&content)?));
+            }
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+    }
+    Ok(Claim::Calls {
+        allows,
+        name: name.clone(),
+        args,
+        span: SpanRange {
+            start: name.span(),
+            end,
+        },
+    })
 }
 
 /// `NAME, @GROUP, ...`: each group stands for its members, each at the

@@ -14,13 +14,13 @@ use crate::model::{
     SeccompArch, ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO, MAX_ERRNO_REASON,
 };
 use crate::validate::ProblemKind;
-use crate::{signatures, upper_half};
+use crate::{signatures, syscalls, upper_half};
 use proc_macro2::Span;
 use syn::Ident;
 
 use super::ast::{
-    ActionAst, BlockCondition, Comparison, Expr, PolicyAst, Statement, StatementKind, ValueExpr,
-    ValueTerm,
+    ActionAst, BlockCondition, Claim, Comparison, Expr, PolicyAst, Statement, StatementKind,
+    ValueExpr, ValueTerm,
 };
 use super::errors::{Errors, SpanRange};
 
@@ -49,7 +49,31 @@ pub struct Lowered {
     /// The container engine the policy targets (`engine NAME;`).
     pub engine: Engine,
     pub forbidden: Vec<Ident>,
+    /// The policy's `assert` statements, checked once it has no error.
+    pub assertions: Vec<Assertion>,
 }
+
+/// An `assert` statement, its values resolved.
+pub struct Assertion {
+    pub claim: LoweredClaim,
+    /// What an error about it points at.
+    pub span: SpanRange,
+}
+
+pub enum LoweredClaim {
+    /// Every call of `syscall` whose arguments are `fixed` (`None`: any)
+    /// runs (`allows`) or does not.
+    Calls {
+        allows: bool,
+        syscall: String,
+        fixed: [Option<u64>; 6],
+    },
+    /// Nothing runs under the policy that `profile` denies.
+    NoMoreThan { profile: &'static str },
+}
+
+/// The profiles `assert no_more_than` compares with.
+pub const COMPARABLE_PROFILES: [&str; 2] = ["DOCKER_DEFAULT", "DOCKER_DEFAULT_NATIVE"];
 
 pub struct RuleSource {
     pub syscalls: Vec<Span>,
@@ -145,6 +169,7 @@ struct Lowerer {
     arches: Option<(Span, Vec<SeccompArch>)>,
     arch_map: Vec<(Span, ArchMapEntry)>,
     flags: Vec<Flag>,
+    assertions: Vec<Assertion>,
     /// A statement whose first word is unknown may be a misspelt `default`.
     unknown_statement: bool,
 }
@@ -314,6 +339,13 @@ impl Lowerer {
                                 sub_arches: subs.map(Cow::Owned),
                             },
                         ));
+                    }
+                }
+            }
+            StatementKind::Assert { keyword, claim } => {
+                if top_level_only(*keyword, "assert", errors) {
+                    if let Some(assertion) = lower_assertion(*keyword, claim, errors) {
+                        self.assertions.push(assertion);
                     }
                 }
             }
@@ -526,6 +558,74 @@ impl Lowerer {
             default_acknowledged: self.default_allows,
             engine: self.engine,
             forbidden: self.forbidden,
+            assertions: self.assertions,
+        }
+    }
+}
+
+fn lower_assertion(keyword: Span, claim: &Claim, errors: &mut Errors) -> Option<Assertion> {
+    match claim {
+        Claim::NoMoreThan { name } => {
+            let text = name.to_string();
+            let Some(profile) = COMPARABLE_PROFILES.iter().find(|known| **known == text) else {
+                errors.push_unknown(
+                    name.span(),
+                    "profile",
+                    &text,
+                    COMPARABLE_PROFILES,
+                    Some(
+                        "`no_more_than` compares with `DOCKER_DEFAULT` or `DOCKER_DEFAULT_NATIVE`",
+                    ),
+                );
+                return None;
+            };
+            Some(Assertion {
+                claim: LoweredClaim::NoMoreThan { profile },
+                span: SpanRange {
+                    start: keyword,
+                    end: name.span(),
+                },
+            })
+        }
+        Claim::Calls {
+            allows,
+            name,
+            args,
+            span,
+        } => {
+            let syscall = name.to_string();
+            if syscalls::lookup(&syscall).is_none() {
+                let known = syscalls::all().iter().map(|entry| entry.name());
+                errors.push_unknown(name.span(), "syscall", &syscall, known, None);
+                return None;
+            }
+            let taken = signatures::lookup(&syscall).map(|signature| signature.arguments().len());
+            if args.len() > taken.unwrap_or(6) {
+                errors.push(
+                    *span,
+                    format!(
+                        "`{syscall}` takes {} arguments, not {}",
+                        taken.unwrap_or(6),
+                        args.len()
+                    ),
+                    Some("write `_` for an argument whatever its value"),
+                );
+                return None;
+            }
+            let mut fixed = [None; 6];
+            for (slot, arg) in fixed.iter_mut().zip(args) {
+                if let Some(value) = arg {
+                    *slot = Some(resolve_value(value, ValueKind::Number, errors)?);
+                }
+            }
+            Some(Assertion {
+                claim: LoweredClaim::Calls {
+                    allows: *allows,
+                    syscall,
+                    fixed,
+                },
+                span: *span,
+            })
         }
     }
 }

@@ -16,6 +16,7 @@
 //! assert_eq!((error.line, error.column), (1, 21));
 //! ```
 
+mod assertions;
 mod ast;
 mod check;
 mod errors;
@@ -45,6 +46,7 @@ pub fn read(source: TokenStream) -> Read {
     let ast = ast::parse_policy(source, &mut diagnostics);
     let lowered = lower::lower(&ast, &mut diagnostics);
     check::check(&lowered, &mut diagnostics);
+    assertions::check(&lowered, &mut diagnostics);
     let policy = diagnostics.is_empty().then_some(lowered.policy);
     let rule_lines = (lowered.sources.iter())
         .map(|source| source.action.start.start().line as u32)
@@ -77,5 +79,47 @@ mod tests {
             policy("default errno; rule openat(arg0 == AT_FDCWD) => allow;"),
             policy("default errno; rule openat(arg0 == -100) => allow;"),
         );
+    }
+}
+
+#[cfg(test)]
+mod assertion_tests {
+    use super::*;
+
+    /// The statements of a `seccomp_dsl::seccomp_profile! { ... }` source.
+    fn body(source: &str) -> &str {
+        let start = source.find('{').unwrap() + 1;
+        &source[start..source.rfind('}').unwrap()]
+    }
+
+    fn errors(source: &str) -> Vec<String> {
+        let read = read(source.parse().unwrap());
+        let messages = read.diagnostics.messages().into_iter();
+        messages.filter(|m| !m.warning).map(|m| m.text).collect()
+    }
+
+    #[test]
+    fn no_more_than_compares_every_call_with_dockers_default() {
+        let faithful = include_str!("../../../seccomp-dsl/src/profiles/docker_default.policy.rs");
+        let asserted = format!("{}\nassert no_more_than DOCKER_DEFAULT;", body(faithful));
+        assert_eq!(errors(&asserted), Vec::<String>::new());
+        // The hardened variant decides on the bits the kernel reads, so it
+        // lets run a call whose register has an upper half Docker's 64-bit
+        // comparison refuses (the kernel runs it as `personality(0)`).
+        let hardened =
+            include_str!("../../../seccomp-dsl/src/profiles/docker_default_hardened.policy.rs");
+        let asserted = format!("{}\nassert no_more_than DOCKER_DEFAULT;", body(hardened));
+        let said = errors(&asserted);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].contains("`personality(0x"), "{said:?}");
+        assert!(!said[0].contains("`personality(0x0)`"), "{said:?}");
+        // And the faithful profile lets through the upper half the
+        // hardened one denies.
+        let native =
+            include_str!("../../../seccomp-dsl/src/profiles/docker_default_native.policy.rs");
+        let asserted = format!("{}\nassert denies socket(0x1_0000_0028);", body(native));
+        let said = errors(&asserted);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].contains("lets run `socket(0x100000028"), "{said:?}");
     }
 }
