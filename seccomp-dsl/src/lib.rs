@@ -108,6 +108,58 @@ pub fn libseccomp_knows(name: &str, abi: model::SeccompArch) -> bool {
     install::libseccomp::knows(name, abi)
 }
 
+/// Defines a policy that others extend, in this crate or any crate that
+/// depends on it: `define_policy! { NAME; STATEMENTS }` makes the macro
+/// `NAME!` (exported at the crate's root), and `NAME! { MORE STATEMENTS }`
+/// is the `seccomp_profile!` of the base's statements and the extension's
+/// together: the macro checks the whole, so a `forbid` of the base holds in
+/// every extension, reported at the extension's tokens. An extension may
+/// add rules, `forbid`s and `assert`s, and its own `default`, which
+/// replaces the base's (tighter or looser: a base's `forbid` still holds).
+/// `NAME! {}` is the base alone.
+///
+/// ```
+/// seccomp_dsl::define_policy! {
+///     /// What every service of ours starts from.
+///     service_base;
+///     #[allow(engine_cannot_start)]
+///     default kill_process;
+///     allow @rust_std;
+///     forbid ptrace, @mount;
+/// }
+///
+/// static BASE: seccomp_dsl::Profile = service_base! {};
+/// static WEB: seccomp_dsl::Profile = service_base! {
+///     allow @rust_threads, @tokio;
+///     rule socket(arg0 == AF_INET) => allow;
+/// };
+/// assert!(WEB.rules().len() > BASE.rules().len());
+/// ```
+///
+/// In another crate: `static WEB: Profile = policies::service_base! { ... };`.
+#[macro_export]
+macro_rules! define_policy {
+    ($(#[$attribute:meta])* $name:ident; $($statement:tt)*) => {
+        $crate::__define_policy! { ($) $(#[$attribute])* $name; $($statement)* }
+    };
+}
+
+/// [`define_policy!`], given a `$` to write the inner macro's own
+/// repetition with.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __define_policy {
+    (($d:tt) $(#[$attribute:meta])* $name:ident; $($statement:tt)*) => {
+        $(#[$attribute])*
+        #[macro_export]
+        macro_rules! $name {
+            ($d($d extension:tt)*) => {
+                $crate::seccomp_profile! { extends $name { $($statement)* } $d($d extension)* }
+            };
+        }
+    };
+}
+
 /// A compiled policy, made by [`seccomp_profile!`]: its model, its Docker
 /// profile and its installer.
 #[derive(Debug)]

@@ -18,14 +18,22 @@
 
 use seccomp_dsl::{seccomp_profile, Profile};
 
-pub static ARGUMENTS: Profile = seccomp_profile! {
+seccomp_dsl::define_policy! {
+    /// What the probe and runc need under a policy that denies by default;
+    /// each policy below that denies by default extends it.
+    probe_runs;
     #[allow(engine_cannot_start)]
-    default errno(EDOM);
+    default errno(EPERM);
     allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
         exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
         tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
+}
+
+pub static ARGUMENTS: Profile = probe_runs! {
+    #[allow(engine_cannot_start)]
+    default errno(EDOM);
     // tuxcall, security and afs_syscall are reserved and never implemented
     // on x86_64 (ENOSYS whatever their arguments): argument rules on them
     // can be tried with any values.
@@ -59,14 +67,9 @@ pub static ACTIONS: Profile = seccomp_profile! {
     forbid kcmp;
 };
 
-pub static CONDITIONS: Profile = seccomp_profile! {
+pub static CONDITIONS: Profile = probe_runs! {
     #[allow(engine_cannot_start)]
     default errno(EPERM);
-    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
-        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
-        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
-        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
     /// Containers get CAP_SYS_CHROOT by default, not CAP_SYS_ADMIN.
     when cap(CAP_SYS_CHROOT) { allow chroot; }
     when cap(CAP_SYS_ADMIN) { allow mount, umount2; }
@@ -94,16 +97,11 @@ pub static DENY_LIST: Profile = seccomp_profile! {
     forbid reboot;
 };
 
-pub static WITH_X86: Profile = seccomp_profile! {
+pub static WITH_X86: Profile = probe_runs! {
     #[allow(engine_cannot_start)]
     default errno(EPERM);
     arch_map x86_64 => x86;
     arch_map aarch64 => arm;
-    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
-        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
-        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
-        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
     allow getuid;
     errno(EXDEV) getgid;
 };
@@ -125,30 +123,20 @@ pub static NARROW: Profile = seccomp_profile! {
 /// Lists its ABI and denies by default: runc puts its ENOSYS stub before
 /// the filter (numbers above `futex_waitv`, the highest named, get ENOSYS),
 /// and `install()` applies the same stub.
-pub static STUB_ERRNO: Profile = seccomp_profile! {
+pub static STUB_ERRNO: Profile = probe_runs! {
     #[allow(engine_cannot_start)]
     default errno(EACCES);
     arches x86_64;
-    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
-        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
-        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
-        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
 };
 
 /// The stub replaces even `kill_process` where it answers, on every ABI of
 /// the map (x32 numbers with their bit).
-pub static STUB_KILL: Profile = seccomp_profile! {
+pub static STUB_KILL: Profile = probe_runs! {
     // Without no-new-privileges runc also calls prctl, capset, setuid, ...
     // after loading the filter; the suite runs with it.
     #[allow(engine_cannot_start)]
     default kill_process;
     arch_map x86_64 => x86, x32;
-    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
-        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
-        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
-        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
     errno(EXDEV) getppid;
 };
 
@@ -158,15 +146,10 @@ pub static STUB_KILL: Profile = seccomp_profile! {
 /// kernel reads them (masks of the low half), it decides as `install()`.
 /// i386's `socketcall` has its own rule: libseccomp would otherwise apply
 /// the `socket` rules to it without their conditions.
-pub static SHARED_TESTS: Profile = seccomp_profile! {
+pub static SHARED_TESTS: Profile = probe_runs! {
     #[allow(engine_cannot_start)]
     default errno(ENOSYS);
     arches x86_64, x86;
-    allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
-        getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
-        statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
-        exit_group, fstatfs, getdents64, fcntl, futex_waitv, rt_sigreturn, nanosleep, sched_yield,
-        tgkill, madvise, epoll_pwait, epoll_ctl, getpid, gettid;
     rule socket(arg0 == AF_UNIX) => allow;
     rule socket(arg0 == AF_INET && arg1 == 1) => allow;
     errno(EAFNOSUPPORT) socketcall;

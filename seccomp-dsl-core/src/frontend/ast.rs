@@ -34,6 +34,8 @@ pub enum StatementKind {
     List {
         action: ActionAst,
         names: Vec<Ident>,
+        /// Whether each name came from a `@group`.
+        grouped: Vec<bool>,
         condition: Option<Expr>,
     },
     /// `rule NAME(EXPR) => ACTION;` or `rule NAME => ACTION;`
@@ -152,7 +154,27 @@ pub const STATEMENT_KEYWORDS: [&str; 10] = [
 ];
 
 /// Parses every statement it can, reporting each bad one to `errors`.
+///
+/// A policy that begins `extends NAME { BASE }` (as the macro a
+/// `define_policy!` makes writes it) is the base's statements followed by
+/// its own, except the base's `default` where it has one of its own.
 pub fn parse_policy(input: TokenStream, errors: &mut Errors) -> PolicyAst {
+    let trees: Vec<TokenTree> = input.clone().into_iter().collect();
+    if let [TokenTree::Ident(keyword), TokenTree::Ident(_), TokenTree::Group(base), rest @ ..] =
+        &trees[..]
+    {
+        if keyword == "extends" && base.delimiter() == Delimiter::Brace {
+            let mut statements = parse_policy(base.stream(), errors).statements;
+            let extension = parse_statements(rest.iter().cloned().collect(), errors);
+            let is_default =
+                |statement: &Statement| matches!(statement.kind, StatementKind::Default { .. });
+            if extension.iter().any(is_default) {
+                statements.retain(|statement| !is_default(statement));
+            }
+            statements.extend(extension);
+            return PolicyAst { statements };
+        }
+    }
     PolicyAst {
         statements: parse_statements(input, errors),
     }
@@ -229,7 +251,7 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
             action: parse_action(input)?,
         },
         "forbid" => StatementKind::Forbid {
-            names: parse_names(input, &head)?,
+            names: idents(parse_names(input, &head)?),
         },
         "rule" => {
             let name = Ident::parse_any(input)
@@ -284,7 +306,7 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
         }
         "arches" => StatementKind::Arches {
             keyword: head.span(),
-            arches: parse_names(input, &head)?,
+            arches: idents(parse_names(input, &head)?),
         },
         "arch_map" => {
             let arch = Ident::parse_any(input).map_err(|e| {
@@ -292,7 +314,7 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
             })?;
             let sub_arches = if input.peek(Token![=>]) {
                 input.parse::<Token![=>]>()?;
-                Some(parse_names(input, &arch)?)
+                Some(idents(parse_names(input, &arch)?))
             } else {
                 None
             };
@@ -304,7 +326,7 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
         }
         "flags" => StatementKind::Flags {
             keyword: head.span(),
-            flags: parse_names(input, &head)?,
+            flags: idents(parse_names(input, &head)?),
         },
         "assert" => StatementKind::Assert {
             keyword: head.span(),
@@ -321,7 +343,7 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
         },
         _ => {
             let action = parse_action_named(head, input)?;
-            let names = parse_names(input, &action.name)?;
+            let (names, grouped) = parse_names(input, &action.name)?.into_iter().unzip();
             let condition = if input.peek(Token![if]) {
                 let keyword = input.parse::<Token![if]>()?;
                 if input.is_empty() {
@@ -337,6 +359,7 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
             StatementKind::List {
                 action,
                 names,
+                grouped,
                 condition,
             }
         }
@@ -494,7 +517,7 @@ fn parse_claim(input: ParseStream) -> syn::Result<Claim> {
 
 /// `NAME, @GROUP, ...`: each group stands for its members, each at the
 /// group's tokens, so that what is said of a member points there.
-fn parse_names(input: ParseStream, head: &Ident) -> syn::Result<Vec<Ident>> {
+fn parse_names(input: ParseStream, head: &Ident) -> syn::Result<Vec<(Ident, bool)>> {
     if input.is_empty() {
         return Err(syn::Error::new(
             head.span(),
@@ -519,16 +542,22 @@ fn parse_names(input: ParseStream, head: &Ident) -> syn::Result<Vec<Ident>> {
     Ok(names)
 }
 
+/// The names alone, for lists where groups mean nothing special.
+fn idents(names: Vec<(Ident, bool)>) -> Vec<Ident> {
+    names.into_iter().map(|(name, _)| name).collect()
+}
+
+/// One name, or a group's members (marked so), added to `names`.
 fn parse_name_or_group(
     input: ParseStream,
-    names: &mut Vec<Ident>,
+    names: &mut Vec<(Ident, bool)>,
     from_groups: &mut Vec<&'static str>,
 ) -> syn::Result<()> {
     let Some(at) = input.parse::<Option<Token![@]>>()? else {
         let name = Ident::parse_any(input)
             .map_err(|e| syn::Error::new(e.span(), "expected a syscall name"))?;
         if !from_groups.iter().any(|member| name == member) {
-            names.push(name);
+            names.push((name, false));
         }
         return Ok(());
     };
@@ -548,8 +577,8 @@ fn parse_name_or_group(
         ));
     };
     for member in group.members() {
-        if !names.iter().any(|known| known == member) {
-            names.push(Ident::new(member, name.span()));
+        if !names.iter().any(|(known, _)| known == member) {
+            names.push((Ident::new(member, name.span()), true));
             from_groups.push(member);
         }
     }

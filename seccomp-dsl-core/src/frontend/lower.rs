@@ -244,6 +244,7 @@ impl Lowerer {
             StatementKind::List {
                 action,
                 names,
+                grouped,
                 condition,
             } => {
                 let resolved = lower_action(action, errors);
@@ -251,6 +252,27 @@ impl Lowerer {
                     self.unknown_statement |= !ACTIONS.contains(&action.name.to_string().as_str());
                     return;
                 }
+                // A group's member that an earlier statement already gives
+                // the same action whatever its arguments is said twice, not
+                // two rules: groups overlap.
+                let plain =
+                    condition.is_none() && scope.includes.is_empty() && scope.excludes.is_empty();
+                let said_before = |name: &Ident| {
+                    self.rules.iter().any(|rule| {
+                        Some(rule.action) == resolved
+                            && rule.is_unconditional()
+                            && rule.applies_everywhere()
+                            && rule.names(&name.to_string())
+                    })
+                };
+                let names: Vec<Ident> = (names.iter().zip(grouped))
+                    .filter(|(name, grouped)| !(plain && **grouped && said_before(name)))
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                if names.is_empty() {
+                    return;
+                }
+                let names = &names;
                 self.rule(
                     names,
                     condition.as_ref(),
