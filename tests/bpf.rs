@@ -17,7 +17,7 @@ use seccomp_dsl::profiles::DOCKER_DEFAULT;
 use seccomp_dsl::{seccomp_profile, syscalls, Profile};
 
 static RANGES_AND_MASKS: Profile = seccomp_profile! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default kill_process;
     allow exit_group;
     #[allow(upper_half_bypass)]
@@ -41,7 +41,7 @@ static RANGES_AND_MASKS: Profile = seccomp_profile! {
 /// Arguments compared as the kernel reads them: 32-bit ranges, signed
 /// comparisons, 16-bit masks, and one argument compared twice.
 static NARROW: Profile = seccomp_profile! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(EPERM);
     allow exit_group;
     rule socket(arg0 < 38 || arg0 == 39 || arg0 > 40) => allow;

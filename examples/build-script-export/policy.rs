@@ -6,7 +6,8 @@ seccomp_dsl::seccomp_profile! {
     // one is for the program to install itself.
     #[allow(engine_cannot_start)]
     default errno;
-    allow read, write, close, brk, mmap, munmap, sigaltstack, futex, exit_group;
+    allow read, write, close, brk, mmap, munmap, sigaltstack, futex, exit_group, rt_sigreturn,
+        restart_syscall;
     rule personality(arg0 == 0x0) => allow;
     errno(EACCES) openat, open;
     kill_process ptrace, execve, execveat;

@@ -31,7 +31,9 @@ const WIDTH: usize = 100;
 ///     dsl::to_source(&policy),
 ///     "seccomp_dsl::seccomp_profile! {\n    \
 ///      // Stops calls runc 1.1.5 makes after loading the filter: for install() alone.\n    \
-///      #[allow(engine_cannot_start)]\n    default errno(EPERM);\n\n    \
+///      #[allow(engine_cannot_start)]\n    \
+///      // The default stops `exit_group`, `rt_sigreturn`, `restart_syscall`: what it protects cannot end or return from a signal handler.\n    \
+///      #[allow(stops_exit)]\n    default errno(EPERM);\n\n    \
 ///      allow read, write;\n    rule personality(arg0 == 0) => allow;\n}\n"
 /// );
 /// ```
@@ -46,6 +48,26 @@ pub fn to_source(policy: &Policy) -> String {
             engine.runtime
         );
         let _ = writeln!(out, "{indent}#[allow(engine_cannot_start)]");
+    }
+    let stopped = crate::lints::exits_stopped_by_default(policy);
+    if !stopped.is_empty() {
+        let _ = writeln!(
+            out,
+            "{indent}// The default stops `{}`: what it protects cannot end or return from a signal handler.",
+            stopped.join("`, `")
+        );
+        let _ = writeln!(out, "{indent}#[allow({})]", crate::lints::STOPS_EXIT);
+    }
+    if crate::lints::default_finding(policy.default_action).is_some() {
+        let _ = writeln!(
+            out,
+            "{indent}// `kill`, as Docker's SCMP_ACT_KILL: one thread."
+        );
+        let _ = writeln!(
+            out,
+            "{indent}#[allow({})]",
+            crate::lints::KILL_THREAD_DEFAULT
+        );
     }
     let _ = writeln!(out, "{indent}default {};", action(policy.default_action));
     match &policy.architectures {
@@ -189,6 +211,25 @@ fn acknowledgements(
             ),
             "engine_ignores_min_kernel",
         );
+    }
+    let mut flagged: Vec<&str> = Vec::new();
+    for finding in crate::lints::rule_findings(rule, policy) {
+        if flagged.contains(&finding.lint) {
+            continue;
+        }
+        flagged.push(finding.lint);
+        // Imported from a profile this project wrote, the rule's own
+        // comment says so already.
+        let said = rule
+            .comment
+            .as_ref()
+            .is_some_and(|c| c.contains(&finding.why));
+        let comment = if said {
+            String::new()
+        } else {
+            format!("    // {}.\n", finding.why)
+        };
+        notes.push((comment, finding.lint));
     }
     let dropped = engine.dropped_names(rule, &policy.architectures);
     if !dropped.is_empty() {

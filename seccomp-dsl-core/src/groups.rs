@@ -796,6 +796,7 @@ pub static GROUPS: [Group; 33] = [
             "readlink",
             "readlinkat",
             "rseq",
+            "restart_syscall",
             "rt_sigaction",
             "rt_sigprocmask",
             "rt_sigreturn",
@@ -812,10 +813,8 @@ pub static GROUPS: [Group; 33] = [
     },
     Group {
         name: "rust_threads",
-        purpose: "What std::thread and std::sync need on glibc, beside @rust_std",
+        purpose: "What std::thread and std::sync need on glibc beside @rust_std, but `clone`, allowed by a rule on its flags",
         syscalls: &[
-            "clone",
-            "clone3",
             "exit",
             "futex",
             "gettid",

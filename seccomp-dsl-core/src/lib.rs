@@ -16,6 +16,8 @@
 //! - [`explain`]: the rule (or default) that decides a call;
 //! - `frontend` (feature `frontend`): DSL source read, lowered to the model
 //!   and checked, for the macro and the command alike;
+//! - [`lints`]: valid rules that are usually a mistake, errors unless
+//!   acknowledged;
 //! - [`upper_half`]: 64-bit comparisons of arguments the kernel reads
 //!   narrower, and the calls that walk around them;
 //! - [`bpf`]: the policy compiled to a seccomp filter program;
@@ -42,6 +44,7 @@ pub mod explain;
 #[cfg(feature = "frontend")]
 pub mod frontend;
 pub mod groups;
+pub mod lints;
 pub mod model;
 pub mod preset;
 pub mod record;

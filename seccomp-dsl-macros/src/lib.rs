@@ -31,7 +31,7 @@ mod fuzz {
         "#[allow(engine_cannot_start)] default kill_process; errno(EACCES) openat; rule socket(arg0 == AF_INET || arg0 == AF_UNIX) => allow; forbid ptrace;",
         "default allow; kill ptrace; rule clone(arg0 & CLONE_NEWUSER | CLONE_NEWNS == 0) => log; rule ioctl(arg1 > 0x5400 && arg2 <= 0o777) => errno(4094);",
         "default errno(ENOSYS); trace(7) getuid; trap getpgid; rule mmap((arg2 == 1 || arg2 == 3) && arg3 != 0b10) => allow;",
-        "default errno; arch_map x86_64 => x86, x32; #[allow(engine_refuses_flags)] flags log; /// note\n #[allow(engine_ignores_min_kernel)] when cap(CAP_SYS_ADMIN), kernel >= 4.8 { allow mount; unless arch(s390) { #[allow(x32_low_halves)] allow tuxcall, security if arg0 == 1; } }",
+        "default errno; arch_map x86_64 => x86, x32; #[allow(engine_refuses_flags)] flags log; /// note\n #[allow(engine_ignores_min_kernel)] when cap(CAP_SYS_ADMIN), kernel >= 4.8 { allow mount; unless arch(s390) { #[allow(x32_low_halves, foreign_syscall)] allow tuxcall, security if arg0 == 1; } }",
     ];
 
     const WORDS: [&str; 58] = [
@@ -183,7 +183,7 @@ mod engine_warnings {
         assert!(canonical.contains("calls `capget`, `capset`, `chdir`, `close`"));
         assert!(!canonical.contains("compile_error"));
         let acknowledged = expand(
-            "#[allow(engine_cannot_start)] default errno; allow read, write; \
+            "#[allow(engine_cannot_start, stops_exit)] default errno; allow read, write; \
              rule personality(arg0 == 0x0) => allow;",
         );
         assert!(!acknowledged.contains("deprecated"), "{acknowledged}");

@@ -131,6 +131,8 @@ pub fn libseccomp_knows(name: &str, abi: model::SeccompArch) -> bool {
 /// static BASE: seccomp_dsl::Profile = service_base! {};
 /// static WEB: seccomp_dsl::Profile = service_base! {
 ///     allow @rust_threads, @tokio;
+///     errno(ENOSYS) clone3;
+///     rule clone(arg0 & CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET == 0) => allow;
 ///     rule socket(arg0 == AF_INET) => allow;
 /// };
 /// assert!(WEB.rules().len() > BASE.rules().len());
@@ -248,7 +250,9 @@ impl Profile {
     ///
     /// ```
     /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
-    ///     default errno; allow read, _llseek;
+    ///     default errno;
+    ///     #[allow(foreign_syscall)]
+    ///     allow read, _llseek;
     /// };
     /// #[cfg(target_arch = "x86_64")]
     /// assert_eq!(POLICY.skipped_syscalls(), ["_llseek"]);

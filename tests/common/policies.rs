@@ -4,7 +4,7 @@ use seccomp_dsl::{seccomp_profile, Profile};
 
 /// The README's canonical example.
 pub static CANONICAL: Profile = seccomp_profile! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno; allow read, write; rule personality(arg0 == 0x0) => allow;
 };
 
@@ -13,17 +13,21 @@ pub static CANONICAL: Profile = seccomp_profile! {
 /// have no declaration, so all six registers are compared on 64 bits): any
 /// values can be tried without side effects.
 pub static ARGUMENTS: Profile = seccomp_profile! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(ENOTTY);
     allow exit_group;
+    // Reserved syscalls, obsolete: let run only to try argument rules.
+    #[allow(foreign_syscall)]
     rule tuxcall(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
     rule tuxcall(arg0 == 2 && (arg2 > 0xffff_ffff || arg3 <= 3)) => errno(EACCES);
+    #[allow(foreign_syscall)]
     rule tuxcall(arg0 == 3 && arg5 != 0x8000_0000_0000_0000) => log;
     // Beside `arg0 == N`, an order on 64 bits is of the shape libseccomp may
     // miscompile; the differential test shows it does not here.
     #[allow(libseccomp_miscompiles)]
     rule tuxcall(arg0 >= 0x1_0000_0000) => errno(EBADF);
     rule security(arg4 & O_CLOEXEC | O_NONBLOCK == O_CLOEXEC) => errno(E2BIG);
+    #[allow(foreign_syscall)]
     rule security(arg4 & O_CLOEXEC | O_NONBLOCK == O_NONBLOCK) => allow;
 };
 
@@ -43,8 +47,9 @@ pub static ACTIONS: Profile = seccomp_profile! {
 
 /// Names that exist only on other architectures next to native ones.
 pub static FOREIGN_NAMES: Profile = seccomp_profile! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(EPERM);
+    #[allow(foreign_syscall)]
     allow exit_group, getpid, _llseek, chown32;
 };
 
@@ -53,7 +58,7 @@ pub static FOREIGN_NAMES: Profile = seccomp_profile! {
 /// container engine built on that libseccomp leaves them out, so the rules
 /// are acknowledged as meant for `install()` alone.
 pub static NEWER_THAN_LIBSECCOMP: Profile = seccomp_profile! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(EPERM);
     #[allow(unknown_to_engine)]
     allow exit_group, mseal;
@@ -63,7 +68,7 @@ pub static NEWER_THAN_LIBSECCOMP: Profile = seccomp_profile! {
 
 /// Rules decided at install time: by capability, kernel and architecture.
 pub static CONDITIONAL: Profile = seccomp_profile! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(EPERM);
     allow exit_group;
     /// Only a process that keeps CAP_SYS_ADMIN may ask for its pid.
@@ -84,7 +89,7 @@ pub static CONDITIONAL: Profile = seccomp_profile! {
 /// The x86 ABI added to x86_64: i386 calls through `int 0x80` are filtered
 /// by name instead of killed.
 pub static WITH_X86: Profile = seccomp_profile! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(EPERM);
     arch_map x86_64 => x86;
     arch_map aarch64 => arm;

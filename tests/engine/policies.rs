@@ -24,6 +24,9 @@ seccomp_dsl::define_policy! {
     probe_runs;
     #[allow(engine_cannot_start)]
     default errno(EPERM);
+    // The probe forks with `clone`; what namespaces a container gets is
+    // its engine's concern in this suite.
+    #[allow(dangerous_permission)]
     allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
         getrandom, mprotect, poll, rt_sigaction, rt_sigprocmask, sigaltstack, openat, newfstatat,
         statx, read, write, close, mmap, munmap, sched_getaffinity, futex, clone, wait4, exit,
@@ -32,19 +35,22 @@ seccomp_dsl::define_policy! {
 }
 
 pub static ARGUMENTS: Profile = probe_runs! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(EDOM);
     // tuxcall, security and afs_syscall are reserved and never implemented
     // on x86_64 (ENOSYS whatever their arguments): argument rules on them
     // can be tried with any values.
+    #[allow(foreign_syscall)]
     rule tuxcall(arg0 == 1 && arg1 & 0xff00 == 0x1200) => allow;
     rule tuxcall(arg0 == 2 && (arg2 > 0xffff_ffff || arg3 <= 3)) => errno(EACCES);
+    #[allow(foreign_syscall)]
     rule tuxcall(arg0 == 3 && arg5 != 0x8000_0000_0000_0000) => log;
     // Beside `arg0 == N`, an order on 64 bits is of the shape libseccomp may
     // miscompile; the differential test shows it does not here.
     #[allow(libseccomp_miscompiles)]
     rule tuxcall(arg0 >= 0x1_0000_0000) => errno(EBADF);
     rule security(arg4 & O_CLOEXEC | O_NONBLOCK == O_CLOEXEC) => errno(E2BIG);
+    #[allow(foreign_syscall)]
     allow security, afs_syscall if arg4 & O_CLOEXEC | O_NONBLOCK == 0;
     rule personality(arg0 == 0xffff_ffff) => allow;
     rule socket(arg0 == AF_UNIX || arg0 > AF_VSOCK) => allow;
@@ -68,7 +74,7 @@ pub static ACTIONS: Profile = seccomp_profile! {
 };
 
 pub static CONDITIONS: Profile = probe_runs! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(EPERM);
     /// Containers get CAP_SYS_CHROOT by default, not CAP_SYS_ADMIN.
     when cap(CAP_SYS_CHROOT) { allow chroot; }
@@ -76,11 +82,13 @@ pub static CONDITIONS: Profile = probe_runs! {
     unless cap(CAP_SYS_ADMIN) { errno(ENOSYS) clone3; }
     when cap(CAP_SYS_PTRACE) { allow kcmp, pidfd_getfd; }
     // The suite's kernel is newer than 4.8, where podman and install() agree.
-    #[allow(engine_ignores_min_kernel)]
+    // As Docker's default profile: ptrace for every process on 4.8 and later.
+    #[allow(engine_ignores_min_kernel, dangerous_permission)]
     when kernel >= 4.8 { allow ptrace, process_vm_readv; }
     when arch(amd64, x32) { allow modify_ldt; }
     unless arch(amd64, x32) { errno(EXDEV) modify_ldt; }
     when cap(CAP_KILL, CAP_SETUID) {
+        #[allow(foreign_syscall)]
         rule tuxcall(arg0 == 1) => allow;
         unless cap(CAP_SYS_ADMIN) { errno(ENOTBLK) getppid; }
     }
@@ -98,7 +106,7 @@ pub static DENY_LIST: Profile = seccomp_profile! {
 };
 
 pub static WITH_X86: Profile = probe_runs! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(EPERM);
     arch_map x86_64 => x86;
     arch_map aarch64 => arm;
@@ -124,7 +132,7 @@ pub static NARROW: Profile = seccomp_profile! {
 /// the filter (numbers above `futex_waitv`, the highest named, get ENOSYS),
 /// and `install()` applies the same stub.
 pub static STUB_ERRNO: Profile = probe_runs! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(EACCES);
     arches x86_64;
 };
@@ -134,7 +142,7 @@ pub static STUB_ERRNO: Profile = probe_runs! {
 pub static STUB_KILL: Profile = probe_runs! {
     // Without no-new-privileges runc also calls prctl, capset, setuid, ...
     // after loading the filter; the suite runs with it.
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default kill_process;
     arch_map x86_64 => x86, x32;
     errno(EXDEV) getppid;
@@ -147,7 +155,7 @@ pub static STUB_KILL: Profile = probe_runs! {
 /// i386's `socketcall` has its own rule: libseccomp would otherwise apply
 /// the `socket` rules to it without their conditions.
 pub static SHARED_TESTS: Profile = probe_runs! {
-    #[allow(engine_cannot_start)]
+    #[allow(engine_cannot_start, stops_exit)]
     default errno(ENOSYS);
     arches x86_64, x86;
     rule socket(arg0 == AF_UNIX) => allow;

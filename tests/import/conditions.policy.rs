@@ -1,6 +1,8 @@
 seccomp_dsl::seccomp_profile! {
     // Stops calls runc 1.1.5 makes after loading the filter: for install() alone.
     #[allow(engine_cannot_start)]
+    // The default stops `rt_sigreturn`, `restart_syscall`: what it protects cannot end or return from a signal handler.
+    #[allow(stops_exit)]
     default errno(EPERM);
 
     allow read, write, exit_group, close, arch_prctl;
@@ -39,6 +41,8 @@ seccomp_dsl::seccomp_profile! {
 
     // podman 4.3 (runc 1.1.5, libseccomp 2.5.4) ignores minKernel: the rule applies on every kernel there.
     #[allow(engine_ignores_min_kernel)]
+    // `ptrace` is let run whatever its arguments, outside a `when cap(...)` block.
+    #[allow(dangerous_permission)]
     when kernel >= 4.8 {
         allow ptrace;
     }

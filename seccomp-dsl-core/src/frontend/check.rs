@@ -2,6 +2,7 @@
 //! `crate::validate`, reported at the tokens they concern, and
 //! the `forbid` guards, which only exist at compile time.
 
+use crate::lints;
 use crate::model::{Action, Architectures, Permit, Policy};
 use crate::validate::{validate, Part, ProblemKind};
 use crate::{engines, signatures, syscalls, upper_half};
@@ -22,6 +23,90 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
     check_default_errno(lowered, errors);
     check_miscompiled(lowered, errors);
     check_forbidden(lowered, errors);
+    check_lints(lowered, errors);
+}
+
+/// The lints of [`lints`]: an error at the syscall, unless the rule
+/// acknowledges it; at `default`, `kill` (thread) an error and the exits
+/// it stops a warning, unless acknowledged there.
+fn check_lints(lowered: &Lowered, errors: &mut Errors) {
+    // Said once the policy is otherwise right: an unknown capability or a
+    // forbidden syscall is the error to fix first.
+    if !errors.is_empty() {
+        return;
+    }
+    for (index, rule) in lowered.policy.rules.iter().enumerate() {
+        let source = &lowered.sources[index];
+        for finding in lints::rule_findings(rule, &lowered.policy) {
+            if source.acknowledges(finding.lint) {
+                continue;
+            }
+            let at = (rule.syscalls.iter())
+                .position(|name| *name == finding.syscall)
+                .and_then(|position| source.syscalls.get(position))
+                .map_or(source.action, |&span| SpanRange::single(span));
+            errors.push(
+                at,
+                finding.why,
+                Some(&format!(
+                    "{}, or say it is meant with `#[allow({})]` above the statement",
+                    lint_remedy(finding.lint, &finding.syscall),
+                    finding.lint
+                )),
+            );
+        }
+    }
+    let Some(default) = lowered.default else {
+        return;
+    };
+    let acknowledged = |lint: &str| {
+        lowered
+            .default_acknowledged
+            .iter()
+            .any(|check| check == lint)
+    };
+    if let Some(why) = lints::default_finding(lowered.policy.default_action) {
+        if !acknowledged(lints::KILL_THREAD_DEFAULT) {
+            errors.push(
+                default,
+                why,
+                Some("write `default kill_process;`, or say a thread is meant with `#[allow(kill_thread_default)]` above `default`"),
+            );
+        }
+    }
+    let stopped = lints::exits_stopped_by_default(&lowered.policy);
+    if !stopped.is_empty() && !acknowledged(lints::STOPS_EXIT) {
+        let listed: Vec<String> = stopped.iter().map(|name| format!("`{name}`")).collect();
+        errors.warn(
+            default.start,
+            lints::STOPS_EXIT,
+            format!(
+                "the default action stops {}, which every program needs to end or to return from \
+                 a signal handler: allow them, or say it is meant with `#[allow(stops_exit)]` above \
+                 `default`",
+                listed.join(", ")
+            ),
+        );
+    }
+}
+
+/// The usual fix for what `lint` flags at `syscall`.
+fn lint_remedy(lint: &str, syscall: &str) -> &'static str {
+    match (lint, syscall) {
+        (lints::DANGEROUS_PERMISSION, "clone" | "clone3") => {
+            "allow `clone` by a rule on its flags \
+             (`arg0 & CLONE_NEWNS | CLONE_NEWCGROUP | ... == 0`) and answer `clone3` with \
+             `errno(ENOSYS)`, which makes glibc fall back to `clone`"
+        }
+        (lints::DANGEROUS_PERMISSION, "personality" | "socket") => {
+            "allow only the values the program needs with an argument rule"
+        }
+        (lints::DANGEROUS_PERMISSION, _) => {
+            "deny it, allow it only for some arguments, or move it into a `when cap(...)` block"
+        }
+        (lints::STOPS_EXIT, _) => "allow it",
+        _ => "remove it",
+    }
 }
 
 /// Rules that libseccomp 2.5.4 may miscompile: an error at the later
@@ -153,6 +238,7 @@ fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
         // `install()` alone (the canonical example is): a warning.
         errors.warn(
             default.start,
+            ENGINE_CANNOT_START,
             format!(
                 "{} calls {} itself after loading the filter: this policy denies them, so a \
                  container does not start under its profile; `#[allow(engine_cannot_start)]` \

@@ -26,7 +26,8 @@ impl SpanRange {
 #[derive(Default)]
 pub struct Errors {
     errors: Vec<syn::Error>,
-    warnings: Vec<(Span, String)>,
+    /// Each warning's place, the check that makes it, and its text.
+    warnings: Vec<(Span, &'static str, String)>,
 }
 
 fn position(error: &syn::Error) -> (usize, usize) {
@@ -91,8 +92,8 @@ impl Errors {
 
     /// Records a warning at `span`, which the expansion reports if the
     /// policy compiles (see [`Errors::warnings`]).
-    pub fn warn(&mut self, span: Span, message: impl Into<String>) {
-        self.warnings.push((span, message.into()));
+    pub fn warn(&mut self, span: Span, check: &'static str, message: impl Into<String>) {
+        self.warnings.push((span, check, message.into()));
     }
 
     /// The warnings as items whose use the compiler reports at their spans:
@@ -101,13 +102,13 @@ impl Errors {
         self.warnings
             .iter()
             .enumerate()
-            .map(|(index, (span, message))| {
-                let name = Ident::new(&format!("engine_cannot_start_{index}"), *span);
+            .map(|(index, (span, check, message))| {
+                let name = Ident::new(&format!("{check}_{index}"), *span);
                 quote::quote_spanned! {*span=>
                     #[deprecated(note = #message)]
                     #[allow(non_upper_case_globals)]
                     const #name: () = ();
-                    let _ = #name;
+                    let () = #name;
                 }
             })
             .collect()
@@ -128,7 +129,7 @@ impl Errors {
                     warning: false,
                 }
             })
-            .chain(self.warnings.iter().map(|(span, text)| Message {
+            .chain(self.warnings.iter().map(|(span, _, text)| Message {
                 line: span.start().line,
                 column: span.start().column,
                 text: text.clone(),

@@ -14,7 +14,7 @@ use crate::model::{
     SeccompArch, ARG_COUNT, DOCKER_ARCHES, MAX_ERRNO, MAX_ERRNO_REASON,
 };
 use crate::validate::ProblemKind;
-use crate::{signatures, syscalls, upper_half};
+use crate::{lints, signatures, syscalls, upper_half};
 use proc_macro2::Span;
 use syn::Ident;
 
@@ -111,7 +111,11 @@ struct Scope {
 }
 
 /// What `#[allow(...)]` can acknowledge.
-const ACKNOWLEDGEABLE: [&str; 8] = [
+const ACKNOWLEDGEABLE: [&str; 12] = [
+    lints::DANGEROUS_PERMISSION,
+    lints::STOPS_EXIT,
+    lints::FOREIGN_SYSCALL,
+    lints::KILL_THREAD_DEFAULT,
     UPPER_HALF_BYPASS,
     UNKNOWN_TO_ENGINE,
     ENGINE_REFUSES_FLAGS,
@@ -562,19 +566,27 @@ impl Lowerer {
             Some(&(action, span)) if self.default_count == 1 => (action, Some(span)),
             _ => (Action::Errno(1), None),
         };
-        let mut rules = self.rules;
-        for (rule, source) in rules.iter_mut().zip(&self.sources) {
+        let mut policy = Policy {
+            default_action,
+            rules: Cow::Owned(self.rules),
+            architectures,
+            flags: Cow::Owned(self.flags),
+        };
+        let findings: Vec<Vec<lints::Finding>> = (policy.rules.iter())
+            .map(|rule| lints::rule_findings(rule, &policy))
+            .collect();
+        let architectures = policy.architectures.clone();
+        for ((rule, source), findings) in (policy.rules.to_mut().iter_mut())
+            .zip(&self.sources)
+            .zip(findings)
+        {
             if source.acknowledges(UNKNOWN_TO_ENGINE) {
                 note_engine_drops(rule, &architectures, self.engine);
             }
+            note_acknowledged_lints(rule, source, findings);
         }
         Lowered {
-            policy: Policy {
-                default_action,
-                rules: Cow::Owned(rules),
-                architectures,
-                flags: Cow::Owned(self.flags),
-            },
+            policy,
             sources: self.sources,
             default: default_span,
             default_acknowledged: self.default_allows,
@@ -1190,6 +1202,23 @@ fn quoted_list(names: &[&str]) -> String {
 /// Says in the rule's comment, which the Docker profile keeps, which of its
 /// syscalls the target engine leaves out: an acknowledged difference stays
 /// visible where the profile goes.
+/// Says in the rule's comment (so in the Docker profile) which lints the
+/// source acknowledges there, and why each flags it.
+fn note_acknowledged_lints(rule: &mut Rule, source: &RuleSource, findings: Vec<lints::Finding>) {
+    for finding in findings {
+        if !source.acknowledges(finding.lint) {
+            continue;
+        }
+        let note = format!("Acknowledged ({}): {}.", finding.lint, finding.why);
+        rule.comment = Some(Cow::Owned(match rule.comment.take() {
+            // Imported from a profile this project wrote, it says so already.
+            Some(comment) if comment.contains(&note) => comment.into_owned(),
+            Some(comment) => format!("{comment}\n{note}"),
+            None => note,
+        }));
+    }
+}
+
 fn note_engine_drops(rule: &mut Rule, architectures: &Architectures, engine: Engine) {
     let unknown = engine.dropped_names(rule, architectures);
     if unknown.is_empty() {

@@ -10,6 +10,8 @@ seccomp_dsl::seccomp_profile! {
     arch_map riscv64;
     arch_map loongarch64;
 
+    // `riscv_hwprobe` exists on no ABI the policy covers on x86_64 or aarch64.
+    #[allow(foreign_syscall)]
     // Left out of this rule by podman 4.3 (runc 1.1.5, libseccomp 2.5.4), which does not know:
     // getxattrat, listmount, listxattrat, map_shadow_stack, mseal, removexattrat, riscv_hwprobe,
     //    setxattrat, statmount, uretprobe.
@@ -65,6 +67,8 @@ seccomp_dsl::seccomp_profile! {
 
     // podman 4.3 (runc 1.1.5, libseccomp 2.5.4) ignores minKernel: the rule applies on every kernel there.
     #[allow(engine_ignores_min_kernel)]
+    // `ptrace` is let run whatever its arguments, outside a `when cap(...)` block.
+    #[allow(dangerous_permission)]
     when kernel >= 4.8 {
         allow process_vm_readv, process_vm_writev, ptrace;
     }
@@ -89,6 +93,8 @@ seccomp_dsl::seccomp_profile! {
         allow sync_file_range2, swapcontext;
     }
 
+    // `sync_file_range2` exists on no ABI the policy covers on x86_64 or aarch64.
+    #[allow(foreign_syscall)]
     when arch(arm, arm64) {
         allow arm_fadvise64_64, arm_sync_file_range, sync_file_range2, breakpoint, cacheflush,
             set_tls;

@@ -1,6 +1,8 @@
 seccomp_dsl::seccomp_profile! {
     default errno(EPERM);
 
+    // `chown32` exists on no ABI the policy covers on x86_64 or aarch64.
+    #[allow(foreign_syscall)]
     // Left out of this rule by podman 4.3 (runc 1.1.5, libseccomp 2.5.4), which does not know:
     // getxattrat, listmount, listxattrat, map_shadow_stack, mseal, removexattrat, riscv_hwprobe,
     //    setxattrat, statmount, uretprobe.
@@ -56,6 +58,8 @@ seccomp_dsl::seccomp_profile! {
 
     // podman 4.3 (runc 1.1.5, libseccomp 2.5.4) ignores minKernel: the rule applies on every kernel there.
     #[allow(engine_ignores_min_kernel)]
+    // `ptrace` is let run whatever its arguments, outside a `when cap(...)` block.
+    #[allow(dangerous_permission)]
     when kernel >= 4.8 {
         allow process_vm_readv, process_vm_writev, ptrace;
     }
@@ -100,6 +104,8 @@ seccomp_dsl::seccomp_profile! {
         allow sync_file_range2, swapcontext;
     }
 
+    // `arm_fadvise64_64` exists on no ABI the policy covers on x86_64 or aarch64.
+    #[allow(foreign_syscall)]
     when arch(arm, arm64) {
         allow arm_fadvise64_64, arm_sync_file_range, sync_file_range2, breakpoint, cacheflush,
             set_tls;
@@ -125,6 +131,8 @@ seccomp_dsl::seccomp_profile! {
         allow open_by_handle_at;
     }
 
+    // `umount` exists on no ABI the policy covers on x86_64 or aarch64.
+    #[allow(foreign_syscall)]
     // Left out of this rule by podman 4.3 (runc 1.1.5, libseccomp 2.5.4), which does not know:
     // lsm_get_self_attr, lsm_list_modules, lsm_set_self_attr.
     #[allow(unknown_to_engine)]
@@ -174,6 +182,8 @@ seccomp_dsl::seccomp_profile! {
         allow iopl, ioperm;
     }
 
+    // `stime` exists on no ABI the policy covers on x86_64 or aarch64.
+    #[allow(foreign_syscall)]
     when cap(CAP_SYS_TIME) {
         allow settimeofday, stime, clock_settime, clock_settime64;
     }

@@ -6,7 +6,7 @@ static POLICY: Profile = seccomp_profile! {
     engine docker;
     default errno(EPERM);
     allow read, write, exit_group;
-    when kernel >= 4.8 { allow ptrace; }
+    when kernel >= 4.8 { allow process_vm_readv; }
 };
 
 fn main() {

@@ -1,0 +1,226 @@
+//! Rules that are valid but usually a mistake: errors unless acknowledged
+//! at the rule with `#[allow(NAME)]`, which the Docker profile's `comment`
+//! then carries.
+//!
+//! - [`DANGEROUS_PERMISSION`]: a syscall that opens a way out of a sandbox
+//!   let run whatever its arguments (`ptrace`, `bpf`, `mount`, ...; `clone`
+//!   with namespace flags, `clone3`, whose flags no filter sees;
+//!   `personality` without a persona rule, `socket` without a family rule),
+//!   outside a `when cap(...)` block;
+//! - [`STOPS_EXIT`]: a rule that denies or kills `exit_group`,
+//!   `rt_sigreturn` or `restart_syscall`, without which a program cannot
+//!   end or return from a signal handler (by the default action, a warning);
+//! - [`FOREIGN_SYSCALL`]: a syscall let run that neither x86_64 nor aarch64
+//!   has (only 32-bit or other ABIs), or an obsolete one;
+//! - [`KILL_THREAD_DEFAULT`]: `default kill` (one thread), where
+//!   `kill_process` was likely meant.
+
+use crate::groups;
+use crate::model::{Action, Architectures, ArgCondition, CmpOp, Policy, Rule, SeccompArch};
+use crate::syscalls;
+
+/// `#[allow(dangerous_permission)]`.
+pub const DANGEROUS_PERMISSION: &str = "dangerous_permission";
+/// `#[allow(stops_exit)]`.
+pub const STOPS_EXIT: &str = "stops_exit";
+/// `#[allow(foreign_syscall)]`.
+pub const FOREIGN_SYSCALL: &str = "foreign_syscall";
+/// `#[allow(kill_thread_default)]`, at `default`.
+pub const KILL_THREAD_DEFAULT: &str = "kill_thread_default";
+
+/// Syscalls that open a way out of a sandbox whatever their arguments.
+pub const DANGEROUS: [&str; 12] = [
+    "ptrace",
+    "bpf",
+    "mount",
+    "unshare",
+    "setns",
+    "keyctl",
+    "add_key",
+    "userfaultfd",
+    "perf_event_open",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+];
+
+/// The calls a program cannot do without: to end, and to return from a
+/// signal handler (and resume a call a signal interrupted).
+pub const EXITS: [&str; 3] = ["exit_group", "rt_sigreturn", "restart_syscall"];
+
+/// The namespace flags `clone` takes (`CLONE_NEWTIME` only `clone3` and
+/// `unshare` do).
+pub const CLONE_NAMESPACES: u64 = 0x7e02_0000;
+
+/// One finding at a rule: the check that acknowledges it, the syscall,
+/// and why it is flagged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The name `#[allow(...)]` takes.
+    pub lint: &'static str,
+    /// The syscall of the rule it is about.
+    pub syscall: String,
+    /// Why, as a sentence.
+    pub why: String,
+}
+
+/// Whether `conditions` keep every namespace flag out of `clone`'s flags.
+fn excludes_namespaces(conditions: &[ArgCondition]) -> bool {
+    conditions.iter().any(|condition| match condition.op {
+        CmpOp::MaskedEq(mask) => {
+            condition.index == 0
+                && mask & CLONE_NAMESPACES == CLONE_NAMESPACES
+                && condition.value & CLONE_NAMESPACES == 0
+        }
+        _ => false,
+    })
+}
+
+/// The hosts lints are about, by Docker's names.
+const HOSTS: [(SeccompArch, &str); 2] = [
+    (SeccompArch::X86_64, "amd64"),
+    (SeccompArch::Aarch64, "arm64"),
+];
+
+/// What is flagged at `rule` of `policy`. A rule
+/// that applies only on other machines (`when arch(s390x)`) is theirs.
+///
+/// ```
+/// use seccomp_dsl_core::lints::{rule_findings, DANGEROUS_PERMISSION};
+/// use seccomp_dsl_core::model::{Action, Policy, Rule};
+/// let rule = Rule::new(["read", "ptrace"], [], Action::Allow);
+/// let policy = Policy::new(Action::Errno(1), vec![rule.clone()]);
+/// let findings = rule_findings(&rule, &policy);
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!((findings[0].lint, findings[0].syscall.as_str()), (DANGEROUS_PERMISSION, "ptrace"));
+/// ```
+pub fn rule_findings(rule: &Rule, policy: &Policy) -> Vec<Finding> {
+    let architectures = &policy.architectures;
+    // Under a default that lets everything run, a rule grants nothing new.
+    let grants = !policy.default_action.may_run_call();
+    let mut findings = Vec::new();
+    let arches = &rule.includes.arches;
+    let on_a_host = arches.is_empty()
+        || HOSTS
+            .iter()
+            .any(|(_, docker)| arches.iter().any(|arch| arch == docker));
+    if !on_a_host {
+        return findings;
+    }
+    let mut flag = |lint, syscall: &str, why: String| {
+        findings.push(Finding {
+            lint,
+            syscall: syscall.to_string(),
+            why,
+        });
+    };
+    let runs = rule.action.may_run_call();
+    let privileged = !rule.includes.caps.is_empty();
+    let on_arg0 = rule.conditions.iter().any(|condition| condition.index == 0);
+    for name in rule.syscalls.iter() {
+        let name = name.as_ref();
+        if runs && grants && !privileged {
+            if DANGEROUS.contains(&name) && rule.is_unconditional() {
+                flag(
+                    DANGEROUS_PERMISSION,
+                    name,
+                    format!("`{name}` is let run whatever its arguments, outside a `when cap(...)` block"),
+                );
+            }
+            let why = match name {
+                "clone3" => Some(
+                    "`clone3` is let run, and its flags, in memory, are out of a filter's reach: \
+                     it may create namespaces"
+                        .to_string(),
+                ),
+                "clone" if !excludes_namespaces(&rule.conditions) => Some(
+                    "`clone` is let run with namespace flags (no `arg0 & CLONE_NEWNS | ... == 0` \
+                     rule keeps them out)"
+                        .to_string(),
+                ),
+                "personality" if !on_arg0 => Some(
+                    "`personality` is let run whatever the persona (`READ_IMPLIES_EXEC`, \
+                     `ADDR_NO_RANDOMIZE`, ...)"
+                        .to_string(),
+                ),
+                "socket" if !on_arg0 => Some(
+                    "`socket` is let run whatever the family (`AF_NETLINK`, `AF_PACKET`, \
+                     `AF_VSOCK`, ...)"
+                        .to_string(),
+                ),
+                _ => None,
+            };
+            if let Some(why) = why {
+                flag(DANGEROUS_PERMISSION, name, why);
+            }
+        }
+        if !runs && EXITS.contains(&name) {
+            flag(
+                STOPS_EXIT,
+                name,
+                format!("`{name}` gets {}: {}", rule.action, exit_consequence(name)),
+            );
+        }
+        if runs && is_foreign_or_obsolete(name, architectures) {
+            flag(FOREIGN_SYSCALL, name, foreign_why(name));
+        }
+    }
+    findings
+}
+
+/// What a program loses without `name`, one of [`EXITS`].
+fn exit_consequence(name: &str) -> &'static str {
+    match name {
+        "exit_group" => "the program cannot end (its `exit` fails)",
+        "rt_sigreturn" => "the program cannot return from a signal handler",
+        _ => "a call a signal interrupted cannot resume",
+    }
+}
+
+/// Whether no ABI a policy covering `architectures` filters on x86_64 or
+/// aarch64 has `name`, or it is obsolete.
+/// A name no table has is an unknown syscall, reported as such.
+pub fn is_foreign_or_obsolete(name: &str, architectures: &Architectures) -> bool {
+    let Some(entry) = syscalls::lookup(name) else {
+        return false;
+    };
+    let on_a_host = (HOSTS.iter())
+        .flat_map(|(native, _)| architectures.covered(*native))
+        .any(|abi| entry.exists_on(abi.syscall_table()));
+    let obsolete = groups::group("obsolete").is_some_and(|group| group.syscalls.contains(&name));
+    !on_a_host || obsolete
+}
+
+fn foreign_why(name: &str) -> String {
+    if groups::group("obsolete").is_some_and(|group| group.syscalls.contains(&name)) {
+        format!("`{name}` is obsolete: no current program calls it")
+    } else {
+        format!("`{name}` exists on no ABI the policy covers on x86_64 or aarch64")
+    }
+}
+
+/// The calls of [`EXITS`] `policy`'s default action stops, when no rule
+/// lets them run: worth a warning.
+pub fn exits_stopped_by_default(policy: &Policy) -> Vec<&'static str> {
+    if policy.default_action.may_run_call() {
+        return Vec::new();
+    }
+    EXITS
+        .into_iter()
+        .filter(|name| {
+            !policy
+                .rules
+                .iter()
+                .any(|rule| rule.names(name) && rule.action.may_run_call())
+        })
+        .collect()
+}
+
+/// Why `default` is flagged, if it is: `kill` (a thread) is rarely meant.
+pub fn default_finding(action: Action) -> Option<String> {
+    (action == Action::KillThread).then(|| {
+        "`default kill` kills only the thread that made the call: the other threads go on, \
+         often waiting forever for it"
+            .to_string()
+    })
+}
