@@ -329,9 +329,29 @@ fn build(selection: &[&str], release: bool) -> PathBuf {
         .expect("cargo names the executable")
 }
 
+/// This machine's musl target, if its standard library is installed
+/// (`rustup target add`); under CI a missing one fails the test.
+fn musl_target() -> Option<String> {
+    let target = format!("{}-unknown-linux-musl", std::env::consts::ARCH);
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
+    let sysroot = PathBuf::from(stdout(&sysroot).trim());
+    if sysroot.join("lib/rustlib").join(&target).exists() {
+        return Some(target);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the {target} target is not installed; .ci/run installs it"
+    );
+    eprintln!("skipped: the {target} target is not installed");
+    None
+}
+
 /// The Rust groups, proven: `default kill_process` and the groups alone
-/// run real Rust programs, debug and release, to the end with the same
-/// output as unconfined.
+/// run real Rust programs, debug and release, for glibc and for musl, to
+/// the end with the same output as unconfined.
 #[test]
 fn the_rust_runtime_groups_run_real_rust_programs() {
     let dir = work_dir("groups");
@@ -357,37 +377,52 @@ fn the_rust_runtime_groups_run_real_rust_programs() {
          rule prctl(arg0 == PR_SET_NAME) => allow;\n",
     )
     .unwrap();
-    for release in [false, true] {
-        let hello = build(&["-p", "seccomp-dsl", "--example", "hello"], release);
-        let echo = build_echo_service(release);
-        let (hello, echo) = (hello.to_str().unwrap(), echo.to_str().unwrap());
-        for (policy, line, status) in [
-            (&std_only, vec![hello], 0),
-            (&std_only, vec![hello, "panic"], 101),
-            (&service, vec![echo], 0),
-        ] {
-            let unconfined = output(plain(&line), &dir, None);
-            assert_eq!(unconfined.status.code(), Some(status), "{line:?}");
-            let confined = run_under(&dir, policy, &line, None);
-            assert_eq!(
-                (confined.status.code(), stdout(&confined)),
-                (Some(status), stdout(&unconfined)),
-                "{line:?} under {}: {}",
-                policy.display(),
-                stderr(&confined)
-            );
-            // Denied calls are named (clone3, by design); none is killed.
-            assert!(
-                !stderr(&confined).contains("seccomp-dsl: kill"),
-                "{}",
-                stderr(&confined)
-            );
+    let targets: Vec<Option<String>> = std::iter::once(None)
+        .chain(musl_target().map(Some))
+        .collect();
+    for target in &targets {
+        for release in [false, true] {
+            let mut selection = vec!["-p", "hello"];
+            if let Some(target) = target {
+                selection.extend(["--target", target.as_str()]);
+            }
+            let hello = build(&selection, release);
+            selection[1] = "echo-service";
+            let echo = build(&selection, release);
+            prove_groups(&dir, &std_only, &service, &hello, &echo);
         }
-        // The groups are all they allow: the service is killed at its
-        // network interfaces' netlink socket.
-        let escaped = run_under(&dir, &service, &[echo, "--interfaces"], None);
-        assert_eq!(escaped.status.code(), Some(159), "{}", stderr(&escaped));
     }
+}
+
+/// The groups' proof on one build of each program.
+fn prove_groups(dir: &Path, std_only: &Path, service: &Path, hello: &Path, echo: &Path) {
+    let (hello, echo) = (hello.to_str().unwrap(), echo.to_str().unwrap());
+    for (policy, line, status) in [
+        (std_only, vec![hello], 0),
+        (std_only, vec![hello, "panic"], 101),
+        (service, vec![echo], 0),
+    ] {
+        let unconfined = output(plain(&line), dir, None);
+        assert_eq!(unconfined.status.code(), Some(status), "{line:?}");
+        let confined = run_under(dir, policy, &line, None);
+        assert_eq!(
+            (confined.status.code(), stdout(&confined)),
+            (Some(status), stdout(&unconfined)),
+            "{line:?} under {}: {}",
+            policy.display(),
+            stderr(&confined)
+        );
+        // Denied calls are named (clone3, by design); none is killed.
+        assert!(
+            !stderr(&confined).contains("seccomp-dsl: kill"),
+            "{}",
+            stderr(&confined)
+        );
+    }
+    // The groups are all they allow: the service is killed at its network
+    // interfaces' netlink socket.
+    let escaped = run_under(dir, service, &[echo, "--interfaces"], None);
+    assert_eq!(escaped.status.code(), Some(159), "{}", stderr(&escaped));
 }
 
 /// Each recorded policy, as written, in a program that embeds it.

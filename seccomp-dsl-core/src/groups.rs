@@ -764,7 +764,7 @@ pub static GROUPS: [Group; 33] = [
     Group {
         name: "rust_std",
         purpose:
-            "What a Rust program on glibc needs from exec to exit: load, allocate, print, panic",
+            "What a Rust program on glibc or musl needs from exec to exit: load, allocate, print, panic",
         syscalls: &[
             "access",
             "arch_prctl",
@@ -787,6 +787,7 @@ pub static GROUPS: [Group; 33] = [
             "munmap",
             "nanosleep",
             "newfstatat",
+            "open",
             "openat",
             "poll",
             "ppoll",
@@ -805,6 +806,8 @@ pub static GROUPS: [Group; 33] = [
             "set_robust_list",
             "set_tid_address",
             "sigaltstack",
+            "stat",
+            "lstat",
             "statx",
             "write",
             "writev",
@@ -813,7 +816,7 @@ pub static GROUPS: [Group; 33] = [
     },
     Group {
         name: "rust_threads",
-        purpose: "What std::thread and std::sync need on glibc beside @rust_std, but `clone`, allowed by a rule on its flags",
+        purpose: "What std::thread and std::sync need beside @rust_std, but `clone`, allowed by a rule on its flags",
         syscalls: &[
             "exit",
             "futex",
@@ -833,7 +836,7 @@ pub static GROUPS: [Group; 33] = [
     },
     Group {
         name: "tokio",
-        purpose: "What the tokio runtime needs on glibc, beside @rust_std and @rust_threads",
+        purpose: "What the tokio runtime needs beside @rust_std and @rust_threads",
         syscalls: &[
             "epoll_create1",
             "epoll_ctl",

@@ -66,13 +66,14 @@ pub struct Finding {
 
 /// Whether `conditions` keep every namespace flag out of `clone`'s flags.
 fn excludes_namespaces(conditions: &[ArgCondition]) -> bool {
-    conditions.iter().any(|condition| match condition.op {
-        CmpOp::MaskedEq(mask) => {
-            condition.index == 0
-                && mask & CLONE_NAMESPACES == CLONE_NAMESPACES
-                && condition.value & CLONE_NAMESPACES == 0
-        }
-        _ => false,
+    conditions.iter().any(|condition| {
+        condition.index == 0
+            && condition.value & CLONE_NAMESPACES == 0
+            && match condition.op {
+                CmpOp::MaskedEq(mask) => mask & CLONE_NAMESPACES == CLONE_NAMESPACES,
+                CmpOp::Eq => true,
+                _ => false,
+            }
     })
 }
 

@@ -1,6 +1,6 @@
 //! The smallest Rust program worth a policy: builds a greeting on the heap
 //! and prints it; `hello panic` panics instead (exit status 101).
-//! The `@rust_std` syscall group is proven on it.
+//! The `@rust_std` syscall group is proven on it, for glibc and musl.
 
 fn main() {
     let name = std::env::args()
