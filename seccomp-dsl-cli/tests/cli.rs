@@ -642,3 +642,45 @@ fn groups_lists_each_group_and_one_groups_syscalls_on_an_abi() {
         "seccomp-dsl: unknown syscall group `@tokoi`; did you mean `@tokio`?\n"
     );
 }
+
+#[test]
+fn diff_lists_each_class_of_calls_two_policies_decide_differently() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let moby = format!("{root}/seccomp-dsl-core/data/docker-default.json");
+    let faithful = format!("{root}/seccomp-dsl/src/profiles/docker_default.policy.rs");
+    let hardened = format!("{root}/seccomp-dsl/src/profiles/docker_default_hardened.policy.rs");
+    // The DSL profile is moby's: nothing differs.
+    let same = seccomp_dsl(&["diff", &moby, &faithful], "");
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
+    assert_eq!(text(&same.stdout), "");
+    // The hardened one differs on upper halves only, both ways.
+    let changed = seccomp_dsl(&["diff", &moby, &hardened], "");
+    assert_eq!(changed.status.code(), Some(1));
+    let listing = text(&changed.stdout);
+    assert!(
+        listing.starts_with("personality on x86_64, with no capabilities"),
+        "{listing}"
+    );
+    assert!(listing.contains(
+        "  personality(0x100000000): errno(1) (the default action)  ->  allow (`rule personality(arg0 == 0) => allow;`)\n"
+    ));
+    assert!(
+        listing.contains("  socket(0x100000026, 0x0, 0x0): allow ("),
+        "{listing}"
+    );
+    let syscalls: std::collections::BTreeSet<&str> = listing
+        .lines()
+        .filter(|line| !line.starts_with(' '))
+        .map(|line| line.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(syscalls, ["personality", "socket"].into());
+    // The same as JSON.
+    let json = seccomp_dsl(&["diff", "--json", &moby, &hardened], "");
+    let entries: serde_json::Value = serde_json::from_str(&text(&json.stdout)).unwrap();
+    assert_eq!(
+        entries.as_array().unwrap().len(),
+        listing.lines().filter(|l| l.starts_with(' ')).count()
+    );
+    assert_eq!(entries[0]["after"]["action"], "allow");
+    assert_eq!(entries[0]["args"][0], 0x1_0000_0000u64);
+}

@@ -22,6 +22,7 @@
 //!   narrower, and the calls that walk around them;
 //! - [`bpf`]: the policy compiled to a seccomp filter program;
 //! - [`classes`]: equivalence classes of arguments, to decide every input;
+//! - [`compare`]: two policies compared over every class of input;
 //! - [`preset`]: programs compiled ahead of time, and how an installing
 //!   process finds its own;
 //! - [`record`]: the calls a program made, and the policy that allows
@@ -35,6 +36,7 @@
 
 pub mod bpf;
 pub mod classes;
+pub mod compare;
 pub mod constants;
 pub mod docker;
 pub mod dsl;

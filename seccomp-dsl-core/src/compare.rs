@@ -1,0 +1,226 @@
+//! Two policies (or one and a claim) compared over every input that can
+//! tell them apart: each host and context their rules depend on, each ABI,
+//! each syscall, each class of arguments ([`crate::classes`]). Used by
+//! `assert` statements and by `diff`.
+
+use crate::classes::argument_vectors;
+use crate::constants::CAPABILITIES;
+use crate::model::{
+    Action, Context, DecidedBy, KernelVersion, Policy, Resolved, SeccompArch,
+    DOCKER_CONTAINER_CAPABILITIES,
+};
+use crate::{dsl, syscalls};
+
+/// The hosts policies are compared on: those the macro compiles for.
+const HOSTS: [(SeccompArch, &str); 2] = [
+    (SeccompArch::X86_64, "amd64"),
+    (SeccompArch::Aarch64, "arm64"),
+];
+
+/// A context policies are compared in, and how to say it.
+pub struct Place {
+    /// The host's native ABI.
+    pub native: SeccompArch,
+    /// The context on it.
+    pub context: Context,
+    /// How to say it: `with no capabilities`.
+    pub said: String,
+}
+
+/// Every context the rules of `policies` can tell apart: each host; no
+/// capabilities, Docker's default set, every capability; each kernel
+/// version a rule names, and one older than all.
+pub fn places(policies: &[&Policy]) -> Vec<Place> {
+    let mut kernels = vec![KernelVersion { major: 0, minor: 0 }];
+    for rule in policies.iter().flat_map(|policy| policy.rules.iter()) {
+        kernels.extend(rule.includes.min_kernel);
+        kernels.extend(rule.excludes.min_kernel);
+    }
+    kernels.sort();
+    kernels.dedup();
+    let every: Vec<&'static str> = CAPABILITIES
+        .constants
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    let capability_sets: [(&[&'static str], &str); 3] = [
+        (&[], "no capabilities"),
+        (
+            &DOCKER_CONTAINER_CAPABILITIES,
+            "a container's default capabilities",
+        ),
+        (&every, "every capability"),
+    ];
+    let mut places = Vec::new();
+    for (native, arch) in HOSTS {
+        for (capabilities, which) in capability_sets {
+            for (position, &kernel) in kernels.iter().enumerate() {
+                let on_kernel = match kernels.get(1) {
+                    None => String::new(),
+                    Some(first_named) if position == 0 => {
+                        format!(", on a kernel before {first_named}")
+                    }
+                    Some(_) => format!(", on kernel {kernel} or later"),
+                };
+                places.push(Place {
+                    native,
+                    context: Context {
+                        arch: arch.into(),
+                        capabilities: capabilities.iter().map(|&name| name.into()).collect(),
+                        kernel,
+                    },
+                    said: format!("with {which}{on_kernel}"),
+                });
+            }
+        }
+    }
+    places
+}
+
+/// `syscall(args)` as a person reads it, values named where they mean
+/// something nameable (`socket(AF_ALG, 0x0, 0x0)`).
+pub fn call(syscall: &str, args: &[u64; 6]) -> String {
+    let count = crate::signatures::lookup(syscall).map_or(6, |s| s.arguments().len());
+    let level = Some(args[1] & 0xffff_ffff);
+    let args: Vec<String> = (0..count)
+        .map(|index| {
+            let width = crate::upper_half::kernel_width(syscall, index as u8)
+                .map_or(u64::MAX, |width| width.mask());
+            // A register with bits the kernel does not read shows them all.
+            let value = args[index];
+            (value & !width == 0)
+                .then(|| crate::constants::describe(syscall, index as u8, value, level))
+                .flatten()
+                .unwrap_or_else(|| format!("{value:#x}"))
+        })
+        .collect();
+    format!("{syscall}({})", args.join(", "))
+}
+
+/// What decides `syscall(args)` through `abi` under `resolved`, said:
+/// `allow by `allow read;``, `errno(1), the default action`.
+pub fn decision(
+    resolved: &Resolved<'_>,
+    abi: SeccompArch,
+    syscall: &str,
+    args: &[u64; 6],
+) -> String {
+    let (action, by) = decided(resolved, abi, syscall, args);
+    if by.starts_with('`') {
+        format!("{action} by {by}")
+    } else {
+        format!("{action}, {by}")
+    }
+}
+
+/// Whether `syscall(args)` through `abi` runs under `resolved`.
+pub fn runs(resolved: &Resolved<'_>, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> bool {
+    resolved.architectures.contains(&abi) && resolved.decide_on(abi, syscall, args).may_run_call()
+}
+
+/// One class of calls two policies decide differently.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    /// Where: the host and context, said.
+    pub place: String,
+    /// The ABI of the calls.
+    pub abi: SeccompArch,
+    /// The syscall.
+    pub syscall: &'static str,
+    /// A call of the class.
+    pub args: [u64; 6],
+    /// What the first policy does to it, and what decides.
+    pub before: (Action, String),
+    /// What the second does, and what decides.
+    pub after: (Action, String),
+}
+
+/// What `resolved` does to a call, and what decides, said.
+fn decided(
+    resolved: &Resolved<'_>,
+    abi: SeccompArch,
+    syscall: &str,
+    args: &[u64; 6],
+) -> (Action, String) {
+    if !resolved.architectures.contains(&abi) {
+        return (Action::KillProcess, "the ABI is not covered".into());
+    }
+    let (action, by) = resolved.explain_on(abi, syscall, args);
+    let by = match by {
+        DecidedBy::Rule(index) => {
+            let statement = dsl::rule_source(resolved.rules[index]);
+            let lines: Vec<&str> = (statement.lines())
+                .filter(|line| !line.starts_with("///"))
+                .map(str::trim)
+                .collect();
+            format!("`{}`", lines.join(" "))
+        }
+        DecidedBy::Default => "the default action".into(),
+        DecidedBy::EnosysStub => "runc's ENOSYS stub".into(),
+    };
+    (action, by)
+}
+
+/// Every class of calls `before` and `after` decide differently, one per
+/// ABI, syscall and pair of outcomes (the first place it shows), in the
+/// order of hosts, ABIs and syscall names.
+///
+/// ```
+/// use seccomp_dsl_core::compare::differences;
+/// use seccomp_dsl_core::model::*;
+/// let before = Policy::new(Action::Errno(1), vec![Rule::new(["read"], [], Action::Allow)]);
+/// let after = Policy::new(Action::Errno(1), vec![Rule::new(["read", "write"], [], Action::Allow)]);
+/// let changes = differences(&before, &after);
+/// assert!(changes.iter().all(|change| change.syscall == "write"));
+/// assert_eq!(changes[0].after.0, Action::Allow);
+/// ```
+pub fn differences(before: &Policy, after: &Policy) -> Vec<Difference> {
+    let mut found: Vec<Difference> = Vec::new();
+    for place in places(&[before, after]) {
+        let old = before.resolve(&place.context, place.native);
+        let new = after.resolve(&place.context, place.native);
+        let mut abis = old.architectures.clone();
+        abis.extend(
+            new.architectures
+                .iter()
+                .filter(|abi| !old.architectures.contains(abi)),
+        );
+        for &abi in &abis {
+            for entry in syscalls::all() {
+                let syscall = entry.name();
+                if !entry.exists_on(abi.syscall_table()) {
+                    continue;
+                }
+                let conditions = (old.rules.iter().chain(&new.rules))
+                    .filter(|rule| rule.names(syscall))
+                    .flat_map(|rule| rule.conditions.iter());
+                for args in argument_vectors(conditions, &[None; 6]) {
+                    let (was, is) = (
+                        decided(&old, abi, syscall, &args),
+                        decided(&new, abi, syscall, &args),
+                    );
+                    if was.0 == is.0 {
+                        continue;
+                    }
+                    let seen = found.iter().any(|known| {
+                        known.abi == abi
+                            && known.syscall == syscall
+                            && known.before.0 == was.0
+                            && known.after.0 == is.0
+                    });
+                    if !seen {
+                        found.push(Difference {
+                            place: place.said.clone(),
+                            abi,
+                            syscall,
+                            args,
+                            before: was,
+                            after: is,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    found
+}
