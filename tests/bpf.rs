@@ -705,3 +705,41 @@ fn the_model_of_libseccomps_tree_counts_what_it_runs() {
     println!("{compared} syscalls: the model counts exactly what libseccomp runs for {exact}");
     assert!(exact * 10 >= compared * 9, "{exact} of {compared}");
 }
+
+/// What the importer assumes when it leaves shadowed entries out
+/// (`dsl::import_docker_noting`): libseccomp keeps the first rule without
+/// conditions for a syscall and ignores a later one, whatever its action.
+#[cfg(feature = "libseccomp")]
+#[test]
+fn libseccomp_keeps_the_first_rule_without_conditions() {
+    use seccomp_dsl::model::{Action, Policy, Rule};
+    let context = Context {
+        arch: "amd64".into(),
+        capabilities: vec![],
+        kernel: KernelVersion { major: 6, minor: 1 },
+    };
+    for (first, second) in [
+        (Action::Allow, Action::Errno(1)),
+        (Action::Errno(1), Action::Allow),
+    ] {
+        let policy = Policy::new(
+            Action::Errno(38),
+            vec![
+                Rule::new(["setns"], [], first),
+                Rule::new(["setns"], [], second),
+            ],
+        );
+        let resolved = policy.resolve(&context, SeccompArch::X86_64);
+        let program = seccomp_dsl::libseccomp_program_of(&resolved, false).unwrap();
+        let setns = syscalls::lookup("setns")
+            .unwrap()
+            .number(SeccompArch::X86_64.syscall_table());
+        let data = SeccompData {
+            nr: setns.unwrap() as i32,
+            arch: audit(SeccompArch::X86_64),
+            instruction_pointer: 0,
+            args: [0; 6],
+        };
+        assert_eq!(run(&program, &data), Ok(bpf::return_value(first)));
+    }
+}

@@ -270,7 +270,7 @@ fn bad_profiles_get_errors_naming_the_field() {
         ),
         (
             r#"{"defaultAction": "SCMP_ACT_ERRNO", "listenerPath": "/run/x"}"#,
-            "invalid Docker seccomp profile: `listenerPath`: unknown field `listenerPath`, expected one of `defaultAction`, `defaultErrnoRet`, `architectures`, `archMap`, `flags`, `syscalls` at line 1 column 50",
+            "invalid Docker seccomp profile: `listenerPath`: unknown field `listenerPath`, expected one of `defaultAction`, `defaultErrnoRet`, `defaultErrno`, `architectures`, `archMap`, `flags`, `syscalls` at line 1 column 50",
         ),
     ];
     for (json, expected) in cases {

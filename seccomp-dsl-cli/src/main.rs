@@ -314,8 +314,11 @@ fn convert(command: Command) -> Result<(), String> {
         }
         Command::Import { profile, output } => {
             let json = read(&profile)?;
-            let policy =
-                dsl::import_docker(&json).map_err(|e| format!("{}: {e}", profile.display()))?;
+            let (policy, shadowed) = dsl::import_docker_noting(&json)
+                .map_err(|e| format!("{}: {e}", profile.display()))?;
+            for entry in shadowed {
+                eprintln!("warning: {}: {entry}", profile.display());
+            }
             // The source keeps each 64-bit comparison of a narrower argument
             // as the profile means it, acknowledged; the walks around it are
             // worth a warning.

@@ -32,6 +32,11 @@ pub struct Profile {
     /// The errno (or trace message) of the default action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_errno_ret: Option<u32>,
+    /// The default action's errno by name (containers/common's dialect,
+    /// which podman, buildah and CRI-O read): it must agree with
+    /// `defaultErrnoRet`, which older readers take alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_errno: Option<String>,
     /// The ABIs the filter covers (`SCMP_ARCH_*`).
     #[serde(
         default,
@@ -88,6 +93,10 @@ pub struct Entry {
     /// The errno (or trace message) of the action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errno_ret: Option<u32>,
+    /// The action's errno by name (containers/common's dialect), which
+    /// must agree with `errnoRet`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errno: Option<String>,
     /// Argument comparisons, all of which must hold.
     #[serde(
         default,
@@ -241,6 +250,7 @@ pub fn to_profile(policy: &Policy) -> Profile {
     Profile {
         default_action,
         default_errno_ret,
+        default_errno: None,
         architectures,
         arch_map,
         flags: policy.flags.iter().map(|flag| flag.docker_name()).collect(),
@@ -268,6 +278,7 @@ fn entry_to_docker(rule: &Rule) -> Entry {
         names: rule.syscalls.iter().map(|name| name.to_string()).collect(),
         action,
         errno_ret,
+        errno: None,
         args: rule.conditions.iter().map(condition_to_docker).collect(),
         comment: rule.comment.as_ref().map(|c| c.to_string()),
         includes: filter_to_docker(&rule.includes),
@@ -376,11 +387,13 @@ pub fn from_json(json: &str) -> Result<Policy, Error> {
 
 /// Converts a Docker profile into a policy.
 pub fn from_profile(profile: &Profile) -> Result<Policy, Error> {
-    let default_action = action_from_docker(
-        &profile.default_action,
+    let default_errno = errno_of(
+        profile.default_errno.as_deref(),
         profile.default_errno_ret,
-        "defaultAction",
+        ("defaultErrno", "defaultErrnoRet"),
     )?;
+    let default_action =
+        action_from_docker(&profile.default_action, default_errno, "defaultAction")?;
     let architectures = match (
         profile.architectures.is_empty(),
         profile.arch_map.is_empty(),
@@ -458,6 +471,51 @@ pub fn from_profile(profile: &Profile) -> Result<Policy, Error> {
     })
 }
 
+/// The errno a profile means where containers/common's dialect names it
+/// (`errno: "EPERM"`) beside the number Docker's format and older readers
+/// take (`errnoRet: 1`): both must say the same; a name alone is refused,
+/// as readers that know only the number would deny with EPERM instead.
+fn errno_of(
+    name: Option<&str>,
+    number: Option<u32>,
+    fields: (&str, &str),
+) -> Result<Option<u32>, Error> {
+    let Some(name) = name else {
+        return Ok(number);
+    };
+    let (name_field, number_field) = fields;
+    let Some(value) = crate::constants::errno(name) else {
+        let known = crate::constants::ERRNO
+            .constants
+            .iter()
+            .map(|(name, _)| *name);
+        let hint = suggest::closest(name, known)
+            .map(|close| format!("; did you mean `{close}`?"))
+            .unwrap_or_default();
+        return Err(field_error(
+            name_field,
+            format!("unknown errno `{name}`{hint}"),
+        ));
+    };
+    match number {
+        Some(number) if u64::from(number) == value => Ok(Some(number)),
+        Some(number) => Err(field_error(
+            name_field,
+            format!(
+                "`{name}` is {value}, but `{number_field}` says {number}: readers of the two \
+                 dialects would deny with different errnos"
+            ),
+        )),
+        None => Err(field_error(
+            name_field,
+            format!(
+                "`{name}` without `{number_field}`: readers that know only `{number_field}` deny \
+                 with EPERM instead; state `{number_field}: {value}` too"
+            ),
+        )),
+    }
+}
+
 fn rule_from_docker(entry: &Entry, path: &str) -> Result<Rule, Error> {
     let names: Vec<Cow<'static, str>> = match (&entry.name, entry.names.is_empty()) {
         (Some(_), false) => {
@@ -474,7 +532,12 @@ fn rule_from_docker(entry: &Entry, path: &str) -> Result<Rule, Error> {
             .collect(),
         (None, true) => return Err(field_error(format!("{path}.names"), "names no syscall")),
     };
-    let action = action_from_docker(&entry.action, entry.errno_ret, &format!("{path}.action"))?;
+    let errno = errno_of(
+        entry.errno.as_deref(),
+        entry.errno_ret,
+        (&format!("{path}.errno"), &format!("{path}.errnoRet")),
+    )?;
+    let action = action_from_docker(&entry.action, errno, &format!("{path}.action"))?;
     let conditions = entry
         .args
         .iter()

@@ -489,7 +489,70 @@ impl std::error::Error for ImportError {
 /// is how engines compare it anyway; everything else must already be
 /// exact, or the problems are returned.
 pub fn import_docker(json: &str) -> Result<Policy, ImportError> {
+    import_docker_noting(json).map(|(policy, _)| policy)
+}
+
+/// A syscall of an entry that engines never apply the entry to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shadowed {
+    /// The entry's index in the profile's `syscalls`.
+    pub entry: usize,
+    /// The syscall.
+    pub syscall: String,
+    /// The earlier entry that decides the syscall instead.
+    pub by: usize,
+}
+
+impl std::fmt::Display for Shadowed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "syscalls[{}] names `{}`, which syscalls[{}] already decides whatever its arguments, \
+             everywhere: libseccomp keeps that first rule and ignores this one, so the source \
+             leaves `{}` out of it",
+            self.entry, self.syscall, self.by, self.syscall
+        )
+    }
+}
+
+/// Removes what engines never apply: libseccomp (2.5.4 measured) keeps the
+/// first rule without conditions it is given for a syscall and silently
+/// ignores later ones, whatever their action, so a later entry without
+/// conditions is never applied to a syscall an earlier entry without
+/// conditions or filters already names (Debian's containers-common profile
+/// allows `setns` to everyone, then denies it without CAP_SYS_ADMIN).
+fn drop_shadowed(policy: &mut Policy) -> Vec<Shadowed> {
+    let mut shadowed = Vec::new();
+    let rules = policy.rules.to_mut();
+    for later in 1..rules.len() {
+        if !rules[later].is_unconditional() {
+            continue;
+        }
+        let (earlier, rest) = rules.split_at_mut(later);
+        let rule = &mut rest[0];
+        rule.syscalls.to_mut().retain(|name| {
+            let by = earlier.iter().position(|first| {
+                first.is_unconditional() && first.applies_everywhere() && first.names(name)
+            });
+            if let Some(by) = by {
+                shadowed.push(Shadowed {
+                    entry: later,
+                    syscall: name.to_string(),
+                    by,
+                });
+            }
+            by.is_none()
+        });
+    }
+    rules.retain(|rule| !rule.syscalls.is_empty());
+    shadowed
+}
+
+/// [`import_docker`], and the syscalls it left out of entries because
+/// engines never apply those entries to them.
+pub fn import_docker_noting(json: &str) -> Result<(Policy, Vec<Shadowed>), ImportError> {
     let mut policy = docker::from_json(json).map_err(ImportError::Docker)?;
+    let shadowed = drop_shadowed(&mut policy);
     for rule in policy.rules.to_mut() {
         for condition in rule.conditions.to_mut() {
             if let CmpOp::MaskedEq(mask) = condition.op {
@@ -499,7 +562,7 @@ pub fn import_docker(json: &str) -> Result<Policy, ImportError> {
     }
     let problems = validate(&policy);
     if problems.is_empty() {
-        return Ok(policy);
+        return Ok((policy, shadowed));
     }
     Err(ImportError::Unrepresentable(
         problems
