@@ -49,7 +49,7 @@ pub const PURPOSES: [&str; 16] = [
 ];
 
 /// Every group.
-pub static GROUPS: [Group; 33] = [
+pub static GROUPS: [Group; 34] = [
     Group {
         name: "basic_io",
         purpose: "Reading and writing open descriptors",
@@ -572,6 +572,28 @@ pub static GROUPS: [Group; 33] = [
             "modify_ldt",
             "set_thread_area",
             "get_thread_area",
+        ],
+        includes: &[],
+    },
+    Group {
+        name: "timer",
+        purpose: "Timers and alarms, after systemd's @timer",
+        syscalls: &[
+            "alarm",
+            "getitimer",
+            "setitimer",
+            "timer_create",
+            "timer_delete",
+            "timer_getoverrun",
+            "timer_gettime",
+            "timer_gettime64",
+            "timer_settime",
+            "timer_settime64",
+            "timerfd_create",
+            "timerfd_gettime",
+            "timerfd_gettime64",
+            "timerfd_settime",
+            "timerfd_settime64",
         ],
         includes: &[],
     },
