@@ -386,12 +386,8 @@ fn convert(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Groups { name, abi } => {
-            let abi = match abi {
-                Some(name) => {
-                    SeccompArch::from_name(&name).ok_or(format!("unknown ABI `{name}`"))?
-                }
-                None => SeccompArch::native().ok_or("this machine's architecture is unknown")?,
-            };
+            let native = SeccompArch::native().ok_or("this machine's architecture is unknown")?;
+            let abi = abi_named(abi, native)?;
             print!("{}", groups_listing(name.as_deref(), abi)?);
             Ok(())
         }
@@ -404,12 +400,7 @@ fn convert(command: Command) -> Result<(), String> {
         } => {
             let (policy, rule_lines) = load_with_lines(&policy)?;
             let (context, native) = container.context()?;
-            let abi = match abi {
-                Some(name) => {
-                    SeccompArch::from_name(&name).ok_or(format!("unknown ABI `{name}`"))?
-                }
-                None => native,
-            };
+            let abi = abi_named(abi, native)?;
             let args = arguments(&args)?;
             let explanation = seccomp_dsl::explain::explain(
                 &policy,
@@ -434,12 +425,7 @@ fn convert(command: Command) -> Result<(), String> {
             let policy = load(&profile)?;
             let (context, native) = container.context()?;
             let resolved = policy.resolve(&context, native);
-            let abi = match abi {
-                Some(name) => {
-                    SeccompArch::from_name(&name).ok_or(format!("unknown ABI `{name}`"))?
-                }
-                None => native,
-            };
+            let abi = abi_named(abi, native)?;
             emulate(&resolved, abi, &syscall, &args)
         }
     }
@@ -566,6 +552,14 @@ fn groups_listing(name: Option<&str>, abi: SeccompArch) -> Result<String, String
         listing.push('\n');
     }
     Ok(listing)
+}
+
+/// The ABI `--abi` names, or `native` without it.
+fn abi_named(abi: Option<String>, native: SeccompArch) -> Result<SeccompArch, String> {
+    match abi {
+        Some(name) => SeccompArch::from_name(&name).ok_or(format!("unknown ABI `{name}`")),
+        None => Ok(native),
+    }
 }
 
 /// Up to six arguments, as numbers.
