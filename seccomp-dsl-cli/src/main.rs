@@ -117,6 +117,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reads the seccomp filters a running process is under (needs
+    /// CAP_SYS_ADMIN), prints each one's disassembly, and what they decide
+    /// together for each syscall of the native ABI.
+    Inspect {
+        /// The process.
+        pid: i32,
+    },
     /// Lists the syscall groups (`@name` in a policy), or the syscalls of
     /// one on an ABI.
     Groups {
@@ -385,6 +392,10 @@ fn convert(command: Command) -> Result<(), String> {
             println!("; {} instructions, ABIs {}", program.len(), abis.join(", "));
             Ok(())
         }
+        Command::Inspect { pid } => {
+            print!("{}", inspect(pid)?);
+            Ok(())
+        }
         Command::Groups { name, abi } => {
             let native = SeccompArch::native().ok_or("this machine's architecture is unknown")?;
             let abi = abi_named(abi, native)?;
@@ -552,6 +563,69 @@ fn groups_listing(name: Option<&str>, abi: SeccompArch) -> Result<String, String
         listing.push('\n');
     }
     Ok(listing)
+}
+
+/// The filters of process `pid`, their listings, and what they decide
+/// together per native syscall (all arguments zero, and whether other
+/// arguments change that).
+fn inspect(pid: i32) -> Result<String, String> {
+    use seccomp_dsl::inspect::{decide, filters_of};
+    let filters = filters_of(pid).map_err(|error| match error.raw_os_error() {
+        Some(libc::EPERM) => {
+            format!("process {pid}: reading its filters needs CAP_SYS_ADMIN ({error})")
+        }
+        Some(libc::ESRCH) => format!("process {pid}: no such process"),
+        _ => format!("process {pid}: {error}"),
+    })?;
+    let mut out = format!(
+        "process {pid}: {} filter{}\n",
+        filters.len(),
+        if filters.len() == 1 { "" } else { "s" }
+    );
+    for (index, filter) in filters.iter().enumerate() {
+        let age = if index == 0 { ", the most recent" } else { "" };
+        out.push_str(&format!(
+            "\n# filter {index}{age}: {} instructions\n",
+            filter.len()
+        ));
+        out.push_str(&disasm::listing(filter));
+    }
+    let native = SeccompArch::native().ok_or("this machine's architecture is unknown")?;
+    let arch = audit_arch(native).ok_or("this machine's ABI has no audit number")?;
+    let mut by_answer: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for entry in seccomp_dsl::syscalls::all() {
+        let Some(number) = entry.number(native.syscall_table()) else {
+            continue;
+        };
+        let call = |args: [u64; 6]| SeccompData {
+            nr: number as i32,
+            arch,
+            instruction_pointer: 0,
+            args,
+        };
+        let answer = decide(&filters, &call([0; 6]));
+        let probes = [1, 8, 0xffff_ffff, 0x1_0000_0000, u64::MAX];
+        let varies = probes
+            .iter()
+            .any(|&value| decide(&filters, &call([value; 6])) != answer);
+        let name = format!("{}{}", entry.name(), if varies { "*" } else { "" });
+        by_answer
+            .entry(disasm::action(answer))
+            .or_default()
+            .push(name);
+    }
+    out.push_str(&format!(
+        "\n# together, on {} (all arguments 0; * where other arguments are answered otherwise):\n",
+        native.name()
+    ));
+    for (answer, names) in by_answer {
+        out.push_str(&format!(
+            "{answer} ({}): {}\n",
+            names.len(),
+            names.join(" ")
+        ));
+    }
+    Ok(out)
 }
 
 /// The ABI `--abi` names, or `native` without it.

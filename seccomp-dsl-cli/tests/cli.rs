@@ -684,3 +684,46 @@ fn diff_lists_each_class_of_calls_two_policies_decide_differently() {
     assert_eq!(entries[0]["after"]["action"], "allow");
     assert_eq!(entries[0]["args"][0], 0x1_0000_0000u64);
 }
+
+#[test]
+fn inspect_reads_the_filters_a_running_process_is_under() {
+    use seccomp_dsl::CommandExt;
+    static NO_UNAME: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+        #[allow(engine_cannot_start)]
+        default allow;
+        errno(EACCES) uname;
+    };
+    let mut sleeper = Command::new("sleep")
+        .arg("10")
+        .seccomp_policy(&NO_UNAME)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let pid = sleeper.id().to_string();
+    // Until it runs `sleep`, the child may still be starting.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let inspected = seccomp_dsl(&["inspect", &pid], "");
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    let listing = text(&inspected.stdout);
+    assert!(inspected.status.success(), "{}", text(&inspected.stderr));
+    assert!(
+        listing.starts_with(&format!("process {pid}: 1 filter\n")),
+        "{listing}"
+    );
+    let program = NO_UNAME.compile_here().unwrap();
+    assert!(
+        listing.contains(&seccomp_dsl::bpf::disasm::listing(&program)),
+        "the filter read is the one loaded: {listing}"
+    );
+    let errno = listing
+        .lines()
+        .find(|line| line.starts_with("errno(13) (1): "))
+        .unwrap_or_else(|| panic!("{listing}"));
+    assert_eq!(errno, "errno(13) (1): uname");
+    let missing = seccomp_dsl(&["inspect", "999999999"], "");
+    assert_eq!(
+        text(&missing.stderr),
+        "seccomp-dsl: process 999999999: no such process\n"
+    );
+}

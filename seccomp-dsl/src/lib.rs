@@ -50,6 +50,7 @@ extern crate self as seccomp_dsl;
 mod command;
 mod diagnose;
 pub mod export;
+pub mod inspect;
 mod install;
 pub mod profiles;
 pub mod supervise;
