@@ -124,6 +124,16 @@ enum Command {
         /// The process.
         pid: i32,
     },
+    /// Proves that the filters a running process is under decide every
+    /// class of input as POLICY does in that process's context (its
+    /// capability bounding set, this kernel), or prints a call they decide
+    /// otherwise. Exits with 0 when they agree, 1 otherwise.
+    Verify {
+        /// The process.
+        pid: i32,
+        /// The policy: a Docker profile (JSON) or DSL source.
+        policy: PathBuf,
+    },
     /// Lists the syscall groups (`@name` in a policy), or the syscalls of
     /// one on an ABI.
     Groups {
@@ -241,6 +251,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             docker,
             command,
         }),
+        Command::Verify { pid, policy } => {
+            let policy = load(&policy)?;
+            let agree = verify(pid, &policy)?;
+            Ok(if agree {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Diff {
             before,
             after,
@@ -316,7 +335,10 @@ fn start_error(program: &str, error: &std::io::Error) -> String {
 
 fn convert(command: Command) -> Result<(), String> {
     match command {
-        Command::Record { .. } | Command::Run { .. } | Command::Diff { .. } => {
+        Command::Record { .. }
+        | Command::Run { .. }
+        | Command::Diff { .. }
+        | Command::Verify { .. } => {
             unreachable!("dispatched before")
         }
         Command::Import { profile, output } => {
@@ -563,6 +585,75 @@ fn groups_listing(name: Option<&str>, abi: SeccompArch) -> Result<String, String
         listing.push('\n');
     }
     Ok(listing)
+}
+
+/// Whether the filters of process `pid` decide every class of input as
+/// `policy` in the process's context; says which, with a witness.
+fn verify(pid: i32, policy: &Policy) -> Result<bool, String> {
+    use seccomp_dsl::inspect::{filters_of, verify};
+    let filters = filters_of(pid).map_err(|error| process_error(pid, &error))?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .map_err(|error| process_error(pid, &error))?;
+    let bounding = status
+        .lines()
+        .find_map(|line| line.strip_prefix("CapBnd:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .ok_or(format!(
+            "process {pid}: no capability bounding set in /proc/{pid}/status"
+        ))?;
+    let capabilities = (seccomp_dsl::constants::CAPABILITIES.constants.iter())
+        .filter(|(_, number)| *number < 64 && bounding & (1 << number) != 0)
+        .map(|(name, _)| (*name).into())
+        .collect();
+    let (mut context, native) = ContainerArgs {
+        arch: None,
+        caps: Vec::new(),
+        kernel: None,
+    }
+    .context()?;
+    context.capabilities = capabilities;
+    let resolved = policy.resolve(&context, native);
+    let (mismatch, tried) = verify(&filters, &resolved);
+    match mismatch {
+        None => {
+            println!(
+                "process {pid}: its {} filter(s) decide all {tried} classes of calls as the policy does",
+                filters.len()
+            );
+            Ok(true)
+        }
+        Some(mismatch) => {
+            let data = &mismatch.data;
+            let call = bpf::abi_of(data.arch, data.nr as u32)
+                .and_then(|(abi, number)| {
+                    let name =
+                        seccomp_dsl::syscalls::by_number(abi.syscall_table(), number)?.name();
+                    Some(format!(
+                        "{} on {}",
+                        seccomp_dsl::compare::call(name, &data.args),
+                        abi.name()
+                    ))
+                })
+                .unwrap_or_else(|| format!("syscall {} of ABI {:#x}", data.nr, data.arch));
+            println!(
+                "process {pid}: differs from the policy: `{call}` gets {} there, {} under the policy",
+                disasm::action(mismatch.process),
+                disasm::action(mismatch.policy)
+            );
+            Ok(false)
+        }
+    }
+}
+
+/// What went wrong reading process `pid`.
+fn process_error(pid: i32, error: &std::io::Error) -> String {
+    match error.raw_os_error() {
+        Some(libc::EPERM) => {
+            format!("process {pid}: reading its filters needs CAP_SYS_ADMIN ({error})")
+        }
+        Some(libc::ESRCH | libc::ENOENT) => format!("process {pid}: no such process"),
+        _ => format!("process {pid}: {error}"),
+    }
 }
 
 /// The filters of process `pid`, their listings, and what they decide

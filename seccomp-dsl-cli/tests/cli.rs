@@ -727,3 +727,59 @@ fn inspect_reads_the_filters_a_running_process_is_under() {
         "seccomp-dsl: process 999999999: no such process\n"
     );
 }
+
+#[test]
+fn verify_proves_a_processs_filters_equal_a_policy_or_names_a_call() {
+    use seccomp_dsl::CommandExt;
+    static NO_UNAME: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+        #[allow(engine_cannot_start)]
+        default allow;
+        errno(EACCES) uname;
+        rule socket(arg0 == AF_VSOCK) => errno(EAFNOSUPPORT);
+    };
+    let dir = temp_dir("verify");
+    let same = dir.join("same.rs");
+    std::fs::write(
+        &same,
+        "#[allow(engine_cannot_start)] default allow; errno(EACCES) uname; \
+         rule socket(arg0 == AF_VSOCK) => errno(EAFNOSUPPORT);",
+    )
+    .unwrap();
+    let other = dir.join("other.rs");
+    std::fs::write(
+        &other,
+        "#[allow(engine_cannot_start)] default allow; errno(EACCES) uname; \
+         rule socket(arg0 == AF_VSOCK || arg0 == AF_ALG) => errno(EAFNOSUPPORT);",
+    )
+    .unwrap();
+    let mut sleeper = Command::new("sleep")
+        .arg("10")
+        .seccomp_policy(&NO_UNAME)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let pid = sleeper.id().to_string();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let agreed = seccomp_dsl(&["verify", &pid, same.to_str().unwrap()], "");
+    let differed = seccomp_dsl(&["verify", &pid, other.to_str().unwrap()], "");
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    assert_eq!(agreed.status.code(), Some(0), "{}", text(&agreed.stderr));
+    assert!(
+        text(&agreed.stdout).contains("decide all "),
+        "{}",
+        text(&agreed.stdout)
+    );
+    assert_eq!(
+        differed.status.code(),
+        Some(1),
+        "{}",
+        text(&differed.stderr)
+    );
+    let said = text(&differed.stdout);
+    assert!(
+        said.contains("differs from the policy: `socket(AF_ALG, ")
+            && said.contains("gets allow there, errno(97) under the policy"),
+        "{said}"
+    );
+}

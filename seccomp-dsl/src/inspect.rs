@@ -74,3 +74,94 @@ pub fn decide(filters: &[Vec<Instruction>], data: &SeccompData) -> u32 {
     }
     answer
 }
+
+/// A call the process's filters answer unlike the policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The call, as the filters are given it.
+    pub data: SeccompData,
+    /// What the process's filters answer.
+    pub process: u32,
+    /// What the policy answers.
+    pub policy: u32,
+}
+
+/// Whether `filters` decide every class of input as `resolved` does: the
+/// classes of the policy's comparisons, and each constant the filters
+/// compare an argument word with, on every number of every ABI the policy
+/// covers (and one it does not). The first call answered otherwise, and
+/// the number of calls tried.
+pub fn verify(
+    filters: &[Vec<Instruction>],
+    resolved: &seccomp_dsl_core::model::Resolved<'_>,
+) -> (Option<Mismatch>, usize) {
+    use seccomp_dsl_core::bpf::{audit_arch, number_bias, op, reference};
+    use seccomp_dsl_core::classes::argument_vectors;
+    use seccomp_dsl_core::model::SeccompArch;
+    let conditions = resolved
+        .rules
+        .iter()
+        .flat_map(|rule| rule.conditions.iter());
+    let mut vectors = argument_vectors(conditions, &[None; 6]);
+    // The filters' own constants, one argument word at a time.
+    let mut constants: Vec<u32> = (filters.iter().flatten())
+        .filter(|instruction| instruction.code & 0x07 == op::JMP && instruction.code & op::X == 0)
+        .map(|instruction| instruction.k)
+        .collect();
+    constants.sort_unstable();
+    constants.dedup();
+    for &k in &constants {
+        for value in [k.wrapping_sub(1), k, k.wrapping_add(1)] {
+            for index in 0..6 {
+                for word in [u64::from(value), u64::from(value) << 32] {
+                    let mut vector = [0u64; 6];
+                    vector[index] = word;
+                    vectors.push(vector);
+                }
+            }
+        }
+    }
+    let mut abis: Vec<SeccompArch> = resolved.architectures.clone();
+    if !abis.contains(&SeccompArch::Arm) {
+        abis.push(SeccompArch::Arm);
+    }
+    let mut tried = 0;
+    for abi in abis {
+        let Some(arch) = audit_arch(abi) else {
+            continue;
+        };
+        let table = abi.syscall_table();
+        let mut numbers: Vec<u32> = seccomp_dsl_core::syscalls::all()
+            .iter()
+            .filter_map(|entry| entry.number(table))
+            .map(|number| number + number_bias(abi))
+            .collect();
+        numbers.extend([0x3fff_ffff, 0x7fff_ffff, u32::MAX]);
+        for nr in numbers {
+            for args in &vectors {
+                let data = SeccompData {
+                    nr: nr as i32,
+                    arch,
+                    instruction_pointer: 0,
+                    args: *args,
+                };
+                tried += 1;
+                let (process, policy) = (
+                    decide(filters, &data),
+                    reference::decide(resolved, arch, nr, args),
+                );
+                if process != policy {
+                    return (
+                        Some(Mismatch {
+                            data,
+                            process,
+                            policy,
+                        }),
+                        tried,
+                    );
+                }
+            }
+        }
+    }
+    (None, tried)
+}
