@@ -93,6 +93,26 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Writes the Kubernetes Security Profiles Operator's `SeccompProfile`
+    /// object for a node (conditions and ABIs decided for it, as `oci`
+    /// does), and says on standard error the Pod `securityContext` that uses
+    /// it; `--localhost` writes the plain profile for the kubelet's seccomp
+    /// directory instead, for nodes without the operator.
+    K8s {
+        /// The policy: a Docker profile (JSON) or DSL source.
+        policy: PathBuf,
+        /// The object's name (for the operator) or the file's stem.
+        #[arg(long)]
+        name: String,
+        /// Write the file for `/var/lib/kubelet/seccomp/NAME.json`.
+        #[arg(long)]
+        localhost: bool,
+        #[command(flatten)]
+        container: ContainerArgs,
+        /// Where to write; standard output by default.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Compiles a Docker profile to the BPF program `install()` would load
     /// in the given container, and prints its disassembly.
     Bpf {
@@ -412,6 +432,32 @@ fn convert(command: Command) -> Result<(), String> {
                 .collect();
             print!("{}", disasm::listing(&program));
             println!("; {} instructions, ABIs {}", program.len(), abis.join(", "));
+            Ok(())
+        }
+        Command::K8s {
+            policy,
+            name,
+            localhost,
+            container,
+            output,
+        } => {
+            let policy = load(&policy)?;
+            let (context, native) = container.context()?;
+            let resolved = policy.resolve(&context, native);
+            let (text, path) = if localhost {
+                (docker::to_oci_json(&resolved), format!("{name}.json"))
+            } else {
+                let object = seccomp_dsl::k8s::seccomp_profile(&resolved, &name)
+                    .map_err(|error| error.to_string())?;
+                let text = serde_json::to_string_pretty(&object).expect("JSON values print");
+                (format!("{text}\n"), format!("operator/{name}.json"))
+            };
+            write(output, &text)?;
+            let snippet = seccomp_dsl::k8s::security_context(&path);
+            eprintln!(
+                "seccomp-dsl: a Pod uses it with:\n{}",
+                serde_json::to_string_pretty(&snippet).expect("JSON values print")
+            );
             Ok(())
         }
         Command::Inspect { pid } => {

@@ -783,3 +783,27 @@ fn verify_proves_a_processs_filters_equal_a_policy_or_names_a_call() {
         "{said}"
     );
 }
+
+#[test]
+fn k8s_writes_the_operators_object_or_the_kubelet_file_and_says_how_a_pod_uses_it() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let policy = format!("{root}/seccomp-dsl/src/profiles/docker_default.policy.rs");
+    let args = [
+        "k8s", &policy, "--name", "web", "--arch", "amd64", "--kernel", "6.1",
+    ];
+    let object = seccomp_dsl(&args, "");
+    assert!(object.status.success(), "{}", text(&object.stderr));
+    let value: serde_json::Value = serde_json::from_str(&text(&object.stdout)).unwrap();
+    assert_eq!(
+        value["apiVersion"],
+        "security-profiles-operator.x-k8s.io/v1"
+    );
+    assert_eq!(value["spec"]["architectures"][0], "SCMP_ARCH_X86_64");
+    assert!(text(&object.stderr).contains("\"localhostProfile\": \"operator/web.json\""));
+    let mut localhost = args.to_vec();
+    localhost.push("--localhost");
+    let file = seccomp_dsl(&localhost, "");
+    let value: serde_json::Value = serde_json::from_str(&text(&file.stdout)).unwrap();
+    assert_eq!(value["defaultAction"], "SCMP_ACT_ERRNO");
+    assert!(text(&file.stderr).contains("\"localhostProfile\": \"web.json\""));
+}

@@ -13,6 +13,7 @@
 //!   64-bit comparison per argument);
 //! - [`docker`]: the Docker (moby) seccomp profile format, both ways;
 //! - [`dsl`]: a policy written back as DSL source, and Docker profiles imported;
+//! - [`k8s`]: the Security Profiles Operator's `SeccompProfile` object;
 //! - [`explain`]: the rule (or default) that decides a call;
 //! - `frontend` (feature `frontend`): DSL source read, lowered to the model
 //!   and checked, for the macro and the command alike;
@@ -46,6 +47,7 @@ pub mod explain;
 #[cfg(feature = "frontend")]
 pub mod frontend;
 pub mod groups;
+pub mod k8s;
 pub mod lints;
 pub mod model;
 pub mod preset;
