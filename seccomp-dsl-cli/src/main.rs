@@ -170,14 +170,8 @@ enum Command {
         /// The policy: a Docker profile (JSON) or DSL source (a `.rs` file
         /// with `seccomp_profile! { ... }`); `-` reads standard input.
         policy: PathBuf,
-        /// The syscall, by name (`personality`).
-        syscall: String,
-        /// Up to six arguments (`0xffffffff`, `8`, ...).
-        args: Vec<String>,
-        /// The ABI of the call (`x86_64`, `x86`, `x32`, `aarch64`, ...);
-        /// the native one by default.
-        #[arg(long)]
-        abi: Option<String>,
+        #[command(flatten)]
+        call: CallArgs,
         #[command(flatten)]
         container: ContainerArgs,
     },
@@ -187,17 +181,25 @@ enum Command {
         /// The policy: a Docker profile (JSON) or DSL source (a `.rs` file
         /// with `seccomp_profile! { ... }`); `-` reads standard input.
         profile: PathBuf,
-        /// The syscall, by name (`personality`) or number (`135`).
-        syscall: String,
-        /// Up to six arguments (`0xffffffff`, `8`, ...).
-        args: Vec<String>,
-        /// The ABI of the call (`x86_64`, `x86`, `x32`, `aarch64`, ...);
-        /// the native one by default.
-        #[arg(long)]
-        abi: Option<String>,
+        #[command(flatten)]
+        call: CallArgs,
         #[command(flatten)]
         container: ContainerArgs,
     },
+}
+
+/// One call: `explain` and `emulate` take it alike.
+#[derive(Args)]
+struct CallArgs {
+    /// The syscall, by name (`personality`); `emulate` also takes a number
+    /// (`135`).
+    syscall: String,
+    /// Up to six arguments (`0xffffffff`, `8`, ...).
+    args: Vec<String>,
+    /// The ABI of the call (`x86_64`, `x86`, `x32`, `aarch64`, ...); the
+    /// native one by default.
+    #[arg(long)]
+    abi: Option<String>,
 }
 
 /// The container the profile's conditional rules are decided for.
@@ -472,22 +474,20 @@ fn convert(command: Command) -> Result<(), String> {
         }
         Command::Explain {
             policy,
-            syscall,
-            args,
-            abi,
+            call,
             container,
         } => {
             let (policy, rule_lines) = load_with_lines(&policy)?;
             let (context, native) = container.context()?;
-            let abi = abi_named(abi, native)?;
-            let args = arguments(&args)?;
+            let abi = abi_named(call.abi, native)?;
+            let args = arguments(&call.args)?;
             let explanation = seccomp_dsl::explain::explain(
                 &policy,
                 &rule_lines,
                 &context,
                 native,
                 abi,
-                &syscall,
+                &call.syscall,
                 &args,
             )
             .map_err(|error| error.to_string())?;
@@ -496,16 +496,14 @@ fn convert(command: Command) -> Result<(), String> {
         }
         Command::Emulate {
             profile,
-            syscall,
-            args,
-            abi,
+            call,
             container,
         } => {
             let policy = load(&profile)?;
             let (context, native) = container.context()?;
             let resolved = policy.resolve(&context, native);
-            let abi = abi_named(abi, native)?;
-            emulate(&resolved, abi, &syscall, &args)
+            let abi = abi_named(call.abi, native)?;
+            emulate(&resolved, abi, &call.syscall, &call.args)
         }
     }
 }
@@ -670,17 +668,16 @@ fn verify(pid: i32, policy: &Policy) -> Result<bool, String> {
         }
         Some(mismatch) => {
             let data = &mismatch.data;
-            let call = bpf::abi_of(data.arch, data.nr as u32)
-                .and_then(|(abi, number)| {
-                    let name =
-                        seccomp_dsl::syscalls::by_number(abi.syscall_table(), number)?.name();
-                    Some(format!(
+            let call = match bpf::syscall_of(data.arch, data.nr as u32) {
+                Some((abi, Some(name))) => {
+                    format!(
                         "{} on {}",
                         seccomp_dsl::compare::call(name, &data.args),
                         abi.name()
-                    ))
-                })
-                .unwrap_or_else(|| format!("syscall {} of ABI {:#x}", data.nr, data.arch));
+                    )
+                }
+                _ => format!("syscall {} of ABI {:#x}", data.nr, data.arch),
+            };
             println!(
                 "process {pid}: differs from the policy: `{call}` gets {} there, {} under the policy",
                 disasm::action(mismatch.process),

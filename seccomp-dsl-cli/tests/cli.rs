@@ -685,23 +685,30 @@ fn diff_lists_each_class_of_calls_two_policies_decide_differently() {
     assert_eq!(entries[0]["args"][0], 0x1_0000_0000u64);
 }
 
+/// `sleep 10` under `profile` (loaded between fork and exec), once it
+/// sleeps.
+fn sleeping_under(profile: &'static seccomp_dsl::Profile) -> std::process::Child {
+    use seccomp_dsl::CommandExt;
+    let child = Command::new("sleep")
+        .arg("10")
+        .seccomp_policy(profile)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    // Until it runs `sleep`, the child may still be starting.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child
+}
+
 #[test]
 fn inspect_reads_the_filters_a_running_process_is_under() {
-    use seccomp_dsl::CommandExt;
     static NO_UNAME: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
         #[allow(engine_cannot_start)]
         default allow;
         errno(EACCES) uname;
     };
-    let mut sleeper = Command::new("sleep")
-        .arg("10")
-        .seccomp_policy(&NO_UNAME)
-        .unwrap()
-        .spawn()
-        .unwrap();
+    let mut sleeper = sleeping_under(&NO_UNAME);
     let pid = sleeper.id().to_string();
-    // Until it runs `sleep`, the child may still be starting.
-    std::thread::sleep(std::time::Duration::from_millis(300));
     let inspected = seccomp_dsl(&["inspect", &pid], "");
     let _ = sleeper.kill();
     let _ = sleeper.wait();
@@ -730,7 +737,6 @@ fn inspect_reads_the_filters_a_running_process_is_under() {
 
 #[test]
 fn verify_proves_a_processs_filters_equal_a_policy_or_names_a_call() {
-    use seccomp_dsl::CommandExt;
     static NO_UNAME: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
         #[allow(engine_cannot_start)]
         default allow;
@@ -752,14 +758,8 @@ fn verify_proves_a_processs_filters_equal_a_policy_or_names_a_call() {
          rule socket(arg0 == AF_VSOCK || arg0 == AF_ALG) => errno(EAFNOSUPPORT);",
     )
     .unwrap();
-    let mut sleeper = Command::new("sleep")
-        .arg("10")
-        .seccomp_policy(&NO_UNAME)
-        .unwrap()
-        .spawn()
-        .unwrap();
+    let mut sleeper = sleeping_under(&NO_UNAME);
     let pid = sleeper.id().to_string();
-    std::thread::sleep(std::time::Duration::from_millis(300));
     let agreed = seccomp_dsl(&["verify", &pid, same.to_str().unwrap()], "");
     let differed = seccomp_dsl(&["verify", &pid, other.to_str().unwrap()], "");
     let _ = sleeper.kill();

@@ -147,14 +147,7 @@ fn decided(
     }
     let (action, by) = resolved.explain_on(abi, syscall, args);
     let by = match by {
-        DecidedBy::Rule(index) => {
-            let statement = dsl::rule_source(resolved.rules[index]);
-            let lines: Vec<&str> = (statement.lines())
-                .filter(|line| !line.starts_with("///"))
-                .map(str::trim)
-                .collect();
-            format!("`{}`", lines.join(" "))
-        }
+        DecidedBy::Rule(index) => format!("`{}`", dsl::rule_source(resolved.rules[index])),
         DecidedBy::Default => "the default action".into(),
         DecidedBy::EnosysStub => "runc's ENOSYS stub".into(),
     };

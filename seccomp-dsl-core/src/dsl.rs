@@ -249,8 +249,9 @@ fn acknowledgements(
     notes
 }
 
-/// One rule as the DSL statement that states it (with its `when`/`unless`
-/// block and doc comment, if any), on as many lines as it takes.
+/// One rule as the DSL statement that states it, with its `when`/`unless`
+/// block if any, on one line and without its doc comment: for messages
+/// that quote the rule deciding a call.
 ///
 /// ```
 /// use seccomp_dsl_core::{dsl, model::*};
@@ -261,9 +262,10 @@ pub fn rule_source(rule: &Rule) -> String {
     let mut out = String::new();
     write_rule(&mut out, rule);
     out.lines()
-        .map(|line| line.strip_prefix("    ").unwrap_or(line))
+        .map(str::trim)
+        .filter(|line| !line.starts_with("///"))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join(" ")
 }
 
 fn write_rule(out: &mut String, rule: &Rule) {

@@ -150,12 +150,7 @@ pub fn explain(
             let index = (policy.rules.iter())
                 .position(|candidate| std::ptr::eq(candidate, rule))
                 .expect("a resolved rule is one of the policy's");
-            let statement = dsl::rule_source(rule)
-                .lines()
-                .filter(|line| !line.starts_with("///"))
-                .map(str::trim)
-                .collect::<Vec<_>>()
-                .join(" ");
+            let statement = dsl::rule_source(rule);
             Decider::Rule {
                 index,
                 line: rule_lines.get(index).copied().filter(|&line| line > 0),

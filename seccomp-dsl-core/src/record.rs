@@ -199,7 +199,10 @@ impl Recording {
     /// seen. Every other call gets the default action.
     pub fn to_policy(&self) -> Policy {
         let mut rules = Vec::new();
-        for group in &groups::GROUPS {
+        for group in groups::PURPOSES
+            .iter()
+            .filter_map(|name| groups::group(name))
+        {
             let in_group = |name: &&String| groups::purpose_of(name).name == group.name;
             let plain: Vec<&str> = (self.seen.iter())
                 .filter(|(name, seen)| in_group(name) && seen.any)

@@ -58,13 +58,7 @@ impl CommandExt for Command {
         // SAFETY: the closure makes two system calls on memory allocated
         // before the fork (`program`, `flags`); see `load`.
         unsafe {
-            self.pre_exec(move || {
-                load(&program, &flags, Scope::Thread).map_err(|error| match error {
-                    Error::NoNewPrivs(source) | Error::Load(source) => source,
-                    // `load` makes no other error.
-                    _ => io::Error::from(io::ErrorKind::Other),
-                })
-            });
+            self.pre_exec(move || load(&program, &flags, Scope::Thread).map_err(Error::into_io));
         }
         Ok(self)
     }

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use seccomp_dsl_core::bpf::{self, emulate::run_counting};
 use seccomp_dsl_core::model::{Action, ArgCondition, ArgWidth, CmpOp, DecidedBy, Resolved, Rule};
 use seccomp_dsl_core::record::decisive_arguments;
-use seccomp_dsl_core::{dsl, signatures, syscalls, upper_half};
+use seccomp_dsl_core::{dsl, signatures, upper_half};
 
 use crate::install::kernel::{self, Scope};
 use crate::supervise::{self, Call, Reply};
@@ -83,12 +83,8 @@ fn write_call(line: &mut Line, name: &str, args: &[u64; 6]) {
 
 /// The call a notification or a SIGSYS stands for, named.
 fn write_named(line: &mut Line, arch: u32, nr: i32, args: &[u64; 6]) {
-    let known = bpf::abi_of(arch, nr as u32);
-    let name = known.and_then(|(abi, number)| {
-        syscalls::by_number(abi.syscall_table(), number).map(|entry| entry.name())
-    });
-    match (known, name) {
-        (Some((abi, _)), Some(name)) => {
+    match bpf::syscall_of(arch, nr as u32) {
+        Some((abi, Some(name))) => {
             write_call(line, name, args);
             let _ = write!(line, " on {}", abi.name());
         }
@@ -240,6 +236,11 @@ pub(crate) fn install_naming_kills(profile: &Profile) -> Result<(), Error> {
 /// past that it reports every call.
 const REMEMBERED: usize = 4096;
 
+/// What the complain thread finds where the listener's descriptor goes,
+/// before it is there, or when the filter could not be loaded.
+const WAITING: i32 = -1;
+const NOT_LOADED: i32 = -2;
+
 /// One distinct call: the ABI, the number and the decisive values.
 type Seen = (u32, i32, [u64; 2]);
 
@@ -269,26 +270,22 @@ pub(crate) fn install_complain(profile: &'static Profile, report: Report) -> Res
             Some(OwnedFd::from(file))
         }
     };
-    let rule_texts: Vec<String> = (resolved.rules.iter())
-        .map(|rule| {
-            let text = dsl::rule_source(rule);
-            let lines: Vec<&str> = text
-                .lines()
-                .filter(|line| !line.starts_with("///"))
-                .collect();
-            lines.join(" ")
-        })
+    let rule_texts: Vec<String> = resolved
+        .rules
+        .iter()
+        .map(|rule| dsl::rule_source(rule))
         .collect();
     // The listener's descriptor, handed over without a system call: until
     // the thread below has it, every call the policy would deny waits.
-    let listener = std::sync::Arc::new(AtomicI32::new(-1));
+    let listener = std::sync::Arc::new(AtomicI32::new(WAITING));
     let handed = std::sync::Arc::clone(&listener);
     std::thread::Builder::new()
         .name("seccomp-dsl complain".into())
         .spawn(move || {
             let fd = loop {
                 match handed.load(Ordering::Acquire) {
-                    -1 => std::thread::sleep(std::time::Duration::from_micros(100)),
+                    WAITING => std::thread::sleep(std::time::Duration::from_micros(100)),
+                    NOT_LOADED => return,
                     fd => break fd,
                 }
             };
@@ -305,9 +302,17 @@ pub(crate) fn install_complain(profile: &'static Profile, report: Report) -> Res
             });
         })
         .map_err(Error::Report)?;
-    let fd = kernel::load_with_listener(&watched, &profile.policy().flags)?;
-    listener.store(fd.into_raw_fd(), Ordering::Release);
-    Ok(())
+    match kernel::load_with_listener(&watched, &profile.policy().flags) {
+        Ok(fd) => {
+            listener.store(fd.into_raw_fd(), Ordering::Release);
+            Ok(())
+        }
+        Err(error) => {
+            // The thread has nothing to answer: it ends.
+            listener.store(NOT_LOADED, Ordering::Release);
+            Err(error)
+        }
+    }
 }
 
 /// Reports `call` once per distinct decisive value: what the policy

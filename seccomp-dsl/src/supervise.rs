@@ -21,7 +21,7 @@
 //! ```
 
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::os::unix::process::CommandExt as _;
 use std::process::{Command, ExitStatus};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -29,7 +29,8 @@ use std::thread::JoinHandle;
 
 use seccomp_dsl_core::bpf::{self, emulate::SeccompData, op, Instruction};
 use seccomp_dsl_core::model::{Flag, SeccompArch};
-use seccomp_dsl_core::syscalls;
+
+use crate::install::kernel::load_with_listener;
 
 /// A program that sends every call to the supervisor.
 pub fn notify_every_call() -> Vec<Instruction> {
@@ -112,7 +113,7 @@ struct SharedHandshake(*mut Handshake);
 impl SharedHandshake {
     fn new() -> io::Result<SharedHandshake> {
         // SAFETY: a fresh anonymous mapping; zeroed by the kernel, which is
-        // a valid Handshake (three atomics at WAITING).
+        // a valid Handshake (three atomics, the state before LOADED).
         let address = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
@@ -153,47 +154,33 @@ impl Supervised {
         flags: &[Flag],
     ) -> io::Result<Supervised> {
         let handshake = SharedHandshake::new()?;
-        let length = u16::try_from(program.len())
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "program too long"))?;
-        let program = program.to_vec();
-        let mut mode = libc::SECCOMP_FILTER_FLAG_NEW_LISTENER;
-        for flag in flags {
-            mode |= match flag {
-                Flag::Log => libc::SECCOMP_FILTER_FLAG_LOG,
-                Flag::SpecAllow => libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW,
-                Flag::WaitKillableRecv => libc::SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-            };
+        if program.len() > bpf::MAX_INSTRUCTIONS {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "program too long",
+            ));
         }
+        let (program, flags) = (program.to_vec(), flags.to_vec());
         let shared = handshake.0 as usize;
         // SAFETY: between fork and exec the closure only makes system
-        // calls and touches the shared mapping and `program`, both
-        // allocated before the fork: no allocation, no lock.
+        // calls and touches the shared mapping, `program` and `flags`, all
+        // allocated before the fork: no allocation, no lock (see `load`).
         unsafe {
             command.pre_exec(move || {
                 let handshake = &*(shared as *const Handshake);
-                let filter = libc::sock_fprog {
-                    len: length,
-                    filter: program.as_ptr() as *mut libc::sock_filter,
-                };
                 let pid = libc::getpid();
                 // Without this the command would outlive a supervisor
                 // killed before it, its calls failing with ENOSYS.
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0
-                    || libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
-                {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
                     return Err(io::Error::last_os_error());
                 }
-                let fd = libc::syscall(
-                    libc::SYS_seccomp,
-                    libc::SECCOMP_SET_MODE_FILTER,
-                    mode,
-                    &filter as *const libc::sock_fprog,
-                );
-                if fd < 0 {
-                    return Err(io::Error::last_os_error());
-                }
+                let listener =
+                    load_with_listener(&program, &flags).map_err(crate::Error::into_io)?;
                 handshake.pid.store(pid, Ordering::Relaxed);
-                handshake.fd.store(fd as i32, Ordering::Relaxed);
+                // Kept open: closing it would be a call that waits for it.
+                handshake
+                    .fd
+                    .store(listener.into_raw_fd(), Ordering::Relaxed);
                 handshake.state.store(LOADED, Ordering::Release);
                 // Waiting without a system call: each would wait for the
                 // listener this process has not taken yet.
@@ -342,11 +329,8 @@ fn call_of(notification: &libc::seccomp_notif) -> Call {
         instruction_pointer: notification.data.instruction_pointer,
         args: notification.data.args,
     };
-    let known = bpf::abi_of(data.arch, data.nr as u32);
-    let abi = known.map(|(abi, _)| abi);
-    let syscall = known.and_then(|(abi, number)| {
-        syscalls::by_number(abi.syscall_table(), number).map(|entry| entry.name())
-    });
+    let known = bpf::syscall_of(data.arch, data.nr as u32);
+    let (abi, syscall) = (known.map(|(abi, _)| abi), known.and_then(|(_, name)| name));
     Call {
         thread: notification.pid,
         abi,

@@ -207,3 +207,16 @@ pub fn abi_of(arch: u32, nr: u32) -> Option<(SeccompArch, u32)> {
         })
         .map(|abi| (abi, nr & !number_bias(abi)))
 }
+
+/// The ABI of a call the kernel describes with `arch` and `nr` (see
+/// [`abi_of`]), and the syscall's name where that ABI's table has it.
+///
+/// ```
+/// use seccomp_dsl_core::{bpf, model::SeccompArch};
+/// assert_eq!(bpf::syscall_of(0xc000_003e, 39), Some((SeccompArch::X86_64, Some("getpid"))));
+/// ```
+pub fn syscall_of(arch: u32, nr: u32) -> Option<(SeccompArch, Option<&'static str>)> {
+    let (abi, number) = abi_of(arch, nr)?;
+    let name = crate::syscalls::by_number(abi.syscall_table(), number).map(|entry| entry.name());
+    Some((abi, name))
+}

@@ -37,7 +37,7 @@ fn check_lints(lowered: &Lowered, errors: &mut Errors) {
     }
     for (index, rule) in lowered.policy.rules.iter().enumerate() {
         let source = &lowered.sources[index];
-        for finding in lints::rule_findings(rule, &lowered.policy) {
+        for finding in &lowered.findings[index] {
             if source.acknowledges(finding.lint) {
                 continue;
             }
@@ -47,7 +47,7 @@ fn check_lints(lowered: &Lowered, errors: &mut Errors) {
                 .map_or(source.action, |&span| SpanRange::single(span));
             errors.push(
                 at,
-                finding.why,
+                finding.why.clone(),
                 Some(&format!(
                     "{}, or say it is meant with `#[allow({})]` above the statement",
                     lint_remedy(finding.lint, &finding.syscall),

@@ -51,6 +51,8 @@ pub struct Lowered {
     pub forbidden: Vec<Ident>,
     /// The policy's `assert` statements, checked once it has no error.
     pub assertions: Vec<Assertion>,
+    /// What [`lints`] flags at each rule of `policy.rules`.
+    pub findings: Vec<Vec<lints::Finding>>,
 }
 
 /// An `assert` statement, its values resolved.
@@ -578,7 +580,7 @@ impl Lowerer {
         let architectures = policy.architectures.clone();
         for ((rule, source), findings) in (policy.rules.to_mut().iter_mut())
             .zip(&self.sources)
-            .zip(findings)
+            .zip(&findings)
         {
             if source.acknowledges(UNKNOWN_TO_ENGINE) {
                 note_engine_drops(rule, &architectures, self.engine);
@@ -593,6 +595,7 @@ impl Lowerer {
             engine: self.engine,
             forbidden: self.forbidden,
             assertions: self.assertions,
+            findings,
         }
     }
 }
@@ -1204,7 +1207,7 @@ fn quoted_list(names: &[&str]) -> String {
 /// visible where the profile goes.
 /// Says in the rule's comment (so in the Docker profile) which lints the
 /// source acknowledges there, and why each flags it.
-fn note_acknowledged_lints(rule: &mut Rule, source: &RuleSource, findings: Vec<lints::Finding>) {
+fn note_acknowledged_lints(rule: &mut Rule, source: &RuleSource, findings: &[lints::Finding]) {
     for finding in findings {
         if !source.acknowledges(finding.lint) {
             continue;

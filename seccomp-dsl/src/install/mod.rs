@@ -93,6 +93,18 @@ impl fmt::Display for Error {
     }
 }
 
+impl Error {
+    /// The system call's error that a load between `fork` and `exec`
+    /// reports to `spawn`, without allocating: `kernel::load` and
+    /// `load_with_listener` make no other kind.
+    pub(crate) fn into_io(self) -> io::Error {
+        match self {
+            Error::NoNewPrivs(source) | Error::Load(source) => source,
+            _ => io::Error::from(io::ErrorKind::Other),
+        }
+    }
+}
+
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
