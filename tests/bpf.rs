@@ -3,6 +3,8 @@
 //! sampled inputs, with the libseccomp feature).
 
 mod common;
+#[cfg(feature = "libseccomp")]
+use common::libseccomp_errors::known_error;
 #[path = "engine/policies.rs"]
 mod engine_policies;
 
@@ -400,37 +402,19 @@ fn libseccomp_programs_decide_as_ours() {
                         ours, model,
                         "{name}: ours differs from the model: {data:x?}"
                     );
-                    let abi_name = |abi: SeccompArch| {
-                        let number = nr & !bpf::number_bias(abi);
-                        syscalls::by_number(abi.syscall_table(), number).map(|s| s.name())
-                    };
-                    let unknown_to_libseccomp = arches
-                        .iter()
-                        .filter(|&&abi| audit(abi) == arch)
-                        .filter_map(|&abi| abi_name(abi).map(|name| (name, abi)))
-                        .any(|(name, abi)| !seccomp_dsl::libseccomp_knows(name, abi));
-                    let difference = if unknown_to_libseccomp {
-                        "libseccomp_does_not_know_the_syscall"
-                    } else if passes_a_stale_accumulator(&theirs_program, &data) {
-                        // Only where the macro asks for an acknowledgement.
-                        assert!(
-                            !seccomp_dsl::engines::miscompiled_by_libseccomp(profile.policy())
-                                .is_empty(),
-                            "{name}: libseccomp miscompiles a policy of another shape: {data:x?}"
-                        );
-                        "libseccomp_compares_a_stale_accumulator"
-                    } else if nr & X32_SYSCALL_BIT != 0
-                        && arch == audit(SeccompArch::X32)
-                        && abi_name(SeccompArch::X32).is_some_and(|name| {
-                            // libseccomp counts x32 a 32-bit ABI, as x86.
-                            let as_x86 = resolved.decide_on(SeccompArch::X86, name, &args);
-                            theirs == bpf::return_value(as_x86)
-                        })
-                    {
-                        "libseccomp_compares_low_words_only_on_x32"
-                    } else {
+                    let knows = |name: &str, abi| seccomp_dsl::libseccomp_knows(name, abi);
+                    let Some(difference) =
+                        known_error(&theirs_program, &resolved, &data, theirs, knows)
+                    else {
                         panic!("{name}: libseccomp {theirs:#x}, ours and the model {ours:#x}: {data:x?}")
                     };
+                    // Only where the macro asks for an acknowledgement.
+                    assert!(
+                        difference != "libseccomp_compares_a_stale_accumulator"
+                            || !seccomp_dsl::engines::miscompiled_by_libseccomp(profile.policy())
+                                .is_empty(),
+                        "{name}: libseccomp miscompiles a policy of another shape: {data:x?}"
+                    );
                     *known_differences.entry(difference).or_default() += 1;
                 }
             }
@@ -438,73 +422,6 @@ fn libseccomp_programs_decide_as_ours() {
     }
     println!("{evaluated} inputs; libseccomp's known errors: {known_differences:?}");
     assert!(evaluated >= 1_000_000);
-}
-
-/// Whether running `program` on `data` passes a conditional jump that
-/// paths with different loads reach (so the accumulator it tests depends on
-/// the path taken). Every jump goes forward, so one pass in order finds
-/// each instruction's possible loads.
-#[cfg(feature = "libseccomp")]
-fn passes_a_stale_accumulator(program: &[bpf::Instruction], data: &SeccompData) -> bool {
-    use seccomp_dsl::bpf::op;
-    let mut loads: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); program.len() + 1];
-    loads[0].insert(u32::MAX);
-    for (pc, instruction) in program.iter().enumerate() {
-        let reaching = loads[pc].clone();
-        let leaving = if instruction.code == op::LD | op::W | op::ABS {
-            [instruction.k].into()
-        } else {
-            reaching
-        };
-        let successors: Vec<usize> = match instruction.code & 0x07 {
-            op::RET => vec![],
-            op::JMP if instruction.code & 0xf0 == op::JA => vec![pc + 1 + instruction.k as usize],
-            op::JMP => vec![
-                pc + 1 + usize::from(instruction.jt),
-                pc + 1 + usize::from(instruction.jf),
-            ],
-            _ => vec![pc + 1],
-        };
-        for next in successors {
-            loads[next.min(program.len())].extend(leaving.iter().copied());
-        }
-    }
-    // Follow the input's path.
-    let mut pc = 0;
-    loop {
-        let instruction = program[pc];
-        match instruction.code & 0x07 {
-            op::RET => return false,
-            op::JMP if instruction.code & 0xf0 == op::JA => pc += 1 + instruction.k as usize,
-            op::JMP => {
-                if loads[pc].len() > 1 {
-                    return true;
-                }
-                let (value, accumulator) = (instruction.k, last_loaded(program, pc, data));
-                let taken = match instruction.code & 0xf0 {
-                    op::JEQ => accumulator == value,
-                    op::JGT => accumulator > value,
-                    op::JGE => accumulator >= value,
-                    _ => accumulator & value != 0,
-                };
-                pc += 1 + usize::from(if taken {
-                    instruction.jt
-                } else {
-                    instruction.jf
-                });
-            }
-            _ => pc += 1,
-        }
-    }
-}
-
-/// The accumulator at `pc` on `data`'s path: rerun from the start.
-#[cfg(feature = "libseccomp")]
-fn last_loaded(program: &[bpf::Instruction], pc: usize, data: &SeccompData) -> u32 {
-    // Truncate the program at `pc` with `ret a` to read the accumulator.
-    let mut prefix = program[..pc].to_vec();
-    prefix.push(bpf::Instruction::new(bpf::op::RET | bpf::op::A, 0, 0, 0));
-    run(&prefix, data).unwrap_or(0)
 }
 
 /// Calls for the differential test: every syscall number of the table and

@@ -636,26 +636,11 @@ fn groups_listing(name: Option<&str>, abi: SeccompArch) -> Result<String, String
 fn verify(pid: i32, policy: &Policy) -> Result<bool, String> {
     use seccomp_dsl::inspect::{filters_of, verify};
     let filters = filters_of(pid).map_err(|error| process_error(pid, &error))?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|error| process_error(pid, &error))?;
-    let bounding = status
-        .lines()
-        .find_map(|line| line.strip_prefix("CapBnd:"))
-        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
-        .ok_or(format!(
-            "process {pid}: no capability bounding set in /proc/{pid}/status"
-        ))?;
-    let capabilities = (seccomp_dsl::constants::CAPABILITIES.constants.iter())
-        .filter(|(_, number)| *number < 64 && bounding & (1 << number) != 0)
-        .map(|(name, _)| (*name).into())
-        .collect();
-    let (mut context, native) = ContainerArgs {
-        arch: None,
-        caps: Vec::new(),
-        kernel: None,
-    }
-    .context()?;
-    context.capabilities = capabilities;
+    let context = seccomp_dsl::context_of(pid).map_err(|error| match error {
+        seccomp_dsl::Error::Context(error) => process_error(pid, &error),
+        error => error.to_string(),
+    })?;
+    let native = SeccompArch::native().ok_or("this machine's architecture is unknown")?;
     let resolved = policy.resolve(&context, native);
     let (mismatch, tried) = verify(&filters, &resolved);
     match mismatch {
@@ -704,13 +689,7 @@ fn process_error(pid: i32, error: &std::io::Error) -> String {
 /// arguments change that).
 fn inspect(pid: i32) -> Result<String, String> {
     use seccomp_dsl::inspect::{decide, filters_of};
-    let filters = filters_of(pid).map_err(|error| match error.raw_os_error() {
-        Some(libc::EPERM) => {
-            format!("process {pid}: reading its filters needs CAP_SYS_ADMIN ({error})")
-        }
-        Some(libc::ESRCH) => format!("process {pid}: no such process"),
-        _ => format!("process {pid}: {error}"),
-    })?;
+    let filters = filters_of(pid).map_err(|error| process_error(pid, &error))?;
     let mut out = format!(
         "process {pid}: {} filter{}\n",
         filters.len(),

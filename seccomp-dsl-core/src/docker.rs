@@ -289,29 +289,39 @@ fn entry_to_docker(rule: &Rule) -> Entry {
 /// The OCI runtime-spec `linux.seccomp` object (the seccomp part of a
 /// runc or crun `config.json`) for a policy resolved in one context, as
 /// Docker hands it to the runtime: conditions decided, the covered ABIs
-/// listed, no comments. Pretty-printed and deterministic.
+/// listed if the policy lists them (without a list runc filters the native
+/// ABI alone, with no ENOSYS stub before it), no comments. Pretty-printed
+/// and deterministic.
 ///
 /// ```
 /// use seccomp_dsl_core::{docker, model::*};
 /// let mut rule = Rule::new(["mount"], [], Action::Allow);
 /// rule.includes.caps = vec!["CAP_SYS_ADMIN".into()].into();
-/// let policy = Policy::new(Action::Errno(1), vec![rule]);
+/// let mut policy = Policy::new(Action::Errno(1), vec![rule]);
 /// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
 /// let oci = docker::to_oci_json(&policy.resolve(&context, SeccompArch::X86_64));
 /// let value: serde_json::Value = serde_json::from_str(&oci).unwrap();
-/// assert_eq!(value["architectures"], serde_json::json!(["SCMP_ARCH_X86_64"]));
+/// assert!(value.get("architectures").is_none());
 /// assert!(value.get("syscalls").is_none());
+/// policy.architectures = Architectures::List(vec![SeccompArch::X86_64, SeccompArch::X86].into());
+/// let oci = docker::to_oci_json(&policy.resolve(&context, SeccompArch::X86_64));
+/// let value: serde_json::Value = serde_json::from_str(&oci).unwrap();
+/// assert_eq!(value["architectures"], serde_json::json!(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]));
 /// ```
 pub fn to_oci_json(resolved: &Resolved<'_>) -> String {
     let (default_action, default_errno_ret) = action_to_docker(resolved.default_action);
     let profile = OciSeccomp {
         default_action,
         default_errno_ret,
-        architectures: resolved
-            .architectures
-            .iter()
-            .map(|arch| arch.docker_name())
-            .collect(),
+        // A list makes runc filter exactly those ABIs and put its ENOSYS
+        // stub before the filter; a policy without one is the native ABI
+        // alone, with no stub, as `install()` applies it.
+        architectures: match resolved.listed {
+            true => (resolved.architectures.iter())
+                .map(|arch| arch.docker_name())
+                .collect(),
+            false => Vec::new(),
+        },
         flags: resolved
             .flags
             .iter()
@@ -340,6 +350,7 @@ struct OciSeccomp {
     default_action: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     default_errno_ret: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     architectures: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     flags: Vec<String>,

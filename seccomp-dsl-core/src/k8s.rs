@@ -116,7 +116,9 @@ pub fn seccomp_profile(resolved: &Resolved<'_>, name: &str) -> Result<Value, K8s
     {
         return Err(K8sError(format!("the ABI `{outside}` is not in its list")));
     }
-    spec.insert("architectures".into(), Value::Array(architectures));
+    if !architectures.is_empty() {
+        spec.insert("architectures".into(), Value::Array(architectures));
+    }
     if let Some(flags) = oci["flags"].as_array() {
         if let Some(outside) = flags
             .iter()

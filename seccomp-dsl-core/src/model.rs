@@ -1000,6 +1000,11 @@ pub struct Resolved<'a> {
     pub rules: Vec<&'a Rule>,
     /// The ABIs covered, native first.
     pub architectures: Vec<SeccompArch>,
+    /// Whether the profile lists its ABIs for this native one
+    /// (`architectures`, or an `archMap` entry for it). Engines read a
+    /// profile that does not as the native ABI alone, with no ENOSYS stub,
+    /// so the OCI export leaves the list out too.
+    pub listed: bool,
     /// The policy's flags.
     pub flags: &'a [Flag],
     /// The ENOSYS stub the target engine puts before the filter, which
@@ -1074,6 +1079,7 @@ impl Resolved<'_> {
     /// ABI list: no other ABI, and no ENOSYS stub.
     pub fn native_only(mut self) -> Self {
         self.architectures.truncate(1);
+        self.listed = false;
         self.enosys_stub = crate::engines::EnosysStub::default();
         self
     }
@@ -1103,16 +1109,14 @@ impl Policy {
             .filter(|rule| rule.applies_in(context))
             .collect();
         let architectures = self.architectures.covered(native);
-        let enosys_stub = crate::engines::TARGET.enosys_stub(
-            self.default_action,
-            self.architectures.lists_for(native),
-            &rules,
-            &architectures,
-        );
+        let listed = self.architectures.lists_for(native);
+        let enosys_stub =
+            crate::engines::TARGET.enosys_stub(self.default_action, listed, &rules, &architectures);
         Resolved {
             default_action: self.default_action,
             rules,
             architectures,
+            listed,
             flags: &self.flags,
             enosys_stub,
         }

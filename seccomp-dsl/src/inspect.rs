@@ -3,8 +3,9 @@
 //! decide together.
 
 use std::io;
+use std::ops::ControlFlow;
 
-use seccomp_dsl_core::bpf::emulate::{run, SeccompData};
+use seccomp_dsl_core::bpf::emulate::{run, run_observing, SeccompData};
 use seccomp_dsl_core::bpf::Instruction;
 
 /// `PTRACE_SECCOMP_GET_FILTER` (linux/ptrace.h).
@@ -86,41 +87,38 @@ pub struct Mismatch {
     pub policy: u32,
 }
 
-/// Whether `filters` decide every class of input as `resolved` does: the
-/// classes of the policy's comparisons, and each constant the filters
-/// compare an argument word with, on every number of every ABI the policy
-/// covers (and one it does not). The first call answered otherwise, and
+/// Whether `filters` decide every class of input as `resolved` does, on
+/// every number of every ABI the policy covers (and one it does not): for
+/// each syscall, the classes of the comparisons the policy's rules on it
+/// make, and, where the filters' path for it reads an argument, each
+/// constant the filters compare an argument word with, and its neighbours.
+/// (Where that path reads no argument, the filters decide the syscall
+/// alike whatever its arguments.) The first call answered otherwise, and
 /// the number of calls tried.
 pub fn verify(
     filters: &[Vec<Instruction>],
     resolved: &seccomp_dsl_core::model::Resolved<'_>,
 ) -> (Option<Mismatch>, usize) {
-    use seccomp_dsl_core::bpf::{audit_arch, number_bias, op, reference};
+    let mut first = None;
+    let tried = each_mismatch(filters, resolved, |mismatch| {
+        first = Some(mismatch);
+        ControlFlow::Break(())
+    });
+    (first, tried)
+}
+
+/// [`verify`], handing every call answered otherwise to `found` until it
+/// breaks; the number of calls tried. For a caller that sorts the
+/// differences it knows of (a runtime's libseccomp errors) from the rest.
+pub fn each_mismatch(
+    filters: &[Vec<Instruction>],
+    resolved: &seccomp_dsl_core::model::Resolved<'_>,
+    mut found: impl FnMut(Mismatch) -> ControlFlow<()>,
+) -> usize {
+    use seccomp_dsl_core::bpf::{audit_arch, number_bias, reference};
     use seccomp_dsl_core::classes::argument_vectors;
     use seccomp_dsl_core::model::SeccompArch;
-    let conditions = resolved
-        .rules
-        .iter()
-        .flat_map(|rule| rule.conditions.iter());
-    let mut vectors = argument_vectors(conditions, &[None; 6]);
-    // The filters' own constants, one argument word at a time.
-    let mut constants: Vec<u32> = (filters.iter().flatten())
-        .filter(|instruction| instruction.code & 0x07 == op::JMP && instruction.code & op::X == 0)
-        .map(|instruction| instruction.k)
-        .collect();
-    constants.sort_unstable();
-    constants.dedup();
-    for &k in &constants {
-        for value in [k.wrapping_sub(1), k, k.wrapping_add(1)] {
-            for index in 0..6 {
-                for word in [u64::from(value), u64::from(value) << 32] {
-                    let mut vector = [0u64; 6];
-                    vector[index] = word;
-                    vectors.push(vector);
-                }
-            }
-        }
-    }
+    let constant_vectors = argument_constant_vectors(filters);
     let mut abis: Vec<SeccompArch> = resolved.architectures.clone();
     if !abis.contains(&SeccompArch::Arm) {
         abis.push(SeccompArch::Arm);
@@ -138,6 +136,23 @@ pub fn verify(
             .collect();
         numbers.extend([0x3fff_ffff, 0x7fff_ffff, u32::MAX]);
         for nr in numbers {
+            let name = nr
+                .checked_sub(number_bias(abi))
+                .and_then(|number| seccomp_dsl_core::syscalls::by_number(table, number))
+                .map(|entry| entry.name());
+            let conditions = (resolved.rules.iter())
+                .filter(|rule| name.is_some_and(|name| rule.syscalls.iter().any(|s| s == name)))
+                .flat_map(|rule| rule.conditions.iter());
+            let mut vectors = argument_vectors(conditions, &[None; 6]);
+            let zero = SeccompData {
+                nr: nr as i32,
+                arch,
+                instruction_pointer: 0,
+                args: [0; 6],
+            };
+            if reads_arguments(filters, &zero) {
+                vectors.extend_from_slice(&constant_vectors);
+            }
             for args in &vectors {
                 let data = SeccompData {
                     nr: nr as i32,
@@ -150,18 +165,71 @@ pub fn verify(
                     decide(filters, &data),
                     reference::decide(resolved, arch, nr, args),
                 );
-                if process != policy {
-                    return (
-                        Some(Mismatch {
-                            data,
-                            process,
-                            policy,
-                        }),
-                        tried,
-                    );
+                if process != policy
+                    && found(Mismatch {
+                        data,
+                        process,
+                        policy,
+                    })
+                    .is_break()
+                {
+                    return tried;
                 }
             }
         }
     }
-    (None, tried)
+    tried
+}
+
+/// Whether any of `filters`, run on `data`, loads an argument word: if
+/// none does, the filters take the same path whatever the arguments.
+fn reads_arguments(filters: &[Vec<Instruction>], data: &SeccompData) -> bool {
+    const FIRST_ARGUMENT: u32 = 16;
+    filters.iter().any(|filter| {
+        let mut reads = false;
+        let _ = run_observing(filter, data, |offset| reads |= offset >= FIRST_ARGUMENT);
+        reads
+    })
+}
+
+/// For each constant the filters compare a just-loaded argument word with:
+/// vectors holding it, and its neighbours, as the low or the high half of
+/// one argument, the others zero.
+fn argument_constant_vectors(filters: &[Vec<Instruction>]) -> Vec<[u64; 6]> {
+    use seccomp_dsl_core::bpf::op;
+    const FIRST_ARGUMENT: u32 = 16;
+    let mut constants = Vec::new();
+    for filter in filters {
+        // Compilers put each comparison right after its load: the last
+        // load above a jump, in program order, is what it compares.
+        let mut argument_loaded = false;
+        for instruction in filter {
+            if instruction.code == op::LD | op::W | op::ABS {
+                argument_loaded = instruction.k >= FIRST_ARGUMENT;
+            } else if argument_loaded
+                && instruction.code & 0x07 == op::JMP
+                && instruction.code & 0xf0 != op::JA
+                && instruction.code & op::X == 0
+            {
+                constants.push(instruction.k);
+            }
+        }
+    }
+    constants.sort_unstable();
+    constants.dedup();
+    let mut vectors = Vec::new();
+    for &k in &constants {
+        for value in [k.wrapping_sub(1), k, k.wrapping_add(1)] {
+            for index in 0..6 {
+                for word in [u64::from(value), u64::from(value) << 32] {
+                    let mut vector = [0u64; 6];
+                    vector[index] = word;
+                    vectors.push(vector);
+                }
+            }
+        }
+    }
+    vectors.sort_unstable();
+    vectors.dedup();
+    vectors
 }

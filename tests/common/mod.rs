@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod libseccomp_errors;
 pub mod policies;
 
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -92,6 +92,27 @@ pub fn run_counting(
     program: &[Instruction],
     data: &SeccompData,
 ) -> Result<(u32, usize), EmulateError> {
+    run_observing(program, data, |_| {})
+}
+
+/// [`run_counting`], telling `loaded` the offset in `seccomp_data` of
+/// each word the program loads on its way.
+///
+/// ```
+/// use seccomp_dsl_core::bpf::{emulate::{run_observing, SeccompData}, Instruction};
+/// let load_arg0_low = Instruction::new(0x20, 0, 0, 16);
+/// let return_it = Instruction::new(0x16, 0, 0, 0);
+/// let mut offsets = Vec::new();
+/// let data = SeccompData { args: [7, 0, 0, 0, 0, 0], ..SeccompData::default() };
+/// let result = run_observing(&[load_arg0_low, return_it], &data, |offset| offsets.push(offset));
+/// assert_eq!(result, Ok((7, 2)));
+/// assert_eq!(offsets, [16]);
+/// ```
+pub fn run_observing(
+    program: &[Instruction],
+    data: &SeccompData,
+    mut loaded: impl FnMut(u32),
+) -> Result<(u32, usize), EmulateError> {
     let (mut a, mut x) = (0u32, 0u32);
     let mut memory = [0u32; 16];
     let mut pc = 0usize;
@@ -107,6 +128,7 @@ pub fn run_counting(
             op::LD | op::LDX => {
                 let value = match code & 0xe0 {
                     op::ABS if code & 0x18 == op::W => {
+                        loaded(k);
                         data.word(k).ok_or(EmulateError::BadLoad(k))?
                     }
                     op::IMM => k,

@@ -28,6 +28,48 @@ pub fn current_context() -> Result<Context, Error> {
     })
 }
 
+/// The context of process `pid` as Docker reads it for a container: this
+/// machine's architecture and kernel, and the process's capability bounding
+/// set (`CapBnd` in `/proc/PID/status`). What [`crate::inspect::verify`]
+/// decides a running process's policy in.
+///
+/// ```
+/// let here = seccomp_dsl::context_of(std::process::id() as i32).unwrap();
+/// assert_eq!(here, seccomp_dsl::current_context().unwrap());
+/// ```
+pub fn context_of(pid: i32) -> Result<Context, Error> {
+    let arch = native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(Error::Context)?;
+    let bounding = status
+        .lines()
+        .find_map(|line| line.strip_prefix("CapBnd:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .ok_or_else(|| {
+            Error::Context(io::Error::other(format!(
+                "no capability bounding set in /proc/{pid}/status"
+            )))
+        })?;
+    Ok(Context {
+        arch: Cow::Borrowed(arch),
+        capabilities: capabilities_in(bounding),
+        kernel: running_kernel()?,
+    })
+}
+
+/// The names of the capabilities whose bits are set in `mask` (a set as
+/// `/proc/PID/status` shows it), in name order.
+///
+/// ```
+/// let names = seccomp_dsl::capabilities_in(1 << 21 | 1);
+/// assert_eq!(names, ["CAP_CHOWN", "CAP_SYS_ADMIN"]);
+/// ```
+pub fn capabilities_in(mask: u64) -> Vec<Cow<'static, str>> {
+    (CAPABILITIES.constants.iter())
+        .filter(|(_, number)| *number < 64 && mask & (1 << number) != 0)
+        .map(|(name, _)| Cow::Borrowed(*name))
+        .collect()
+}
+
 /// The running kernel's version: from the `Linux` note of the vDSO the
 /// kernel maps into every process (no system call, and the real version
 /// even under the `UNAME26` personality), else from `uname`.

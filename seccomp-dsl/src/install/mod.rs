@@ -20,7 +20,7 @@ pub(crate) mod kernel;
 pub(crate) mod libseccomp;
 
 pub(crate) use context::answers_here;
-pub use context::current_context;
+pub use context::{capabilities_in, context_of, current_context};
 
 /// Why a policy could not be installed. When `install` returns one, no
 /// filter was loaded.

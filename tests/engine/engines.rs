@@ -1,0 +1,336 @@
+//! The container engines the suite runs the probe in, each started as a
+//! user of this machine would start it: podman (rootful, daemonless, with
+//! runc), and containerd (a private daemon, as under a Kubernetes node, with
+//! runc) driven by `ctr`. Both read the image built from busybox, with the
+//! probe bind-mounted read-only at `/probe`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+pub const IMAGE: &str = "localhost/seccomp-dsl-probe:latest";
+
+/// A container engine: how to run `/probe ARGS` under a profile file.
+pub trait Engine {
+    /// The engine's name, for reports.
+    fn name(&self) -> &'static str;
+    /// The command that runs the probe with `args` in a new container under
+    /// the profile at `profile`, or under no filter when it is `None`.
+    fn command(&self, probe: &Path, profile: Option<&Path>, args: &[&str]) -> Command;
+    /// Whether a failed run is the engine's own flake, worth running again.
+    fn flaked(&self, _stderr: &str) -> bool {
+        false
+    }
+}
+
+/// Runs `command` to completion and fails the test on a non-zero status.
+pub fn run(command: &mut Command) -> std::process::Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The probe's standard output from one container run of the battery.
+pub fn run_probe(engine: &dyn Engine, probe: &Path, profile: Option<&Path>) -> String {
+    // An engine's own flake is retried twice; any other failure fails the
+    // test.
+    let mut retries = 2;
+    loop {
+        let mut command = engine.command(probe, profile, &[]);
+        let output = command
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() && engine.flaked(&stderr) && retries > 0 {
+            retries -= 1;
+            eprintln!(
+                "{} flaked; running the container again:\n{stderr}",
+                engine.name()
+            );
+            continue;
+        }
+        assert!(
+            output.status.success(),
+            "{command:?} failed ({}):\n{}{stderr}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+        );
+        return String::from_utf8(output.stdout).unwrap();
+    }
+}
+
+/// A container whose probe holds still under its filters until dropped.
+pub struct Held {
+    /// The probe's process id, as this machine sees it.
+    pub pid: i32,
+    engine_run: Child,
+}
+
+/// Starts the probe in a container under `profile` and waits until it
+/// holds, its filters loaded.
+pub fn hold(engine: &dyn Engine, probe: &Path, profile: &Path) -> Held {
+    static HELD: AtomicUsize = AtomicUsize::new(0);
+    let token = format!(
+        "{}-{}",
+        std::process::id(),
+        HELD.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut command = engine.command(probe, Some(profile), &["hold", &token]);
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let line = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_default();
+    if line.trim() != format!("holding {token}") {
+        let _ = child.kill();
+        let output = child.wait_with_output().unwrap();
+        panic!(
+            "{command:?} did not hold ({}): {line:?}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let cmdline = format!("/probe\0hold\0{token}\0");
+    let pid = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .find(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c == cmdline.as_bytes())
+        })
+        .unwrap_or_else(|| panic!("no process runs {cmdline:?}"));
+    Held {
+        pid,
+        engine_run: child,
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // SAFETY: kills the held probe, which ends its container.
+        unsafe { libc::kill(self.pid, libc::SIGKILL) };
+        let _ = self.engine_run.wait();
+    }
+}
+
+/// podman 4.3 with runc, rootful and daemonless.
+pub struct Podman {
+    files: u64,
+    processes: u64,
+}
+
+impl Podman {
+    /// Builds the image from busybox alone (no registry is needed).
+    pub fn new(work: &Path) -> Podman {
+        let version = run(Command::new("podman").arg("--version"));
+        println!("{}", String::from_utf8_lossy(&version.stdout).trim());
+        let rootfs = work.join("rootfs");
+        std::fs::create_dir_all(rootfs.join("bin")).unwrap();
+        std::fs::copy("/bin/busybox", rootfs.join("bin/busybox"))
+            .expect("/bin/busybox (Debian: busybox-static) makes the image");
+        let tar = run(Command::new("tar").arg("-C").arg(&rootfs).args(["-c", "."]));
+        let mut import = Command::new("podman")
+            .args(["import", "--change", "ENV PATH=/bin", "-", IMAGE])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("podman is installed");
+        use std::io::Write;
+        import.stdin.take().unwrap().write_all(&tar.stdout).unwrap();
+        let output = import.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "podman import failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // The image it replaced, if any, is left untagged: remove those.
+        let _ = Command::new("podman")
+            .args(["image", "prune", "--force"])
+            .output();
+        // podman raises these limits by default and fails here; keep them.
+        let limit = |resource| {
+            let mut limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            // SAFETY: getrlimit fills the struct it is given.
+            assert_eq!(unsafe { libc::getrlimit(resource, &mut limit) }, 0);
+            limit.rlim_cur.min(limit.rlim_max).min(1 << 14)
+        };
+        Podman {
+            files: limit(libc::RLIMIT_NOFILE),
+            processes: limit(libc::RLIMIT_NPROC),
+        }
+    }
+
+    /// The image as a docker-archive tar, for other engines to import.
+    pub fn save_image(&self, archive: &Path) {
+        let _ = std::fs::remove_file(archive);
+        run(Command::new("podman")
+            .args(["save", "--quiet", "--format", "docker-archive", "-o"])
+            .arg(archive)
+            .arg(IMAGE));
+    }
+}
+
+impl Engine for Podman {
+    fn name(&self) -> &'static str {
+        "podman"
+    }
+
+    fn command(&self, probe: &Path, profile: Option<&Path>, args: &[&str]) -> Command {
+        let (files, processes) = (self.files, self.processes);
+        let mut command = Command::new("podman");
+        command
+            .args(["run", "--rm", "--network", "none", "--runtime", "runc"])
+            // Without it runc loads the filter before its own set-up; with it,
+            // just before execve, as an in-process install compares to.
+            .args(["--security-opt", "no-new-privileges"])
+            .arg(match profile {
+                Some(profile) => format!("--security-opt=seccomp={}", profile.display()),
+                None => "--security-opt=seccomp=unconfined".into(),
+            })
+            .arg(format!("--ulimit=nofile={files}:{files}"))
+            .arg(format!("--ulimit=nproc={processes}:{processes}"))
+            .arg(format!("--volume={}:/probe:ro", probe.display()))
+            .args([IMAGE, "/probe"])
+            .args(args);
+        command
+    }
+
+    fn flaked(&self, stderr: &str) -> bool {
+        // podman 4.3 with runc now and then loses a race with itself.
+        stderr.contains("cannot start an already running container")
+    }
+}
+
+/// A private containerd 1.6 (its own root, state and sockets; no CRI
+/// plugin) with runc, driven by `ctr`, the way a Kubernetes node's
+/// containerd runs a Localhost profile: `ctr run --seccomp-profile` reads
+/// the file as the OCI runtime-spec `linux.seccomp` object.
+pub struct Containerd {
+    dir: PathBuf,
+    daemon: Child,
+}
+
+const NAMESPACE: &str = "seccomp-dsl";
+
+impl Containerd {
+    /// Starts the daemon under `work` and imports the image `archive`.
+    pub fn start(work: &Path, archive: &Path) -> Containerd {
+        let dir = work.join(format!("containerd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = format!(
+            "version = 2\n\
+             root = \"{dir}/root\"\n\
+             state = \"{dir}/state\"\n\
+             disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n\
+             [grpc]\n  address = \"{dir}/containerd.sock\"\n\
+             [ttrpc]\n  address = \"{dir}/containerd.sock.ttrpc\"\n",
+            dir = dir.display()
+        );
+        std::fs::write(dir.join("config.toml"), config).unwrap();
+        let log = std::fs::File::create(dir.join("containerd.log")).unwrap();
+        let daemon = Command::new("containerd")
+            .arg("--config")
+            .arg(dir.join("config.toml"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("containerd is installed (Debian: containerd)");
+        let containerd = Containerd { dir, daemon };
+        let ready = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            containerd
+                .ctr()
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+        assert!(
+            ready,
+            "containerd did not start:\n{}",
+            std::fs::read_to_string(containerd.dir.join("containerd.log")).unwrap_or_default()
+        );
+        let version = run(Command::new("containerd").arg("--version"));
+        println!("{}", String::from_utf8_lossy(&version.stdout).trim());
+        run(containerd.ctr().args(["image", "import"]).arg(archive));
+        containerd
+    }
+
+    fn ctr(&self) -> Command {
+        let mut command = Command::new("ctr");
+        command
+            .arg("--address")
+            .arg(self.dir.join("containerd.sock"))
+            // ctr otherwise retries a dead socket for ten seconds.
+            .args(["--connect-timeout", "5s", "--namespace", NAMESPACE]);
+        command
+    }
+}
+
+impl Engine for Containerd {
+    fn name(&self) -> &'static str {
+        "containerd"
+    }
+
+    fn command(&self, probe: &Path, profile: Option<&Path>, args: &[&str]) -> Command {
+        static CONTAINERS: AtomicUsize = AtomicUsize::new(0);
+        let id = format!(
+            "probe-{}-{}",
+            std::process::id(),
+            CONTAINERS.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut command = self.ctr();
+        // ctr sets no-new-privileges itself: runc loads the filter just
+        // before execve.
+        command.args(["run", "--rm"]);
+        if let Some(profile) = profile {
+            command
+                .arg("--seccomp")
+                .arg("--seccomp-profile")
+                .arg(profile);
+        }
+        command
+            .arg("--mount")
+            .arg(format!(
+                "type=bind,src={},dst=/probe,options=rbind:ro",
+                probe.display()
+            ))
+            .args([IMAGE, &id, "/probe"])
+            .args(args);
+        command
+    }
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
