@@ -80,9 +80,22 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Writes the Docker profile of a policy written in the DSL (for
+    /// `docker run` or `podman run --security-opt seccomp=FILE`): the same
+    /// JSON `Profile::docker_json()` gives for it.
+    Docker {
+        /// The policy: DSL source (a `.rs` file with `seccomp_profile! {
+        /// ... }`) or a Docker profile (JSON), written back checked and
+        /// normalised; `-` reads standard input.
+        policy: PathBuf,
+        /// Where to write the JSON; standard output by default.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Writes the `linux.seccomp` object of an OCI runtime `config.json`
-    /// (for runc or crun) from a Docker profile, deciding its conditional
-    /// rules for the given container.
+    /// (for runc or crun, and what containerd reads from `ctr run
+    /// --seccomp-profile` and a Kubernetes Localhost profile), deciding its
+    /// conditional rules for the given container.
     Oci {
         /// The policy: a Docker profile (JSON) or DSL source (a `.rs` file
         /// with `seccomp_profile! { ... }`); `-` reads standard input.
@@ -403,6 +416,7 @@ fn convert(command: Command) -> Result<(), String> {
             }
             write(output, &dsl::to_source(&policy))
         }
+        Command::Docker { policy, output } => write(output, &docker::to_json(&load(&policy)?)),
         Command::Oci {
             profile,
             container,

@@ -806,3 +806,37 @@ fn k8s_writes_the_operators_object_or_the_kubelet_file_and_says_how_a_pod_uses_i
     assert_eq!(value["defaultAction"], "SCMP_ACT_ERRNO");
     assert!(text(&file.stderr).contains("\"localhostProfile\": \"web.json\""));
 }
+
+/// The README's container example, compiled by the macro.
+static CONTAINER_POLICY: seccomp_dsl::Profile = include!("../../examples/container/policy.rs");
+
+#[test]
+fn docker_writes_the_profile_the_macro_gives() {
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/container/policy.rs"
+    );
+    let output = seccomp_dsl(&["docker", policy], "");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        CONTAINER_POLICY.docker_json()
+    );
+    // A Docker profile is read back, checked, and written normalised.
+    let again = seccomp_dsl(&["docker", "-"], CONTAINER_POLICY.docker_json());
+    assert_eq!(
+        String::from_utf8(again.stdout).unwrap(),
+        CONTAINER_POLICY.docker_json()
+    );
+    let typo = seccomp_dsl(&["docker", "-"], "default errno; allow raed;");
+    assert_eq!(typo.status.code(), Some(1));
+    let message = String::from_utf8(typo.stderr).unwrap();
+    assert!(
+        message.contains("unknown syscall `raed`") && message.contains("`read`"),
+        "{message}"
+    );
+}
