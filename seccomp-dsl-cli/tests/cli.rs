@@ -20,6 +20,17 @@ fn seccomp_dsl(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The command's standard output; it must succeed.
+fn stdout_of(args: &[&str], stdin: &str) -> String {
+    let output = seccomp_dsl(args, stdin);
+    assert!(
+        output.status.success(),
+        "seccomp-dsl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
 const PROFILE: &str = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
     {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
     {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}]}"#;
@@ -27,11 +38,7 @@ const PROFILE: &str = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
 #[test]
 fn import_prints_the_policy_as_macro_source() {
     let output = seccomp_dsl(&["import", "-"], PROFILE);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success());
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         "seccomp_dsl::seccomp_profile! {\n    // Stops calls runc 1.1.5 makes after loading the filter: for \
@@ -112,15 +119,8 @@ fn dsl_source_is_read_by_the_macros_front_end_with_its_errors() {
                   \x20   default errno;\n\
                   \x20   rule personality(arg0 == 0) => allow;\n\
                   };\n";
-    let output = seccomp_dsl(&["emulate", "-", "personality", "8"], source);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(String::from_utf8(output.stdout)
-        .unwrap()
-        .starts_with("0x00050001 errno(1)"));
+    let stdout = stdout_of(&["emulate", "-", "personality", "8"], source);
+    assert!(stdout.starts_with("0x00050001 errno(1)"));
     // The statements alone, with the macro's errors at their lines.
     let output = seccomp_dsl(&["bpf", "-"], "default errno;\nallow rea, write;\n");
     assert!(!output.status.success());
@@ -168,13 +168,7 @@ fn oci_decides_conditions_for_the_given_container() {
         {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38, "excludes": {"caps": ["CAP_SYS_ADMIN"]}},
         {"names": ["ptrace"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "4.8"}}]}"#;
     let entries = |args: &[&str]| -> serde_json::Value {
-        let output = seccomp_dsl(args, profile);
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
+        serde_json::from_str(&stdout_of(args, profile)).unwrap()
     };
     let admin = entries(&[
         "oci",
@@ -220,7 +214,7 @@ const DOCKER_DEFAULT: &str = include_str!("../../seccomp-dsl-core/data/docker-de
 
 #[test]
 fn bpf_prints_the_program_install_would_load() {
-    let output = seccomp_dsl(
+    let stdout = stdout_of(
         &[
             "bpf",
             "-",
@@ -232,12 +226,7 @@ fn bpf_prints_the_program_install_would_load() {
         ],
         DOCKER_DEFAULT,
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let listing = String::from_utf8(output.stdout).unwrap();
+    let listing = stdout;
     let lines: Vec<&str> = listing.lines().collect();
     assert!(
         lines[0].ends_with("; arch") && lines[1].contains("jeq  #0xc000003e"),
@@ -259,13 +248,7 @@ fn emulate_answers_as_the_kernel_would() {
         let mut all = vec!["emulate", "-"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--arch", "amd64", "--kernel", "6.1"]);
-        let output = seccomp_dsl(&all, DOCKER_DEFAULT);
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
+        stdout_of(&all, DOCKER_DEFAULT)
     };
     assert!(answer(&["personality", "0xffffffff"]).starts_with("0x7fff0000 allow ("));
     assert!(answer(&["personality", "0x1234"]).starts_with("0x00050001 errno(1) ("));
@@ -816,16 +799,8 @@ fn docker_writes_the_profile_the_macro_gives() {
         env!("CARGO_MANIFEST_DIR"),
         "/../examples/container/policy.rs"
     );
-    let output = seccomp_dsl(&["docker", policy], "");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        String::from_utf8(output.stdout).unwrap(),
-        CONTAINER_POLICY.docker_json()
-    );
+    let stdout = stdout_of(&["docker", policy], "");
+    assert_eq!(stdout, CONTAINER_POLICY.docker_json());
     // A Docker profile is read back, checked, and written normalised.
     let again = seccomp_dsl(&["docker", "-"], CONTAINER_POLICY.docker_json());
     assert_eq!(
