@@ -5,11 +5,11 @@
 use std::process::ExitCode;
 
 use seccomp_dsl::bpf::{self, emulate::run_counting};
+use seccomp_dsl::dsl;
 use seccomp_dsl::explain::explain;
 use seccomp_dsl::model::{Action, Context, Policy, SeccompArch};
 use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised};
-use seccomp_dsl::{constants, dsl, signatures};
 
 use crate::{command, exit_code, start_error};
 
@@ -116,7 +116,7 @@ fn verdict(
             call.data.nr, call.data.arch, call.thread
         );
     };
-    let call_text = call_text(syscall, &call.data.args);
+    let call_text = seccomp_dsl::compare::call_as_read(syscall, &call.data.args);
     let why = explain(
         policy,
         rule_lines,
@@ -132,31 +132,6 @@ fn verdict(
         abi.name(),
         call.thread
     )
-}
-
-/// `socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0)`: the arguments the
-/// syscall takes, named where the value means something nameable.
-pub fn call_text(syscall: &str, args: &[u64; 6]) -> String {
-    let count = signatures::lookup(syscall).map_or(6, |signature| signature.arguments().len());
-    let width = |index: u8| {
-        seccomp_dsl::upper_half::kernel_width(syscall, index).map_or(u64::MAX, |width| width.mask())
-    };
-    let level = (syscall == "setsockopt" || syscall == "getsockopt").then(|| args[1] & width(1));
-    let texts: Vec<String> = (0..count)
-        .map(|index| {
-            let index = index as u8;
-            let value = args[usize::from(index)] & width(index);
-            let named = constants::describe(syscall, index, value, level);
-            named.unwrap_or_else(|| {
-                if value < 10_000 {
-                    value.to_string()
-                } else {
-                    format!("{value:#x}")
-                }
-            })
-        })
-        .collect();
-    format!("{syscall}({})", texts.join(", "))
 }
 
 /// The statements that allow what `recording` saw, for a policy to add.

@@ -78,20 +78,45 @@ pub fn places(policies: &[&Policy]) -> Vec<Place> {
 }
 
 /// `syscall(args)` as a person reads it, values named where they mean
-/// something nameable (`socket(AF_ALG, 0x0, 0x0)`).
+/// something nameable (`socket(AF_ALG, 0x0, 0x0)`); a register with bits
+/// the kernel does not read shows them all, in hexadecimal, as a witness of
+/// a comparison must.
 pub fn call(syscall: &str, args: &[u64; 6]) -> String {
+    written(syscall, args, false)
+}
+
+/// `syscall(args)` with each argument as the kernel reads it (the bits of
+/// its type only), values named where they mean something nameable, small
+/// ones in decimal: a call as the program made it
+/// (`socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0)`).
+///
+/// ```
+/// use seccomp_dsl_core::compare::call_as_read;
+/// assert_eq!(call_as_read("socket", &[0x1_0000_0010, 3, 0, 0, 0, 0]), "socket(AF_NETLINK, SOCK_RAW, 0)");
+/// ```
+pub fn call_as_read(syscall: &str, args: &[u64; 6]) -> String {
+    written(syscall, args, true)
+}
+
+fn written(syscall: &str, args: &[u64; 6], as_read: bool) -> String {
     let count = crate::signatures::lookup(syscall).map_or(6, |s| s.arguments().len());
-    let level = Some(args[1] & 0xffff_ffff);
+    let width = |index: usize| {
+        crate::upper_half::kernel_width(syscall, index as u8).map_or(u64::MAX, |width| width.mask())
+    };
+    let level = Some(args[1] & width(1));
     let args: Vec<String> = (0..count)
         .map(|index| {
-            let width = crate::upper_half::kernel_width(syscall, index as u8)
-                .map_or(u64::MAX, |width| width.mask());
-            // A register with bits the kernel does not read shows them all.
-            let value = args[index];
-            (value & !width == 0)
+            let value = match as_read {
+                true => args[index] & width(index),
+                false => args[index],
+            };
+            let named = (value & !width(index) == 0)
                 .then(|| crate::constants::describe(syscall, index as u8, value, level))
-                .flatten()
-                .unwrap_or_else(|| format!("{value:#x}"))
+                .flatten();
+            named.unwrap_or_else(|| match as_read && value < 10_000 {
+                true => value.to_string(),
+                false => format!("{value:#x}"),
+            })
         })
         .collect();
     format!("{syscall}({})", args.join(", "))
