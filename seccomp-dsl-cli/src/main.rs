@@ -799,17 +799,12 @@ fn load_with_lines(profile: &Path) -> Result<(Policy, Vec<u32>), String> {
             dsl::import_docker(&text).map_err(|e| format!("{}: {e}", profile.display()))?;
         return Ok((policy, Vec::new()));
     }
-    read_source(&text, profile)
+    read_dsl(&text, profile)
 }
 
 /// DSL source read as the macro reads it, its diagnostics printed as
-/// `file:line:column: error: ...`.
-fn frontend_policy(text: &str, path: &Path) -> Result<Policy, String> {
-    read_source(text, path).map(|(policy, _)| policy)
-}
-
-/// [`frontend_policy`], with the source line of each rule.
-fn read_source(text: &str, path: &Path) -> Result<(Policy, Vec<u32>), String> {
+/// `file:line:column: error: ...`, with the source line of each rule.
+fn read_dsl(text: &str, path: &Path) -> Result<(Policy, Vec<u32>), String> {
     let tokens: proc_macro2::TokenStream = text
         .parse()
         .map_err(|e| format!("{}: not JSON, and not Rust tokens: {e}", path.display()))?;

@@ -10,7 +10,7 @@ use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_every_call, Reply, Supervised};
 use seccomp_dsl::{docker, dsl};
 
-use crate::{command, exit_code, frontend_policy, start_error};
+use crate::{command, exit_code, read_dsl, start_error};
 
 /// The first line of every policy `record` writes: how a file is known to
 /// be one it may overwrite or merge into.
@@ -99,7 +99,7 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
     source.push_str(&dsl::to_source(&policy));
     // What is written must be what was seen: read back by the macro's
     // own front end, it is the same policy.
-    let written = frontend_policy(&source, &options.output)?;
+    let (written, _) = read_dsl(&source, &options.output)?;
     if without_comments(written) != without_comments(policy.clone()) {
         return Err("internal error: the written policy reads back differently".into());
     }
@@ -138,7 +138,7 @@ fn earlier_recording(path: &Path) -> Result<(Recording, Vec<String>, bool), Stri
             path.display()
         ));
     }
-    let policy = frontend_policy(&source, path)?;
+    let (policy, _) = read_dsl(&source, path)?;
     let recording = Recording::from_policy(&policy).map_err(|error| {
         format!(
             "{}: {error}; record into a new file instead",
