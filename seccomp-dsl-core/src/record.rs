@@ -31,6 +31,16 @@ pub struct Decisive {
     pub mask: Option<u64>,
 }
 
+impl Decisive {
+    /// What decides in a call of `syscall` with `args` through `abi`: the
+    /// argument as the kernel reads it (the low half of an `int`, every
+    /// argument on a 32-bit ABI), under the mask.
+    pub fn value_in(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> u64 {
+        let width = width(abi, syscall, self.index);
+        args[usize::from(self.index)] & width.mask() & self.mask.unwrap_or(!0)
+    }
+}
+
 const fn whole(index: u8) -> Decisive {
     Decisive { index, mask: None }
 }
@@ -166,12 +176,8 @@ impl Recording {
     fn combination(abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Option<Vec<u64>> {
         let decisive = decisive_arguments(syscall);
         (!decisive.is_empty()).then(|| {
-            decisive
-                .iter()
-                .map(|argument| {
-                    let width = width(abi, syscall, argument.index);
-                    args[usize::from(argument.index)] & width.mask() & argument.mask.unwrap_or(!0)
-                })
+            (decisive.iter())
+                .map(|argument| argument.value_in(abi, syscall, args))
                 .collect()
         })
     }

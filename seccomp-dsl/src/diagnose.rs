@@ -328,12 +328,10 @@ fn complain(
     let args = &call.data.args;
     let decisive = call.syscall.map_or(&[][..], decisive_arguments);
     let mut values = [0u64; 2];
-    for (value, argument) in values.iter_mut().zip(decisive) {
-        let width = call
-            .syscall
-            .and_then(|name| upper_half::kernel_width(name, argument.index))
-            .unwrap_or(ArgWidth::U64);
-        *value = args[usize::from(argument.index)] & width.mask() & argument.mask.unwrap_or(!0);
+    if let (Some(abi), Some(syscall)) = (call.abi, call.syscall) {
+        for (value, argument) in values.iter_mut().zip(decisive) {
+            *value = argument.value_in(abi, syscall, args);
+        }
     }
     let key = (call.data.arch, call.data.nr, values);
     if seen.contains(&key) {
