@@ -876,7 +876,7 @@ pub fn purpose_of(syscall: &str) -> &'static Group {
     PURPOSES
         .iter()
         .filter_map(|name| group(name))
-        .find(|group| group.members().contains(&syscall))
+        .find(|group| group.contains(syscall))
         .or_else(|| group("other"))
         .expect("`other` is a group")
 }
@@ -903,6 +903,20 @@ impl Group {
         members.sort_unstable();
         members.dedup();
         members
+    }
+
+    /// Whether `syscall` is a member, directly or by an included group.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::groups::group;
+    /// let service = group("system_service").unwrap();
+    /// assert!(service.contains("openat") && !service.contains("mount"));
+    /// ```
+    pub fn contains(&self, syscall: &str) -> bool {
+        self.syscalls.contains(&syscall)
+            || (self.includes.iter())
+                .filter_map(|included| group(included))
+                .any(|included| included.contains(syscall))
     }
 
     /// The members that exist on `abi`.
