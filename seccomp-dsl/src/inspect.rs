@@ -88,7 +88,7 @@ pub struct Mismatch {
 }
 
 /// Whether `filters` decide every class of input as `resolved` does, on
-/// every number of every ABI the policy covers (and one it does not): for
+/// every number of every ABI, covered by the policy or not: for
 /// each syscall, the classes of the comparisons the policy's rules on it
 /// make, and, where the filters' path for it reads an argument, each
 /// constant the filters compare an argument word with, and its neighbours.
@@ -119,10 +119,14 @@ pub fn each_mismatch(
     use seccomp_dsl_core::classes::argument_vectors;
     use seccomp_dsl_core::model::SeccompArch;
     let constant_vectors = argument_constant_vectors(filters);
+    // Every ABI, covered or not: a filter may let through one the policy
+    // kills (i386's `int 0x80` and x32 reach an x86_64 process).
     let mut abis: Vec<SeccompArch> = resolved.architectures.clone();
-    if !abis.contains(&SeccompArch::Arm) {
-        abis.push(SeccompArch::Arm);
-    }
+    abis.extend(
+        SeccompArch::ALL
+            .iter()
+            .filter(|abi| !resolved.architectures.contains(abi)),
+    );
     let mut tried = 0;
     for abi in abis {
         let Some(arch) = audit_arch(abi) else {
@@ -232,4 +236,44 @@ fn argument_constant_vectors(filters: &[Vec<Instruction>]) -> Vec<[u64; 6]> {
     vectors.sort_unstable();
     vectors.dedup();
     vectors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seccomp_dsl_core::bpf::{self, audit_arch, op};
+    use seccomp_dsl_core::model::{Action, Context, KernelVersion, Policy, Rule, SeccompArch};
+
+    fn context() -> Context {
+        Context {
+            arch: "amd64".into(),
+            capabilities: vec![],
+            kernel: KernelVersion { major: 6, minor: 1 },
+        }
+    }
+
+    #[test]
+    fn the_compiled_program_verifies_and_one_that_lets_i386_through_does_not() {
+        let policy = Policy::new(
+            Action::Allow,
+            vec![Rule::new(["uname"], [], Action::Errno(13))],
+        );
+        let resolved = policy.resolve(&context(), SeccompArch::X86_64);
+        let program = bpf::compile(&resolved).unwrap();
+        let (mismatch, tried) = verify(std::slice::from_ref(&program), &resolved);
+        assert_eq!(mismatch, None);
+        assert!(tried > 1_000, "{tried}");
+        // The same program behind a test that sends i386 calls to `allow`.
+        let i386 = audit_arch(SeccompArch::X86).unwrap();
+        let mut leaky = vec![
+            Instruction::new(op::LD | op::W | op::ABS, 0, 0, 4),
+            Instruction::new(op::JMP | op::JEQ | op::K, 0, 1, i386),
+            Instruction::new(op::RET | op::K, 0, 0, libc::SECCOMP_RET_ALLOW),
+        ];
+        leaky.extend(program);
+        let (mismatch, _) = verify(&[leaky], &resolved);
+        let mismatch = mismatch.expect("the i386 hole is found");
+        assert_eq!(mismatch.data.arch, i386);
+        assert_eq!(mismatch.process, libc::SECCOMP_RET_ALLOW);
+    }
 }
