@@ -261,11 +261,28 @@ impl ContainerArgs {
     }
 }
 
+/// Says `message` on standard error, as `seccomp-dsl: message`; a closed
+/// or full standard error is no reason to stop supervising.
+fn say(message: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "seccomp-dsl: {message}");
+}
+
 fn main() -> ExitCode {
-    match dispatch(Cli::parse()) {
+    let cli = Cli::parse();
+    // As other command-line tools: output into a closed pipe (`| head`)
+    // ends the command quietly, where Rust's default would panic. Not
+    // while supervising a command, whose denied calls must still be
+    // answered as the policy says when nobody reads what is said of them.
+    if !matches!(cli.command, Command::Record { .. } | Command::Run { .. }) {
+        // SAFETY: sets this process's disposition of one signal, before
+        // any thread starts.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    }
+    match dispatch(cli) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("seccomp-dsl: {message}");
+            say(format_args!("{message}"));
             ExitCode::FAILURE
         }
     }

@@ -10,7 +10,7 @@ use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_every_call, Reply, Supervised};
 use seccomp_dsl::{docker, dsl};
 
-use crate::{command, exit_code, read_dsl, start_error};
+use crate::{command, exit_code, read_dsl, say, start_error};
 
 /// The first line of every policy `record` writes: how a file is known to
 /// be one it may overwrite or merge into.
@@ -68,10 +68,10 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
                 (Some(abi), Some(name)) if abi == native => run.observe(abi, name, &call.data.args),
                 (Some(abi), Some(name)) => run.observe_foreign(abi, name, &call.data.args),
                 // A number no table names cannot be written in a policy.
-                _ => eprintln!(
-                    "seccomp-dsl: call {} of an unknown ABI ({:#x}) not recorded",
+                _ => say(format_args!(
+                    "call {} of an unknown ABI ({:#x}) not recorded",
                     call.data.nr, call.data.arch
-                ),
+                )),
             }
             Reply::Continue
         })
@@ -109,8 +109,8 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
         std::fs::write(path, docker::to_json(&policy))
             .map_err(|error| format!("{}: {error}", path.display()))?;
     }
-    eprintln!(
-        "seccomp-dsl: {} syscalls recorded{} to {}{}",
+    say(format_args!(
+        "{} syscalls recorded{} to {}{}",
         recording.syscall_count(),
         if interrupted {
             " (interrupted: partial)"
@@ -123,7 +123,7 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
             .as_ref()
             .map(|path| format!(" and {}", path.display()))
             .unwrap_or_default()
-    );
+    ));
     Ok(exit_code(status))
 }
 

@@ -11,7 +11,7 @@ use seccomp_dsl::model::{Action, Context, Policy, SeccompArch};
 use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised};
 
-use crate::{command, exit_code, start_error};
+use crate::{command, exit_code, say, start_error};
 
 /// The answers of the policy's program that the supervisor sees: denials
 /// and kills, which it names; in complain mode also traps and traces.
@@ -57,16 +57,16 @@ pub fn run(
                     }
                     denied.observe(abi, syscall, &call.data.args);
                 }
-                eprintln!(
-                    "seccomp-dsl: would {}",
+                say(format_args!(
+                    "would {}",
                     verdict(policy, rule_lines, &context, call, value)
-                );
+                ));
                 return Reply::Continue;
             }
-            eprintln!(
-                "seccomp-dsl: {}",
+            say(format_args!(
+                "{}",
                 verdict(policy, rule_lines, &context, call, value)
-            );
+            ));
             match action {
                 libc::SECCOMP_RET_ERRNO => Reply::Errno((value & libc::SECCOMP_RET_DATA) as u16),
                 _ => {
@@ -78,15 +78,17 @@ pub fn run(
         .map_err(|error| start_error(name, &error))?;
     if complain && !denied.is_empty() {
         let additions = statements(&denied);
-        eprintln!(
-            "seccomp-dsl: the policy would deny {} syscalls; to allow what was seen, add:\n{additions}",
+        say(format_args!(
+            "the policy would deny {} syscalls; to allow what was seen, add:\n{additions}",
             denied.syscall_count()
-        );
+        ));
     }
     if killed_command {
         // The kernel would have killed it with SIGSYS; the supervisor,
         // which must name the call first, can only send SIGKILL.
-        eprintln!("seccomp-dsl: `{name}` killed by the policy (exit status as for SIGSYS)");
+        say(format_args!(
+            "`{name}` killed by the policy (exit status as for SIGSYS)"
+        ));
         return Ok(ExitCode::from(128 + libc::SIGSYS as u8));
     }
     Ok(exit_code(status))

@@ -815,3 +815,31 @@ fn docker_writes_the_profile_the_macro_gives() {
         "{message}"
     );
 }
+
+/// Output into a pipe closed early (`| head`) ends the command quietly, by
+/// SIGPIPE, as other command-line tools: no panic message.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let allow_all = std::env::temp_dir().join(format!("allow-all-{}.rs", std::process::id()));
+    std::fs::write(&allow_all, "default allow;\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seccomp-dsl"))
+        .args(["diff", "-"])
+        .arg(&allow_all)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(DOCKER_DEFAULT.as_bytes()).unwrap();
+    drop(stdin);
+    // Megabytes of differences: read a line's worth, then close the pipe.
+    let mut start = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut start).unwrap();
+    let output = child.wait_with_output().unwrap();
+    std::fs::remove_file(&allow_all).unwrap();
+    assert_eq!(output.status.signal(), Some(libc::SIGPIPE));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
