@@ -404,11 +404,12 @@ fn run_every_policy(
 #[ignore = "starts podman: run with --ignored (see the README)"]
 fn podman_and_install_decide_every_call_the_same() {
     let setup = setup();
-    let policies: Vec<(&'static str, &'static Profile)> = policies()
-        .into_iter()
-        .map(|(name, _, profile)| (name, profile))
+    let all = policies();
+    let json_of: BTreeMap<&str, &str> = all.iter().map(|&(name, json, _)| (name, json)).collect();
+    let policies: Vec<(&'static str, &'static Profile)> = all
+        .iter()
+        .map(|&(name, _, profile)| (name, profile))
         .collect();
-    let json_of: BTreeMap<&str, &str> = policies_json();
     let runs = run_every_policy(&setup.podman, &policies, |name, _| {
         Ok((name.to_string(), json_of[name].to_string()))
     });
@@ -419,13 +420,6 @@ fn podman_and_install_decide_every_call_the_same() {
         runs.differences.join("\n")
     );
     the_upper_half_bypass_is_moby_s_and_the_hardened_profile_closes_it(&runs.reports);
-}
-
-fn policies_json() -> BTreeMap<&'static str, &'static str> {
-    policies()
-        .into_iter()
-        .map(|(name, json, _)| (name, json))
-        .collect()
 }
 
 #[test]
@@ -446,28 +440,17 @@ fn containerd_and_install_decide_every_call_the_same() {
         .filter(|&(name, _, _)| name != MOBY)
         .map(|(name, _, profile)| (name, profile))
         .collect();
-    let mut operator = Vec::new();
-    let oci_runs = run_every_policy(&containerd, &ours, |name, profile| {
-        let oci = profile.oci_json(&context).map_err(|e| e.to_string())?;
-        // What the operator writes to the node (`operator/NAME.json`) is
-        // the object's spec; run below for each policy it can carry.
-        let resolved = profile.resolve(&context).map_err(|e| e.to_string())?;
-        let object_name = name.to_lowercase().replace('_', "-");
-        operator.push((
-            name,
-            profile,
-            seccomp_dsl::k8s::seccomp_profile(&resolved, &object_name)
-                .map(|object| serde_json::to_string_pretty(&object["spec"]).unwrap()),
-        ));
-        Ok((format!("{name} (OCI export)"), oci))
-    });
-    println!("{}", oci_runs.log);
-    let mut differences = oci_runs.differences;
-    let mut carried = Vec::new();
+    // What the operator writes to the node (`operator/NAME.json`) is the
+    // object's spec: run for each policy its format can carry.
+    let mut specs = BTreeMap::new();
     let mut refused = String::new();
-    for (name, profile, spec) in operator {
-        match spec {
-            Ok(spec) => carried.push((name, profile, spec)),
+    for &(name, profile) in &ours {
+        let resolved = profile.resolve(&context).unwrap();
+        let object_name = name.to_lowercase().replace('_', "-");
+        match seccomp_dsl::k8s::seccomp_profile(&resolved, &object_name) {
+            Ok(object) => {
+                specs.insert(name, serde_json::to_string_pretty(&object["spec"]).unwrap());
+            }
             Err(reason) => {
                 let _ = writeln!(
                     refused,
@@ -476,18 +459,20 @@ fn containerd_and_install_decide_every_call_the_same() {
             }
         }
     }
-    let specs: BTreeMap<&str, String> = carried
-        .iter()
-        .map(|(name, _, spec)| (*name, spec.clone()))
-        .collect();
-    let carried: Vec<(&'static str, &'static Profile)> = carried
-        .iter()
-        .map(|&(name, profile, _)| (name, profile))
+    let oci_runs = run_every_policy(&containerd, &ours, |name, profile| {
+        let oci = profile.oci_json(&context).map_err(|e| e.to_string())?;
+        Ok((format!("{name} (OCI export)"), oci))
+    });
+    println!("{}", oci_runs.log);
+    let carried: Vec<(&'static str, &'static Profile)> = (ours.iter())
+        .filter(|(name, _)| specs.contains_key(name))
+        .copied()
         .collect();
     let operator_runs = run_every_policy(&containerd, &carried, |name, _| {
         Ok((format!("{name} (operator object)"), specs[name].clone()))
     });
     println!("{refused}{}", operator_runs.log);
+    let mut differences = oci_runs.differences;
     differences.extend(operator_runs.differences);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     mobys_profile_is_weaker_under_containerd(&containerd);
