@@ -665,7 +665,12 @@ fn groups_listing(name: Option<&str>, abi: SeccompArch) -> Result<String, String
 /// Whether the filters of process `pid` decide every class of input as
 /// `policy` in the process's context; says which, with a witness.
 fn verify(pid: i32, policy: &Policy) -> Result<bool, String> {
-    use seccomp_dsl::inspect::{filters_of, verify};
+    use seccomp_dsl::inspect::{confinement_of, filters_of, verify, Confinement};
+    if confinement_of(pid).map_err(|error| process_error(pid, &error))? == Confinement::Strict {
+        return Err(format!(
+            "process {pid} is in strict mode (only read, write, exit and sigreturn): no filter to verify"
+        ));
+    }
     let filters = filters_of(pid).map_err(|error| process_error(pid, &error))?;
     let context = seccomp_dsl::context_of(pid).map_err(|error| match error {
         seccomp_dsl::Error::Context(error) => process_error(pid, &error),
@@ -719,7 +724,12 @@ fn process_error(pid: i32, error: &std::io::Error) -> String {
 /// together per native syscall (all arguments zero, and whether other
 /// arguments change that).
 fn inspect(pid: i32) -> Result<String, String> {
-    use seccomp_dsl::inspect::{decide, filters_of};
+    use seccomp_dsl::inspect::{confinement_of, decide, filters_of, Confinement};
+    if confinement_of(pid).map_err(|error| process_error(pid, &error))? == Confinement::Strict {
+        return Ok(format!(
+            "process {pid}: strict mode: only read, write, exit and sigreturn\n"
+        ));
+    }
     let filters = filters_of(pid).map_err(|error| process_error(pid, &error))?;
     let mut out = format!(
         "process {pid}: {} filter{}\n",

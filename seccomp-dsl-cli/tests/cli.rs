@@ -718,6 +718,52 @@ fn inspect_reads_the_filters_a_running_process_is_under() {
 }
 
 #[test]
+fn inspect_says_strict_mode_and_reads_no_filter_where_there_is_none() {
+    let mut ends = [0; 2];
+    // SAFETY: a pipe for the child to wait on.
+    assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0);
+    // SAFETY: the child makes raw system calls only, then exits.
+    let child = unsafe { libc::fork() };
+    if child == 0 {
+        // SAFETY: strict mode, then a read that waits until the parent
+        // closes the pipe, and `exit`, the calls strict mode allows.
+        unsafe {
+            libc::close(ends[1]);
+            libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_STRICT);
+            let mut byte = 0u8;
+            libc::syscall(libc::SYS_read, ends[0], &mut byte, 1);
+            libc::syscall(libc::SYS_exit, 0);
+        }
+    }
+    // SAFETY: the parent's copy of the read end.
+    unsafe { libc::close(ends[0]) };
+    let inspected = seccomp_dsl(&["inspect", &child.to_string()], "");
+    let verified = seccomp_dsl(&["verify", &child.to_string(), "-"], "default allow;");
+    // SAFETY: ends the child's wait; it exits.
+    unsafe { libc::close(ends[1]) };
+    let mut status = 0;
+    // SAFETY: reaps our own child.
+    unsafe { libc::waitpid(child, &mut status, 0) };
+    assert_eq!(
+        text(&inspected.stdout),
+        format!("process {child}: strict mode: only read, write, exit and sigreturn\n")
+    );
+    assert!(
+        text(&verified.stderr).contains("strict mode"),
+        "{}",
+        text(&verified.stderr)
+    );
+    // Where the harness runs under no filter (as here), nothing is stopped
+    // or read.
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    if status.lines().any(|line| line == "Seccomp:\t0") {
+        let here = seccomp_dsl(&["inspect", &std::process::id().to_string()], "");
+        let expected = format!("process {}: 0 filters\n", std::process::id());
+        assert!(text(&here.stdout).starts_with(&expected));
+    }
+}
+
+#[test]
 fn verify_proves_a_processs_filters_equal_a_policy_or_names_a_call() {
     static NO_UNAME: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
         #[allow(engine_cannot_start)]

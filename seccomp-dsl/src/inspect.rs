@@ -11,10 +11,63 @@ use seccomp_dsl_core::bpf::Instruction;
 /// `PTRACE_SECCOMP_GET_FILTER` (linux/ptrace.h).
 const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
 
+/// How process `pid` is confined, as `/proc/PID/status` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confinement {
+    /// No seccomp at all.
+    None,
+    /// Strict mode: only `read`, `write`, `exit` and `sigreturn`.
+    Strict,
+    /// Filters; how many, where the kernel says (`Seccomp_filters`, Linux
+    /// 5.9 and later).
+    Filters(Option<usize>),
+}
+
+/// How process `pid` is confined (no privilege needed).
+///
+/// ```
+/// use seccomp_dsl::inspect::{confinement_of, Confinement};
+/// // The test harness runs under no filter of its own.
+/// let here = confinement_of(std::process::id() as i32).unwrap();
+/// assert!(matches!(here, Confinement::None | Confinement::Filters(_)));
+/// ```
+pub fn confinement_of(pid: i32) -> io::Result<Confinement> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+            .and_then(|value| value.trim().parse::<usize>().ok())
+    };
+    match field("Seccomp") {
+        None | Some(0) => Ok(Confinement::None),
+        Some(1) => Ok(Confinement::Strict),
+        Some(_) => Ok(Confinement::Filters(field("Seccomp_filters"))),
+    }
+}
+
 /// The filters process `pid` is under, the most recently loaded first (the
 /// order the kernel numbers them in). The process is stopped for the time
-/// it takes to read them, and left as it was.
+/// it takes to read them, and left as it was. A process under none needs
+/// no privilege: it is not stopped. Fails where the kernel counts
+/// filters other than those read (one loaded meanwhile).
 pub fn filters_of(pid: i32) -> io::Result<Vec<Vec<Instruction>>> {
+    let expected = match confinement_of(pid)? {
+        Confinement::None | Confinement::Strict => return Ok(Vec::new()),
+        Confinement::Filters(count) => count,
+    };
+    let filters = read_filters(pid)?;
+    match expected {
+        Some(count) if count != filters.len() => Err(io::Error::other(format!(
+            "the kernel counts {count} filters, {} were read",
+            filters.len()
+        ))),
+        _ => Ok(filters),
+    }
+}
+
+/// The filters, by `PTRACE_SECCOMP_GET_FILTER` until the kernel has no more.
+fn read_filters(pid: i32) -> io::Result<Vec<Vec<Instruction>>> {
     let ptrace = |request: libc::c_uint, data: usize, address: *mut libc::c_void| {
         // SAFETY: ptrace requests on a process this function attached;
         // `address` is null or a buffer of the size the kernel reported.
