@@ -660,3 +660,41 @@ fn libseccomp_keeps_the_first_rule_without_conditions() {
         assert_eq!(run(&program, &data), Ok(bpf::return_value(first)));
     }
 }
+
+/// What the check "conditional rule ... can never apply" says: libseccomp
+/// drops the conditional rules of a syscall that also has a rule without
+/// conditions, whichever comes first, so the DSL and the importer refuse
+/// such a pair.
+#[cfg(feature = "libseccomp")]
+#[test]
+fn libseccomp_drops_conditional_rules_beside_an_unconditional_one() {
+    use seccomp_dsl::model::{Action, ArgCondition, ArgWidth, CmpOp, Policy, Rule};
+    let context = Context {
+        arch: "amd64".into(),
+        capabilities: vec![],
+        kernel: KernelVersion { major: 6, minor: 1 },
+    };
+    let zero = ArgCondition {
+        index: 0,
+        op: CmpOp::Eq,
+        value: 0,
+        width: ArgWidth::U64,
+    };
+    let conditional = Rule::new(["personality"], [zero], Action::Errno(13));
+    let unconditional = Rule::new(["personality"], [], Action::Allow);
+    for rules in [
+        vec![conditional.clone(), unconditional.clone()],
+        vec![unconditional, conditional],
+    ] {
+        let policy = Policy::new(Action::Errno(1), rules);
+        let resolved = policy.resolve(&context, SeccompArch::X86_64);
+        let program = seccomp_dsl::libseccomp_program_of(&resolved, false).unwrap();
+        let data = SeccompData {
+            nr: libc::SYS_personality as i32,
+            arch: audit(SeccompArch::X86_64),
+            instruction_pointer: 0,
+            args: [0; 6],
+        };
+        assert_eq!(run(&program, &data), Ok(bpf::return_value(Action::Allow)));
+    }
+}
