@@ -690,7 +690,9 @@ fn libseccomp_drops_conditional_rules_beside_an_unconditional_one() {
         let resolved = policy.resolve(&context, SeccompArch::X86_64);
         let program = seccomp_dsl::libseccomp_program_of(&resolved, false).unwrap();
         let data = SeccompData {
-            nr: libc::SYS_personality as i32,
+            nr: syscalls::lookup("personality")
+                .and_then(|entry| entry.number(SeccompArch::X86_64.syscall_table()))
+                .unwrap() as i32,
             arch: audit(SeccompArch::X86_64),
             instruction_pointer: 0,
             args: [0; 6],
