@@ -8,6 +8,9 @@
 //!
 //! - podman (runc) reads each policy's Docker JSON, as Docker users ship
 //!   it; moby's own `default.json` is compared with `DOCKER_DEFAULT`.
+//! - Docker 20.10 (a private dockerd) reads the same, but for policies
+//!   whose default errno is not EPERM: it ignores `defaultErrnoRet`, which
+//!   the suite asserts.
 //! - containerd (runc, a private daemon driven by `ctr`, as a Kubernetes
 //!   node runs a Localhost profile) reads each policy's OCI export for the
 //!   container's context, and the Security Profiles Operator's object for
@@ -15,8 +18,8 @@
 //!   there is weaker than under Docker or podman: the suite asserts it, so
 //!   that the README's warning stays true.
 //!
-//! Needs root and Debian's podman, runc, conmon, catatonit, containerd and
-//! busybox-static. Run with
+//! Needs root and Debian's podman, runc, conmon, catatonit, containerd,
+//! docker.io and busybox-static. Run with
 //! `cargo test -p seccomp-dsl --test engine -- --ignored --nocapture`.
 
 mod common;
@@ -34,8 +37,8 @@ use std::sync::OnceLock;
 
 use common::in_child;
 use common::libseccomp_errors::known_error;
-use engines::{hold, run, run_probe, Containerd, Engine, Podman};
-use seccomp_dsl::model::{Filter, SeccompArch};
+use engines::{hold, run, run_probe, Containerd, Docker, Engine, Podman};
+use seccomp_dsl::model::{Action, Filter, SeccompArch};
 use seccomp_dsl::profiles::{DOCKER_DEFAULT, DOCKER_DEFAULT_HARDENED};
 use seccomp_dsl::Profile;
 use seccomp_dsl_probe::{battery, Call, Outcome};
@@ -217,6 +220,7 @@ fn installed(profile: &'static Profile, capabilities: Capabilities) -> Vec<Outco
 struct Setup {
     work: PathBuf,
     probe: PathBuf,
+    image: Vec<u8>,
     podman: Podman,
 }
 
@@ -226,10 +230,12 @@ fn setup() -> &'static Setup {
         let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("engine");
         std::fs::create_dir_all(&work).unwrap();
         let probe = build_probe(&work);
-        let podman = Podman::new(&work);
+        let image = engines::image_tar(&work);
+        let podman = Podman::new(&image);
         Setup {
             work,
             probe,
+            image,
             podman,
         }
     })
@@ -420,6 +426,65 @@ fn podman_and_install_decide_every_call_the_same() {
         runs.differences.join("\n")
     );
     the_upper_half_bypass_is_moby_s_and_the_hardened_profile_closes_it(&runs.reports);
+}
+
+#[test]
+#[ignore = "starts dockerd: run with --ignored (see the README)"]
+fn docker_and_install_decide_every_call_the_same() {
+    let setup = setup();
+    let docker = Docker::start(&setup.work, &setup.image);
+    let all = policies();
+    let json_of: BTreeMap<&str, &str> = all.iter().map(|&(name, json, _)| (name, json)).collect();
+    let policies: Vec<(&'static str, &'static Profile)> = all
+        .iter()
+        .map(|&(name, _, profile)| (name, profile))
+        .collect();
+    let runs = run_every_policy(&docker, &policies, |name, profile| {
+        // Docker 20.10 ignores `defaultErrnoRet`: `engine docker;` refuses
+        // such a default, and the suite does not run it there.
+        match profile.default_action() {
+            Action::Errno(errno) if errno != 1 && !seccomp_dsl::engines::DOCKER.honours_default_errno => {
+                Err(format!("its default errno({errno}) is EPERM to Docker, which ignores `defaultErrnoRet`"))
+            }
+            _ => Ok((name.to_string(), json_of[name].to_string())),
+        }
+    });
+    println!("{}", runs.log);
+    assert!(
+        runs.differences.is_empty(),
+        "{}",
+        runs.differences.join("\n")
+    );
+    the_upper_half_bypass_is_moby_s_and_the_hardened_profile_closes_it(&runs.reports);
+    docker_ignores_default_errno_ret(&docker);
+}
+
+/// Why `engine docker;` refuses a default errno other than EPERM: Docker
+/// 20.10 answers EPERM where the profile's default says otherwise.
+fn docker_ignores_default_errno_ret(docker: &Docker) {
+    let file = setup().work.join("docker-default-errno.json");
+    std::fs::write(&file, policies::ARGUMENTS.docker_json()).unwrap();
+    let report = parse_report(&run_probe(docker, &setup().probe, Some(&file)));
+    let (mut log, mut differences) = (String::new(), Vec::new());
+    let installed = compare(
+        "ARGUMENTS (default errno(EDOM)) in docker",
+        &report,
+        &policies::ARGUMENTS,
+        &mut log,
+        &mut differences,
+    );
+    println!("{log}");
+    let by_default = (report.outcomes.iter().zip(&installed))
+        .filter(|((_, in_container), in_process)| in_container != *in_process)
+        .inspect(|((label, in_container), in_process)| {
+            assert_eq!(
+                (*in_container, **in_process),
+                (Outcome::Errno(libc::EPERM), Outcome::Errno(libc::EDOM)),
+                "{label}"
+            )
+        })
+        .count();
+    assert!(by_default > 0, "no call met the default");
 }
 
 #[test]

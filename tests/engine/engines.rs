@@ -1,8 +1,9 @@
 //! The container engines the suite runs the probe in, each started as a
 //! user of this machine would start it: podman (rootful, daemonless, with
-//! runc), and containerd (a private daemon, as under a Kubernetes node, with
-//! runc) driven by `ctr`. Both read the image built from busybox, with the
-//! probe bind-mounted read-only at `/probe`.
+//! runc), Docker (a private dockerd, with its containerd and runc), and
+//! containerd (a private daemon, as under a Kubernetes node, with runc)
+//! driven by `ctr`. Each reads the image built from busybox, with the probe
+//! bind-mounted read-only at `/probe`.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -140,30 +141,42 @@ pub struct Podman {
     processes: u64,
 }
 
+/// The image's file system as a tar: busybox alone (no registry is
+/// needed).
+pub fn image_tar(work: &Path) -> Vec<u8> {
+    let rootfs = work.join("rootfs");
+    std::fs::create_dir_all(rootfs.join("bin")).unwrap();
+    std::fs::copy("/bin/busybox", rootfs.join("bin/busybox"))
+        .expect("/bin/busybox (Debian: busybox-static) makes the image");
+    run(Command::new("tar").arg("-C").arg(&rootfs).args(["-c", "."])).stdout
+}
+
+/// Runs `command` with `input` on its standard input; it must succeed.
+fn run_with_input(command: &mut Command, input: &[u8]) {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 impl Podman {
-    /// Builds the image from busybox alone (no registry is needed).
-    pub fn new(work: &Path) -> Podman {
+    /// Imports the image from `tar` (see [`image_tar`]).
+    pub fn new(tar: &[u8]) -> Podman {
         let version = run(Command::new("podman").arg("--version"));
         println!("{}", String::from_utf8_lossy(&version.stdout).trim());
-        let rootfs = work.join("rootfs");
-        std::fs::create_dir_all(rootfs.join("bin")).unwrap();
-        std::fs::copy("/bin/busybox", rootfs.join("bin/busybox"))
-            .expect("/bin/busybox (Debian: busybox-static) makes the image");
-        let tar = run(Command::new("tar").arg("-C").arg(&rootfs).args(["-c", "."]));
-        let mut import = Command::new("podman")
-            .args(["import", "--change", "ENV PATH=/bin", "-", IMAGE])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("podman is installed");
-        use std::io::Write;
-        import.stdin.take().unwrap().write_all(&tar.stdout).unwrap();
-        let output = import.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "podman import failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
+        run_with_input(
+            Command::new("podman").args(["import", "--change", "ENV PATH=/bin", "-", IMAGE]),
+            tar,
         );
         // The image it replaced, if any, is left untagged: remove those.
         let _ = Command::new("podman")
@@ -223,6 +236,104 @@ impl Engine for Podman {
     fn flaked(&self, stderr: &str) -> bool {
         // podman 4.3 with runc now and then loses a race with itself.
         stderr.contains("cannot start an already running container")
+    }
+}
+
+/// Debian's Docker 20.10: a private dockerd (its own data, exec root,
+/// socket, and containerd), driven by its own client (`/usr/bin/docker`:
+/// another client may come first on PATH).
+pub struct Docker {
+    dir: PathBuf,
+    daemon: Child,
+}
+
+const DOCKER: &str = "/usr/bin/docker";
+
+impl Docker {
+    /// Starts the daemon under `work` and imports the image from `tar`.
+    pub fn start(work: &Path, tar: &[u8]) -> Docker {
+        let dir = work.join(format!("docker-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        let daemon = Command::new("dockerd")
+            .arg(format!("--host=unix://{}/docker.sock", dir.display()))
+            .arg(format!("--data-root={}/data", dir.display()))
+            .arg(format!("--exec-root={}/exec", dir.display()))
+            .arg(format!("--pidfile={}/dockerd.pid", dir.display()))
+            // No network set-up: the probe runs with `--network none`.
+            .args([
+                "--iptables=false",
+                "--ip6tables=false",
+                "--bridge=none",
+                "--ip-masq=false",
+            ])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("dockerd is installed (Debian: docker.io)");
+        let docker = Docker { dir, daemon };
+        let ready = (0..200).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            docker
+                .client()
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+        assert!(
+            ready,
+            "dockerd did not start:\n{}",
+            std::fs::read_to_string(docker.dir.join("dockerd.log")).unwrap_or_default()
+        );
+        let version = run(docker.client().arg("--version"));
+        println!("{}", String::from_utf8_lossy(&version.stdout).trim());
+        run_with_input(
+            docker
+                .client()
+                .args(["import", "--change", "ENV PATH=/bin", "-", IMAGE]),
+            tar,
+        );
+        docker
+    }
+
+    fn client(&self) -> Command {
+        let mut command = Command::new(DOCKER);
+        command.arg(format!("--host=unix://{}/docker.sock", self.dir.display()));
+        command
+    }
+}
+
+impl Engine for Docker {
+    fn name(&self) -> &'static str {
+        "docker"
+    }
+
+    fn command(&self, probe: &Path, profile: Option<&Path>, args: &[&str]) -> Command {
+        let mut command = self.client();
+        command
+            .args(["run", "--rm", "--network", "none"])
+            // As with podman: runc loads the filter just before execve.
+            .args(["--security-opt", "no-new-privileges"])
+            .arg(match profile {
+                Some(profile) => format!("--security-opt=seccomp={}", profile.display()),
+                None => "--security-opt=seccomp=unconfined".into(),
+            })
+            .arg(format!("--volume={}:/probe:ro", probe.display()))
+            .args([IMAGE, "/probe"])
+            .args(args);
+        command
+    }
+}
+
+impl Drop for Docker {
+    fn drop(&mut self) {
+        // SAFETY: asks the daemon this test started to stop; it stops its
+        // containerd too.
+        unsafe { libc::kill(self.daemon.id() as i32, libc::SIGTERM) };
+        let _ = self.daemon.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
