@@ -426,6 +426,13 @@ fn podman_and_install_decide_every_call_the_same() {
         runs.differences.join("\n")
     );
     the_upper_half_bypass_is_moby_s_and_the_hardened_profile_closes_it(&runs.reports);
+    // podman 4.3 ignores `minKernel`: the rule applies on this kernel.
+    let future = getppid_under_a_rule_for_a_future_kernel(&setup.podman);
+    assert_eq!(
+        future,
+        (Outcome::Errno(libc::EACCES), Outcome::Returned),
+        "podman ignores minKernel"
+    );
 }
 
 #[test]
@@ -457,6 +464,27 @@ fn docker_and_install_decide_every_call_the_same() {
     );
     the_upper_half_bypass_is_moby_s_and_the_hardened_profile_closes_it(&runs.reports);
     docker_ignores_default_errno_ret(&docker);
+    let future = getppid_under_a_rule_for_a_future_kernel(&docker);
+    assert_eq!(
+        future,
+        (Outcome::Returned, Outcome::Returned),
+        "Docker honours minKernel"
+    );
+}
+
+/// `getppid()` in `engine`'s container and under `install()`, under a rule
+/// that denies it from kernel 99.0 on.
+fn getppid_under_a_rule_for_a_future_kernel(engine: &dyn Engine) -> (Outcome, Outcome) {
+    let file = setup()
+        .work
+        .join(format!("{}-future-kernel.json", engine.name()));
+    std::fs::write(&file, policies::FUTURE_KERNEL.docker_json()).unwrap();
+    let report = parse_report(&run_probe(engine, &setup().probe, Some(&file)));
+    let installed = installed(&policies::FUTURE_KERNEL, report.capabilities);
+    let index = (report.outcomes.iter())
+        .position(|(label, _)| label == "getppid()")
+        .expect("getppid() is in the battery");
+    (report.outcomes[index].1, installed[index])
 }
 
 /// Why `engine docker;` refuses a default errno other than EPERM: Docker

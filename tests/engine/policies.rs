@@ -162,3 +162,12 @@ pub static SHARED_TESTS: Profile = probe_runs! {
     rule socket(arg0 == AF_INET && arg1 == 1) => allow;
     errno(EAFNOSUPPORT) socketcall;
 };
+
+/// A rule for a kernel newer than any: `install()` and Docker leave it
+/// out, podman 4.3 applies it (it ignores `minKernel`), which is why a
+/// `kernel` condition asks for `#[allow(engine_ignores_min_kernel)]`.
+pub static FUTURE_KERNEL: Profile = seccomp_profile! {
+    default allow;
+    #[allow(engine_ignores_min_kernel)]
+    when kernel >= 99.0 { errno(EACCES) getppid; }
+};
