@@ -528,6 +528,13 @@ fn containerd_and_install_decide_every_call_the_same() {
         capabilities: seccomp_dsl::capabilities_in(unconfined.capabilities.bounding),
         ..seccomp_dsl::current_context().unwrap()
     };
+    // What `seccomp-dsl oci --cap default` stands for.
+    let mut defaults = seccomp_dsl::model::DOCKER_CONTAINER_CAPABILITIES.to_vec();
+    defaults.sort_unstable();
+    assert_eq!(
+        context.capabilities, defaults,
+        "containerd's default capabilities"
+    );
     let ours: Vec<(&'static str, &'static Profile)> = policies()
         .into_iter()
         .filter(|&(name, _, _)| name != MOBY)

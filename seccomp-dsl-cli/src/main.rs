@@ -15,6 +15,7 @@ use seccomp_dsl_core::bpf::emulate::{run_counting, SeccompData};
 use seccomp_dsl_core::bpf::{self, audit_arch, disasm};
 use seccomp_dsl_core::model::{
     native_docker_arch, Context, KernelVersion, Policy, Resolved, SeccompArch,
+    DOCKER_CONTAINER_CAPABILITIES,
 };
 use seccomp_dsl_core::{docker, dsl, engines, frontend, upper_half};
 
@@ -223,7 +224,8 @@ struct ContainerArgs {
     #[arg(long)]
     arch: Option<String>,
     /// A capability in the container's bounding set (`CAP_SYS_ADMIN`);
-    /// repeat for each.
+    /// repeat for each. `default` stands for the set Docker and containerd
+    /// (so Kubernetes on containerd) give a container.
     #[arg(long = "cap")]
     caps: Vec<String>,
     /// The kernel version (`6.1`); the running kernel's by default.
@@ -249,7 +251,28 @@ impl ContainerArgs {
         };
         let kernel = KernelVersion::parse(&kernel)
             .ok_or(format!("`{}` is not a kernel version", kernel.trim()))?;
-        let capabilities = self.caps.into_iter().map(Into::into).collect();
+        let mut capabilities: Vec<std::borrow::Cow<'static, str>> = Vec::new();
+        for cap in self.caps {
+            if cap == "default" {
+                capabilities.extend(DOCKER_CONTAINER_CAPABILITIES.map(Into::into));
+                continue;
+            }
+            let known = seccomp_dsl::constants::CAPABILITIES
+                .constants
+                .iter()
+                .map(|(name, _)| *name);
+            if !known.clone().any(|name| name == cap) {
+                return Err(match seccomp_dsl_core::suggest::closest(&cap, known) {
+                    Some(close) => format!("unknown capability `{cap}`; did you mean `{close}`?"),
+                    None => {
+                        format!("unknown capability `{cap}` (`CAP_SYS_ADMIN`, ..., or `default`)")
+                    }
+                });
+            }
+            capabilities.push(cap.into());
+        }
+        capabilities.sort();
+        capabilities.dedup();
         Ok((
             Context {
                 arch: arch.into(),

@@ -194,6 +194,16 @@ fn oci_decides_conditions_for_the_given_container() {
     // The ABI map has no entry for arm64: the native ABI alone, which a
     // runtime reads from no list (a list would bring runc's ENOSYS stub).
     let plain = entries(&["oci", "-", "--arch", "arm64", "--kernel", "6.1"]);
+    // `default`: a container's capabilities, without CAP_SYS_ADMIN.
+    assert_eq!(
+        entries(&["oci", "-", "--arch", "arm64", "--kernel", "6.1", "--cap", "default"]),
+        plain
+    );
+    let typo = seccomp_dsl(&["oci", "-", "--cap", "CAP_SYS_ADMN"], profile);
+    assert_eq!(
+        text(&typo.stderr),
+        "seccomp-dsl: unknown capability `CAP_SYS_ADMN`; did you mean `CAP_SYS_ADMIN`?\n"
+    );
     assert_eq!(plain.get("architectures"), None);
     assert_eq!(
         plain["syscalls"],
