@@ -113,6 +113,9 @@ pub fn hold(engine: &dyn Engine, probe: &Path, profile: &Path) -> Held {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+    // The probe is process 1 in its own PID namespace, and each engine
+    // tells its host process id differently: it is found by the token on
+    // its command line.
     let cmdline = format!("/probe\0hold\0{token}\0");
     let pid = std::fs::read_dir("/proc")
         .unwrap()
