@@ -12,6 +12,9 @@ use seccomp_dsl::profiles::{
 };
 use seccomp_dsl::{k8s, seccomp_profile, Profile};
 
+/// The README's worked example.
+static CONTAINER_EXAMPLE: Profile = include!("../examples/container/policy.rs");
+
 const SCHEMA: &str = include_str!("../seccomp-dsl-core/data/spo/seccompprofile.strict.schema.json");
 
 fn context(arch: &'static str, capabilities: &[&'static str]) -> Context {
@@ -26,7 +29,7 @@ fn context(arch: &'static str, capabilities: &[&'static str]) -> Context {
 fn every_object_is_valid_under_the_operators_schema() {
     let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let policies: [(&str, &Profile); 8] = [
+    let policies: [(&str, &Profile); 9] = [
         ("docker-default", &DOCKER_DEFAULT),
         ("docker-default-native", &DOCKER_DEFAULT_NATIVE),
         ("docker-default-hardened", &DOCKER_DEFAULT_HARDENED),
@@ -38,6 +41,7 @@ fn every_object_is_valid_under_the_operators_schema() {
         ("actions", &ACTIONS),
         ("with-x86", &WITH_X86),
         ("conditional", &CONDITIONAL),
+        ("no-raw-packets", &CONTAINER_EXAMPLE),
     ];
     let mut checked = 0;
     for (name, profile) in policies {
@@ -64,7 +68,7 @@ fn every_object_is_valid_under_the_operators_schema() {
             }
         }
     }
-    assert_eq!(checked, 32);
+    assert_eq!(checked, 36);
     // The validator does reject what the operator would.
     let bad = serde_json::json!({
         "apiVersion": "security-profiles-operator.x-k8s.io/v1", "kind": "SeccompProfile",
