@@ -48,10 +48,13 @@ use seccomp_dsl_probe::{battery, Call, Outcome};
 const MOBY_JSON: &str = seccomp_dsl::docker::MOBY_DEFAULT;
 const MOBY: &str = "moby default.json";
 
+/// The README's worked example, shipped to every engine.
+static CONTAINER_EXAMPLE: Profile = include!("../examples/container/policy.rs");
+
 /// Each policy by name, the Docker JSON the container runs under, and the
 /// profile `install()` applies.
 fn policies() -> Vec<(&'static str, &'static str, &'static Profile)> {
-    let ours: [(&'static str, &'static Profile); 11] = [
+    let ours: [(&'static str, &'static Profile); 12] = [
         ("DOCKER_DEFAULT", &DOCKER_DEFAULT),
         ("DOCKER_DEFAULT_HARDENED", &DOCKER_DEFAULT_HARDENED),
         ("ARGUMENTS", &policies::ARGUMENTS),
@@ -63,6 +66,7 @@ fn policies() -> Vec<(&'static str, &'static str, &'static Profile)> {
         ("STUB_ERRNO", &policies::STUB_ERRNO),
         ("STUB_KILL", &policies::STUB_KILL),
         ("SHARED_TESTS", &policies::SHARED_TESTS),
+        ("CONTAINER_EXAMPLE", &CONTAINER_EXAMPLE),
     ];
     let mut all = vec![(MOBY, MOBY_JSON, &DOCKER_DEFAULT)];
     all.extend(
