@@ -311,29 +311,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// Runs the command; most write what they make and succeed, those that
+/// run or compare something return their own exit code.
 fn dispatch(cli: Cli) -> Result<ExitCode, String> {
-    match cli.command {
+    let written: Result<(), String> = match cli.command {
         Command::Record {
             output,
             merge,
             default,
             docker,
             command,
-        } => record::record(record::Options {
-            output,
-            merge,
-            default,
-            docker,
-            command,
-        }),
+        } => {
+            return record::record(record::Options {
+                output,
+                merge,
+                default,
+                docker,
+                command,
+            })
+        }
         Command::Verify { pid, policy } => {
             let policy = load(&policy)?;
             let agree = verify(pid, &policy)?;
-            Ok(if agree {
+            return Ok(if agree {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
-            })
+            });
         }
         Command::Diff {
             before,
@@ -343,11 +347,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             let (old, new) = (load(&before)?, load(&after)?);
             let differences = seccomp_dsl::compare::differences(&old, &new);
             print!("{}", diff_listing(&differences, json));
-            Ok(if differences.is_empty() {
+            return Ok(if differences.is_empty() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
-            })
+            });
         }
         Command::Run {
             policy,
@@ -355,66 +359,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             command,
         } => {
             let (policy, rule_lines) = load_with_lines(&policy)?;
-            run::run(&policy, &rule_lines, complain, &command)
-        }
-        command => convert(command).map(|()| ExitCode::SUCCESS),
-    }
-}
-
-/// The exit code that reports `status` as a shell does: the command's
-/// code, or 128 + the signal that killed it.
-fn exit_code(status: ExitStatus) -> ExitCode {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => ExitCode::from(code as u8),
-        (None, Some(signal)) => ExitCode::from(128 + signal as u8),
-        _ => ExitCode::FAILURE,
-    }
-}
-
-/// The command to start for `line`, its program found on `PATH` here:
-/// under the filter, a search that fails would itself be filtered, and a
-/// missing program reported as whatever the policy answers.
-fn command(line: &[String]) -> Result<std::process::Command, String> {
-    use std::os::unix::fs::PermissionsExt;
-    use std::os::unix::process::CommandExt;
-    let (program, arguments) = line.split_first().ok_or("no command given")?;
-    let executable = |path: &Path| {
-        std::fs::metadata(path)
-            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-    };
-    let path = if program.contains('/') {
-        Some(PathBuf::from(program)).filter(|path| path.exists())
-    } else {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join(program))
-                .find(|path| executable(path))
-        })
-    };
-    let path = path.ok_or_else(|| start_error(program, &std::io::ErrorKind::NotFound.into()))?;
-    let mut command = std::process::Command::new(path);
-    command.arg0(program).args(arguments);
-    Ok(command)
-}
-
-/// What went wrong running `program`, as a shell would say it when it
-/// could not be started.
-fn start_error(program: &str, error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => format!("`{program}`: command not found"),
-        std::io::ErrorKind::PermissionDenied => format!("`{program}`: permission denied"),
-        _ => format!("running `{program}`: {error}"),
-    }
-}
-
-fn convert(command: Command) -> Result<(), String> {
-    match command {
-        Command::Record { .. }
-        | Command::Run { .. }
-        | Command::Diff { .. }
-        | Command::Verify { .. } => {
-            unreachable!("dispatched before")
+            return run::run(&policy, &rule_lines, complain, &command);
         }
         Command::Import { profile, output } => {
             let json = read(&profile)?;
@@ -559,6 +504,54 @@ fn convert(command: Command) -> Result<(), String> {
             let abi = abi_named(call.abi, native)?;
             emulate(&resolved, abi, &call.syscall, &call.args)
         }
+    };
+    written.map(|()| ExitCode::SUCCESS)
+}
+
+/// The exit code that reports `status` as a shell does: the command's
+/// code, or 128 + the signal that killed it.
+fn exit_code(status: ExitStatus) -> ExitCode {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => ExitCode::from(code as u8),
+        (None, Some(signal)) => ExitCode::from(128 + signal as u8),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+/// The command to start for `line`, its program found on `PATH` here:
+/// under the filter, a search that fails would itself be filtered, and a
+/// missing program reported as whatever the policy answers.
+fn command(line: &[String]) -> Result<std::process::Command, String> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let (program, arguments) = line.split_first().ok_or("no command given")?;
+    let executable = |path: &Path| {
+        std::fs::metadata(path)
+            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    };
+    let path = if program.contains('/') {
+        Some(PathBuf::from(program)).filter(|path| path.exists())
+    } else {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(program))
+                .find(|path| executable(path))
+        })
+    };
+    let path = path.ok_or_else(|| start_error(program, &std::io::ErrorKind::NotFound.into()))?;
+    let mut command = std::process::Command::new(path);
+    command.arg0(program).args(arguments);
+    Ok(command)
+}
+
+/// What went wrong running `program`, as a shell would say it when it
+/// could not be started.
+fn start_error(program: &str, error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => format!("`{program}`: command not found"),
+        std::io::ErrorKind::PermissionDenied => format!("`{program}`: permission denied"),
+        _ => format!("running `{program}`: {error}"),
     }
 }
 
@@ -688,13 +681,10 @@ fn groups_listing(name: Option<&str>, abi: SeccompArch) -> Result<String, String
 /// Whether the filters of process `pid` decide every class of input as
 /// `policy` in the process's context; says which, with a witness.
 fn verify(pid: i32, policy: &Policy) -> Result<bool, String> {
-    use seccomp_dsl::inspect::{confinement_of, filters_of, verify, Confinement};
-    if confinement_of(pid).map_err(|error| process_error(pid, &error))? == Confinement::Strict {
-        return Err(format!(
-            "process {pid} is in strict mode (only read, write, exit and sigreturn): no filter to verify"
-        ));
-    }
-    let filters = filters_of(pid).map_err(|error| process_error(pid, &error))?;
+    use seccomp_dsl::inspect::verify;
+    let filters = process_filters(pid)?.ok_or(format!(
+        "process {pid} is in strict mode (only read, write, exit and sigreturn): no filter to verify"
+    ))?;
     let context = seccomp_dsl::context_of(pid).map_err(|error| match error {
         seccomp_dsl::Error::Context(error) => process_error(pid, &error),
         error => error.to_string(),
@@ -732,6 +722,17 @@ fn verify(pid: i32, policy: &Policy) -> Result<bool, String> {
     }
 }
 
+/// The filters process `pid` is under; `None` in strict mode, which has
+/// none but lets only four calls run.
+fn process_filters(pid: i32) -> Result<Option<Vec<Vec<bpf::Instruction>>>, String> {
+    use seccomp_dsl::inspect::{confinement_of, filters_of, Confinement};
+    let read_error = |error| process_error(pid, &error);
+    match confinement_of(pid).map_err(read_error)? {
+        Confinement::Strict => Ok(None),
+        _ => filters_of(pid).map(Some).map_err(read_error),
+    }
+}
+
 /// What went wrong reading process `pid`.
 fn process_error(pid: i32, error: &std::io::Error) -> String {
     match error.raw_os_error() {
@@ -747,13 +748,12 @@ fn process_error(pid: i32, error: &std::io::Error) -> String {
 /// together per native syscall (all arguments zero, and whether other
 /// arguments change that).
 fn inspect(pid: i32) -> Result<String, String> {
-    use seccomp_dsl::inspect::{confinement_of, decide, filters_of, Confinement};
-    if confinement_of(pid).map_err(|error| process_error(pid, &error))? == Confinement::Strict {
+    use seccomp_dsl::inspect::decide;
+    let Some(filters) = process_filters(pid)? else {
         return Ok(format!(
             "process {pid}: strict mode: only read, write, exit and sigreturn\n"
         ));
-    }
-    let filters = filters_of(pid).map_err(|error| process_error(pid, &error))?;
+    };
     let mut out = format!(
         "process {pid}: {} filter{}\n",
         filters.len(),

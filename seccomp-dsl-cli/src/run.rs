@@ -9,24 +9,9 @@ use seccomp_dsl::dsl;
 use seccomp_dsl::explain::explain;
 use seccomp_dsl::model::{Action, Context, Policy, SeccompArch};
 use seccomp_dsl::record::Recording;
-use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised};
+use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised, DENYING, NOT_LETTING_RUN};
 
 use crate::{command, exit_code, say, start_error};
-
-/// The answers of the policy's program that the supervisor sees: denials
-/// and kills, which it names; in complain mode also traps and traces.
-const NAMED: [u32; 3] = [
-    libc::SECCOMP_RET_ERRNO,
-    libc::SECCOMP_RET_KILL_PROCESS,
-    libc::SECCOMP_RET_KILL_THREAD,
-];
-const COMPLAINED: [u32; 5] = [
-    libc::SECCOMP_RET_ERRNO,
-    libc::SECCOMP_RET_KILL_PROCESS,
-    libc::SECCOMP_RET_KILL_THREAD,
-    libc::SECCOMP_RET_TRAP,
-    libc::SECCOMP_RET_TRACE,
-];
 
 pub fn run(
     policy: &Policy,
@@ -38,7 +23,9 @@ pub fn run(
     let native = SeccompArch::native().ok_or("this architecture is not supported")?;
     let resolved = policy.resolve(&context, native);
     let program = bpf::compile(&resolved).map_err(|error| error.to_string())?;
-    let watched = notify_instead(&program, if complain { &COMPLAINED } else { &NAMED });
+    // The supervisor sees the calls the policy denies, to name them; in
+    // complain mode also those it traps or traces.
+    let watched = notify_instead(&program, if complain { &NOT_LETTING_RUN } else { &DENYING });
     let mut command = command(command_line)?;
     let name = &command_line[0];
     let supervised = Supervised::spawn(&mut command, &watched, resolved.flags)
@@ -149,9 +136,6 @@ fn statements(recording: &Recording) -> String {
 
 /// The process a thread belongs to, from `/proc`.
 fn thread_group(thread: u32) -> Option<u32> {
-    let status = std::fs::read_to_string(format!("/proc/{thread}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Tgid:"))
-        .and_then(|tgid| tgid.trim().parse().ok())
+    let tgid = seccomp_dsl::inspect::status_field(thread as i32, "Tgid").ok()??;
+    tgid.parse().ok()
 }

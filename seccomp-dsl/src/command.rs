@@ -1,13 +1,10 @@
 //! A policy for a child process only: loaded between `fork` and `exec` by
 //! [`std::process::Command`], the parent unfiltered.
 
-use std::io;
 use std::os::unix::process::CommandExt as _;
 use std::process::Command;
 
-use seccomp_dsl_core::bpf::MAX_INSTRUCTIONS;
-
-use crate::install::kernel::{load, Scope};
+use crate::install::kernel::{fits, load, Scope};
 use crate::{Error, Profile};
 
 /// Runs a child process under a policy: `Command::new("tool")
@@ -48,12 +45,7 @@ pub trait CommandExt {
 impl CommandExt for Command {
     fn seccomp_policy(&mut self, profile: &'static Profile) -> Result<&mut Self, Error> {
         let program = profile.compile_here()?.into_owned();
-        if program.len() > MAX_INSTRUCTIONS {
-            return Err(Error::Load(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "a filter has at most 4096 instructions",
-            )));
-        }
+        fits(&program)?;
         let flags = profile.policy().flags.clone().into_owned();
         // SAFETY: the closure makes two system calls on memory allocated
         // before the fork (`program`, `flags`); see `load`.

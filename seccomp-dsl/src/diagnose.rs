@@ -247,16 +247,7 @@ type Seen = (u32, i32, [u64; 2]);
 pub(crate) fn install_complain(profile: &'static Profile, report: Report) -> Result<(), Error> {
     let resolved = profile.resolve_here()?;
     let program = bpf::compile(&resolved).map_err(Error::Compile)?;
-    let watched = supervise::notify_instead(
-        &program,
-        &[
-            libc::SECCOMP_RET_ERRNO,
-            libc::SECCOMP_RET_KILL_PROCESS,
-            libc::SECCOMP_RET_KILL_THREAD,
-            libc::SECCOMP_RET_TRAP,
-            libc::SECCOMP_RET_TRACE,
-        ],
-    );
+    let watched = supervise::notify_instead(&program, &supervise::NOT_LETTING_RUN);
     let output = match report {
         Report::Stderr => None,
         Report::File(path) => {

@@ -6,7 +6,7 @@ use std::io;
 use std::ops::ControlFlow;
 
 use seccomp_dsl_core::bpf::emulate::{run, run_observing, SeccompData};
-use seccomp_dsl_core::bpf::Instruction;
+use seccomp_dsl_core::bpf::{offset, Instruction};
 
 /// `PTRACE_SECCOMP_GET_FILTER` (linux/ptrace.h).
 const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
@@ -23,6 +23,22 @@ pub enum Confinement {
     Filters(Option<usize>),
 }
 
+/// The value of field `name` in `/proc/PID/status` (`CapBnd`, `Tgid`,
+/// `Seccomp`, ...), trimmed; `None` where the kernel does not show it.
+///
+/// ```
+/// let pid = std::process::id() as i32;
+/// let tgid = seccomp_dsl::inspect::status_field(pid, "Tgid").unwrap();
+/// assert_eq!(tgid, Some(pid.to_string()));
+/// ```
+pub fn status_field(pid: i32, name: &str) -> io::Result<Option<String>> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    Ok(status
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+        .map(|value| value.trim().to_string()))
+}
+
 /// How process `pid` is confined (no privilege needed).
 ///
 /// ```
@@ -32,17 +48,13 @@ pub enum Confinement {
 /// assert!(matches!(here, Confinement::None | Confinement::Filters(_)));
 /// ```
 pub fn confinement_of(pid: i32) -> io::Result<Confinement> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
-            .and_then(|value| value.trim().parse::<usize>().ok())
+    let number = |name: &str| -> io::Result<Option<usize>> {
+        Ok(status_field(pid, name)?.and_then(|value| value.parse().ok()))
     };
-    match field("Seccomp") {
+    match number("Seccomp")? {
         None | Some(0) => Ok(Confinement::None),
         Some(1) => Ok(Confinement::Strict),
-        Some(_) => Ok(Confinement::Filters(field("Seccomp_filters"))),
+        Some(_) => Ok(Confinement::Filters(number("Seccomp_filters")?)),
     }
 }
 
@@ -198,7 +210,7 @@ pub fn each_mismatch(
                 .and_then(|number| seccomp_dsl_core::syscalls::by_number(table, number))
                 .map(|entry| entry.name());
             let conditions = (resolved.rules.iter())
-                .filter(|rule| name.is_some_and(|name| rule.syscalls.iter().any(|s| s == name)))
+                .filter(|rule| name.is_some_and(|name| rule.names(name)))
                 .flat_map(|rule| rule.conditions.iter());
             let mut vectors = argument_vectors(conditions, &[None; 6]);
             let zero = SeccompData {
@@ -241,10 +253,10 @@ pub fn each_mismatch(
 /// Whether any of `filters`, run on `data`, loads an argument word: if
 /// none does, the filters take the same path whatever the arguments.
 fn reads_arguments(filters: &[Vec<Instruction>], data: &SeccompData) -> bool {
-    const FIRST_ARGUMENT: u32 = 16;
+    let first_argument = offset::arg_low(0);
     filters.iter().any(|filter| {
         let mut reads = false;
-        let _ = run_observing(filter, data, |offset| reads |= offset >= FIRST_ARGUMENT);
+        let _ = run_observing(filter, data, |at| reads |= at >= first_argument);
         reads
     })
 }
@@ -254,7 +266,6 @@ fn reads_arguments(filters: &[Vec<Instruction>], data: &SeccompData) -> bool {
 /// one argument, the others zero.
 fn argument_constant_vectors(filters: &[Vec<Instruction>]) -> Vec<[u64; 6]> {
     use seccomp_dsl_core::bpf::op;
-    const FIRST_ARGUMENT: u32 = 16;
     let mut constants = Vec::new();
     for filter in filters {
         // Compilers put each comparison right after its load: the last
@@ -262,7 +273,7 @@ fn argument_constant_vectors(filters: &[Vec<Instruction>]) -> Vec<[u64; 6]> {
         let mut argument_loaded = false;
         for instruction in filter {
             if instruction.code == op::LD | op::W | op::ABS {
-                argument_loaded = instruction.k >= FIRST_ARGUMENT;
+                argument_loaded = instruction.k >= offset::arg_low(0);
             } else if argument_loaded
                 && instruction.code & 0x07 == op::JMP
                 && instruction.code & 0xf0 != op::JA

@@ -30,7 +30,7 @@ use std::thread::JoinHandle;
 use seccomp_dsl_core::bpf::{self, emulate::SeccompData, op, Instruction};
 use seccomp_dsl_core::model::{Flag, SeccompArch};
 
-use crate::install::kernel::load_with_listener;
+use crate::install::kernel::{fits, load_with_listener};
 
 /// A program that sends every call to the supervisor.
 pub fn notify_every_call() -> Vec<Instruction> {
@@ -41,6 +41,26 @@ pub fn notify_every_call() -> Vec<Instruction> {
         libc::SECCOMP_RET_USER_NOTIF,
     )]
 }
+
+/// The answers that deny a call (as `SECCOMP_RET_ACTION_FULL` bits): an
+/// errno, or a kill. What `seccomp-dsl run` has the supervisor decide, to
+/// name each such call.
+pub const DENYING: [u32; 3] = [
+    libc::SECCOMP_RET_ERRNO,
+    libc::SECCOMP_RET_KILL_PROCESS,
+    libc::SECCOMP_RET_KILL_THREAD,
+];
+
+/// [`DENYING`], and the answers that hand a call to someone else (a
+/// SIGSYS handler, a tracer): every answer but letting the call run. What
+/// complain mode lets run and reports.
+pub const NOT_LETTING_RUN: [u32; 5] = [
+    DENYING[0],
+    DENYING[1],
+    DENYING[2],
+    libc::SECCOMP_RET_TRAP,
+    libc::SECCOMP_RET_TRACE,
+];
 
 /// `program` with every return of one of `actions` (given as their
 /// `SECCOMP_RET_ACTION_FULL` bits) turned into a notification, so that the
@@ -153,13 +173,8 @@ impl Supervised {
         program: &[Instruction],
         flags: &[Flag],
     ) -> io::Result<Supervised> {
+        fits(program).map_err(crate::Error::into_io)?;
         let handshake = SharedHandshake::new()?;
-        if program.len() > bpf::MAX_INSTRUCTIONS {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "program too long",
-            ));
-        }
         let (program, flags) = (program.to_vec(), flags.to_vec());
         let shared = handshake.0 as usize;
         // SAFETY: between fork and exec the closure only makes system

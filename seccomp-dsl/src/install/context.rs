@@ -39,11 +39,9 @@ pub fn current_context() -> Result<Context, Error> {
 /// ```
 pub fn context_of(pid: i32) -> Result<Context, Error> {
     let arch = native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(Error::Context)?;
-    let bounding = status
-        .lines()
-        .find_map(|line| line.strip_prefix("CapBnd:"))
-        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+    let bounding = crate::inspect::status_field(pid, "CapBnd")
+        .map_err(Error::Context)?
+        .and_then(|mask| u64::from_str_radix(&mask, 16).ok())
         .ok_or_else(|| {
             Error::Context(io::Error::other(format!(
                 "no capability bounding set in /proc/{pid}/status"

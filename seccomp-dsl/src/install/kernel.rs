@@ -45,15 +45,27 @@ pub(crate) fn load_with_listener(
     Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
+/// Whether the kernel can take `program`: at most
+/// [`seccomp_dsl_core::bpf::MAX_INSTRUCTIONS`]. Checked before a `fork`, where
+/// [`load`] would have to allocate to say why.
+pub(crate) fn fits(program: &[Instruction]) -> Result<(), Error> {
+    if program.len() > seccomp_dsl_core::bpf::MAX_INSTRUCTIONS {
+        return Err(too_long());
+    }
+    Ok(())
+}
+
+fn too_long() -> Error {
+    Error::Load(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "a filter has at most 4096 instructions",
+    ))
+}
+
 /// no_new_privs, then `seccomp(SECCOMP_SET_MODE_FILTER, mode | flags)`:
 /// the call's non-negative result.
 fn seccomp(program: &[Instruction], flags: &[Flag], mut mode: libc::c_ulong) -> Result<i64, Error> {
-    let length = u16::try_from(program.len()).map_err(|_| {
-        Error::Load(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "a filter has at most 4096 instructions",
-        ))
-    })?;
+    let length = u16::try_from(program.len()).map_err(|_| too_long())?;
     let filter = libc::sock_fprog {
         len: length,
         // The kernel only reads the program; `Instruction` is `sock_filter`.
