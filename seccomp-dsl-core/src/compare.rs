@@ -3,6 +3,8 @@
 //! each syscall, each class of arguments ([`crate::classes`]). Used by
 //! `assert` statements and by `diff`.
 
+use std::ops::ControlFlow;
+
 use crate::classes::argument_vectors;
 use crate::constants::CAPABILITIES;
 use crate::model::{
@@ -10,12 +12,6 @@ use crate::model::{
     DOCKER_CONTAINER_CAPABILITIES,
 };
 use crate::{dsl, syscalls};
-
-/// The hosts policies are compared on: those the macro compiles for.
-const HOSTS: [(SeccompArch, &str); 2] = [
-    (SeccompArch::X86_64, "amd64"),
-    (SeccompArch::Aarch64, "arm64"),
-];
 
 /// A context policies are compared in, and how to say it.
 pub struct Place {
@@ -52,7 +48,10 @@ pub fn places(policies: &[&Policy]) -> Vec<Place> {
         (&every, "every capability"),
     ];
     let mut places = Vec::new();
-    for (native, arch) in HOSTS {
+    // The hosts the target engine is measured on, which the macro compiles
+    // for.
+    for &native in crate::engines::TARGET.hosts {
+        let arch = native.docker_arch().expect("a host has a Docker name");
         for (capabilities, which) in capability_sets {
             for (position, &kernel) in kernels.iter().enumerate() {
                 let on_kernel = match kernels.get(1) {
@@ -140,7 +139,7 @@ pub fn decision(
 
 /// Whether `syscall(args)` through `abi` runs under `resolved`.
 pub fn runs(resolved: &Resolved<'_>, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> bool {
-    resolved.architectures.contains(&abi) && resolved.decide_on(abi, syscall, args).may_run_call()
+    action(resolved, abi, syscall, args).may_run_call()
 }
 
 /// One class of calls two policies decide differently.
@@ -158,6 +157,15 @@ pub struct Difference {
     pub before: (Action, String),
     /// What the second does, and what decides.
     pub after: (Action, String),
+}
+
+/// What `resolved` does to a call: what [`decided`] says, without saying
+/// why.
+fn action(resolved: &Resolved<'_>, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Action {
+    match resolved.architectures.contains(&abi) {
+        true => resolved.decide_on(abi, syscall, args),
+        false => Action::KillProcess,
+    }
 }
 
 /// What `resolved` does to a call, and what decides, said.
@@ -194,6 +202,58 @@ fn decided(
 /// ```
 pub fn differences(before: &Policy, after: &Policy) -> Vec<Difference> {
     let mut found: Vec<Difference> = Vec::new();
+    each_class(before, after, |class| {
+        let (abi, syscall, args) = (class.abi, class.syscall, &class.args);
+        let (was, is) = (
+            action(class.before, abi, syscall, args),
+            action(class.after, abi, syscall, args),
+        );
+        let seen = || {
+            found.iter().any(|known| {
+                (known.abi, known.syscall, known.before.0, known.after.0) == (abi, syscall, was, is)
+            })
+        };
+        if was != is && !seen() {
+            found.push(Difference {
+                place: class.place.said.clone(),
+                abi,
+                syscall,
+                args: *args,
+                before: decided(class.before, abi, syscall, args),
+                after: decided(class.after, abi, syscall, args),
+            });
+        }
+        ControlFlow::Continue(())
+    });
+    found
+}
+
+/// One class of calls two policies are compared on, with both resolved
+/// where it is made.
+pub struct Class<'c> {
+    /// The host and context.
+    pub place: &'c Place,
+    /// The first policy there.
+    pub before: &'c Resolved<'c>,
+    /// The second policy there.
+    pub after: &'c Resolved<'c>,
+    /// The ABI of the calls.
+    pub abi: SeccompArch,
+    /// The syscall.
+    pub syscall: &'static str,
+    /// A call of the class.
+    pub args: [u64; 6],
+}
+
+/// Hands `visit` each class of calls that can tell `before` and `after`
+/// apart, until it breaks: in every [`places`] of both, on each ABI either
+/// covers, each syscall there, each argument class of both policies' rules
+/// on it.
+pub fn each_class(
+    before: &Policy,
+    after: &Policy,
+    mut visit: impl FnMut(&Class<'_>) -> ControlFlow<()>,
+) {
     for place in places(&[before, after]) {
         let old = before.resolve(&place.context, place.native);
         let new = after.resolve(&place.context, place.native);
@@ -213,32 +273,19 @@ pub fn differences(before: &Policy, after: &Policy) -> Vec<Difference> {
                     .filter(|rule| rule.names(syscall))
                     .flat_map(|rule| rule.conditions.iter());
                 for args in argument_vectors(conditions, &[None; 6]) {
-                    let (was, is) = (
-                        decided(&old, abi, syscall, &args),
-                        decided(&new, abi, syscall, &args),
-                    );
-                    if was.0 == is.0 {
-                        continue;
-                    }
-                    let seen = found.iter().any(|known| {
-                        known.abi == abi
-                            && known.syscall == syscall
-                            && known.before.0 == was.0
-                            && known.after.0 == is.0
-                    });
-                    if !seen {
-                        found.push(Difference {
-                            place: place.said.clone(),
-                            abi,
-                            syscall,
-                            args,
-                            before: was,
-                            after: is,
-                        });
+                    let class = Class {
+                        place: &place,
+                        before: &old,
+                        after: &new,
+                        abi,
+                        syscall,
+                        args,
+                    };
+                    if visit(&class).is_break() {
+                        return;
                     }
                 }
             }
         }
     }
-    found
 }

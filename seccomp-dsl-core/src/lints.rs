@@ -15,8 +15,9 @@
 //! - [`KILL_THREAD_DEFAULT`]: `default kill` (one thread), where
 //!   `kill_process` was likely meant.
 
+use crate::engines::TARGET;
 use crate::groups;
-use crate::model::{Action, Architectures, ArgCondition, CmpOp, Policy, Rule, SeccompArch};
+use crate::model::{Action, Architectures, ArgCondition, CmpOp, Policy, Rule};
 use crate::syscalls;
 
 /// `#[allow(dangerous_permission)]`.
@@ -77,12 +78,6 @@ fn excludes_namespaces(conditions: &[ArgCondition]) -> bool {
     })
 }
 
-/// The hosts lints are about, by Docker's names.
-const HOSTS: [(SeccompArch, &str); 2] = [
-    (SeccompArch::X86_64, "amd64"),
-    (SeccompArch::Aarch64, "arm64"),
-];
-
 /// What is flagged at `rule` of `policy`. A rule
 /// that applies only on other machines (`when arch(s390x)`) is theirs.
 ///
@@ -102,9 +97,9 @@ pub fn rule_findings(rule: &Rule, policy: &Policy) -> Vec<Finding> {
     let mut findings = Vec::new();
     let arches = &rule.includes.arches;
     let on_a_host = arches.is_empty()
-        || HOSTS
-            .iter()
-            .any(|(_, docker)| arches.iter().any(|arch| arch == docker));
+        || (TARGET.hosts.iter())
+            .filter_map(|host| host.docker_arch())
+            .any(|docker| arches.iter().any(|arch| arch == docker));
     if !on_a_host {
         return findings;
     }
@@ -185,8 +180,8 @@ pub fn is_foreign_or_obsolete(name: &str, architectures: &Architectures) -> bool
     let Some(entry) = syscalls::lookup(name) else {
         return false;
     };
-    let on_a_host = (HOSTS.iter())
-        .flat_map(|(native, _)| architectures.covered(*native))
+    let on_a_host = (TARGET.hosts.iter())
+        .flat_map(|&native| architectures.covered(native))
         .any(|abi| entry.exists_on(abi.syscall_table()));
     let obsolete = groups::group("obsolete").is_some_and(|group| group.syscalls.contains(&name));
     !on_a_host || obsolete

@@ -4,7 +4,9 @@
 //! names a call that shows it.
 
 use crate::classes::argument_vectors;
-use crate::compare::{call, decision, places, runs};
+use std::ops::ControlFlow;
+
+use crate::compare::{call, decision, each_class, places, runs};
 use crate::model::{Architectures, Policy};
 use crate::{docker, syscalls};
 
@@ -68,41 +70,29 @@ fn counterexample(policy: &Policy, assertion: &Assertion) -> Option<(String, Str
             if *profile == "DOCKER_DEFAULT_NATIVE" {
                 other.architectures = Architectures::Native;
             }
-            for place in places(&[policy, &other]) {
-                let mine = policy.resolve(&place.context, place.native);
-                let theirs = other.resolve(&place.context, place.native);
-                for &abi in &mine.architectures {
-                    for entry in syscalls::all() {
-                        let syscall = entry.name();
-                        if !entry.exists_on(abi.syscall_table()) {
-                            continue;
-                        }
-                        let conditions = (mine.rules.iter().chain(&theirs.rules))
-                            .filter(|rule| rule.names(syscall))
-                            .flat_map(|rule| rule.conditions.iter());
-                        for args in argument_vectors(conditions, &[None; 6]) {
-                            if runs(&mine, abi, syscall, &args)
-                                && !runs(&theirs, abi, syscall, &args)
-                            {
-                                return Some((
-                                    format!(
-                                        "assertion fails: the policy lets run what {profile} denies: `{}` on {}, {}",
-                                        call(syscall, &args),
-                                        abi.name(),
-                                        place.said
-                                    ),
-                                    format!(
-                                        "here it gets {}; under {profile}, {}",
-                                        decision(&mine, abi, syscall, &args),
-                                        decision(&theirs, abi, syscall, &args)
-                                    ),
-                                ));
-                            }
-                        }
-                    }
+            let mut found = None;
+            each_class(policy, &other, |class| {
+                let (mine, theirs) = (class.before, class.after);
+                let (abi, syscall, args) = (class.abi, class.syscall, &class.args);
+                if runs(mine, abi, syscall, args) && !runs(theirs, abi, syscall, args) {
+                    found = Some((
+                        format!(
+                            "assertion fails: the policy lets run what {profile} denies: `{}` on {}, {}",
+                            call(syscall, args),
+                            abi.name(),
+                            class.place.said
+                        ),
+                        format!(
+                            "here it gets {}; under {profile}, {}",
+                            decision(mine, abi, syscall, args),
+                            decision(theirs, abi, syscall, args)
+                        ),
+                    ));
+                    return ControlFlow::Break(());
                 }
-            }
-            None
+                ControlFlow::Continue(())
+            });
+            found
         }
     }
 }
