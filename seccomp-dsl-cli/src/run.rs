@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use seccomp_dsl::bpf::{self, emulate::run_counting};
 use seccomp_dsl::dsl;
-use seccomp_dsl::explain::explain;
-use seccomp_dsl::model::{Action, Context, Policy, SeccompArch};
+use seccomp_dsl::explain::explain_resolved;
+use seccomp_dsl::model::{Action, Policy, Resolved, SeccompArch};
 use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised, DENYING, NOT_LETTING_RUN};
 
@@ -46,13 +46,13 @@ pub fn run(
                 }
                 say(format_args!(
                     "would {}",
-                    verdict(policy, rule_lines, &context, call, value)
+                    verdict(policy, rule_lines, &resolved, call, value)
                 ));
                 return Reply::Continue;
             }
             say(format_args!(
                 "{}",
-                verdict(policy, rule_lines, &context, call, value)
+                verdict(policy, rule_lines, &resolved, call, value)
             ));
             match action {
                 libc::SECCOMP_RET_ERRNO => Reply::Errno((value & libc::SECCOMP_RET_DATA) as u16),
@@ -86,7 +86,7 @@ pub fn run(
 fn verdict(
     policy: &Policy,
     rule_lines: &[u32],
-    context: &Context,
+    resolved: &Resolved<'_>,
     call: &Call,
     value: u32,
 ) -> String {
@@ -97,8 +97,7 @@ fn verdict(
         _ => "trace",
     };
     let answer = bpf::disasm::action(value);
-    let (Some(abi), Some(syscall), Some(native)) = (call.abi, call.syscall, SeccompArch::native())
-    else {
+    let (Some(abi), Some(syscall)) = (call.abi, call.syscall) else {
         return format!(
             "{action} syscall {} of ABI {:#x} (thread {}): {answer}, the policy does not cover \
              that ABI",
@@ -106,16 +105,8 @@ fn verdict(
         );
     };
     let call_text = seccomp_dsl::compare::call_as_read(syscall, &call.data.args);
-    let why = explain(
-        policy,
-        rule_lines,
-        context,
-        native,
-        abi,
-        syscall,
-        &call.data.args,
-    )
-    .map_or_else(|_| answer, |explanation| explanation.to_string());
+    let why = explain_resolved(policy, rule_lines, resolved, abi, syscall, &call.data.args)
+        .map_or_else(|_| answer, |explanation| explanation.to_string());
     format!(
         "{action} {call_text} on {} (thread {}): {why}",
         abi.name(),

@@ -8,12 +8,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// Docker's default seccomp profile, moby's `profiles/seccomp/default.json`
-/// as vendored in `seccomp-dsl-core/data/docker-default.json`:
-/// `seccomp_dsl::profiles::DOCKER_DEFAULT` states it in the DSL, and
-/// `assert no_more_than DOCKER_DEFAULT;` compares a policy with it.
-pub const MOBY_DEFAULT: &str = include_str!("../data/docker-default.json");
-
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::constants::CAPABILITIES;
@@ -22,6 +16,12 @@ use crate::model::{
     Resolved, Rule, SeccompArch, ARG_COUNT, DOCKER_ARCHES,
 };
 use crate::suggest;
+
+/// Docker's default seccomp profile, moby's `profiles/seccomp/default.json`
+/// as vendored in `seccomp-dsl-core/data/docker-default.json`:
+/// `seccomp_dsl::profiles::DOCKER_DEFAULT` states it in the DSL, and
+/// `assert no_more_than DOCKER_DEFAULT;` compares a policy with it.
+pub const MOBY_DEFAULT: &str = include_str!("../data/docker-default.json");
 
 /// A Docker seccomp profile, field for field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::dsl;
-use crate::model::{Action, Context, DecidedBy, Policy, SeccompArch};
+use crate::model::{Action, Context, DecidedBy, Policy, Resolved, SeccompArch};
 use crate::{suggest, syscalls};
 
 /// What decides a call, and how; see [`explain`].
@@ -127,6 +127,26 @@ pub fn explain(
     syscall: &str,
     args: &[u64; 6],
 ) -> Result<Explanation, ExplainError> {
+    explain_resolved(
+        policy,
+        rule_lines,
+        &policy.resolve(context, native),
+        abi,
+        syscall,
+        args,
+    )
+}
+
+/// [`explain`] where `policy` is already resolved (as `resolved`) for the
+/// process: for a caller that explains many calls.
+pub fn explain_resolved(
+    policy: &Policy,
+    rule_lines: &[u32],
+    resolved: &Resolved<'_>,
+    abi: SeccompArch,
+    syscall: &str,
+    args: &[u64; 6],
+) -> Result<Explanation, ExplainError> {
     let entry = syscall_named(syscall)?;
     if entry.number(abi.syscall_table()).is_none() {
         return Err(ExplainError::NotOnAbi {
@@ -134,7 +154,6 @@ pub fn explain(
             abi,
         });
     }
-    let resolved = policy.resolve(context, native);
     if !resolved.architectures.contains(&abi) {
         return Ok(Explanation {
             action: Action::KillProcess,

@@ -93,6 +93,24 @@ struct Seen {
     combinations: BTreeSet<Vec<u64>>,
 }
 
+impl Seen {
+    /// Adds a combination of decisive values, or the whole syscall
+    /// (`None`); past [`MAX_COMBINATIONS`], the whole syscall.
+    fn add(&mut self, combination: Option<Vec<u64>>) {
+        match combination {
+            None => self.any = true,
+            Some(combination) if !self.any => {
+                self.combinations.insert(combination);
+                self.any = self.combinations.len() > MAX_COMBINATIONS;
+            }
+            Some(_) => {}
+        }
+        if self.any {
+            self.combinations.clear();
+        }
+    }
+}
+
 /// The calls a program made, by syscall: what a policy must allow for it
 /// to run as it did.
 ///
@@ -140,18 +158,10 @@ impl Recording {
     /// ABI (see [`Recording::observe_foreign`] for the others).
     pub fn observe(&mut self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) {
         let combination = Self::combination(abi, syscall, args);
-        let seen = self.seen.entry(syscall.to_string()).or_default();
-        match combination {
-            None => seen.any = true,
-            Some(combination) if !seen.any => {
-                seen.combinations.insert(combination);
-                seen.any = seen.combinations.len() > MAX_COMBINATIONS;
-            }
-            Some(_) => {}
-        }
-        if seen.any {
-            seen.combinations.clear();
-        }
+        self.seen
+            .entry(syscall.to_string())
+            .or_default()
+            .add(combination);
     }
 
     /// [`Recording::observe`] for a call through an ABI other than the
@@ -187,14 +197,11 @@ impl Recording {
         self.foreign_abis.extend(other.foreign_abis.iter().copied());
         for (syscall, theirs) in &other.seen {
             let ours = self.seen.entry(syscall.clone()).or_default();
-            ours.any |= theirs.any;
-            ours.combinations
-                .extend(theirs.combinations.iter().cloned());
-            if ours.combinations.len() > MAX_COMBINATIONS {
-                ours.any = true;
+            if theirs.any {
+                ours.add(None);
             }
-            if ours.any {
-                ours.combinations.clear();
+            for combination in &theirs.combinations {
+                ours.add(Some(combination.clone()));
             }
         }
     }
@@ -285,9 +292,11 @@ impl Recording {
             }
             if rule.conditions.is_empty() {
                 for name in rule.syscalls.iter() {
-                    let seen = recording.seen.entry(name.to_string()).or_default();
-                    seen.any = true;
-                    seen.combinations.clear();
+                    recording
+                        .seen
+                        .entry(name.to_string())
+                        .or_default()
+                        .add(None);
                 }
                 continue;
             }
@@ -309,11 +318,8 @@ impl Recording {
                     what_decides(name)
                 ));
             }
-            let seen = recording.seen.entry(name.to_string()).or_default();
-            if !seen.any {
-                let values = rule.conditions.iter().map(|condition| condition.value);
-                seen.combinations.insert(values.collect());
-            }
+            let values = rule.conditions.iter().map(|condition| condition.value);
+            (recording.seen.entry(name.to_string()).or_default()).add(Some(values.collect()));
         }
         Ok(recording)
     }
