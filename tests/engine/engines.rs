@@ -242,12 +242,67 @@ impl Engine for Podman {
     }
 }
 
+/// A daemon the suite started, with its state and log in a directory of
+/// its own: stopped (SIGTERM, so that it stops what it started in turn)
+/// and the directory removed when dropped.
+struct Daemon {
+    dir: PathBuf,
+    child: Child,
+}
+
+impl Daemon {
+    /// A fresh directory `work/NAME-PID` for a daemon's state.
+    fn directory(work: &Path, name: &str) -> PathBuf {
+        let dir = work.join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Starts `command`, its output logged to `dir/NAME.log`, and waits
+    /// (up to 20 s) until `ready` says it serves.
+    fn start(
+        dir: PathBuf,
+        name: &str,
+        mut command: Command,
+        ready: impl Fn(&Path) -> bool,
+    ) -> Daemon {
+        let log_path = dir.join(format!("{name}.log"));
+        let log = std::fs::File::create(&log_path).unwrap();
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name} ({command:?}): {e}"));
+        let daemon = Daemon { dir, child };
+        let serving = (0..200).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            ready(&daemon.dir)
+        });
+        assert!(
+            serving,
+            "{name} did not start:\n{}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
+        daemon
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        // SAFETY: asks the daemon this test started to stop.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// Debian's Docker 20.10: a private dockerd (its own data, exec root,
 /// socket, and containerd), driven by its own client (`/usr/bin/docker`:
 /// another client may come first on PATH).
 pub struct Docker {
-    dir: PathBuf,
-    daemon: Child,
+    daemon: Daemon,
 }
 
 const DOCKER: &str = "/usr/bin/docker";
@@ -255,11 +310,9 @@ const DOCKER: &str = "/usr/bin/docker";
 impl Docker {
     /// Starts the daemon under `work` and imports the image from `tar`.
     pub fn start(work: &Path, tar: &[u8]) -> Docker {
-        let dir = work.join(format!("docker-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
-        let daemon = Command::new("dockerd")
+        let dir = Daemon::directory(work, "docker");
+        let mut dockerd = Command::new("dockerd");
+        dockerd
             .arg(format!("--host=unix://{}/docker.sock", dir.display()))
             .arg(format!("--data-root={}/data", dir.display()))
             .arg(format!("--exec-root={}/exec", dir.display()))
@@ -270,26 +323,14 @@ impl Docker {
                 "--ip6tables=false",
                 "--bridge=none",
                 "--ip-masq=false",
-            ])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("dockerd is installed (Debian: docker.io)");
-        let docker = Docker { dir, daemon };
-        let ready = (0..200).any(|_| {
-            std::thread::sleep(Duration::from_millis(100));
-            docker
-                .client()
+            ]);
+        let daemon = Daemon::start(dir, "dockerd", dockerd, |dir| {
+            Docker::client_in(dir)
                 .arg("version")
                 .output()
                 .is_ok_and(|o| o.status.success())
         });
-        assert!(
-            ready,
-            "dockerd did not start:\n{}",
-            std::fs::read_to_string(docker.dir.join("dockerd.log")).unwrap_or_default()
-        );
+        let docker = Docker { daemon };
         let version = run(docker.client().arg("--version"));
         println!("{}", String::from_utf8_lossy(&version.stdout).trim());
         run_with_input(
@@ -302,8 +343,13 @@ impl Docker {
     }
 
     fn client(&self) -> Command {
+        Docker::client_in(&self.daemon.dir)
+    }
+
+    /// The client of the daemon whose directory is `dir`.
+    fn client_in(dir: &Path) -> Command {
         let mut command = Command::new(DOCKER);
-        command.arg(format!("--host=unix://{}/docker.sock", self.dir.display()));
+        command.arg(format!("--host=unix://{}/docker.sock", dir.display()));
         command
     }
 }
@@ -330,23 +376,12 @@ impl Engine for Docker {
     }
 }
 
-impl Drop for Docker {
-    fn drop(&mut self) {
-        // SAFETY: asks the daemon this test started to stop; it stops its
-        // containerd too.
-        unsafe { libc::kill(self.daemon.id() as i32, libc::SIGTERM) };
-        let _ = self.daemon.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 /// A private containerd 1.6 (its own root, state and sockets; no CRI
 /// plugin) with runc, driven by `ctr`, the way a Kubernetes node's
 /// containerd runs a Localhost profile: `ctr run --seccomp-profile` reads
 /// the file as the OCI runtime-spec `linux.seccomp` object.
 pub struct Containerd {
-    dir: PathBuf,
-    daemon: Child,
+    daemon: Daemon,
 }
 
 const NAMESPACE: &str = "seccomp-dsl";
@@ -354,9 +389,7 @@ const NAMESPACE: &str = "seccomp-dsl";
 impl Containerd {
     /// Starts the daemon under `work` and imports the image `archive`.
     pub fn start(work: &Path, archive: &Path) -> Containerd {
-        let dir = work.join(format!("containerd-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = Daemon::directory(work, "containerd");
         let config = format!(
             "version = 2\n\
              root = \"{dir}/root\"\n\
@@ -367,29 +400,15 @@ impl Containerd {
             dir = dir.display()
         );
         std::fs::write(dir.join("config.toml"), config).unwrap();
-        let log = std::fs::File::create(dir.join("containerd.log")).unwrap();
-        let daemon = Command::new("containerd")
-            .arg("--config")
-            .arg(dir.join("config.toml"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("containerd is installed (Debian: containerd)");
-        let containerd = Containerd { dir, daemon };
-        let ready = (0..100).any(|_| {
-            std::thread::sleep(Duration::from_millis(100));
-            containerd
-                .ctr()
+        let mut command = Command::new("containerd");
+        command.arg("--config").arg(dir.join("config.toml"));
+        let daemon = Daemon::start(dir, "containerd", command, |dir| {
+            Containerd::ctr_in(dir)
                 .arg("version")
                 .output()
                 .is_ok_and(|o| o.status.success())
         });
-        assert!(
-            ready,
-            "containerd did not start:\n{}",
-            std::fs::read_to_string(containerd.dir.join("containerd.log")).unwrap_or_default()
-        );
+        let containerd = Containerd { daemon };
         let version = run(Command::new("containerd").arg("--version"));
         println!("{}", String::from_utf8_lossy(&version.stdout).trim());
         run(containerd.ctr().args(["image", "import"]).arg(archive));
@@ -397,10 +416,15 @@ impl Containerd {
     }
 
     fn ctr(&self) -> Command {
+        Containerd::ctr_in(&self.daemon.dir)
+    }
+
+    /// `ctr` for the daemon whose directory is `dir`.
+    fn ctr_in(dir: &Path) -> Command {
         let mut command = Command::new("ctr");
         command
             .arg("--address")
-            .arg(self.dir.join("containerd.sock"))
+            .arg(dir.join("containerd.sock"))
             // ctr otherwise retries a dead socket for ten seconds.
             .args(["--connect-timeout", "5s", "--namespace", NAMESPACE]);
         command
@@ -438,13 +462,5 @@ impl Engine for Containerd {
             .args([IMAGE, &id, "/probe"])
             .args(args);
         command
-    }
-}
-
-impl Drop for Containerd {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
