@@ -6,6 +6,9 @@
 
 use std::fmt;
 
+/// The probe's last line: output that lacks it was cut short.
+pub const END: &str = "end of the battery";
+
 /// How a syscall is made.
 #[derive(Clone, Copy, Debug)]
 pub enum Call {

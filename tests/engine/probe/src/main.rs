@@ -1,6 +1,6 @@
 //! Runs the battery and prints, first, the process's capability sets as
 //! `/proc/self/status` shows them, then one line per call:
-//! `label<TAB>outcome`.
+//! `label<TAB>outcome`, and last [`seccomp_dsl_probe::END`].
 //!
 //! `syscall-probe hold TOKEN` instead prints `holding TOKEN` and waits, its
 //! filters loaded, until it is killed: the suite reads the filters the
@@ -22,4 +22,5 @@ fn main() {
     for case in seccomp_dsl_probe::battery() {
         println!("{}\t{}", case.label, seccomp_dsl_probe::run(case.call));
     }
+    println!("{}", seccomp_dsl_probe::END);
 }
