@@ -297,9 +297,11 @@ fn compare(
 }
 
 /// Reads the filter runc loaded in a container under `profile_file` and
-/// proves it decides every class of calls as `profile` does in that
-/// container's context. Each difference libseccomp is known to make is
-/// counted in `known` by name; any other goes to `differences`.
+/// proves it answers every call as `profile` does in that container's
+/// context (every path through it and the policy followed; the number of
+/// paths is returned). Each path on which libseccomp is known to err is
+/// counted in `known` by the error's name; any other difference goes to
+/// `differences`.
 fn verify_loaded(
     engine: &dyn Engine,
     name: &str,
@@ -319,12 +321,12 @@ fn verify_loaded(
         !seccomp_dsl::engines::miscompiled_by_libseccomp(profile.policy()).is_empty();
     let engine_knows = |syscall: &str, abi| seccomp_dsl::engines::TARGET.knows(syscall, abi);
     let mut unknown = 0;
-    let tried = seccomp_dsl::inspect::each_mismatch(&filters, &resolved, |mismatch| {
+    let explored = seccomp_dsl::inspect::each_difference(&filters, &resolved, |mismatch| {
         let error = known_error(
             &filters[0],
             &resolved,
             &mismatch.data,
-            mismatch.process,
+            mismatch.left,
             engine_knows,
         )
         // A stale accumulator only where the macro asks for an
@@ -340,14 +342,15 @@ fn verify_loaded(
                         "{name}: runc's filter in {} answers {:x?} with {:#x}, the policy with {:#x}",
                         engine.name(),
                         mismatch.data,
-                        mismatch.process,
-                        mismatch.policy
+                        mismatch.left,
+                        mismatch.right
                     ));
                 }
             }
         }
         ControlFlow::Continue(())
-    });
+    })
+    .unwrap_or_else(|undecided| panic!("{name}: {undecided}"));
     if unknown > 3 {
         differences.push(format!(
             "{name}: and {} more calls runc's filter in {} answers otherwise",
@@ -355,7 +358,7 @@ fn verify_loaded(
             engine.name()
         ));
     }
-    tried
+    explored.paths as usize
 }
 
 /// What [`run_every_policy`] found: a printable log, every difference,
@@ -401,8 +404,8 @@ fn run_every_policy(
     }
     let _ = writeln!(
         log,
-        "\n{}: {compared} outcomes compared; {classes} classes of calls proven in the filters \
-         runc loaded; libseccomp's known errors: {known:?}; {} differ",
+        "\n{}: {compared} outcomes compared; the filters runc loaded proven over {classes} paths; \
+         libseccomp's known errors (paths): {known:?}; {} differ",
         engine.name(),
         differences.len()
     );

@@ -152,21 +152,29 @@ enum Command {
         json: bool,
     },
     /// Reads the seccomp filters a running process is under (needs
-    /// CAP_SYS_ADMIN), prints each one's disassembly, and what they decide
-    /// together for each syscall of the native ABI.
+    /// CAP_SYS_ADMIN), the oldest first, prints each one's disassembly, and
+    /// what they answer together for each syscall of the native ABI (every
+    /// answer its arguments can get, decided exactly).
     Inspect {
         /// The process.
         pid: i32,
     },
-    /// Proves that the filters a running process is under decide every
-    /// class of input as POLICY does in that process's context (its
-    /// capability bounding set, this kernel), or prints a call they decide
-    /// otherwise. Exits with 0 when they agree, 1 otherwise.
+    /// Proves that the filters a running process is under answer every
+    /// call (every ABI, syscall number, instruction pointer and 64-bit
+    /// argument) as POLICY does in that process's context (its capability
+    /// bounding set, this kernel), or prints a call they answer otherwise.
+    /// Exits with 0 when they agree, 1 when they differ, 3 when calls the
+    /// policy denies go to a supervisor (`seccomp-dsl run`), 2 when it
+    /// cannot say.
     Verify {
         /// The process.
         pid: i32,
         /// The policy: a Docker profile (JSON) or DSL source.
         policy: PathBuf,
+        /// Only the filter numbered so (0 is the oldest, as `inspect`
+        /// numbers them): a container's profile under a program's own.
+        #[arg(long)]
+        filter: Option<usize>,
     },
     /// Lists the syscall groups (`@name` in a policy), or the syscalls of
     /// one on an ABI.
@@ -330,14 +338,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
                 command,
             })
         }
-        Command::Verify { pid, policy } => {
+        Command::Verify {
+            pid,
+            policy,
+            filter,
+        } => {
             let policy = load(&policy)?;
-            let agree = verify(pid, &policy)?;
-            return Ok(if agree {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
+            return verify(pid, &policy, filter);
         }
         Command::Diff {
             before,
@@ -678,48 +685,91 @@ fn groups_listing(name: Option<&str>, abi: SeccompArch) -> Result<String, String
     Ok(listing)
 }
 
-/// Whether the filters of process `pid` decide every class of input as
-/// `policy` in the process's context; says which, with a witness.
-fn verify(pid: i32, policy: &Policy) -> Result<bool, String> {
-    use seccomp_dsl::inspect::verify;
+/// Whether the filters of process `pid` (or its filter `only`) answer
+/// every call as `policy` in the process's context; says which, with a
+/// call that shows a difference.
+fn verify(pid: i32, policy: &Policy, only: Option<usize>) -> Result<ExitCode, String> {
+    use seccomp_dsl::inspect::{verify, Verification};
     let filters = process_filters(pid)?.ok_or(format!(
         "process {pid} is in strict mode (only read, write, exit and sigreturn): no filter to verify"
     ))?;
+    let (filters, which) = match only {
+        None => (filters.clone(), format!("its {} filter(s)", filters.len())),
+        Some(index) => {
+            let filter = filters.get(index).ok_or(format!(
+                "process {pid} has {} filter(s), numbered from 0 (the oldest): no filter {index}",
+                filters.len()
+            ))?;
+            (vec![filter.clone()], format!("its filter {index}"))
+        }
+    };
     let context = seccomp_dsl::context_of(pid).map_err(|error| match error {
         seccomp_dsl::Error::Context(error) => process_error(pid, &error),
         error => error.to_string(),
     })?;
     let native = SeccompArch::native().ok_or("this machine's architecture is unknown")?;
     let resolved = policy.resolve(&context, native);
-    let (mismatch, tried) = verify(&filters, &resolved);
-    match mismatch {
-        None => {
+    let verified =
+        verify(&filters, &resolved).map_err(|undecided| format!("process {pid}: {undecided}"))?;
+    Ok(match verified {
+        Verification::Same(explored) => {
             println!(
-                "process {pid}: its {} filter(s) decide all {tried} classes of calls as the policy does",
-                filters.len()
+                "process {pid}: proven: {which} answer every call as the policy does (every ABI, \
+                 syscall number, instruction pointer and 64-bit argument; {} paths, each followed \
+                 to its end)",
+                explored.paths
             );
-            Ok(true)
+            ExitCode::SUCCESS
         }
-        Some(mismatch) => {
-            let data = &mismatch.data;
-            let call = match bpf::syscall_of(data.arch, data.nr as u32) {
-                Some((abi, Some(name))) => {
-                    format!(
-                        "{} on {}",
-                        seccomp_dsl::compare::call(name, &data.args),
-                        abi.name()
-                    )
-                }
-                _ => format!("syscall {} of ABI {:#x}", data.nr, data.arch),
-            };
+        Verification::Supervised(explored) => {
             println!(
-                "process {pid}: differs from the policy: `{call}` gets {} there, {} under the policy",
-                disasm::action(mismatch.process),
-                disasm::action(mismatch.policy)
+                "process {pid}: supervised: {which} answer every call the policy lets run as it \
+                 does and hand every call it denies to a supervisor (seccomp user notification, \
+                 as under `seccomp-dsl run`), whose answers a filter does not show ({} paths)",
+                explored.paths
             );
-            Ok(false)
+            ExitCode::from(3)
         }
+        Verification::Differ(difference) => {
+            println!(
+                "process {pid}: differs from the policy: {} gets {} there, {} under the policy",
+                witness_call(&difference.data),
+                disasm::action(difference.left),
+                disasm::action(difference.right)
+            );
+            ExitCode::from(1)
+        }
+    })
+}
+
+/// A call found by the decision procedure, as a person reads it: the
+/// syscall and its arguments, the ABI, and the instruction pointer where
+/// it is not 0.
+fn witness_call(data: &SeccompData) -> String {
+    let mut call = match bpf::syscall_of(data.arch, data.nr as u32) {
+        Some((abi, Some(name))) => format!(
+            "`{}` on {}",
+            seccomp_dsl::compare::call(name, &data.args),
+            abi.name()
+        ),
+        Some((abi, None)) => format!(
+            "syscall {} of {} (args {:#x?})",
+            data.nr as u32,
+            abi.name(),
+            data.args
+        ),
+        None => format!(
+            "syscall {} of ABI {:#x} (args {:#x?})",
+            data.nr as u32, data.arch, data.args
+        ),
+    };
+    if data.instruction_pointer != 0 {
+        call.push_str(&format!(
+            " at instruction pointer {:#x}",
+            data.instruction_pointer
+        ));
     }
+    call
 }
 
 /// The filters process `pid` is under; `None` in strict mode, which has
@@ -744,10 +794,12 @@ fn process_error(pid: i32, error: &std::io::Error) -> String {
     }
 }
 
-/// The filters of process `pid`, their listings, and what they decide
-/// together per native syscall (all arguments zero, and whether other
-/// arguments change that).
+/// The filters of process `pid`, their listings, and what they answer
+/// together per native syscall: the answer with all arguments 0, and
+/// every other answer some arguments (or instruction pointer) get,
+/// decided exactly.
 fn inspect(pid: i32) -> Result<String, String> {
+    use seccomp_dsl::decide::{answer::canonical, answers, Limits};
     use seccomp_dsl::inspect::decide;
     let Some(filters) = process_filters(pid)? else {
         return Ok(format!(
@@ -759,40 +811,66 @@ fn inspect(pid: i32) -> Result<String, String> {
         filters.len(),
         if filters.len() == 1 { "" } else { "s" }
     );
+    if filters.len() > 1 {
+        out.push_str(
+            "(the kernel runs every filter on each call, the newest first, and keeps the answer \
+             of highest precedence; among equal ones, the newest filter's)\n",
+        );
+    }
     for (index, filter) in filters.iter().enumerate() {
-        let age = if index == 0 { ", the most recent" } else { "" };
+        let age = match (index, filters.len()) {
+            (_, 1) => "",
+            (0, _) => ", the oldest",
+            (i, n) if i + 1 == n => ", the newest",
+            _ => "",
+        };
         out.push_str(&format!(
             "\n# filter {index}{age}: {} instructions\n",
             filter.len()
         ));
         out.push_str(&disasm::listing(filter));
     }
+    if filters.is_empty() {
+        return Ok(out);
+    }
     let native = SeccompArch::native().ok_or("this machine's architecture is unknown")?;
     let arch = audit_arch(native).ok_or("this machine's ABI has no audit number")?;
     let mut by_answer: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut others: Vec<String> = Vec::new();
     for entry in seccomp_dsl::syscalls::all() {
         let Some(number) = entry.number(native.syscall_table()) else {
             continue;
         };
-        let call = |args: [u64; 6]| SeccompData {
+        let zero = SeccompData {
             nr: number as i32,
             arch,
             instruction_pointer: 0,
-            args,
+            args: [0; 6],
         };
-        let answer = decide(&filters, &call([0; 6]));
-        let probes = [1, 8, 0xffff_ffff, 0x1_0000_0000, u64::MAX];
-        let varies = probes
+        let answer = canonical(decide(&filters, &zero));
+        let every = answers(&filters, &[(0, number), (1, arch)], 8, &Limits::default())
+            .map_err(|undecided| format!("process {pid}: {}: {undecided}", entry.name()))?;
+        let mut other: Vec<String> = every
             .iter()
-            .any(|&value| decide(&filters, &call([value; 6])) != answer);
-        let name = format!("{}{}", entry.name(), if varies { "*" } else { "" });
+            .filter(|(value, _)| *value != answer)
+            .map(|(value, _)| disasm::action(*value))
+            .collect();
+        other.dedup();
+        let name = format!(
+            "{}{}",
+            entry.name(),
+            if other.is_empty() { "" } else { "*" }
+        );
+        if !other.is_empty() {
+            others.push(format!("{}: {}", entry.name(), other.join(", ")));
+        }
         by_answer
             .entry(disasm::action(answer))
             .or_default()
             .push(name);
     }
     out.push_str(&format!(
-        "\n# together, on {} (all arguments 0; * where other arguments are answered otherwise):\n",
+        "\n# together, on {} (all arguments 0; * where other arguments get other answers):\n",
         native.name()
     ));
     for (answer, names) in by_answer {
@@ -801,6 +879,13 @@ fn inspect(pid: i32) -> Result<String, String> {
             names.len(),
             names.join(" ")
         ));
+    }
+    if !others.is_empty() {
+        out.push_str("\n# * the other answers, for some arguments:\n");
+        for line in others {
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
     Ok(out)
 }

@@ -804,7 +804,8 @@ fn verify_proves_a_processs_filters_equal_a_policy_or_names_a_call() {
     let _ = sleeper.wait();
     assert_eq!(agreed.status.code(), Some(0), "{}", text(&agreed.stderr));
     assert!(
-        text(&agreed.stdout).contains("decide all "),
+        text(&agreed.stdout)
+            .contains("proven: its 1 filter(s) answer every call as the policy does"),
         "{}",
         text(&agreed.stdout)
     );

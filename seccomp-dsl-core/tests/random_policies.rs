@@ -1,7 +1,9 @@
 //! Random policies, valid or not (rules may overlap with different
-//! actions: the first that matches wins), compiled to BPF and run on calls
-//! near their constants: the program decides every call as the model does,
-//! on every ABI, 64-bit and 32-bit.
+//! actions: the first that matches wins), compiled to BPF: the program is
+//! proven to decide every call as the model does (by `decide`, against
+//! the model's decision diagram), on every ABI, 64-bit and 32-bit; and
+//! the diagram answers calls near the policy's constants as the model's
+//! reference does.
 
 use proptest::prelude::*;
 use seccomp_dsl_core::bpf::emulate::{run, SeccompData};
@@ -9,7 +11,7 @@ use seccomp_dsl_core::bpf::{self, audit_arch, reference, X32_SYSCALL_BIT};
 use seccomp_dsl_core::model::{
     Action, ArgCondition, CmpOp, Context, KernelVersion, Policy, Rule, SeccompArch,
 };
-use seccomp_dsl_core::syscalls;
+use seccomp_dsl_core::{decide, syscalls};
 
 const SYSCALLS: [&str; 8] = [
     "read",
@@ -183,8 +185,13 @@ proptest! {
         let mut resolved = policy.resolve(&context, abis[0]);
         resolved.architectures = abis.to_vec();
         let program = bpf::compile(&resolved).unwrap();
+        let filters = [program.clone()];
+        let verdict = decide::compare(&decide::Side::Filters(&filters), &decide::Side::Policy(&resolved));
+        prop_assert!(matches!(verdict, decide::Verdict::Same(_)), "{:x?}", verdict);
+        let diagram = decide::policy::Dag::of(&resolved);
         for call in calls(&policy, abis, seed) {
             let expected = reference::decide(&resolved, call.arch, call.nr as u32, &call.args);
+            prop_assert_eq!(diagram.eval(&call), expected, "{:x?}", call);
             prop_assert_eq!(run(&program, &call), Ok(expected), "{:x?}", call);
         }
     }

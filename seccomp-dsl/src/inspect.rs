@@ -5,8 +5,12 @@
 use std::io;
 use std::ops::ControlFlow;
 
-use seccomp_dsl_core::bpf::emulate::{run, run_observing, SeccompData};
-use seccomp_dsl_core::bpf::{offset, Instruction};
+use seccomp_dsl_core::bpf::emulate::SeccompData;
+use seccomp_dsl_core::bpf::{ret, Instruction};
+use seccomp_dsl_core::decide::{
+    differences, differences_where, Difference, Explored, Limits, Side, Undecided,
+};
+use seccomp_dsl_core::model::Resolved;
 
 /// `PTRACE_SECCOMP_GET_FILTER` (linux/ptrace.h).
 const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
@@ -58,8 +62,9 @@ pub fn confinement_of(pid: i32) -> io::Result<Confinement> {
     }
 }
 
-/// The filters process `pid` is under, the most recently loaded first (the
-/// order the kernel numbers them in). The process is stopped for the time
+/// The filters process `pid` is under, the oldest first (the order in which
+/// the kernel numbers them: `PTRACE_SECCOMP_GET_FILTER` counts back from the
+/// newest, so index 0 is the first filter loaded). The process is stopped for the time
 /// it takes to read them, and left as it was. A process under none needs
 /// no privilege: it is not stopped. Fails where the kernel counts
 /// filters other than those read (one loaded meanwhile).
@@ -125,181 +130,78 @@ fn read_filters(pid: i32) -> io::Result<Vec<Vec<Instruction>>> {
     result.map(|()| filters)
 }
 
-/// What the kernel answers a call with under every one of `filters`: the
-/// answer of highest precedence (a kill over an errno over an allow, ...),
-/// the most recent filter's among equals.
+/// What the kernel answers a call with under every one of `filters` (the
+/// oldest first, as [`filters_of`] returns them): the answer of highest
+/// precedence (a kill over an errno over an allow, ...), the newest
+/// filter's among equals.
 pub fn decide(filters: &[Vec<Instruction>], data: &SeccompData) -> u32 {
-    let precedence = |value: u32| (value & libc::SECCOMP_RET_ACTION_FULL) as i32;
-    let mut answer = libc::SECCOMP_RET_ALLOW;
-    for filter in filters {
-        // A program the kernel accepted runs to a return.
-        let value = run(filter, data).unwrap_or(libc::SECCOMP_RET_KILL_PROCESS);
-        if precedence(value) < precedence(answer) {
-            answer = value;
-        }
-    }
-    answer
+    seccomp_dsl_core::decide::answer::answer(filters, data)
 }
 
-/// A call the process's filters answer unlike the policy.
+/// How a process's filters stand to a policy, proven over every call.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mismatch {
-    /// The call, as the filters are given it.
-    pub data: SeccompData,
-    /// What the process's filters answer.
-    pub process: u32,
-    /// What the policy answers.
-    pub policy: u32,
+pub enum Verification {
+    /// They answer every call (every ABI, syscall number, instruction
+    /// pointer and argument) as the policy does.
+    Same(Explored),
+    /// They answer every call the policy lets run as it does, and hand
+    /// every call it does not to a supervisor (seccomp user notification,
+    /// as under `seccomp-dsl run` or in complain mode), whose answers no
+    /// filter shows.
+    Supervised(Explored),
+    /// They answer this call otherwise.
+    Differ(Difference),
 }
 
-/// Whether `filters` decide every class of input as `resolved` does, on
-/// every number of every ABI, covered by the policy or not: for
-/// each syscall, the classes of the comparisons the policy's rules on it
-/// make, and, where the filters' path for it reads an argument, each
-/// constant the filters compare an argument word with, and its neighbours.
-/// (Where that path reads no argument, the filters decide the syscall
-/// alike whatever its arguments.) The first call answered otherwise, and
-/// the number of calls tried.
+/// Whether `filters` (the oldest first) answer every call as `resolved`
+/// does: decided exactly, over every input (see [`seccomp_dsl_core::decide`]).
 pub fn verify(
     filters: &[Vec<Instruction>],
-    resolved: &seccomp_dsl_core::model::Resolved<'_>,
-) -> (Option<Mismatch>, usize) {
+    resolved: &Resolved<'_>,
+) -> Result<Verification, Undecided> {
     let mut first = None;
-    let tried = each_mismatch(filters, resolved, |mismatch| {
-        first = Some(mismatch);
-        ControlFlow::Break(())
-    });
-    (first, tried)
-}
-
-/// [`verify`], handing every call answered otherwise to `found` until it
-/// breaks; the number of calls tried. For a caller that sorts the
-/// differences it knows of (a runtime's libseccomp errors) from the rest.
-pub fn each_mismatch(
-    filters: &[Vec<Instruction>],
-    resolved: &seccomp_dsl_core::model::Resolved<'_>,
-    mut found: impl FnMut(Mismatch) -> ControlFlow<()>,
-) -> usize {
-    use seccomp_dsl_core::bpf::{audit_arch, number_bias, reference};
-    use seccomp_dsl_core::classes::argument_vectors;
-    use seccomp_dsl_core::model::SeccompArch;
-    let constant_vectors = argument_constant_vectors(filters);
-    // Every ABI, covered or not: a filter may let through one the policy
-    // kills (i386's `int 0x80` and x32 reach an x86_64 process).
-    let mut abis: Vec<SeccompArch> = resolved.architectures.clone();
-    abis.extend(
-        SeccompArch::ALL
-            .iter()
-            .filter(|abi| !resolved.architectures.contains(abi)),
-    );
-    let mut tried = 0;
-    for abi in abis {
-        let Some(arch) = audit_arch(abi) else {
-            continue;
-        };
-        let table = abi.syscall_table();
-        let mut numbers: Vec<u32> = seccomp_dsl_core::syscalls::all()
-            .iter()
-            .filter_map(|entry| entry.number(table))
-            .map(|number| number + number_bias(abi))
-            .collect();
-        numbers.extend([0x3fff_ffff, 0x7fff_ffff, u32::MAX]);
-        for nr in numbers {
-            let name = nr
-                .checked_sub(number_bias(abi))
-                .and_then(|number| seccomp_dsl_core::syscalls::by_number(table, number))
-                .map(|entry| entry.name());
-            let conditions = (resolved.rules.iter())
-                .filter(|rule| name.is_some_and(|name| rule.names(name)))
-                .flat_map(|rule| rule.conditions.iter());
-            let mut vectors = argument_vectors(conditions, &[None; 6]);
-            let zero = SeccompData {
-                nr: nr as i32,
-                arch,
-                instruction_pointer: 0,
-                args: [0; 6],
-            };
-            if reads_arguments(filters, &zero) {
-                vectors.extend_from_slice(&constant_vectors);
-            }
-            for args in &vectors {
-                let data = SeccompData {
-                    nr: nr as i32,
-                    arch,
-                    instruction_pointer: 0,
-                    args: *args,
-                };
-                tried += 1;
-                let (process, policy) = (
-                    decide(filters, &data),
-                    reference::decide(resolved, arch, nr, args),
-                );
-                if process != policy
-                    && found(Mismatch {
-                        data,
-                        process,
-                        policy,
-                    })
-                    .is_break()
-                {
-                    return tried;
-                }
-            }
-        }
-    }
-    tried
-}
-
-/// Whether any of `filters`, run on `data`, loads an argument word: if
-/// none does, the filters take the same path whatever the arguments.
-fn reads_arguments(filters: &[Vec<Instruction>], data: &SeccompData) -> bool {
-    let first_argument = offset::arg_low(0);
-    filters.iter().any(|filter| {
-        let mut reads = false;
-        let _ = run_observing(filter, data, |at| reads |= at >= first_argument);
-        reads
+    let mut handed = false;
+    let explored = differences_where(
+        &Side::Filters(filters),
+        &Side::Policy(resolved),
+        &Limits::default(),
+        &mut |process, policy| {
+            let supervised = process == ret::USER_NOTIF && !lets_run(policy);
+            handed |= supervised;
+            process == policy || supervised
+        },
+        |difference| {
+            first = Some(difference.clone());
+            ControlFlow::Break(())
+        },
+    )?;
+    Ok(match first {
+        Some(difference) => Verification::Differ(difference),
+        None if handed => Verification::Supervised(explored),
+        None => Verification::Same(explored),
     })
 }
 
-/// For each constant the filters compare a just-loaded argument word with:
-/// vectors holding it, and its neighbours, as the low or the high half of
-/// one argument, the others zero.
-fn argument_constant_vectors(filters: &[Vec<Instruction>]) -> Vec<[u64; 6]> {
-    use seccomp_dsl_core::bpf::op;
-    let mut constants = Vec::new();
-    for filter in filters {
-        // Compilers put each comparison right after its load: the last
-        // load above a jump, in program order, is what it compares.
-        let mut argument_loaded = false;
-        for instruction in filter {
-            if instruction.code == op::LD | op::W | op::ABS {
-                argument_loaded = instruction.k >= offset::arg_low(0);
-            } else if argument_loaded
-                && instruction.code & 0x07 == op::JMP
-                && instruction.code & 0xf0 != op::JA
-                && instruction.code & op::X == 0
-            {
-                constants.push(instruction.k);
-            }
-        }
-    }
-    constants.sort_unstable();
-    constants.dedup();
-    let mut vectors = Vec::new();
-    for &k in &constants {
-        for value in [k.wrapping_sub(1), k, k.wrapping_add(1)] {
-            for index in 0..6 {
-                for word in [u64::from(value), u64::from(value) << 32] {
-                    let mut vector = [0u64; 6];
-                    vector[index] = word;
-                    vectors.push(vector);
-                }
-            }
-        }
-    }
-    vectors.sort_unstable();
-    vectors.dedup();
-    vectors
+/// Whether an answer lets the call run (allow, log).
+fn lets_run(answer: u32) -> bool {
+    matches!(answer & ret::ACTION_FULL, ret::ALLOW | ret::LOG)
+}
+
+/// Every call `filters` (the oldest first) answer otherwise than
+/// `resolved`, one for each path on which they differ, handed to `found`
+/// until it breaks: for a caller that sorts the differences it knows of (a
+/// runtime's libseccomp errors) from the rest.
+pub fn each_difference(
+    filters: &[Vec<Instruction>],
+    resolved: &Resolved<'_>,
+    found: impl FnMut(&Difference) -> ControlFlow<()>,
+) -> Result<Explored, Undecided> {
+    differences(
+        &Side::Filters(filters),
+        &Side::Policy(resolved),
+        &Limits::default(),
+        found,
+    )
 }
 
 #[cfg(test)]
@@ -324,9 +226,8 @@ mod tests {
         );
         let resolved = policy.resolve(&context(), SeccompArch::X86_64);
         let program = bpf::compile(&resolved).unwrap();
-        let (mismatch, tried) = verify(std::slice::from_ref(&program), &resolved);
-        assert_eq!(mismatch, None);
-        assert!(tried > 1_000, "{tried}");
+        let verified = verify(std::slice::from_ref(&program), &resolved).unwrap();
+        assert!(matches!(verified, Verification::Same(_)), "{verified:?}");
         // The same program behind a test that sends i386 calls to `allow`.
         let i386 = audit_arch(SeccompArch::X86).unwrap();
         let mut leaky = vec![
@@ -334,10 +235,18 @@ mod tests {
             Instruction::new(op::JMP | op::JEQ | op::K, 0, 1, i386),
             Instruction::new(op::RET | op::K, 0, 0, libc::SECCOMP_RET_ALLOW),
         ];
-        leaky.extend(program);
-        let (mismatch, _) = verify(&[leaky], &resolved);
-        let mismatch = mismatch.expect("the i386 hole is found");
-        assert_eq!(mismatch.data.arch, i386);
-        assert_eq!(mismatch.process, libc::SECCOMP_RET_ALLOW);
+        leaky.extend(program.clone());
+        let Verification::Differ(difference) = verify(&[leaky], &resolved).unwrap() else {
+            panic!("the i386 hole is found");
+        };
+        assert_eq!(difference.data.arch, i386);
+        assert_eq!(difference.left, libc::SECCOMP_RET_ALLOW);
+        // The program with its denials handed to a supervisor.
+        let notifying = crate::supervise::notify_instead(&program, &crate::supervise::DENYING);
+        let supervised = verify(&[notifying], &resolved).unwrap();
+        assert!(
+            matches!(supervised, Verification::Supervised(_)),
+            "{supervised:?}"
+        );
     }
 }

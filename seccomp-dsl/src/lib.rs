@@ -61,8 +61,8 @@ pub use command::CommandExt;
 pub use diagnose::Report;
 pub use install::{capabilities_in, context_of, current_context, Error};
 pub use seccomp_dsl_core::{
-    bpf, classes, compare, constants, docker, dsl, engines, exact, explain, groups, k8s, model,
-    preset, record, signatures, syscalls, upper_half, validate,
+    bpf, classes, compare, constants, decide, docker, dsl, engines, exact, explain, groups, k8s,
+    model, preset, record, signatures, syscalls, upper_half, validate,
 };
 pub use seccomp_dsl_macros::seccomp_profile;
 

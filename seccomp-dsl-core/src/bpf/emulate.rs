@@ -54,8 +54,6 @@ pub enum EmulateError {
     BadInstruction(usize, u16),
     /// A jump past the end of the program.
     BadJump(usize),
-    /// Division by zero.
-    DivisionByZero(usize),
 }
 
 impl fmt::Display for EmulateError {
@@ -69,12 +67,47 @@ impl fmt::Display for EmulateError {
                 write!(f, "instruction {at}: code {code:#06x} is not allowed")
             }
             EmulateError::BadJump(at) => write!(f, "instruction {at}: jump past the end"),
-            EmulateError::DivisionByZero(at) => write!(f, "instruction {at}: division by zero"),
         }
     }
 }
 
 impl std::error::Error for EmulateError {}
+
+/// What the kernel's 32-bit ALU makes of `a` and `operand` (`K` or `X`)
+/// for operation `operation` (`code & 0xf0`); `None` for a division by
+/// zero and for an operation that does not exist.
+///
+/// As `kernel/bpf/core.c` runs it: shifts take the amount modulo 32 (the
+/// kernel refuses a constant amount of 32 or more), arithmetic wraps.
+///
+/// ```
+/// use seccomp_dsl_core::bpf::{emulate::alu, op};
+/// assert_eq!(alu(op::LSH, 1, 33), Some(2));
+/// assert_eq!(alu(op::DIV, 7, 0), None);
+/// assert_eq!(alu(op::NEG, 1, 0), Some(u32::MAX));
+/// ```
+pub const fn alu(operation: u16, a: u32, operand: u32) -> Option<u32> {
+    Some(match operation {
+        op::ADD => a.wrapping_add(operand),
+        op::SUB => a.wrapping_sub(operand),
+        op::MUL => a.wrapping_mul(operand),
+        op::DIV => match a.checked_div(operand) {
+            Some(value) => value,
+            None => return None,
+        },
+        op::MOD => match a.checked_rem(operand) {
+            Some(value) => value,
+            None => return None,
+        },
+        op::OR => a | operand,
+        op::AND => a & operand,
+        op::XOR => a ^ operand,
+        op::LSH => a << (operand & 31),
+        op::RSH => a >> (operand & 31),
+        op::NEG => a.wrapping_neg(),
+        _ => return None,
+    })
+}
 
 /// The program's return value for `data`.
 ///
@@ -146,23 +179,13 @@ pub fn run_observing(
             op::STX => *memory.get_mut(k as usize).ok_or_else(bad)? = x,
             op::ALU => {
                 let operand = if code & op::X != 0 { x } else { k };
-                a = match code & 0xf0 {
-                    op::ADD => a.wrapping_add(operand),
-                    op::SUB => a.wrapping_sub(operand),
-                    op::MUL => a.wrapping_mul(operand),
-                    op::DIV => a
-                        .checked_div(operand)
-                        .ok_or(EmulateError::DivisionByZero(pc))?,
-                    op::MOD => a
-                        .checked_rem(operand)
-                        .ok_or(EmulateError::DivisionByZero(pc))?,
-                    op::OR => a | operand,
-                    op::AND => a & operand,
-                    op::XOR => a ^ operand,
-                    op::LSH => a.checked_shl(operand).unwrap_or(0),
-                    op::RSH => a.checked_shr(operand).unwrap_or(0),
-                    op::NEG => a.wrapping_neg(),
-                    _ => return Err(bad()),
+                a = match alu(code & 0xf0, a, operand) {
+                    Some(value) => value,
+                    // The kernel runs a classic program converted to eBPF,
+                    // which returns 0 (kill_thread) on a division by zero
+                    // (`bpf_convert_filter`); it refuses a constant 0.
+                    None if matches!(code & 0xf0, op::DIV | op::MOD) => return Ok((0, executed)),
+                    None => return Err(bad()),
                 };
             }
             op::JMP => {

@@ -15,6 +15,7 @@
 //!   independently of the compiler so that each checks the other.
 
 pub(crate) mod assemble;
+pub mod check;
 pub mod compile;
 pub mod disasm;
 pub mod emulate;
