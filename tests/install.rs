@@ -844,3 +844,128 @@ fn complain_mode_denies_nothing_and_reports_each_call_once() {
         ]
     );
 }
+
+/// The emulator (and so the decision procedure, which follows the same
+/// semantics) against the kernel itself, on the instructions whose meaning
+/// a reading of the C could get wrong: shifts by an `X` of 32 or more,
+/// division by an `X` of 0 (the converted program returns 0: kill), `NEG`,
+/// `LEN`, scratch memory, an errno above 4095; and `MOD`, which classic BPF
+/// has and a seccomp filter may not use.
+#[test]
+fn the_kernel_runs_filters_as_the_emulator_and_refuses_what_the_checker_refuses() {
+    use seccomp_dsl::bpf::emulate::{run, SeccompData};
+    use seccomp_dsl::bpf::{audit_arch, check, op, ret, Instruction};
+    use seccomp_dsl::model::SeccompArch;
+    let i = Instruction::new;
+    let errno_of_a = [
+        i(op::ALU | op::AND | op::K, 0, 0, 0xfff),
+        i(op::ALU | op::OR | op::K, 0, 0, ret::ERRNO),
+        i(op::RET | op::A, 0, 0, 0),
+    ];
+    let computed = |code: &[Instruction]| [code, &errno_of_a[..]].concat();
+    let cases: Vec<(&str, Vec<Instruction>)> = vec![
+        (
+            "lsh by 33",
+            computed(&[
+                i(op::LD | op::IMM, 0, 0, 1),
+                i(op::LDX | op::IMM, 0, 0, 33),
+                i(op::ALU | op::LSH | op::X, 0, 0, 0),
+            ]),
+        ),
+        (
+            "rsh by 63",
+            computed(&[
+                i(op::LD | op::IMM, 0, 0, 0x8000_0000),
+                i(op::LDX | op::IMM, 0, 0, 63),
+                i(op::ALU | op::RSH | op::X, 0, 0, 0),
+            ]),
+        ),
+        (
+            "div by X = 0",
+            computed(&[
+                i(op::LD | op::IMM, 0, 0, 7),
+                i(op::LDX | op::IMM, 0, 0, 0),
+                i(op::ALU | op::DIV | op::X, 0, 0, 0),
+            ]),
+        ),
+        (
+            "div by X = 7",
+            computed(&[
+                i(op::LD | op::IMM, 0, 0, 100),
+                i(op::LDX | op::IMM, 0, 0, 7),
+                i(op::ALU | op::DIV | op::X, 0, 0, 0),
+            ]),
+        ),
+        (
+            "neg",
+            computed(&[i(op::LD | op::IMM, 0, 0, 1), i(op::ALU | op::NEG, 0, 0, 0)]),
+        ),
+        ("len", computed(&[i(op::LD | op::W | op::LEN, 0, 0, 0)])),
+        (
+            "scratch memory",
+            computed(&[
+                i(op::LD | op::IMM, 0, 0, 5),
+                i(op::ST, 0, 0, 3),
+                i(op::LD | op::IMM, 0, 0, 0),
+                i(op::LD | op::MEM, 0, 0, 3),
+            ]),
+        ),
+        (
+            "errno above 4095",
+            vec![
+                i(op::LD | op::IMM, 0, 0, ret::ERRNO | 0xffff),
+                i(op::RET | op::A, 0, 0, 0),
+            ],
+        ),
+        (
+            "mod",
+            computed(&[
+                i(op::LD | op::IMM, 0, 0, 100),
+                i(op::ALU | op::MOD | op::K, 0, 0, 7),
+            ]),
+        ),
+    ];
+    let getppid = SeccompData {
+        nr: libc::SYS_getppid as i32,
+        arch: audit_arch(SeccompArch::native().unwrap()).unwrap(),
+        instruction_pointer: 0,
+        args: [0; 6],
+    };
+    for (name, program) in cases {
+        let observed = in_child(|recorder| {
+            let fprog = libc::sock_fprog {
+                len: program.len() as u16,
+                filter: program.as_ptr() as *mut libc::sock_filter,
+            };
+            // SAFETY: a filter of our own, in the forked child.
+            let loaded = unsafe {
+                libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+                libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, 0, &fprog)
+            };
+            recorder.record(if loaded == 0 {
+                0
+            } else {
+                -i64::from(std::io::Error::last_os_error().raw_os_error().unwrap())
+            });
+            if loaded == 0 {
+                recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+            }
+        });
+        match check::accepted(&program) {
+            Err(refusal) => {
+                assert_eq!(observed.values, [-i64::from(libc::EINVAL)], "{name}: {refusal}");
+            }
+            Ok(()) => {
+                let answer = run(&program, &getppid).unwrap();
+                if answer & ret::ACTION_FULL == ret::KILL_THREAD {
+                    assert_eq!(observed.values, [0], "{name}");
+                    assert_eq!(observed.ending, Ending::Signaled(SIGSYS), "{name}");
+                } else {
+                    assert_eq!(answer & ret::ACTION_FULL, ret::ERRNO, "{name}");
+                    let errno = i64::from((answer & ret::DATA).min(4095));
+                    assert_eq!(observed.values, [0, -errno], "{name}: {answer:#x}");
+                }
+            }
+        }
+    }
+}
