@@ -953,7 +953,11 @@ fn the_kernel_runs_filters_as_the_emulator_and_refuses_what_the_checker_refuses(
         });
         match check::accepted(&program) {
             Err(refusal) => {
-                assert_eq!(observed.values, [-i64::from(libc::EINVAL)], "{name}: {refusal}");
+                assert_eq!(
+                    observed.values,
+                    [-i64::from(libc::EINVAL)],
+                    "{name}: {refusal}"
+                );
             }
             Ok(()) => {
                 let answer = run(&program, &getppid).unwrap();

@@ -352,7 +352,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             json,
         } => {
             let (old, new) = (load(&before)?, load(&after)?);
-            let differences = seccomp_dsl::compare::differences(&old, &new);
+            let differences =
+                seccomp_dsl::compare::differences(&old, &new).map_err(|e| e.to_string())?;
             print!("{}", diff_listing(&differences, json));
             return Ok(if differences.is_empty() {
                 ExitCode::SUCCESS
@@ -611,7 +612,7 @@ fn diff_listing(differences: &[seccomp_dsl::compare::Difference], json: bool) ->
                     "syscall": difference.syscall,
                     "abi": difference.abi.name(),
                     "where": difference.place,
-                    "call": call(difference.syscall, &difference.args),
+                    "call": call(&difference.syscall, &difference.args),
                     "args": difference.args,
                     "before": {"action": difference.before.0.to_string(), "by": difference.before.1},
                     "after": {"action": difference.after.0.to_string(), "by": difference.after.1},
@@ -639,7 +640,7 @@ fn diff_listing(differences: &[seccomp_dsl::compare::Difference], json: bool) ->
         }
         listing.push_str(&format!(
             "  {}: {} ({})  ->  {} ({})\n",
-            call(difference.syscall, &difference.args),
+            call(&difference.syscall, &difference.args),
             difference.before.0,
             difference.before.1,
             difference.after.0,
@@ -799,7 +800,7 @@ fn process_error(pid: i32, error: &std::io::Error) -> String {
 /// every other answer some arguments (or instruction pointer) get,
 /// decided exactly.
 fn inspect(pid: i32) -> Result<String, String> {
-    use seccomp_dsl::decide::{answer::canonical, answers, Limits};
+    use seccomp_dsl::decide::{answer::canonical, answers, Limits, Side};
     use seccomp_dsl::inspect::decide;
     let Some(filters) = process_filters(pid)? else {
         return Ok(format!(
@@ -848,8 +849,13 @@ fn inspect(pid: i32) -> Result<String, String> {
             args: [0; 6],
         };
         let answer = canonical(decide(&filters, &zero));
-        let every = answers(&filters, &[(0, number), (1, arch)], 8, &Limits::default())
-            .map_err(|undecided| format!("process {pid}: {}: {undecided}", entry.name()))?;
+        let every = answers(
+            &Side::Filters(&filters),
+            &[(0, number), (1, arch)],
+            8,
+            &Limits::default(),
+        )
+        .map_err(|undecided| format!("process {pid}: {}: {undecided}", entry.name()))?;
         let mut other: Vec<String> = every
             .iter()
             .filter(|(value, _)| *value != answer)

@@ -1,7 +1,9 @@
-//! Equivalence classes of syscall arguments: one value for every distinct
-//! way a set of conditions can hold, so that deciding every class decides
-//! every input. The BPF compiler is proven against the model on them, and
-//! policies are compared on them (`assert`, `no_more_than`).
+//! Argument values at the boundaries a set of conditions draws: each
+//! compared value and its neighbours, on 64 bits and on the low halves
+//! 32-bit ABIs compare, and a few patterns of each mask. Tests use them as
+//! calls worth trying; they are a sample, not every way the conditions can
+//! hold (two masks over the same bits can leave a combination out), so
+//! nothing is proven on them: [`crate::decide`] decides every input.
 
 use std::collections::BTreeSet;
 
@@ -37,9 +39,9 @@ fn half_candidates(conditions: &[ArgCondition], high: bool) -> BTreeSet<u32> {
     candidates
 }
 
-/// One value of an argument for every distinct set of `conditions` (all
-/// on that argument) it can satisfy, on 64 bits and on the low halves
-/// 32-bit ABIs compare.
+/// Values of an argument at the boundaries `conditions` (all on that
+/// argument) draw, one for each distinct set of them it satisfies among
+/// the values tried, on 64 bits and on the low halves 32-bit ABIs compare.
 ///
 /// ```
 /// use seccomp_dsl_core::classes::argument_classes;
@@ -67,8 +69,8 @@ pub fn argument_classes(conditions: &[ArgCondition]) -> Vec<u64> {
     representatives
 }
 
-/// The argument vectors that tell apart every outcome of `conditions`:
-/// the product of each compared argument's classes. An argument `fixed`
+/// Argument vectors near the boundaries of `conditions`: the product of
+/// each compared argument's values from [`argument_classes`]. An argument `fixed`
 /// holds a value keeps it in every vector.
 pub fn argument_vectors<'a>(
     conditions: impl IntoIterator<Item = &'a ArgCondition>,

@@ -1,17 +1,18 @@
-//! Two policies (or one and a claim) compared over every input that can
-//! tell them apart: each host and context their rules depend on, each ABI,
-//! each syscall, each class of arguments ([`crate::classes`]). Used by
-//! `assert` statements and by `diff`.
+//! Two policies (or one and a claim) compared over every input: each host
+//! and context their rules depend on, and in each, every call, decided
+//! exactly by [`crate::decide`]. Used by `assert` statements and by `diff`.
 
 use std::ops::ControlFlow;
 
-use crate::classes::argument_vectors;
+use crate::bpf::{self, emulate::SeccompData};
 use crate::constants::CAPABILITIES;
+use crate::decide::{differences_where, Limits, Side, Undecided};
+use crate::dsl;
+use crate::engines::STUB_ACTION;
 use crate::model::{
     Action, Context, DecidedBy, KernelVersion, Policy, Resolved, SeccompArch,
     DOCKER_CONTAINER_CAPABILITIES,
 };
-use crate::{dsl, syscalls};
 
 /// A context policies are compared in, and how to say it.
 pub struct Place {
@@ -137,11 +138,6 @@ pub fn decision(
     }
 }
 
-/// Whether `syscall(args)` through `abi` runs under `resolved`.
-pub fn runs(resolved: &Resolved<'_>, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> bool {
-    action(resolved, abi, syscall, args).may_run_call()
-}
-
 /// One class of calls two policies decide differently.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Difference {
@@ -149,23 +145,14 @@ pub struct Difference {
     pub place: String,
     /// The ABI of the calls.
     pub abi: SeccompArch,
-    /// The syscall.
-    pub syscall: &'static str,
+    /// The syscall, or `syscall N` for a number no syscall has.
+    pub syscall: String,
     /// A call of the class.
     pub args: [u64; 6],
     /// What the first policy does to it, and what decides.
     pub before: (Action, String),
     /// What the second does, and what decides.
     pub after: (Action, String),
-}
-
-/// What `resolved` does to a call: what [`decided`] says, without saying
-/// why.
-fn action(resolved: &Resolved<'_>, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Action {
-    match resolved.architectures.contains(&abi) {
-        true => resolved.decide_on(abi, syscall, args),
-        false => Action::KillProcess,
-    }
 }
 
 /// What `resolved` does to a call, and what decides, said.
@@ -187,105 +174,127 @@ fn decided(
     (action, by)
 }
 
+/// What `resolved` does to number `nr` of `abi`, which no syscall has.
+fn decided_unnamed(resolved: &Resolved<'_>, abi: SeccompArch, nr: u32) -> (Action, String) {
+    if !resolved.architectures.contains(&abi) {
+        return (Action::KillProcess, "the ABI is not covered".into());
+    }
+    if resolved.enosys_stub.answers(abi, nr) {
+        return (STUB_ACTION, "runc's ENOSYS stub".into());
+    }
+    (resolved.default_action, "the default action".into())
+}
+
 /// Every class of calls `before` and `after` decide differently, one per
 /// ABI, syscall and pair of outcomes (the first place it shows), in the
-/// order of hosts, ABIs and syscall names.
+/// order of hosts, ABIs and syscalls. Decided exactly, over every call
+/// (see [`crate::decide`]): every architecture value, syscall number and
+/// 64-bit argument, in each place a rule can depend on.
 ///
 /// ```
 /// use seccomp_dsl_core::compare::differences;
 /// use seccomp_dsl_core::model::*;
 /// let before = Policy::new(Action::Errno(1), vec![Rule::new(["read"], [], Action::Allow)]);
 /// let after = Policy::new(Action::Errno(1), vec![Rule::new(["read", "write"], [], Action::Allow)]);
-/// let changes = differences(&before, &after);
+/// let changes = differences(&before, &after).unwrap();
 /// assert!(changes.iter().all(|change| change.syscall == "write"));
 /// assert_eq!(changes[0].after.0, Action::Allow);
 /// ```
-pub fn differences(before: &Policy, after: &Policy) -> Vec<Difference> {
+pub fn differences(before: &Policy, after: &Policy) -> Result<Vec<Difference>, Undecided> {
     let mut found: Vec<Difference> = Vec::new();
-    each_class(before, after, |class| {
-        let (abi, syscall, args) = (class.abi, class.syscall, &class.args);
-        let (was, is) = (
-            action(class.before, abi, syscall, args),
-            action(class.after, abi, syscall, args),
-        );
-        let seen = || {
-            found.iter().any(|known| {
-                (known.abi, known.syscall, known.before.0, known.after.0) == (abi, syscall, was, is)
-            })
-        };
-        if was != is && !seen() {
-            found.push(Difference {
-                place: class.place.said.clone(),
-                abi,
-                syscall,
-                args: *args,
-                before: decided(class.before, abi, syscall, args),
-                after: decided(class.after, abi, syscall, args),
+    each_difference(
+        before,
+        after,
+        &mut |l, r| l == r,
+        |place, old, new, data| {
+            let Some((abi, name)) = bpf::syscall_of(data.arch, data.nr as u32) else {
+                return ControlFlow::Continue(());
+            };
+            let nr = data.nr as u32;
+            let (syscall, was, is) = match name {
+                Some(name) => (
+                    name.to_string(),
+                    decided(old, abi, name, &data.args),
+                    decided(new, abi, name, &data.args),
+                ),
+                None => (
+                    format!("syscall {}", nr & !bpf::number_bias(abi)),
+                    decided_unnamed(old, abi, nr),
+                    decided_unnamed(new, abi, nr),
+                ),
+            };
+            let seen = found.iter().any(|known| {
+                (known.abi, &known.syscall, known.before.0, known.after.0)
+                    == (abi, &syscall, was.0, is.0)
             });
-        }
-        ControlFlow::Continue(())
-    });
-    found
+            if !seen {
+                found.push(Difference {
+                    place: place.said.clone(),
+                    abi,
+                    syscall,
+                    args: data.args,
+                    before: was,
+                    after: is,
+                });
+            }
+            ControlFlow::Continue(())
+        },
+    )?;
+    Ok(found)
 }
 
-/// One class of calls two policies are compared on, with both resolved
-/// where it is made.
-pub struct Class<'c> {
-    /// The host and context.
-    pub place: &'c Place,
-    /// The first policy there.
-    pub before: &'c Resolved<'c>,
-    /// The second policy there.
-    pub after: &'c Resolved<'c>,
-    /// The ABI of the calls.
-    pub abi: SeccompArch,
-    /// The syscall.
-    pub syscall: &'static str,
-    /// A call of the class.
-    pub args: [u64; 6],
-}
-
-/// Hands `visit` each class of calls that can tell `before` and `after`
-/// apart, until it breaks: in every [`places`] of both, on each ABI either
-/// covers, each syscall there, each argument class of both policies' rules
-/// on it.
-pub fn each_class(
+/// Hands `visit` a call for every path on which `before` and `after` give
+/// answers `alike` (given both in canonical form) does not accept, in
+/// every [`places`] of both, until it breaks; the places in order, each
+/// place's calls in the order of ABIs and syscall numbers.
+pub fn each_difference(
     before: &Policy,
     after: &Policy,
-    mut visit: impl FnMut(&Class<'_>) -> ControlFlow<()>,
-) {
+    alike: &mut dyn FnMut(u32, u32) -> bool,
+    mut visit: impl FnMut(&Place, &Resolved<'_>, &Resolved<'_>, &SeccompData) -> ControlFlow<()>,
+) -> Result<(), Undecided> {
     for place in places(&[before, after]) {
         let old = before.resolve(&place.context, place.native);
         let new = after.resolve(&place.context, place.native);
-        let mut abis = old.architectures.clone();
-        abis.extend(
-            new.architectures
-                .iter()
-                .filter(|abi| !old.architectures.contains(abi)),
-        );
-        for &abi in &abis {
-            for entry in syscalls::all() {
-                let syscall = entry.name();
-                if !entry.exists_on(abi.syscall_table()) {
-                    continue;
-                }
-                let conditions = (old.rules.iter().chain(&new.rules))
-                    .filter(|rule| rule.names(syscall))
-                    .flat_map(|rule| rule.conditions.iter());
-                for args in argument_vectors(conditions, &[None; 6]) {
-                    let class = Class {
-                        place: &place,
-                        before: &old,
-                        after: &new,
-                        abi,
-                        syscall,
-                        args,
-                    };
-                    if visit(&class).is_break() {
-                        return;
-                    }
-                }
+        let mut calls: Vec<SeccompData> = Vec::new();
+        differences_where(
+            &Side::Policy(&old),
+            &Side::Policy(&new),
+            &Limits::default(),
+            alike,
+            |difference| {
+                calls.push(difference.data);
+                ControlFlow::Continue(())
+            },
+        )?;
+        // The order of ABIs as the policies list them, then of syscalls as
+        // the table lists them, then of numbers no syscall has.
+        let abis: Vec<SeccompArch> = old
+            .architectures
+            .iter()
+            .chain(&new.architectures)
+            .copied()
+            .collect();
+        let table = crate::syscalls::all();
+        let rank = |data: &SeccompData| {
+            let known = bpf::syscall_of(data.arch, data.nr as u32);
+            let position = known.and_then(|(abi, _)| abis.iter().position(|&seen| seen == abi));
+            let name = known.and_then(|(_, name)| name);
+            let in_table =
+                name.and_then(|name| table.iter().position(|entry| entry.name() == name));
+            (
+                position.unwrap_or(usize::MAX),
+                in_table.unwrap_or(table.len()),
+                data.nr as u32,
+                data.args,
+            )
+        };
+        calls.sort_by_key(rank);
+        for data in &calls {
+            if visit(&place, &old, &new, data).is_break() {
+                return Ok(());
             }
         }
     }
+    Ok(())
 }

@@ -237,18 +237,19 @@ pub fn differences_where(
     })
 }
 
-/// The distinct answers `filters` (the oldest first) give the calls whose
-/// words `fixed` lists (`(word, value)`: word 0 is `nr`, 1 `arch`), each
-/// in [`canonical`] form with a call that gets it, at most `most` of them
-/// (the first found).
+/// The distinct answers `side` gives the calls whose words `fixed` lists
+/// (`(word, value)`: word 0 is `nr`, 1 `arch`, 4 + 2i and 5 + 2i the
+/// halves of argument i), each in [`canonical`] form with a call that gets
+/// it, at most `most` of them (the first found). Every path is followed:
+/// fewer than `most` answers are all the answers there are.
 pub fn answers(
-    filters: &[Vec<Instruction>],
+    side: &Side<'_>,
     fixed: &[(u8, u32)],
     most: usize,
     limits: &Limits,
 ) -> Result<Vec<(u32, SeccompData)>, Undecided> {
     let mut explorer = Explorer::new(*limits);
-    explorer.add_side(&Side::Filters(filters), false)?;
+    explorer.add_side(side, false)?;
     let initial: Vec<Cond> = fixed
         .iter()
         .map(|&(word, value)| {
@@ -272,7 +273,7 @@ pub fn answers(
                 return Ok(ControlFlow::Continue(()));
             };
             let data = data_of(&words);
-            found.push((canonical(answer::answer(filters, &data)), data));
+            found.push((canonical(side.answer(&data)), data));
         }
     })?;
     Ok(found)

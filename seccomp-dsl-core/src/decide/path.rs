@@ -120,6 +120,12 @@ impl Cond {
     }
 }
 
+/// Whether `cond` leaves its word one value: an equality of the whole word
+/// (perhaps flipped) with a constant.
+fn pins(cond: &WordCond) -> bool {
+    cond.holds && cond.cmp == Cmp::Eq && cond.value.mask == u32::MAX
+}
+
 /// `value JUMP k` (or `k JUMP value`, `flipped`) as a condition on the word.
 fn word_cond(value: Simple, jump: u16, k: u32, holds: bool, flipped: bool) -> WordCond {
     let make = |value: Simple, cmp: Cmp, k: u32, holds: bool| WordCond {
@@ -161,6 +167,8 @@ pub struct Path {
     general: u32,
     /// The words `general` reads.
     general_words: u16,
+    /// The words an equality fixes to one value (the witness's).
+    pinned: u16,
     /// Values of the words that meet every condition.
     pub witness: [u32; WORDS],
 }
@@ -172,6 +180,7 @@ impl Path {
             words: [NONE; WORDS],
             general: NONE,
             general_words: 0,
+            pinned: 0,
             witness: [0; WORDS],
         }
     }
@@ -215,6 +224,9 @@ impl Arena {
             Cond::Word(word_cond) => {
                 let word = usize::from(word_cond.value.word);
                 next.words[word] = self.push(cond, path.words[word]);
+                if pins(&word_cond) {
+                    next.pinned |= 1 << word;
+                }
             }
             Cond::General { .. } => {
                 next.general = self.push(cond, path.general);
@@ -237,6 +249,10 @@ impl Arena {
         }
         if let Cond::Word(word_cond) = cond {
             let word = usize::from(word_cond.value.word);
+            // A word with one possible value: the witness's, which fails.
+            if path.pinned & (1 << word) != 0 {
+                return Ok(None);
+            }
             if path.general_words & (1 << word) == 0 {
                 let mut conds = self.word_conds(path, word);
                 conds.push(word_cond);

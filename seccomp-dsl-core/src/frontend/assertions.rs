@@ -1,14 +1,14 @@
-//! `assert` statements, decided at compile time over every class of
-//! input (see [`crate::classes`]), on each host the macro compiles for and
-//! in each context a rule can depend on: a failed one is an error that
-//! names a call that shows it.
+//! `assert` statements, decided at compile time over every call (exactly,
+//! by [`crate::decide`]), on each host the macro compiles for and in each
+//! context a rule can depend on: a failed one is an error that names a
+//! call that shows it.
 
-use crate::classes::argument_vectors;
 use std::ops::ControlFlow;
 
-use crate::compare::{call, decision, each_class, places, runs};
+use crate::compare::{call, decision, each_difference, places};
+use crate::decide::{answers, Limits, Side};
 use crate::model::{Architectures, Policy};
-use crate::{docker, syscalls};
+use crate::{bpf, docker, syscalls};
 
 use super::errors::Errors;
 use super::lower::{Assertion, Lowered, LoweredClaim};
@@ -24,6 +24,15 @@ pub fn check(lowered: &Lowered, errors: &mut Errors) {
     }
 }
 
+/// Whether an answer (a filter's return value) lets the call run: allow,
+/// log, or a tracer's decision, as [`crate::model::Action::may_run_call`].
+fn lets_run(answer: u32) -> bool {
+    matches!(
+        answer & bpf::ret::ACTION_FULL,
+        bpf::ret::ALLOW | bpf::ret::LOG | bpf::ret::TRACE
+    )
+}
+
 /// A call that breaks the assertion, said as an error and its help.
 fn counterexample(policy: &Policy, assertion: &Assertion) -> Option<(String, String)> {
     match &assertion.claim {
@@ -32,34 +41,57 @@ fn counterexample(policy: &Policy, assertion: &Assertion) -> Option<(String, Str
             syscall,
             fixed,
         } => {
+            let entry = syscalls::lookup(syscall)?;
             for place in places(&[policy]) {
                 let resolved = policy.resolve(&place.context, place.native);
-                let entry = syscalls::lookup(syscall)?;
                 for &abi in &resolved.architectures {
-                    if !entry.exists_on(abi.syscall_table()) {
+                    let (Some(number), Some(arch)) =
+                        (entry.number(abi.syscall_table()), bpf::audit_arch(abi))
+                    else {
                         continue;
-                    }
-                    let conditions = (resolved.rules.iter())
-                        .filter(|rule| rule.names(syscall))
-                        .flat_map(|rule| rule.conditions.iter());
-                    for args in argument_vectors(conditions, fixed) {
-                        if runs(&resolved, abi, syscall, &args) != *allows {
-                            let verb = if *allows { "allows" } else { "denies" };
-                            return Some((
-                                format!(
-                                    "assertion fails: the policy {} `{}` on {}, {}",
-                                    if *allows { "does not let run" } else { "lets run" },
-                                    call(syscall, &args),
-                                    abi.name(),
-                                    place.said
-                                ),
-                                format!(
-                                    "that call gets {}; change the rules, or what `assert {verb}` claims",
-                                    decision(&resolved, abi, syscall, &args)
-                                ),
-                            ));
+                    };
+                    let mut words = vec![(0, number + bpf::number_bias(abi)), (1, arch)];
+                    for (index, value) in fixed.iter().enumerate() {
+                        if let Some(value) = value {
+                            words.push((4 + 2 * index as u8, *value as u32));
+                            words.push((5 + 2 * index as u8, (*value >> 32) as u32));
                         }
                     }
+                    // Every answer the call can get: a policy has few.
+                    let every = match answers(
+                        &Side::Policy(&resolved),
+                        &words,
+                        usize::MAX,
+                        &Limits::default(),
+                    ) {
+                        Ok(every) => every,
+                        Err(undecided) => return Some(undecidable(&undecided)),
+                    };
+                    let Some((_, data)) = every
+                        .iter()
+                        .find(|(answer, _)| lets_run(*answer) != *allows)
+                    else {
+                        continue;
+                    };
+                    let args = data.args;
+                    let verb = if *allows { "allows" } else { "denies" };
+                    return Some((
+                        format!(
+                            "assertion fails: the policy {} `{}` on {}, {}",
+                            if *allows {
+                                "does not let run"
+                            } else {
+                                "lets run"
+                            },
+                            call(syscall, &args),
+                            abi.name(),
+                            place.said
+                        ),
+                        format!(
+                            "that call gets {}; change the rules, or what `assert {verb}` claims",
+                            decision(&resolved, abi, syscall, &args)
+                        ),
+                    ));
                 }
             }
             None
@@ -71,28 +103,49 @@ fn counterexample(policy: &Policy, assertion: &Assertion) -> Option<(String, Str
                 other.architectures = Architectures::Native;
             }
             let mut found = None;
-            each_class(policy, &other, |class| {
-                let (mine, theirs) = (class.before, class.after);
-                let (abi, syscall, args) = (class.abi, class.syscall, &class.args);
-                if runs(mine, abi, syscall, args) && !runs(theirs, abi, syscall, args) {
-                    found = Some((
+            let more = &mut |mine: u32, theirs: u32| !lets_run(mine) || lets_run(theirs);
+            let decided = each_difference(policy, &other, more, |place, mine, theirs, data| {
+                let Some((abi, name)) = bpf::syscall_of(data.arch, data.nr as u32) else {
+                    return ControlFlow::Continue(());
+                };
+                let args = &data.args;
+                let (call_text, here, there) = match name {
+                    Some(name) => (
+                        format!("`{}`", call(name, args)),
+                        decision(mine, abi, name, args),
+                        decision(theirs, abi, name, args),
+                    ),
+                    None => (
                         format!(
-                            "assertion fails: the policy lets run what {profile} denies: `{}` on {}, {}",
-                            call(syscall, args),
-                            abi.name(),
-                            class.place.said
+                            "syscall {} (a number no syscall has)",
+                            data.nr as u32 & !bpf::number_bias(abi)
                         ),
-                        format!(
-                            "here it gets {}; under {profile}, {}",
-                            decision(mine, abi, syscall, args),
-                            decision(theirs, abi, syscall, args)
-                        ),
-                    ));
-                    return ControlFlow::Break(());
-                }
-                ControlFlow::Continue(())
+                        format!("{}, the default action", mine.default_action),
+                        format!("{}, the default action", theirs.default_action),
+                    ),
+                };
+                found = Some((
+                    format!(
+                        "assertion fails: the policy lets run what {profile} denies: {call_text} on {}, {}",
+                        abi.name(),
+                        place.said
+                    ),
+                    format!("here it gets {here}; under {profile}, {there}"),
+                ));
+                ControlFlow::Break(())
             });
-            found
+            match decided {
+                Ok(()) => found,
+                Err(undecided) => Some(undecidable(&undecided)),
+            }
         }
     }
+}
+
+/// The error for an assertion the procedure could not decide: never a pass.
+fn undecidable(undecided: &crate::decide::Undecided) -> (String, String) {
+    (
+        format!("assertion cannot be decided: {undecided}"),
+        "an assertion that cannot be proven is not taken as holding".into(),
+    )
 }
