@@ -118,7 +118,7 @@ fn verdict(
 fn statements(recording: &Recording) -> String {
     let mut allowing = recording.clone();
     allowing.default_action = Action::Allow;
-    dsl::to_source(&allowing.to_policy())
+    dsl::to_source(&allowing.seen_policy())
         .lines()
         .filter(|line| line.starts_with("    ") && !line.trim_start().starts_with("default "))
         .map(|line| format!("{line}\n"))

@@ -475,3 +475,72 @@ fn compiles_through_the_macro(policies: &[PathBuf]) {
         cases.pass(&case);
     }
 }
+
+/// A program that opened a file read-only and made 21 `ioctl` requests
+/// (past the value limit) is recorded so that, under `seccomp-dsl run`, the
+/// same program cannot truncate, create or write that file, nor push input
+/// into a terminal: the recording keeps every flag but the harmless ones,
+/// and widens `ioctl` around the terminal's requests only.
+#[test]
+fn a_recording_denies_truncation_creation_writing_and_terminal_input() {
+    let python = "/usr/bin/python3";
+    if !installed(python) {
+        return;
+    }
+    let dir = work_dir("exact");
+    std::fs::write(dir.join("data.txt"), "keep me\n").unwrap();
+    std::fs::write(
+        dir.join("probe.py"),
+        "import fcntl, os, pty, sys, termios\n\
+         master, slave = pty.openpty()\n\
+         def attempt(what, action):\n\
+         \x20   try:\n\
+         \x20       action()\n\
+         \x20       print(what, 'ran')\n\
+         \x20   except OSError as error:\n\
+         \x20       print(what, 'denied' if error.errno == 1 else 'failed %d' % error.errno)\n\
+         fd = os.open('data.txt', os.O_RDONLY)\n\
+         print(os.read(fd, 100))\n\
+         os.close(fd)\n\
+         for request in range(0x1000, 0x1014):\n\
+         \x20   attempt('ioctl', lambda: fcntl.ioctl(slave, request, bytes(8)))\n\
+         attempt('tcgetattr', lambda: termios.tcgetattr(slave))\n\
+         if sys.argv[1] == 'attack':\n\
+         \x20   attempt('truncate', lambda: os.close(os.open('data.txt', os.O_RDONLY | os.O_TRUNC)))\n\
+         \x20   attempt('create', lambda: os.close(os.open('new.txt', os.O_RDONLY | os.O_CREAT, 0o600)))\n\
+         \x20   attempt('write', lambda: os.close(os.open('data.txt', os.O_WRONLY)))\n\
+         \x20   attempt('inject', lambda: fcntl.ioctl(slave, termios.TIOCSTI, b'x'))\n",
+    )
+    .unwrap();
+    let policy = dir.join("policy.rs");
+    let mut command = seccomp_dsl();
+    command.arg("record").arg("-o").arg(&policy);
+    command.args(["--", python, "probe.py", "learn"]);
+    let recorded = output(command, &dir, None);
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let source = std::fs::read_to_string(&policy).unwrap();
+    assert!(source.contains("#[allow(ioctl_range)]"), "{source}");
+    // Unconfined, every attempt runs (and the file is emptied): the run
+    // under the policy is then known to stop what would have happened.
+    let attacked = run_under(&dir, &policy, &[python, "probe.py", "attack"], None);
+    let said = stdout(&attacked);
+    for attempt in ["truncate", "create", "write", "inject"] {
+        assert!(
+            said.contains(&format!("{attempt} denied")),
+            "{attempt}: {said}{}",
+            stderr(&attacked)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("data.txt")).unwrap(),
+        "keep me\n"
+    );
+    assert!(!dir.join("new.txt").exists());
+    let unconfined = output(plain(&[python, "probe.py", "attack"]), &dir, None);
+    let said = stdout(&unconfined);
+    assert!(
+        said.contains("truncate ran") && said.contains("create ran") && said.contains("write ran"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("data.txt")).unwrap(), "");
+}

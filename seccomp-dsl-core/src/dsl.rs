@@ -389,10 +389,11 @@ fn condition_text(conditions: &[ArgCondition], syscalls: &[&str]) -> String {
             // An order between names says less than the numbers do.
             // So is a set of flags compared with none (`& MASK == 0`);
             // a kind among several (`& O_ACCMODE == O_RDONLY`) is named.
+            // Or every bit but a few flags (`& !(O_CLOEXEC) == O_RDONLY`).
             let kind_mask = |mask| {
                 syscalls.iter().any(|name| {
-                    constants::describe_mask(name, condition.index, mask).as_deref()
-                        == Some("O_ACCMODE")
+                    constants::describe_mask(name, condition.index, mask)
+                        .is_some_and(|text| text == "O_ACCMODE" || text.starts_with("!("))
                 })
             };
             let ordered = match condition.op {

@@ -13,7 +13,10 @@
 //! - [`FOREIGN_SYSCALL`]: a syscall let run that neither x86_64 nor aarch64
 //!   has (only 32-bit or other ABIs), or an obsolete one;
 //! - [`KILL_THREAD_DEFAULT`]: `default kill` (one thread), where
-//!   `kill_process` was likely meant.
+//!   `kill_process` was likely meant;
+//! - [`IOCTL_RANGE`]: `ioctl` let run for a range of requests (`<`, `>`,
+//!   `!=` on its request), which lets through requests nobody listed: what
+//!   `record` writes past its limit, outside the terminal's requests.
 
 use crate::engines::TARGET;
 use crate::groups;
@@ -28,6 +31,8 @@ pub const STOPS_EXIT: &str = "stops_exit";
 pub const FOREIGN_SYSCALL: &str = "foreign_syscall";
 /// `#[allow(kill_thread_default)]`, at `default`.
 pub const KILL_THREAD_DEFAULT: &str = "kill_thread_default";
+/// `#[allow(ioctl_range)]`.
+pub const IOCTL_RANGE: &str = "ioctl_range";
 
 /// Syscalls that open a way out of a sandbox whatever their arguments.
 pub const DANGEROUS: [&str; 12] = [
@@ -149,6 +154,18 @@ pub fn rule_findings(rule: &Rule, policy: &Policy) -> Vec<Finding> {
             if let Some(why) = why {
                 flag(DANGEROUS_PERMISSION, name, why);
             }
+        }
+        let ranged = (rule.conditions.iter()).any(|condition| {
+            condition.index == 1 && !matches!(condition.op, CmpOp::Eq | CmpOp::MaskedEq(_))
+        });
+        if runs && grants && name == "ioctl" && ranged {
+            flag(
+                IOCTL_RANGE,
+                name,
+                "`ioctl` is let run for a range of requests, which lets through requests nobody \
+                 listed"
+                    .to_string(),
+            );
         }
         if !runs && EXITS.contains(&name) {
             flag(

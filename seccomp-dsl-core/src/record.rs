@@ -4,9 +4,15 @@
 //! ([`Recording::from_policy`]).
 //!
 //! Most syscalls are recorded by name. Those whose arguments decide what
-//! they do (a socket's family, a clone's namespaces, an fcntl command: see
-//! [`decisive_arguments`]) are recorded with the values of those
-//! arguments, and the policy allows each combination seen and no other.
+//! they do (a socket's family, a clone's namespaces, an fcntl command, an
+//! open's flags: see [`decisive_arguments`]) are recorded with the values
+//! of those arguments, every bit of them but those proven harmless for
+//! the call ([`HARMLESS_OPEN_FLAGS`]), and the policy allows each
+//! combination seen and no other. Only `ioctl` is ever widened: past
+//! [`MAX_COMBINATIONS`] requests, every request outside the terminal's is
+//! allowed ([`TERMINAL_REQUESTS`], where `TIOCSTI` and its kind live),
+//! with a comment and a lint the source must acknowledge
+//! ([`crate::lints::IOCTL_RANGE`]).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,10 +23,22 @@ use crate::model::{
 };
 use crate::upper_half::kernel_width;
 
-/// More distinct combinations than this of a syscall's decisive arguments
-/// and the policy allows the syscall whatever its arguments, and says so:
-/// a list that long is no longer a review aid.
+/// More distinct `ioctl` requests than this and the policy allows every
+/// request outside [`TERMINAL_REQUESTS`] (and each one seen inside), and
+/// says so: a list that long is no longer a review aid. Other syscalls are
+/// never widened.
 pub const MAX_COMBINATIONS: usize = 16;
+
+/// The terminal's `ioctl` requests (`0x5400` to `0x54ff`): those that push
+/// input into a terminal (`TIOCSTI`), reach the console (`TIOCLINUX`,
+/// `TIOCCONS`) or change its line discipline (`TIOCSETD`) among them. A
+/// widened `ioctl` rule never covers them: each one seen is listed.
+pub const TERMINAL_REQUESTS: std::ops::RangeInclusive<u64> = 0x5400..=0x54ff;
+
+/// The flags of `open` and `openat` that do not change what the call may
+/// do to the file: closing on `execve`, not blocking, not becoming the
+/// controlling terminal. A recording compares every other bit.
+pub const HARMLESS_OPEN_FLAGS: u64 = 0x80000 | 0x800 | 0x100;
 
 /// One argument a rule on a recorded syscall compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,9 +63,14 @@ const fn whole(index: u8) -> Decisive {
     Decisive { index, mask: None }
 }
 
-/// The access mode of `open`'s and `openat`'s flags (`O_ACCMODE`): what
-/// the call may do to the file; the other flags say how.
-const ACCESS_MODE: u64 = 3;
+/// The calls the kernel itself makes a process use, which a recording may
+/// not see but every policy must allow for the program to go on:
+/// returning from a signal handler, and resuming a call a stop (a
+/// debugger's, `podman pause`, `seccomp-dsl verify`) interrupted.
+pub const KERNEL_MADE: [&str; 2] = ["rt_sigreturn", "restart_syscall"];
+
+/// The bits of `open`'s and `openat`'s flags a recording compares.
+const OPEN_FLAGS_COMPARED: u64 = !HARMLESS_OPEN_FLAGS & 0xffff_ffff;
 
 /// The arguments whose values a recording keeps for `syscall`, because
 /// they decide what the call does: an empty list for the others.
@@ -65,11 +88,11 @@ pub fn decisive_arguments(syscall: &str) -> &'static [Decisive] {
     const LEVEL_AND_NAME: [Decisive; 2] = [whole(1), whole(2)];
     const OPEN: [Decisive; 1] = [Decisive {
         index: 1,
-        mask: Some(ACCESS_MODE),
+        mask: Some(OPEN_FLAGS_COMPARED),
     }];
     const OPENAT: [Decisive; 1] = [Decisive {
         index: 2,
-        mask: Some(ACCESS_MODE),
+        mask: Some(OPEN_FLAGS_COMPARED),
     }];
     match syscall {
         "socket" | "socketpair" => &SOCKET,
@@ -86,28 +109,47 @@ pub fn decisive_arguments(syscall: &str) -> &'static [Decisive] {
 /// What was seen of one syscall.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Seen {
-    /// Allowed whatever its arguments: it has no decisive argument, or
-    /// more combinations than [`MAX_COMBINATIONS`] were seen.
+    /// Allowed whatever its arguments: it has no decisive argument.
     any: bool,
-    /// The combinations of decisive arguments seen, as the kernel reads them.
+    /// `ioctl` past [`MAX_COMBINATIONS`] requests: every request outside
+    /// [`TERMINAL_REQUESTS`] is allowed.
+    widened: bool,
+    /// The combinations of decisive arguments seen, as the kernel reads
+    /// them (for a widened `ioctl`, the terminal requests only).
     combinations: BTreeSet<Vec<u64>>,
 }
 
 impl Seen {
-    /// Adds a combination of decisive values, or the whole syscall
-    /// (`None`); past [`MAX_COMBINATIONS`], the whole syscall.
-    fn add(&mut self, combination: Option<Vec<u64>>) {
+    /// Adds a combination of decisive values of `syscall`, or the whole
+    /// syscall (`None`); past [`MAX_COMBINATIONS`], an `ioctl` is widened.
+    fn add(&mut self, syscall: &str, combination: Option<Vec<u64>>) {
         match combination {
             None => self.any = true,
             Some(combination) if !self.any => {
                 self.combinations.insert(combination);
-                self.any = self.combinations.len() > MAX_COMBINATIONS;
+                if syscall == "ioctl" && self.combinations.len() > MAX_COMBINATIONS {
+                    self.widened = true;
+                }
             }
             Some(_) => {}
         }
         if self.any {
+            self.widened = false;
             self.combinations.clear();
         }
+        if self.widened {
+            self.combinations
+                .retain(|combination| TERMINAL_REQUESTS.contains(&combination[0]));
+        }
+    }
+
+    /// Whether the decisive values `combination` are allowed.
+    fn allows(&self, combination: Option<&Vec<u64>>) -> bool {
+        self.any
+            || combination.is_some_and(|combination| {
+                self.combinations.contains(combination)
+                    || (self.widened && !TERMINAL_REQUESTS.contains(&combination[0]))
+            })
     }
 }
 
@@ -161,7 +203,7 @@ impl Recording {
         self.seen
             .entry(syscall.to_string())
             .or_default()
-            .add(combination);
+            .add(syscall, combination);
     }
 
     /// [`Recording::observe`] for a call through an ABI other than the
@@ -171,14 +213,14 @@ impl Recording {
         self.observe(abi, syscall, args);
     }
 
-    /// Whether a call of `syscall` with `args` through `abi` is one already
-    /// seen: the same syscall, and the same decisive values if it has any.
+    /// Whether a call of `syscall` with `args` through `abi` is one the
+    /// recording's policy allows: the same syscall, and the same decisive
+    /// values if it has any (a widened `ioctl`: any request outside the
+    /// terminal's too).
     pub fn has_seen(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> bool {
-        self.seen.get(syscall).is_some_and(|seen| {
-            seen.any
-                || Self::combination(abi, syscall, args)
-                    .is_some_and(|combination| seen.combinations.contains(&combination))
-        })
+        self.seen
+            .get(syscall)
+            .is_some_and(|seen| seen.allows(Self::combination(abi, syscall, args).as_ref()))
     }
 
     /// The decisive values of a call, as the kernel reads them (the low
@@ -198,26 +240,45 @@ impl Recording {
         for (syscall, theirs) in &other.seen {
             let ours = self.seen.entry(syscall.clone()).or_default();
             if theirs.any {
-                ours.add(None);
+                ours.add(syscall, None);
+            }
+            if theirs.widened {
+                ours.widened = true;
             }
             for combination in &theirs.combinations {
-                ours.add(Some(combination.clone()));
+                ours.add(syscall, Some(combination.clone()));
             }
         }
     }
 
-    /// The policy that allows exactly what was seen: one `allow` list per
+    /// The policy that allows exactly what was seen, and what the kernel
+    /// makes every process call ([`KERNEL_MADE`]): one `allow` list per
     /// purpose ([`groups::GROUPS`]) with the purpose as its comment, then
     /// for each syscall with decisive arguments one rule per combination
     /// seen. Every other call gets the default action.
     pub fn to_policy(&self) -> Policy {
+        let mut seen = self.seen.clone();
+        for name in KERNEL_MADE {
+            seen.entry(name.to_string()).or_default().add(name, None);
+        }
+        self.policy_of(&seen)
+    }
+
+    /// The statements that allow what was seen and nothing more (not even
+    /// [`KERNEL_MADE`]), as a policy: what to add to a policy that denied
+    /// those calls.
+    pub fn seen_policy(&self) -> Policy {
+        self.policy_of(&self.seen)
+    }
+
+    fn policy_of(&self, seen: &BTreeMap<String, Seen>) -> Policy {
         let mut rules = Vec::new();
         for group in groups::PURPOSES
             .iter()
             .filter_map(|name| groups::group(name))
         {
             let in_group = |name: &&String| groups::purpose_of(name).name == group.name;
-            let plain: Vec<&str> = (self.seen.iter())
+            let plain: Vec<&str> = (seen.iter())
                 .filter(|(name, seen)| in_group(name) && seen.any)
                 .map(|(name, _)| name.as_str())
                 .collect();
@@ -226,7 +287,10 @@ impl Recording {
                 rule.comment = Some(Cow::Borrowed(group.purpose));
                 rules.push(rule);
             }
-            for (name, seen) in self.seen.iter().filter(|(name, _)| in_group(name)) {
+            for (name, seen) in seen.iter().filter(|(name, _)| in_group(name)) {
+                if seen.widened {
+                    rules.extend(widened_ioctl());
+                }
                 for (number, combination) in seen.combinations.iter().enumerate() {
                     let conditions = decisive_arguments(name).iter().zip(combination).map(
                         |(argument, &value)| {
@@ -243,7 +307,7 @@ impl Recording {
                         },
                     );
                     let mut rule = Rule::new([name.as_str()], conditions, Action::Allow);
-                    if number == 0 {
+                    if number == 0 && !seen.widened {
                         rule.comment = Some(Cow::Owned(format!(
                             "`{name}`, for each {} seen",
                             what_decides(name)
@@ -291,13 +355,27 @@ impl Recording {
                 return refuse("it is in a `when` or `unless` block");
             }
             if rule.conditions.is_empty() {
-                for name in rule.syscalls.iter() {
+                // What every recording allows is implied, not seen.
+                for name in rule
+                    .syscalls
+                    .iter()
+                    .filter(|name| !KERNEL_MADE.contains(&name.as_ref()))
+                {
                     recording
                         .seen
                         .entry(name.to_string())
                         .or_default()
-                        .add(None);
+                        .add(name, None);
                 }
+                continue;
+            }
+            let widening = widened_ioctl();
+            if rule.syscalls[..] == ["ioctl"]
+                && widening
+                    .iter()
+                    .any(|wide| wide.conditions == rule.conditions)
+            {
+                recording.seen.entry("ioctl".into()).or_default().widened = true;
                 continue;
             }
             let [name] = &rule.syscalls[..] else {
@@ -313,16 +391,43 @@ impl Recording {
                             && condition.op == argument.mask.map_or(CmpOp::Eq, CmpOp::MaskedEq)
                     });
             if !matches {
-                return refuse(&format!(
-                    "it compares other arguments than {}",
-                    what_decides(name)
-                ));
+                let earlier = matches!(name.as_ref(), "open" | "openat")
+                    && (rule.conditions.iter()).any(|c| c.op == CmpOp::MaskedEq(3));
+                return refuse(&if earlier {
+                    "it compares the access mode alone, as `record` did before it compared every \
+                     flag but the harmless ones: it lets `O_TRUNC` and `O_CREAT` through; record \
+                     the program again"
+                        .to_string()
+                } else {
+                    format!("it compares other arguments than {}", what_decides(name))
+                });
             }
             let values = rule.conditions.iter().map(|condition| condition.value);
-            (recording.seen.entry(name.to_string()).or_default()).add(Some(values.collect()));
+            (recording.seen.entry(name.to_string()).or_default()).add(name, Some(values.collect()));
         }
         Ok(recording)
     }
+}
+
+/// The rules a widened `ioctl` recording allows every request outside the
+/// terminal's with (below it, above it), explained.
+fn widened_ioctl() -> [Rule; 2] {
+    let request = |op, value| {
+        let condition = ArgCondition {
+            width: ArgWidth::U32,
+            ..ArgCondition::new(1, op, value)
+        };
+        Rule::new(["ioctl"], [condition], Action::Allow)
+    };
+    let mut below = request(CmpOp::Lt, *TERMINAL_REQUESTS.start());
+    below.comment = Some(Cow::Owned(format!(
+        "`ioctl`: more than {MAX_COMBINATIONS} requests were seen, so every request outside the \
+         terminal's ({:#x} to {:#x}: TIOCSTI, TIOCLINUX, TIOCCONS, TIOCSETD, ...) is allowed, and \
+         each terminal request seen; list the requests instead to allow no more than ran",
+        TERMINAL_REQUESTS.start(),
+        TERMINAL_REQUESTS.end()
+    )));
+    [below, request(CmpOp::Gt, *TERMINAL_REQUESTS.end())]
 }
 
 /// The width of argument `index` of `syscall` through `abi`.
@@ -345,7 +450,7 @@ fn what_decides(syscall: &str) -> &'static str {
         "ioctl" => "request",
         "mmap" | "mmap2" | "mprotect" | "pkey_mprotect" => "protection",
         "setsockopt" | "getsockopt" => "level and option",
-        "open" | "openat" => "access mode",
+        "open" | "openat" => "set of flags",
         _ => "arguments",
     }
 }
@@ -368,8 +473,12 @@ mod tests {
         // The upper half an `int` argument's register held is not kept.
         assert!(back.has_seen(X86_64, "socket", &[2, 1, 0, 0, 0, 0]));
         assert!(!back.has_seen(X86_64, "socket", &[2, 2, 0, 0, 0, 0]));
-        assert!(back.has_seen(X86_64, "openat", &[0, 0, 1, 0, 0, 0]));
-        assert!(!back.has_seen(X86_64, "openat", &[0, 0, 2, 0, 0, 0]));
+        // Read-only, perhaps not blocking; not truncating, not writing.
+        assert!(back.has_seen(X86_64, "openat", &[0, 0, 0, 0, 0, 0]));
+        assert!(back.has_seen(X86_64, "openat", &[0, 0, 0x800, 0, 0, 0]));
+        assert!(!back.has_seen(X86_64, "openat", &[0, 0, 0x200, 0, 0, 0]));
+        assert!(!back.has_seen(X86_64, "openat", &[0, 0, 1, 0, 0, 0]));
+        assert!(back.has_seen(X86_64, "openat", &[0, 0, 0x241, 0, 0, 0]));
     }
 
     #[test]
@@ -394,14 +503,41 @@ mod tests {
     }
 
     #[test]
-    fn too_many_combinations_allow_the_syscall_whatever_its_arguments() {
+    fn past_the_limit_ioctl_widens_around_the_terminals_requests_and_nothing_else_does() {
+        const TCGETS: u64 = 0x5401;
+        const TIOCSTI: u64 = 0x5412;
         let mut recording = Recording::new(Action::KillProcess);
-        for request in 0..=MAX_COMBINATIONS as u64 {
+        for request in (0..=MAX_COMBINATIONS as u64).chain([TCGETS]) {
             recording.observe(X86_64, "ioctl", &[0, request, 0, 0, 0, 0]);
+            recording.observe(X86_64, "fcntl", &[0, request, 0, 0, 0, 0]);
         }
         let policy = recording.to_policy();
-        assert_eq!(policy.rules.len(), 1);
-        assert!(policy.rules[0].is_unconditional());
+        let source = crate::dsl::to_source(&policy);
+        assert!(source.contains("#[allow(ioctl_range)]"), "{source}");
+        let back = Recording::from_policy(&policy).unwrap();
+        assert_eq!(back, recording);
+        for recording in [&recording, &back] {
+            assert!(recording.has_seen(X86_64, "ioctl", &[0, 0x1234, 0, 0, 0, 0]));
+            assert!(recording.has_seen(X86_64, "ioctl", &[0, TCGETS, 0, 0, 0, 0]));
+            assert!(!recording.has_seen(X86_64, "ioctl", &[0, TIOCSTI, 0, 0, 0, 0]));
+            // fcntl lists every command seen, and no other.
+            assert!(recording.has_seen(X86_64, "fcntl", &[0, 16, 0, 0, 0, 0]));
+            assert!(!recording.has_seen(X86_64, "fcntl", &[0, 1030, 0, 0, 0, 0]));
+        }
+        let context = crate::model::Context {
+            arch: "amd64".into(),
+            capabilities: vec![],
+            kernel: crate::model::KernelVersion { major: 6, minor: 1 },
+        };
+        let resolved = policy.resolve(&context, X86_64);
+        assert_eq!(
+            resolved.decide("ioctl", &[0, TIOCSTI, 0, 0, 0, 0]),
+            Action::KillProcess
+        );
+        assert_eq!(
+            resolved.decide("ioctl", &[0, 0x1234, 0, 0, 0, 0]),
+            Action::Allow
+        );
     }
 
     #[test]

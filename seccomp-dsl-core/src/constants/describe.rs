@@ -310,14 +310,27 @@ pub fn describe(syscall: &str, index: u8, value: u64, level: Option<u64>) -> Opt
 
 /// A mask an argument of `syscall` is compared under, written with names:
 /// `O_ACCMODE` for the access mode of `openat`'s flags, single-bit flags
-/// otherwise.
+/// otherwise; a mask of every bit of a 32-bit argument but a few flags as
+/// `!(FLAGS)`.
 ///
 /// ```
 /// use seccomp_dsl_core::constants::describe_mask;
 /// assert_eq!(describe_mask("openat", 2, 3).as_deref(), Some("O_ACCMODE"));
 /// assert_eq!(describe_mask("clone", 0, 0x1000_0000).as_deref(), Some("CLONE_NEWUSER"));
+/// assert_eq!(describe_mask("openat", 2, 0xfff7_fffe).as_deref(), Some("!(O_WRONLY | O_CLOEXEC)"));
 /// ```
 pub fn describe_mask(syscall: &str, index: u8, mask: u64) -> Option<String> {
+    let left_out = !mask & 0xffff_ffff;
+    if mask >> 32 == 0 && left_out != 0 && left_out.count_ones() <= 8 {
+        if let Some(flags) = describe_flags(syscall, index, left_out) {
+            return Some(format!("!({flags})"));
+        }
+    }
+    describe_flags(syscall, index, mask)
+}
+
+/// The single-bit flags (or `O_ACCMODE`) that make `mask`.
+fn describe_flags(syscall: &str, index: u8, mask: u64) -> Option<String> {
     use Meaning::*;
     let joined = |parts: Option<Vec<String>>| {
         parts
@@ -326,6 +339,7 @@ pub fn describe_mask(syscall: &str, index: u8, mask: u64) -> Option<String> {
     };
     match meaning(syscall, index)? {
         OpenFlags if mask == 3 => Some("O_ACCMODE".into()),
+        OpenFlags => joined(flags(&OPEN_FLAGS, "O_", &["O_NDELAY", "O_FSYNC"], mask)),
         CloneFlags | NamespaceFlags => joined(flags(&CLONE_FLAGS, "CLONE_", &[], mask)),
         Protection => joined(flags(&MEMORY, "PROT_", &[], mask)),
         SocketType if mask == 0xf => None,

@@ -108,13 +108,16 @@ pub enum Expr {
     Compare(Comparison),
 }
 
-/// `argN OP VALUE` or `argN & MASK == VALUE`, each with an optional
-/// `as u64` after `argN`.
+/// `argN OP VALUE` or `argN & MASK == VALUE` (the mask perhaps written
+/// `!(FLAGS)`: every bit the argument has but those), each with an
+/// optional `as u64` after `argN`.
 pub struct Comparison {
     pub arg: Ident,
     /// `as u64`: compare all 64 bits of the register.
     pub cast: Option<SpanRange>,
     pub mask: Option<ValueExpr>,
+    /// The `!` of a mask written `!(FLAGS)`.
+    pub mask_complement: Option<Span>,
     /// Never `MaskedEq`: the mask, if any, is in `mask`.
     pub op: CmpOp,
     pub value: ValueExpr,
@@ -668,11 +671,27 @@ fn parse_atom(input: ParseStream) -> syn::Result<Expr> {
     } else {
         None
     };
-    let mask = if input.peek(Token![&]) && !input.peek(Token![&&]) {
+    let (mask, mask_complement) = if input.peek(Token![&]) && !input.peek(Token![&&]) {
         input.parse::<Token![&]>()?;
-        Some(parse_value(input)?)
+        if input.peek(Token![!]) {
+            let not = input.parse::<Token![!]>()?;
+            let mask = if input.peek(syn::token::Paren) {
+                let content;
+                syn::parenthesized!(content in input);
+                let mask = parse_value(&content)?;
+                if !content.is_empty() {
+                    return Err(content.error("expected `|` or `)`"));
+                }
+                mask
+            } else {
+                parse_value(input)?
+            };
+            (Some(mask), Some(not.span))
+        } else {
+            (Some(parse_value(input)?), None)
+        }
     } else {
-        None
+        (None, None)
     };
     let op = parse_compare_op(input)?;
     if mask.is_some() && op != CmpOp::Eq {
@@ -690,6 +709,7 @@ fn parse_atom(input: ParseStream) -> syn::Result<Expr> {
         arg,
         cast,
         mask,
+        mask_complement,
         op,
         value,
         span,

@@ -113,8 +113,9 @@ struct Scope {
 }
 
 /// What `#[allow(...)]` can acknowledge.
-const ACKNOWLEDGEABLE: [&str; 12] = [
+const ACKNOWLEDGEABLE: [&str; 13] = [
     lints::DANGEROUS_PERMISSION,
+    lints::IOCTL_RANGE,
     lints::STOPS_EXIT,
     lints::FOREIGN_SYSCALL,
     lints::KILL_THREAD_DEFAULT,
@@ -1022,8 +1023,14 @@ fn lower_comparison(
     errors: &mut Errors,
 ) -> Option<ArgCondition> {
     // The mask first, so that a bad mask is reported beside a bad value.
-    let mask_value =
-        (comparison.mask.as_ref()).map(|mask| resolve_value(mask, ValueKind::Number, errors));
+    // `!(FLAGS)`: every bit the argument has but those.
+    let mask_value = (comparison.mask.as_ref()).map(|mask| {
+        let value = resolve_value(mask, ValueKind::Number, errors)?;
+        Some(match comparison.mask_complement {
+            Some(_) => !value & width.mask(),
+            None => value,
+        })
+    });
     let (value, minus) = resolve_signed_value(&comparison.value, ValueKind::Number, errors)?;
     let arg = &comparison.arg;
     let value_span = comparison.value.span;
