@@ -750,54 +750,113 @@ fn in_child_with_stderr(body: impl FnOnce(&common::Recorder)) -> (common::Observ
     (observed, written)
 }
 
+static KILLS: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    #[allow(engine_cannot_start)]
+    default allow;
+    errno(EXDEV) getppid;
+    kill_process getpriority;
+    trap getpgid;
+};
+
+/// The source line of the rule `rule` in [`KILLS`].
+fn kills_line(rule: &str) -> u32 {
+    let source = include_str!("install.rs");
+    let start = source.find("static KILLS").unwrap();
+    let offset = source[start..].find(rule).unwrap() + start;
+    source[..offset].lines().count() as u32
+}
+
 #[test]
 fn naming_kills_says_which_call_killed_the_process_before_it_dies_by_sigsys() {
-    use seccomp_dsl::{seccomp_profile, Profile};
-    static KILLS: Profile = seccomp_profile! {
-        #[allow(engine_cannot_start)]
-        default allow;
-        errno(EXDEV) getppid;
-        kill_process getpriority;
-    };
+    let arch = std::env::consts::ARCH;
+    let line = kills_line("kill_process getpriority;");
     let (observed, said) = in_child_with_stderr(|recorder| {
         recorder.record(i64::from(KILLS.install_naming_kills().is_err()));
         recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+        // Neither a handler of its own nor SIGSYS blocked keeps it alive.
+        // SAFETY: the very calls under test.
+        unsafe {
+            libc::signal(libc::SIGSYS, libc::SIG_IGN);
+            let mut all: libc::sigset_t = std::mem::zeroed();
+            libc::sigfillset(&mut all);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
+        }
         raw_syscall(libc::SYS_getpriority, [0, 7, 0, 0, 0, 0]);
         recorder.record(1);
     });
     assert_eq!(observed.values, [0, -i64::from(libc::EXDEV)]);
     assert_eq!(observed.ending, Ending::Signaled(libc::SIGSYS));
-    let arch = std::env::consts::ARCH;
     assert_eq!(
         said,
-        format!("seccomp-dsl: killed by the policy: getpriority(0x0, 0x7) on {arch}\n")
+        format!(
+            "seccomp-dsl: kill getpriority(0, 7) on {arch} (thread {}): kill_process, by line \
+             {line}: kill_process getpriority;\n",
+            observed.pid
+        )
     );
-    // A later handler of SIGSYS would turn the kills into traps the
-    // program returns from: replacing it is named and fatal too.
-    let (observed, said) = in_child_with_stderr(|recorder| {
+    // A policy that traps calls itself keeps its own traps.
+    let observed = in_child(|recorder| {
         recorder.record(i64::from(KILLS.install_naming_kills().is_err()));
-        // SAFETY: the very call under test.
-        unsafe { libc::signal(libc::SIGSYS, libc::SIG_IGN) };
-        recorder.record(1);
+        // SAFETY: the trap is caught: the handler returns.
+        unsafe {
+            libc::signal(
+                libc::SIGSYS,
+                returns_from_sigsys as *const () as libc::sighandler_t,
+            )
+        };
+        recorder.record(raw_syscall(libc::SYS_getpgid, [0; 6]));
     });
-    assert_eq!(observed.values, [0]);
-    assert_eq!(observed.ending, Ending::Signaled(libc::SIGSYS));
+    assert_eq!(observed.values[0], 0);
+    assert_eq!(observed.ending, Ending::Exited(0));
+}
+
+extern "C" fn returns_from_sigsys(_: libc::c_int) {}
+
+#[test]
+fn naming_kills_in_one_thread_and_in_a_child_names_the_call() {
+    use seccomp_dsl::CommandExt;
+    let arch = std::env::consts::ARCH;
+    let line = kills_line("kill_process getpriority;");
+    // A thread of its own: the kill is named, the process dies.
+    let (observed, said) = in_child_with_stderr(|recorder| {
+        let thread = std::thread::spawn(|| {
+            KILLS.install_current_thread_naming_kills().unwrap();
+            raw_syscall(libc::SYS_getpriority, [0, 9, 0, 0, 0, 0])
+        });
+        recorder.record(thread.join().unwrap_or(-1));
+    });
+    assert_eq!(observed.ending, Ending::Signaled(libc::SIGSYS), "{said}");
     assert!(
-        said.starts_with("seccomp-dsl: killed by the policy: rt_sigaction(0x1f, "),
+        said.starts_with("seccomp-dsl: kill getpriority(0, 9) on ")
+            && said.ends_with(&format!(
+                "): kill_process, by line {line}: kill_process getpriority;\n"
+            )),
         "{said}"
     );
-    // A policy that traps calls itself keeps its own handler: refused.
-    let observed = in_child(|recorder| {
-        let refused = ACTIONS
-            .install_naming_kills()
-            .map_err(|error| error.to_string());
-        recorder.record(i64::from(
-            refused.is_err_and(|said| said.contains("traps calls itself")),
-        ));
-        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+    // A child: named on this process's standard error, the child killed
+    // by SIGSYS, this process unfiltered.
+    let (observed, said) = in_child_with_stderr(|recorder| {
+        let status = std::process::Command::new("nice")
+            .args(["-n", "3", "true"])
+            .seccomp_policy_naming_kills(&KILLS)
+            .unwrap()
+            .status()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        recorder.record(i64::from(status.signal().unwrap_or(0)));
+        recorder.record(raw_syscall(libc::SYS_getpriority, [0, 0, 0, 0, 0, 0]));
     });
-    // SAFETY: getpid has no side effect; the child's parent is this process.
-    assert_eq!(observed.values, [1, i64::from(unsafe { libc::getpid() })]);
+    assert_eq!(observed.ending, Ending::Exited(0), "{said}");
+    assert_eq!(observed.values[0], i64::from(libc::SIGSYS), "{said}");
+    assert!(observed.values[1] >= 0, "this process is not filtered");
+    assert!(
+        said.starts_with("seccomp-dsl: kill getpriority(0, ")
+            && said.contains(&format!(" on {arch} (thread "))
+            && said.ends_with(&format!(
+                "): kill_process, by line {line}: kill_process getpriority;\n"
+            )),
+        "{said}"
+    );
 }
 
 #[test]
@@ -815,31 +874,49 @@ fn complain_mode_denies_nothing_and_reports_each_call_once() {
         let thread = std::thread::spawn(|| raw_syscall(libc::SYS_setpriority, [0, 0, 0, 0, 0, 0]));
         recorder.record(thread.join().unwrap());
     });
-    // SAFETY: getpid has no side effect; the child's parent is this process.
-    let parent = i64::from(unsafe { libc::getpid() });
     assert_eq!(observed.ending, Ending::Exited(0), "{said}");
-    assert_eq!(observed.values[..3], [0, parent, parent]);
+    // The policy's own errno rule is applied; what it kills runs.
+    assert_eq!(
+        observed.values[..3],
+        [0, -i64::from(libc::EXDEV), -i64::from(libc::EXDEV)]
+    );
     assert!(
         observed.values[3] >= 0 && observed.values[4] == 0,
         "{:?}",
         observed.values
     );
     let arch = std::env::consts::ARCH;
-    let lines: Vec<&str> = said.lines().collect();
+    let lines: Vec<String> = said
+        .lines()
+        .map(|line| {
+            // The thread id differs from run to run.
+            let (head, tail) = line.split_once(" (thread ").unwrap();
+            let (_, tail) = tail.split_once(')').unwrap();
+            format!("{head}{tail}")
+        })
+        .collect();
+    let line_of = |rule: &str| {
+        let source = include_str!("common/policies.rs");
+        let offset = source.find(rule).unwrap();
+        source[..offset].lines().count()
+    };
     assert_eq!(
         lines,
         [
             format!(
-                "seccomp-dsl complain: getppid() on {arch} would get errno(18) by \
-                 `errno(EXDEV) getppid;`; to allow it: allow getppid;"
+                "seccomp-dsl: deny getppid() on {arch}: errno(18), by line {}: errno(EXDEV) \
+                 getppid; (the policy's own denial, applied)",
+                line_of("errno(EXDEV) getppid;")
             ),
             format!(
-                "seccomp-dsl complain: getpriority(0x0, 0x0) on {arch} would get kill_process \
-                 by `kill_process getpriority;`; to allow it: allow getpriority;"
+                "seccomp-dsl: would kill getpriority(0, 0) on {arch}: kill_process, by line {}: \
+                 kill_process getpriority; (to allow it: `allow getpriority;`)",
+                line_of("kill_process getpriority;")
             ),
             format!(
-                "seccomp-dsl complain: setpriority(0x0, 0x0, 0x0) on {arch} would get \
-                 kill_thread by `kill_thread setpriority;`; to allow it: allow setpriority;"
+                "seccomp-dsl: would kill setpriority(0, 0, 0) on {arch}: kill_thread, by line \
+                 {}: kill_thread setpriority; (to allow it: `allow setpriority;`)",
+                line_of("kill setpriority;")
             ),
         ]
     );

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use seccomp_dsl::bpf::{self, emulate::run_counting};
 use seccomp_dsl::dsl;
 use seccomp_dsl::explain::explain_resolved;
-use seccomp_dsl::model::{Action, Policy, Resolved, SeccompArch};
+use seccomp_dsl::model::{Action, DecidedBy, Policy, Resolved, SeccompArch};
 use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised, DENYING, NOT_LETTING_RUN};
 
@@ -32,28 +32,39 @@ pub fn run(
         .map_err(|error| start_error(name, &error))?;
     let command_pid = supervised.id();
     let mut denied = Recording::new(policy.default_action);
+    let mut said: std::collections::HashSet<(u32, i32, Vec<u64>)> = Default::default();
     let mut killed_command = false;
     let status = supervised
         .run(|call| {
             let (value, _) = run_counting(&program, &call.data).unwrap_or((0, 0));
             let action = value & libc::SECCOMP_RET_ACTION_FULL;
+            // What the policy's own errno rules (or the stub) deny is denied
+            // in complain mode too: the program's fallback then runs as
+            // under the policy (`clone3` answered ENOSYS, glibc calls `clone`).
+            let intended = intended_errno(&resolved, call);
+            // Each syscall and deciding value is said once.
+            let first_time = said.insert(key(call));
             if complain {
-                if let (Some(abi), Some(syscall)) = (call.abi, call.syscall) {
-                    if denied.has_seen(abi, syscall, &call.data.args) {
-                        return Reply::Continue;
+                if let (Some(abi), Some(syscall), None) = (call.abi, call.syscall, intended) {
+                    if !denied.has_seen(abi, syscall, &call.data.args) {
+                        denied.observe(abi, syscall, &call.data.args);
                     }
-                    denied.observe(abi, syscall, &call.data.args);
                 }
+                if first_time {
+                    let mood = if intended.is_some() { "" } else { "would " };
+                    say(format_args!(
+                        "{mood}{}",
+                        verdict(policy, rule_lines, &resolved, call, value)
+                    ));
+                }
+                return intended.map_or(Reply::Continue, Reply::Errno);
+            }
+            if first_time || action != libc::SECCOMP_RET_ERRNO {
                 say(format_args!(
-                    "would {}",
+                    "{}",
                     verdict(policy, rule_lines, &resolved, call, value)
                 ));
-                return Reply::Continue;
             }
-            say(format_args!(
-                "{}",
-                verdict(policy, rule_lines, &resolved, call, value)
-            ));
             match action {
                 libc::SECCOMP_RET_ERRNO => Reply::Errno((value & libc::SECCOMP_RET_DATA) as u16),
                 _ => {
@@ -77,6 +88,16 @@ pub fn run(
             "`{name}` killed by the policy (exit status as for SIGSYS)"
         ));
         return Ok(ExitCode::from(128 + libc::SIGSYS as u8));
+    }
+    if std::os::unix::process::ExitStatusExt::signal(&status) == Some(libc::SIGSYS) {
+        // Not this policy's kill, which is named above: a filter of the
+        // program's own, or a trap it did not handle.
+        say(format_args!(
+            "`{name}` died by SIGSYS, which this policy did not send: a seccomp filter of its own \
+             killed it (its naming mode, `install_naming_kills()` or \
+             `install_current_thread_naming_kills()`, names the call), or a call the policy traps \
+             was not handled"
+        ));
     }
     Ok(exit_code(status))
 }
@@ -123,6 +144,30 @@ fn statements(recording: &Recording) -> String {
         .filter(|line| line.starts_with("    ") && !line.trim_start().starts_with("default "))
         .map(|line| format!("{line}\n"))
         .collect()
+}
+
+/// The errno of a call the policy's own `errno` rule (or the engine's
+/// ENOSYS stub) denies: a denial the policy's author meant.
+fn intended_errno(resolved: &Resolved<'_>, call: &Call) -> Option<u16> {
+    let (abi, syscall) = (call.abi?, call.syscall?);
+    if !resolved.architectures.contains(&abi) {
+        return None;
+    }
+    match resolved.explain_on(abi, syscall, &call.data.args) {
+        (Action::Errno(errno), DecidedBy::Rule(_) | DecidedBy::EnosysStub) => Some(errno),
+        _ => None,
+    }
+}
+
+/// A call's syscall and deciding values, to say each once.
+fn key(call: &Call) -> (u32, i32, Vec<u64>) {
+    let values = match (call.abi, call.syscall) {
+        (Some(abi), Some(syscall)) => (seccomp_dsl::record::decisive_arguments(syscall).iter())
+            .map(|argument| argument.value_in(abi, syscall, &call.data.args))
+            .collect(),
+        _ => Vec::new(),
+    };
+    (call.data.arch, call.data.nr, values)
 }
 
 /// The process a thread belongs to, from `/proc`.

@@ -99,27 +99,40 @@ pub fn call_as_read(syscall: &str, args: &[u64; 6]) -> String {
 }
 
 fn written(syscall: &str, args: &[u64; 6], as_read: bool) -> String {
+    let mut text = String::new();
+    let _ = write_call(&mut text, syscall, args, as_read);
+    text
+}
+
+/// [`call`] (`as_read` false) or [`call_as_read`] (true), written to `out`
+/// without allocating: for a thread that answers calls others wait in.
+pub fn write_call(
+    out: &mut dyn std::fmt::Write,
+    syscall: &str,
+    args: &[u64; 6],
+    as_read: bool,
+) -> std::fmt::Result {
     let count = crate::signatures::lookup(syscall).map_or(6, |s| s.arguments().len());
     let width = |index: usize| {
         crate::upper_half::kernel_width(syscall, index as u8).map_or(u64::MAX, |width| width.mask())
     };
     let level = Some(args[1] & width(1));
-    let args: Vec<String> = (0..count)
-        .map(|index| {
-            let value = match as_read {
-                true => args[index] & width(index),
-                false => args[index],
-            };
-            let named = (value & !width(index) == 0)
-                .then(|| crate::constants::describe(syscall, index as u8, value, level))
-                .flatten();
-            named.unwrap_or_else(|| match as_read && value < 10_000 {
-                true => value.to_string(),
-                false => format!("{value:#x}"),
-            })
-        })
-        .collect();
-    format!("{syscall}({})", args.join(", "))
+    write!(out, "{syscall}(")?;
+    for (index, &arg) in args.iter().enumerate().take(count) {
+        if index > 0 {
+            out.write_str(", ")?;
+        }
+        let value = if as_read { arg & width(index) } else { arg };
+        let named = (value & !width(index) == 0)
+            .then(|| crate::constants::description(syscall, index as u8, value, level))
+            .flatten();
+        match named {
+            Some(description) => write!(out, "{description}")?,
+            None if as_read && value < 10_000 => write!(out, "{value}")?,
+            None => write!(out, "{value:#x}")?,
+        }
+    }
+    out.write_str(")")
 }
 
 /// What decides `syscall(args)` through `abi` under `resolved`, said:

@@ -161,7 +161,19 @@ pub fn explain_resolved(
         });
     }
     let (action, decided_by) = resolved.explain_on(abi, syscall, args);
-    let decider = match decided_by {
+    let decider = decider(policy, rule_lines, resolved, decided_by);
+    Ok(Explanation { action, decider })
+}
+
+/// What decided a call, said as [`Explanation`] says it: the rule's
+/// statement and line, or the default, or the stub.
+pub fn decider(
+    policy: &Policy,
+    rule_lines: &[u32],
+    resolved: &Resolved<'_>,
+    decided_by: DecidedBy,
+) -> Decider {
+    match decided_by {
         DecidedBy::Default => Decider::Default,
         DecidedBy::EnosysStub => Decider::EnosysStub,
         DecidedBy::Rule(position) => {
@@ -169,13 +181,11 @@ pub fn explain_resolved(
             let index = (policy.rules.iter())
                 .position(|candidate| std::ptr::eq(candidate, rule))
                 .expect("a resolved rule is one of the policy's");
-            let statement = dsl::rule_source(rule);
             Decider::Rule {
                 index,
                 line: rule_lines.get(index).copied().filter(|&line| line > 0),
-                statement,
+                statement: dsl::rule_source(rule),
             }
         }
-    };
-    Ok(Explanation { action, decider })
+    }
 }

@@ -409,6 +409,67 @@ impl Recording {
     }
 }
 
+/// The statement that allows `syscall(args)` through `abi` as a recording
+/// would (the decisive values of the call, named: `rule fcntl(arg1 ==
+/// F_GETFD) => allow;`), written to `out` without allocating, for a
+/// thread other threads wait on. It compiles as written: a syscall the
+/// lints flag gets its acknowledgement, and `clone3`, whose flags no
+/// filter reads, the answer that makes glibc fall back to `clone`.
+///
+/// ```
+/// use seccomp_dsl_core::model::SeccompArch;
+/// use seccomp_dsl_core::record::write_allowing_statement;
+/// let mut text = String::new();
+/// write_allowing_statement(&mut text, SeccompArch::X86_64, "fcntl", &[3, 1, 0, 0, 0, 0]).unwrap();
+/// assert_eq!(text, "rule fcntl(arg1 == F_GETFD) => allow;");
+/// ```
+pub fn write_allowing_statement(
+    out: &mut dyn std::fmt::Write,
+    abi: SeccompArch,
+    syscall: &str,
+    args: &[u64; 6],
+) -> std::fmt::Result {
+    use crate::constants::{description, mask_description};
+    let decisive = decisive_arguments(syscall);
+    if syscall == "clone3" {
+        return out.write_str("errno(ENOSYS) clone3;");
+    }
+    if decisive.is_empty() {
+        if crate::lints::DANGEROUS.contains(&syscall) {
+            write!(out, "#[allow({})] ", crate::lints::DANGEROUS_PERMISSION)?;
+        }
+        return write!(out, "allow {syscall};");
+    }
+    let level = decisive
+        .iter()
+        .find(|argument| argument.index == 1 && argument.mask.is_none())
+        .map(|argument| argument.value_in(abi, syscall, args));
+    if syscall == "clone" && args[0] & crate::lints::CLONE_NAMESPACES != 0 {
+        write!(out, "#[allow({})] ", crate::lints::DANGEROUS_PERMISSION)?;
+    }
+    write!(out, "rule {syscall}(")?;
+    for (position, argument) in decisive.iter().enumerate() {
+        if position > 0 {
+            out.write_str(" && ")?;
+        }
+        let value = argument.value_in(abi, syscall, args);
+        write!(out, "arg{}", argument.index)?;
+        if let Some(mask) = argument.mask {
+            match mask_description(syscall, argument.index, mask) {
+                Some((flags, true)) => write!(out, " & !({flags})")?,
+                Some((flags, false)) => write!(out, " & {flags}")?,
+                None => write!(out, " & {mask:#x}")?,
+            }
+        }
+        match description(syscall, argument.index, value, level) {
+            Some(named) => write!(out, " == {named}")?,
+            None if value < 10_000 => write!(out, " == {value}")?,
+            None => write!(out, " == {value:#x}")?,
+        }
+    }
+    out.write_str(") => allow;")
+}
+
 /// The rules a widened `ioctl` recording allows every request outside the
 /// terminal's with (below it, above it), explained.
 fn widened_ioctl() -> [Rule; 2] {

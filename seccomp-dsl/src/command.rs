@@ -40,6 +40,18 @@ pub trait CommandExt {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn seccomp_policy(&mut self, profile: &'static Profile) -> Result<&mut Self, Error>;
+
+    /// [`CommandExt::seccomp_policy`], except that a call of the child the
+    /// policy kills for is named on this process's standard error, as
+    /// [`Profile::install_naming_kills`] names it, before the child dies by
+    /// SIGSYS (by SIGKILL where it blocks SIGSYS). A thread of
+    /// seccomp-dsl's in this process takes each child's listener and names
+    /// its kills; it ends when the command is dropped. For development: the
+    /// parent sees which call its child died of, not only signal 31.
+    fn seccomp_policy_naming_kills(
+        &mut self,
+        profile: &'static Profile,
+    ) -> Result<&mut Self, Error>;
 }
 
 impl CommandExt for Command {
@@ -52,6 +64,14 @@ impl CommandExt for Command {
         unsafe {
             self.pre_exec(move || load(&program, &flags, Scope::Thread).map_err(Error::into_io));
         }
+        Ok(self)
+    }
+
+    fn seccomp_policy_naming_kills(
+        &mut self,
+        profile: &'static Profile,
+    ) -> Result<&mut Self, Error> {
+        crate::diagnose::naming_command(self, profile)?;
         Ok(self)
     }
 }

@@ -165,29 +165,105 @@ fn one_name(
         .min_by_key(|name| (name.len(), *name))
 }
 
-/// `value` as single-bit flags of `group` with `prefix` (and what is left
-/// as a number); `None` when no flag is set.
-fn flags(group: &ConstantGroup, prefix: &str, skip: &[&str], value: u64) -> Option<Vec<String>> {
-    let mut parts = Vec::new();
-    let mut rest = value;
-    for (name, bit) in group.constants {
-        if bit.is_power_of_two() && rest & bit != 0 && name.starts_with(prefix) {
-            if skip.contains(name) {
-                continue;
-            }
-            parts.push((*bit, name.to_string()));
-            rest &= !bit;
+/// A value written with names, joined with ` | `, and what no name covers
+/// as a number: built and written without allocating, so that a signal
+/// handler or a thread other threads wait on can use it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Description {
+    names: [&'static str; 64],
+    count: usize,
+    /// Bits no name covers, written in hexadecimal.
+    rest: u64,
+    /// A number written last in decimal (`clone`'s exit signal).
+    signal: u64,
+}
+
+impl Description {
+    fn new() -> Description {
+        Description {
+            names: [""; 64],
+            count: 0,
+            rest: 0,
+            signal: 0,
         }
     }
-    if parts.is_empty() {
+
+    fn one(name: &'static str) -> Description {
+        let mut description = Description::new();
+        description.push(name);
+        description
+    }
+
+    fn push(&mut self, name: &'static str) {
+        if self.count < self.names.len() {
+            self.names[self.count] = name;
+            self.count += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.count == 0 && self.rest == 0 && self.signal == 0
+    }
+
+    /// Whether a number stays where no name fits.
+    pub fn has_number(&self) -> bool {
+        self.rest != 0
+    }
+}
+
+impl std::fmt::Display for Description {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut separator = "";
+        for name in &self.names[..self.count] {
+            write!(f, "{separator}{name}")?;
+            separator = " | ";
+        }
+        if self.rest != 0 {
+            write!(f, "{separator}{:#x}", self.rest)?;
+            separator = " | ";
+        }
+        if self.signal != 0 {
+            write!(f, "{separator}{}", self.signal)?;
+        }
+        Ok(())
+    }
+}
+
+/// `value` as single-bit flags of `group` with `prefix` (and what is left
+/// as a number), appended to `into`; `None` when no flag is set.
+fn flags_into(
+    into: Description,
+    group: &ConstantGroup,
+    prefix: &str,
+    skip: &[&str],
+    value: u64,
+) -> Option<Description> {
+    let mut description = into;
+    let mut rest = value;
+    let mut named = false;
+    for bit in (0..64).map(|shift| 1u64 << shift) {
+        if rest & bit == 0 {
+            continue;
+        }
+        let name = (group.constants.iter()).find(|(name, number)| {
+            *number == bit && name.starts_with(prefix) && !skip.contains(name)
+        });
+        if let Some((name, _)) = name {
+            description.push(name);
+            rest &= !bit;
+            named = true;
+        }
+    }
+    if !named {
         return None;
     }
-    parts.sort();
-    let mut parts: Vec<String> = parts.into_iter().map(|(_, name)| name).collect();
-    if rest != 0 {
-        parts.push(format!("{rest:#x}"));
-    }
-    Some(parts)
+    description.rest = rest;
+    Some(description)
+}
+
+/// `value` as single-bit flags of `group` with `prefix`.
+fn flags(group: &ConstantGroup, prefix: &str, skip: &[&str], value: u64) -> Option<Description> {
+    flags_into(Description::new(), group, prefix, skip, value)
 }
 
 /// A kind's value (the low bits `mask` names one of several) joined with
@@ -199,13 +275,12 @@ fn kind_and_flags(
     prefix: &str,
     skip: &[&str],
     value: u64,
-) -> Option<String> {
-    let kind = kind?;
-    let mut parts = vec![kind.to_string()];
+) -> Option<Description> {
+    let kind = Description::one(kind?);
     if value & !mask != 0 {
-        parts.extend(flags(group, prefix, skip, value & !mask)?);
+        return flags_into(kind, group, prefix, skip, value & !mask);
     }
-    Some(parts.join(" | "))
+    Some(kind)
 }
 
 /// The value an argument of `syscall` holds, written with names where
@@ -222,8 +297,18 @@ fn kind_and_flags(
 /// assert_eq!(describe("read", 0, 2, None), None);
 /// ```
 pub fn describe(syscall: &str, index: u8, value: u64, level: Option<u64>) -> Option<String> {
+    description(syscall, index, value, level).map(|description| description.to_string())
+}
+
+/// [`describe`], without allocating.
+pub fn description(
+    syscall: &str,
+    index: u8,
+    value: u64,
+    level: Option<u64>,
+) -> Option<Description> {
     use Meaning::*;
-    let name = |name: Option<&'static str>| name.map(str::to_string);
+    let name = |name: Option<&'static str>| name.map(Description::one);
     match meaning(syscall, index)? {
         Family => name(one_name(
             &[&ADDRESS_FAMILIES],
@@ -254,13 +339,15 @@ pub fn describe(syscall: &str, index: u8, value: u64, level: Option<u64>) -> Opt
         }),
         CloneFlags => {
             // The low byte is the signal sent to the parent on exit.
-            let mut parts = flags(&CLONE_FLAGS, "CLONE_", &[], value & !0xff).unwrap_or_default();
-            if value & 0xff != 0 {
-                parts.push((value & 0xff).to_string());
-            }
-            (!parts.is_empty()).then(|| parts.join(" | "))
+            let mut description =
+                flags(&CLONE_FLAGS, "CLONE_", &[], value & !0xff).unwrap_or_else(|| Description {
+                    rest: value & !0xff,
+                    ..Description::new()
+                });
+            description.signal = value & 0xff;
+            (!description.is_empty()).then_some(description)
         }
-        NamespaceFlags => flags(&CLONE_FLAGS, "CLONE_", &[], value).map(|parts| parts.join(" | ")),
+        NamespaceFlags => flags(&CLONE_FLAGS, "CLONE_", &[], value),
         PrctlOption => name(one_name(
             &[&PRCTL_OPTIONS],
             "PR_",
@@ -284,8 +371,8 @@ pub fn describe(syscall: &str, index: u8, value: u64, level: Option<u64>) -> Opt
             |name| name != "TIOCINQ",
             value,
         )),
-        Protection if value == 0 => Some("PROT_NONE".into()),
-        Protection => flags(&MEMORY, "PROT_", &[], value).map(|parts| parts.join(" | ")),
+        Protection if value == 0 => Some(Description::one("PROT_NONE")),
+        Protection => flags(&MEMORY, "PROT_", &[], value),
         MapFlags => {
             let kind = one_name(&[&MEMORY], "MAP_", |name| name != "MAP_TYPE", value & 0xf);
             kind_and_flags(kind, 0xf, &MEMORY, "MAP_", &["MAP_ANON"], value)
@@ -320,30 +407,38 @@ pub fn describe(syscall: &str, index: u8, value: u64, level: Option<u64>) -> Opt
 /// assert_eq!(describe_mask("openat", 2, 0xfff7_fffe).as_deref(), Some("!(O_WRONLY | O_CLOEXEC)"));
 /// ```
 pub fn describe_mask(syscall: &str, index: u8, mask: u64) -> Option<String> {
+    mask_description(syscall, index, mask).map(|(description, complement)| {
+        if complement {
+            format!("!({description})")
+        } else {
+            description.to_string()
+        }
+    })
+}
+
+/// [`describe_mask`], without allocating: the flags, and whether the mask
+/// is every bit of 32 but them (`!(FLAGS)`).
+pub fn mask_description(syscall: &str, index: u8, mask: u64) -> Option<(Description, bool)> {
     let left_out = !mask & 0xffff_ffff;
     if mask >> 32 == 0 && left_out != 0 && left_out.count_ones() <= 8 {
         if let Some(flags) = describe_flags(syscall, index, left_out) {
-            return Some(format!("!({flags})"));
+            return Some((flags, true));
         }
     }
-    describe_flags(syscall, index, mask)
+    describe_flags(syscall, index, mask).map(|flags| (flags, false))
 }
 
-/// The single-bit flags (or `O_ACCMODE`) that make `mask`.
-fn describe_flags(syscall: &str, index: u8, mask: u64) -> Option<String> {
+/// The single-bit flags (or `O_ACCMODE`) that make `mask`, all named.
+fn describe_flags(syscall: &str, index: u8, mask: u64) -> Option<Description> {
     use Meaning::*;
-    let joined = |parts: Option<Vec<String>>| {
-        parts
-            .filter(|parts| !parts.iter().any(|part| part.starts_with("0x")))
-            .map(|parts| parts.join(" | "))
-    };
+    let named = |description: Option<Description>| description.filter(|d| !d.has_number());
     match meaning(syscall, index)? {
-        OpenFlags if mask == 3 => Some("O_ACCMODE".into()),
-        OpenFlags => joined(flags(&OPEN_FLAGS, "O_", &["O_NDELAY", "O_FSYNC"], mask)),
-        CloneFlags | NamespaceFlags => joined(flags(&CLONE_FLAGS, "CLONE_", &[], mask)),
-        Protection => joined(flags(&MEMORY, "PROT_", &[], mask)),
+        OpenFlags if mask == 3 => Some(Description::one("O_ACCMODE")),
+        OpenFlags => named(flags(&OPEN_FLAGS, "O_", &["O_NDELAY", "O_FSYNC"], mask)),
+        CloneFlags | NamespaceFlags => named(flags(&CLONE_FLAGS, "CLONE_", &[], mask)),
+        Protection => named(flags(&MEMORY, "PROT_", &[], mask)),
         SocketType if mask == 0xf => None,
-        SocketType => joined(flags(&SOCKET_TYPES, "SOCK_", &[], mask)),
+        SocketType => named(flags(&SOCKET_TYPES, "SOCK_", &[], mask)),
         _ => None,
     }
 }

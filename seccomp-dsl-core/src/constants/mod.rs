@@ -13,7 +13,7 @@ mod table;
 
 mod describe;
 
-pub use describe::{describe, describe_mask};
+pub use describe::{describe, describe_mask, description, mask_description, Description};
 pub use table::{
     ADDRESS_FAMILIES, AT_FLAGS, CAPABILITIES, CLONE_FLAGS, ERRNO, FCNTL_COMMANDS, FUTEX_OPS,
     IOCTL_REQUESTS, IP_PROTOCOLS, MEMORY, OPEN_FLAGS, PRCTL_OPTIONS, SOCKET_OPTIONS, SOCKET_TYPES,

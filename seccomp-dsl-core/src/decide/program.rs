@@ -1,5 +1,5 @@
 //! A filter run on symbolic input: the registers and scratch memory hold
-//! [`Terms`](super::term::Terms), straight-line code is followed, and a
+//! [`Terms`], straight-line code is followed, and a
 //! jump whose outcome depends on the input becomes a branch with its
 //! condition. Every instruction the kernel accepts in a filter is taken
 //! (see [`crate::bpf::check`]), with the kernel's semantics: a division by

@@ -1,0 +1,186 @@
+//! The diagnostic modes on a real multi-threaded program (`tests/modes`:
+//! a pool of threads, a channel, a lock, a child process), built with a
+//! policy the test writes:
+//!
+//! - a policy tightened with complain mode until it reports nothing runs
+//!   under `install()` unkilled: complain mode reports every call
+//!   `install()` would deny, glibc's first-thread set-up included;
+//! - naming mode names the kill glibc's first thread would die of, and the
+//!   kill of a `posix_spawn` child's call, where every signal is blocked.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("modes")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Builds the probe with the policy in `policy` and returns its executable.
+fn build_probe(policy: &Path) -> PathBuf {
+    build("seccomp-dsl-modes-probe", Some(policy))
+}
+
+/// Builds `package` (with `MODES_POLICY` set to `policy`, where given) and
+/// returns its executable.
+fn build(package: &str, policy: Option<&Path>) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.args(["build", "--quiet", "--message-format=json", "-p", package]);
+    if let Some(policy) = policy {
+        command.env("MODES_POLICY", policy);
+    }
+    let built = command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    text(&built.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .expect("cargo names the executable")
+}
+
+fn run(probe: &Path, mode: &str) -> Output {
+    Command::new(probe).arg(mode).output().unwrap()
+}
+
+/// The statements complain mode suggests, each once, in order.
+fn suggestions(report: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for line in report.lines() {
+        if let Some((_, rest)) = line.split_once("(to allow it: `") {
+            let statement = rest.trim_end_matches("`)").to_string();
+            if !found.contains(&statement) {
+                found.push(statement);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_policy_complain_mode_has_nothing_more_to_say_about_runs_under_install() {
+    let dir = work_dir("tightened");
+    let policy = dir.join("policy.rs");
+    let mut statements: Vec<String> = Vec::new();
+    let write = |statements: &[String]| {
+        let body: String = statements.iter().map(|s| format!("    {s}\n")).collect();
+        std::fs::write(
+            &policy,
+            format!(
+                "seccomp_dsl::seccomp_profile! {{\n    #[allow(engine_cannot_start)]\n    \
+                 default kill_process;\n    allow exit_group, rt_sigreturn, restart_syscall;\n\
+                 {body}}}\n"
+            ),
+        )
+        .unwrap();
+    };
+    let mut rounds = 0;
+    let probe = loop {
+        write(&statements);
+        let probe = build_probe(&policy);
+        let complained = run(&probe, "complain");
+        let report = text(&complained.stderr);
+        assert!(
+            complained.status.success() && text(&complained.stdout).starts_with("done "),
+            "{report}"
+        );
+        let new: Vec<String> = suggestions(&report)
+            .into_iter()
+            .filter(|statement| !statements.contains(statement))
+            .collect();
+        if new.is_empty() {
+            break probe;
+        }
+        if rounds == 0 {
+            // What glibc sets up for the first thread, which seccomp-dsl's
+            // own thread started first.
+            assert!(
+                report.contains("would kill rt_sigaction(33, ")
+                    && report.contains("glibc, when the program starts its first thread"),
+                "{report}"
+            );
+        }
+        statements.extend(new);
+        rounds += 1;
+        assert!(rounds < 8, "complain mode keeps finding calls: {report}");
+    };
+    let installed = run(&probe, "install");
+    assert_eq!(
+        installed.status.code(),
+        Some(0),
+        "killed under install() after complain mode said nothing more ({rounds} rounds): {}",
+        std::fs::read_to_string(&policy).unwrap()
+    );
+    assert!(
+        text(&installed.stdout).ends_with(" true\n"),
+        "{}",
+        text(&installed.stdout)
+    );
+}
+
+#[test]
+fn naming_mode_names_the_first_threads_kill_and_a_posix_spawn_childs() {
+    let dir = work_dir("naming");
+    let policy = dir.join("policy.rs");
+    std::fs::write(
+        &policy,
+        "seccomp_dsl::seccomp_profile! {\n    default allow;\n    \
+         rule rt_sigaction(arg0 == 33) => kill_process;\n}\n",
+    )
+    .unwrap();
+    let probe = build_probe(&policy);
+    // install() dies of it, at the first thread; naming mode says so first.
+    let installed = run(&probe, "install");
+    assert_eq!(installed.status.code(), None);
+    let named = run(&probe, "naming");
+    let said = text(&named.stderr);
+    assert!(
+        said.contains(
+            "seccomp-dsl: the policy kills rt_sigaction(33, 4096, 0, 8) on x86_64, which glibc \
+             makes when the program starts its first thread: under install() the process dies \
+             there (kill_process, by line 3: rule rt_sigaction(arg0 == 33) => kill_process;)"
+        ) || !cfg!(target_arch = "x86_64"),
+        "{said}"
+    );
+    // `posix_spawn`'s child, every signal blocked, resets glibc's handler:
+    // named, and killed.
+    assert!(
+        said.contains("seccomp-dsl: kill rt_sigaction(33, ")
+            && said.contains(
+                "kill_process, by line 3: rule rt_sigaction(arg0 == 33) => kill_process;"
+            ),
+        "{said}"
+    );
+    assert!(
+        text(&named.stdout).ends_with(" false\n"),
+        "{}",
+        text(&named.stdout)
+    );
+    // Under `seccomp-dsl run` of a policy that kills nothing, the death by
+    // the program's own filter is said, not left as a bare 159.
+    let cli = build("seccomp-dsl-cli", None);
+    let nothing = dir.join("nothing.rs");
+    std::fs::write(&nothing, "default allow;").unwrap();
+    let probe = probe.to_str().unwrap();
+    let supervised = Command::new(cli)
+        .args(["run", nothing.to_str().unwrap(), "--", probe, "install"])
+        .output()
+        .unwrap();
+    assert_eq!(supervised.status.code(), Some(159));
+    assert!(
+        text(&supervised.stderr).contains("died by SIGSYS, which this policy did not send"),
+        "{}",
+        text(&supervised.stderr)
+    );
+}
