@@ -409,13 +409,18 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             }
             write(output, &dsl::to_source(&policy))
         }
-        Command::Docker { policy, output } => write(output, &docker::to_json(&load(&policy)?)),
+        Command::Docker { policy, output } => {
+            let policy = load(&policy)?;
+            warn_if_a_container_cannot_start(&policy);
+            write(output, &docker::to_json(&policy))
+        }
         Command::Oci {
             profile,
             container,
             output,
         } => {
             let policy = load(&profile)?;
+            warn_if_a_container_cannot_start(&policy);
             let (context, native) = container.context()?;
             write(
                 output,
@@ -451,6 +456,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             output,
         } => {
             let policy = load(&policy)?;
+            warn_if_a_container_cannot_start(&policy);
             let (context, native) = container.context()?;
             let resolved = policy.resolve(&context, native);
             let (text, path) = if localhost {
@@ -514,6 +520,14 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
         }
     };
     written.map(|()| ExitCode::SUCCESS)
+}
+
+/// Says on standard error when a container does not start under the
+/// profile of `policy` (one meant for `install()` alone, exported anyway).
+fn warn_if_a_container_cannot_start(policy: &Policy) {
+    if let Some(problem) = engines::TARGET.start_problem(policy) {
+        say(format_args!("warning: {problem}"));
+    }
 }
 
 /// The exit code that reports `status` as a shell does: the command's

@@ -858,8 +858,29 @@ fn docker_writes_the_profile_the_macro_gives() {
         env!("CARGO_MANIFEST_DIR"),
         "/../examples/container/policy.rs"
     );
-    let stdout = stdout_of(&["docker", policy], "");
-    assert_eq!(stdout, CONTAINER_POLICY.docker_json());
+    let exported = seccomp_dsl(&["docker", policy], "");
+    assert_eq!(text(&exported.stdout), CONTAINER_POLICY.docker_json());
+    // A container starts under it: nothing to say.
+    assert_eq!(text(&exported.stderr), "");
+    // One for install() alone is exported, with a warning, by every
+    // container format.
+    let install_only = "#[allow(engine_cannot_start)] default errno; \
+        allow read, write, exit_group, rt_sigreturn, restart_syscall;";
+    for format in [
+        &["docker", "-"][..],
+        &["oci", "-"],
+        &["k8s", "-", "--name", "x"],
+    ] {
+        let exported = seccomp_dsl(format, install_only);
+        assert!(exported.status.success(), "{format:?}");
+        assert!(
+            text(&exported.stderr).contains(
+                "seccomp-dsl: warning: podman 4.3 (runc 1.1.5, libseccomp 2.5.4) calls `capget`"
+            ) && text(&exported.stderr).contains("a container does not start under this profile"),
+            "{format:?}: {}",
+            text(&exported.stderr)
+        );
+    }
     // A Docker profile is read back, checked, and written normalised.
     let again = seccomp_dsl(&["docker", "-"], CONTAINER_POLICY.docker_json());
     assert_eq!(

@@ -337,6 +337,22 @@ impl Profile {
         .map_err(Error::Explain)
     }
 
+    /// Why a container does not start under this policy's profile (the
+    /// container runtime's own calls after it loads the filter are denied
+    /// or killed), for a build script or a tool to say before shipping it;
+    /// `None` when they pass. See [`engines::Engine::start_problem`].
+    ///
+    /// ```
+    /// static STRICT: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     #[allow(engine_cannot_start)]
+    ///     default errno; allow read, write, exit_group, rt_sigreturn, restart_syscall;
+    /// };
+    /// assert!(STRICT.container_start_problem().is_some());
+    /// ```
+    pub fn container_start_problem(&self) -> Option<String> {
+        engines::TARGET.start_problem(&self.policy)
+    }
+
     /// The OCI runtime-spec `linux.seccomp` object for a runc or crun
     /// `config.json`, with the rules' conditions decided for `context`
     /// (a container's architecture, capability bounding set and kernel).

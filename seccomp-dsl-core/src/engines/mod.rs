@@ -235,6 +235,39 @@ impl Engine {
         killed
     }
 
+    /// What keeps a container from starting under `policy`'s profile in
+    /// this engine, said (for a policy meant for `install()` alone, which
+    /// says so with `#[allow(engine_cannot_start)]`, exported anyway);
+    /// `None` when the runtime's own calls pass.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::engines::TARGET;
+    /// use seccomp_dsl_core::model::{Action, Policy};
+    /// let strict = Policy::new(Action::Errno(1), vec![]);
+    /// let said = TARGET.start_problem(&strict).unwrap();
+    /// assert!(said.contains("a container does not start under this profile"));
+    /// assert_eq!(TARGET.start_problem(&Policy::new(Action::Allow, vec![])), None);
+    /// ```
+    pub fn start_problem(&self, policy: &Policy) -> Option<String> {
+        let stopped = self.stopped_runtime_calls(policy);
+        if stopped.is_empty() {
+            return None;
+        }
+        let calls: Vec<String> = (stopped.by_default.iter())
+            .chain(&stopped.denied_by_default)
+            .chain(stopped.by_rules.iter().map(|(_, call)| call))
+            .chain(stopped.denied_by_rules.iter().map(|(_, call)| call))
+            .map(|call| format!("`{call}`"))
+            .collect();
+        Some(format!(
+            "{} calls {} itself after loading the filter, and this policy denies or kills them: a \
+             container does not start under this profile (a policy for install() alone says so \
+             with #[allow(engine_cannot_start)] above `default`)",
+            self.describe(),
+            calls.join(", ")
+        ))
+    }
+
     /// The multiplexer (`socketcall` or `ipc`) through which the engine's
     /// libseccomp also applies rules on `syscall` on `abi`, without their
     /// conditions, where it does.
