@@ -708,3 +708,151 @@ fn the_upper_half_bypass_is_moby_s_and_the_hardened_profile_closes_it(
         );
     }
 }
+
+/// A policy that lets run exactly the calls of the engine's model of runc
+/// (with their argument values) and what `busybox true` makes, everything
+/// else denied.
+fn runtime_and_true(left_out: Option<&str>) -> seccomp_dsl::model::Policy {
+    use seccomp_dsl::model::{ArgCondition, ArgWidth, CmpOp, Policy, Rule};
+    use seccomp_dsl::upper_half::kernel_width;
+    let mut rules = Vec::new();
+    for call in seccomp_dsl::engines::TARGET.runtime_calls {
+        if Some(call.syscall) == left_out {
+            continue;
+        }
+        let conditions = (call.args.iter().enumerate())
+            .filter_map(|(index, value)| Some((index as u8, (*value)?)))
+            .map(|(index, value)| {
+                let width = kernel_width(call.syscall, index).unwrap_or(ArgWidth::U64);
+                ArgCondition {
+                    width,
+                    ..ArgCondition::new(index, CmpOp::Eq, value & width.mask())
+                }
+            });
+        rules.push(Rule::new([call.syscall], conditions, Action::Allow));
+    }
+    let program = [
+        "brk",
+        "arch_prctl",
+        "set_tid_address",
+        "set_robust_list",
+        "rseq",
+        "prlimit64",
+        "readlink",
+        "getrandom",
+        "mprotect",
+        "exit_group",
+    ];
+    rules.push(Rule::new(program, [], Action::Allow));
+    let get_name = ArgCondition {
+        width: ArgWidth::I32,
+        ..ArgCondition::new(0, CmpOp::Eq, 16)
+    };
+    rules.push(Rule::new(["prctl"], [get_name], Action::Allow));
+    Policy::new(Action::Errno(1), rules)
+}
+
+/// What the check of runc's own calls accepts starts a container in
+/// podman, with and without no-new-privileges; a policy it flags (one
+/// call of runc's left out) does not start without.
+#[test]
+#[ignore = "starts podman: run with --ignored (see the README)"]
+fn a_policy_the_runtime_check_accepts_starts_a_container() {
+    use seccomp_dsl::container_start::{stopped, Settings};
+    let podman = &setup().podman;
+    let engine = seccomp_dsl::engines::TARGET;
+    let accepted = runtime_and_true(None);
+    assert_eq!(stopped(&engine, &accepted, Settings::default()), []);
+    let file = setup().work.join("runtime-and-true.json");
+    std::fs::write(&file, seccomp_dsl::docker::to_json(&accepted)).unwrap();
+    for no_new_privileges in [false, true] {
+        let started = podman
+            .run_under(&file, no_new_privileges, &["/bin/busybox", "true"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            started.status.code(),
+            Some(0),
+            "no-new-privileges {no_new_privileges}: {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+    }
+    // runc checks that /proc/self/fd is on procfs before closing
+    // descriptors: denied, it fails.
+    let flagged = runtime_and_true(Some("fstatfs"));
+    let found = stopped(&engine, &flagged, Settings::default());
+    assert!(
+        found
+            .iter()
+            .any(|stopped| stopped.call.syscall == "fstatfs"),
+        "{found:?}"
+    );
+    std::fs::write(&file, seccomp_dsl::docker::to_json(&flagged)).unwrap();
+    let failed = podman
+        .run_under(&file, false, &["/bin/busybox", "true"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(failed.status.code(), Some(125..=127)),
+        "{:?}: {}",
+        failed.status,
+        String::from_utf8_lossy(&failed.stderr)
+    );
+}
+
+/// What the engine model says a denial of each of runc's calls does to the
+/// start, measured: a profile that denies that call alone (with the
+/// argument values the model gives it), in podman with and without
+/// no-new-privileges.
+#[test]
+#[ignore = "starts podman: run with --ignored (see the README)"]
+fn a_denial_of_each_runtime_call_does_what_the_engine_model_says() {
+    use seccomp_dsl::engines::Denied;
+    use seccomp_dsl::model::{ArgCondition, ArgWidth, CmpOp, Policy, Rule};
+    let podman = &setup().podman;
+    let file = setup().work.join("one-denial.json");
+    let mut wrong = Vec::new();
+    for call in seccomp_dsl::engines::TARGET.runtime_calls {
+        let conditions = (call.args.iter().enumerate())
+            .filter_map(|(index, value)| Some((index as u8, (*value)?)))
+            .map(|(index, value)| {
+                let width = seccomp_dsl::upper_half::kernel_width(call.syscall, index)
+                    .unwrap_or(ArgWidth::U64);
+                ArgCondition {
+                    width,
+                    ..ArgCondition::new(index, CmpOp::Eq, value & width.mask())
+                }
+            });
+        let rule = Rule::new([call.syscall], conditions, Action::Errno(1));
+        std::fs::write(
+            &file,
+            seccomp_dsl::docker::to_json(&Policy::new(Action::Allow, vec![rule])),
+        )
+        .unwrap();
+        let modes: &[bool] = if call.without_no_new_privileges_only {
+            &[false]
+        } else {
+            &[false, true]
+        };
+        for &no_new_privileges in modes {
+            let ran = podman
+                .run_under(&file, no_new_privileges, &["/bin/busybox", "true"])
+                .output()
+                .unwrap();
+            let started = ran.status.success();
+            let expected = match call.denied {
+                Denied::Fails => false,
+                Denied::FailsWithoutNoNewPrivileges => no_new_privileges,
+                Denied::Ignored => true,
+            };
+            if started != expected {
+                wrong.push(format!(
+                    "{} (no-new-privileges {no_new_privileges}): started {started}: {}",
+                    seccomp_dsl::container_start::Written(call),
+                    String::from_utf8_lossy(&ran.stderr).trim()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

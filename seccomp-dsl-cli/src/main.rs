@@ -52,7 +52,14 @@ enum Command {
         /// Also write the equivalent Docker profile (JSON) there.
         #[arg(long)]
         docker: Option<PathBuf>,
-        /// The command and its arguments, after `--`.
+        /// Also list every call there, one a line, with the thread that
+        /// made it (and, in a container, whether the runtime or the program).
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// The command and its arguments, after `--`. A container engine's
+        /// command line with `{profile}` where it takes a seccomp profile
+        /// (`podman run --security-opt seccomp={profile} IMAGE`, `ctr run
+        /// --seccomp-profile {profile} IMAGE ID`) records the container.
         #[arg(last = true, required = true)]
         command: Vec<String>,
     },
@@ -328,6 +335,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             merge,
             default,
             docker,
+            log,
             command,
         } => {
             return record::record(record::Options {
@@ -335,6 +343,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
                 merge,
                 default,
                 docker,
+                log,
                 command,
             })
         }
@@ -420,8 +429,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             output,
         } => {
             let policy = load(&profile)?;
-            warn_if_a_container_cannot_start(&policy);
             let (context, native) = container.context()?;
+            warn_if_a_container_cannot_start(&policy);
             write(
                 output,
                 &docker::to_oci_json(&policy.resolve(&context, native)),
@@ -456,8 +465,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             output,
         } => {
             let policy = load(&policy)?;
-            warn_if_a_container_cannot_start(&policy);
             let (context, native) = container.context()?;
+            warn_if_a_container_cannot_start(&policy);
             let resolved = policy.resolve(&context, native);
             let (text, path) = if localhost {
                 (docker::to_oci_json(&resolved), format!("{name}.json"))
@@ -525,7 +534,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
 /// Says on standard error when a container does not start under the
 /// profile of `policy` (one meant for `install()` alone, exported anyway).
 fn warn_if_a_container_cannot_start(policy: &Policy) {
-    if let Some(problem) = engines::TARGET.start_problem(policy) {
+    let settings = seccomp_dsl_core::container_start::Settings::default();
+    if let Some(problem) =
+        seccomp_dsl_core::container_start::start_problem(&engines::TARGET, policy, settings)
+    {
         say(format_args!("warning: {problem}"));
     }
 }

@@ -41,7 +41,8 @@ pub fn to_source(policy: &Policy) -> String {
     let mut out = String::from("seccomp_dsl::seccomp_profile! {\n");
     let indent = "    ";
     let engine = engines::TARGET;
-    if !engine.stopped_runtime_calls(policy).is_empty() {
+    let settings = crate::container_start::Settings::default();
+    if !crate::container_start::stopped(&engine, policy, settings).is_empty() {
         let _ = writeln!(
             out,
             "{indent}// Stops calls {} makes after loading the filter: for install() alone.",

@@ -39,6 +39,7 @@ pub mod bpf;
 pub mod classes;
 pub mod compare;
 pub mod constants;
+pub mod container_start;
 pub mod decide;
 pub mod docker;
 pub mod dsl;

@@ -61,8 +61,8 @@ pub use command::CommandExt;
 pub use diagnose::Report;
 pub use install::{capabilities_in, context_of, current_context, Error};
 pub use seccomp_dsl_core::{
-    bpf, classes, compare, constants, decide, docker, dsl, engines, exact, explain, groups, k8s,
-    model, preset, record, signatures, syscalls, upper_half, validate,
+    bpf, classes, compare, constants, container_start, decide, docker, dsl, engines, exact,
+    explain, groups, k8s, model, preset, record, signatures, syscalls, upper_half, validate,
 };
 pub use seccomp_dsl_macros::seccomp_profile;
 
@@ -340,7 +340,7 @@ impl Profile {
     /// Why a container does not start under this policy's profile (the
     /// container runtime's own calls after it loads the filter are denied
     /// or killed), for a build script or a tool to say before shipping it;
-    /// `None` when they pass. See [`engines::Engine::start_problem`].
+    /// `None` when they pass. See [`seccomp_dsl_core::container_start`].
     ///
     /// ```
     /// static STRICT: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
@@ -350,7 +350,11 @@ impl Profile {
     /// assert!(STRICT.container_start_problem().is_some());
     /// ```
     pub fn container_start_problem(&self) -> Option<String> {
-        engines::TARGET.start_problem(&self.policy)
+        seccomp_dsl_core::container_start::start_problem(
+            &engines::TARGET,
+            &self.policy,
+            Default::default(),
+        )
     }
 
     /// The OCI runtime-spec `linux.seccomp` object for a runc or crun

@@ -280,11 +280,11 @@ fn take_listener(handshake: &Handshake) -> io::Result<OwnedFd> {
     taken
 }
 
-/// The notification loop: until no process is left under the filter.
-pub(crate) fn supervise(
-    listener: &OwnedFd,
-    handler: &mut dyn FnMut(&Call) -> Reply,
-) -> io::Result<()> {
+/// Answers every call the filter behind `listener` notifies with
+/// `handler`, until no process is left under that filter: the loop
+/// [`Supervised::run`] runs, for a listener obtained otherwise (a seccomp
+/// agent is handed one by the container runtime).
+pub fn supervise(listener: &OwnedFd, handler: &mut dyn FnMut(&Call) -> Reply) -> io::Result<()> {
     let fd = listener.as_raw_fd();
     loop {
         let mut poll = libc::pollfd {

@@ -207,6 +207,25 @@ impl Podman {
         }
     }
 
+    /// `podman run` of `args` in the image under `profile`, with or without
+    /// no-new-privileges (without, runc loads the filter before its own
+    /// set-up, as podman does by default).
+    pub fn run_under(&self, profile: &Path, no_new_privileges: bool, args: &[&str]) -> Command {
+        let (files, processes) = (self.files, self.processes);
+        let mut command = Command::new("podman");
+        command.args(["run", "--rm", "--network", "none", "--runtime", "runc"]);
+        if no_new_privileges {
+            command.args(["--security-opt", "no-new-privileges"]);
+        }
+        command
+            .arg(format!("--security-opt=seccomp={}", profile.display()))
+            .arg(format!("--ulimit=nofile={files}:{files}"))
+            .arg(format!("--ulimit=nproc={processes}:{processes}"))
+            .arg(IMAGE)
+            .args(args);
+        command
+    }
+
     /// The image as a docker-archive tar, for other engines to import.
     pub fn save_image(&self, archive: &Path) {
         let _ = std::fs::remove_file(archive);

@@ -56,6 +56,25 @@ pub enum Side<'a> {
     Filters(&'a [Vec<Instruction>]),
     /// What a policy means, resolved for a context.
     Policy(&'a Resolved<'a>),
+    /// The same, its diagram built once for many questions.
+    Prepared(&'a Prepared<'a>),
+}
+
+/// A resolved policy with its decision diagram, for asking many questions
+/// of one policy without building the diagram each time.
+pub struct Prepared<'a> {
+    resolved: &'a Resolved<'a>,
+    dag: Dag,
+}
+
+impl<'a> Prepared<'a> {
+    /// Builds the diagram of `resolved`.
+    pub fn new(resolved: &'a Resolved<'a>) -> Prepared<'a> {
+        Prepared {
+            resolved,
+            dag: Dag::of(resolved),
+        }
+    }
 }
 
 impl Side<'_> {
@@ -67,6 +86,7 @@ impl Side<'_> {
             Side::Policy(resolved) => {
                 reference::decide(resolved, data.arch, data.nr as u32, &data.args)
             }
+            Side::Prepared(prepared) => Side::Policy(prepared.resolved).answer(data),
         }
     }
 }
@@ -286,7 +306,7 @@ const MOST_PAIRS: usize = 64;
 /// A program of one side.
 enum Prog<'a> {
     Bpf(&'a [Instruction]),
-    Dag(Dag),
+    Dag(std::borrow::Cow<'a, Dag>),
 }
 
 /// Where a program's run stands.
@@ -362,7 +382,14 @@ impl<'a> Explorer<'a> {
                 Ok(filters.len())
             }
             Side::Policy(resolved) => {
-                self.programs.push(Prog::Dag(Dag::of(resolved)));
+                let dag = std::borrow::Cow::Owned(Dag::of(resolved));
+                self.programs.push(Prog::Dag(dag));
+                self.origin.push((right, 0));
+                Ok(1)
+            }
+            Side::Prepared(prepared) => {
+                self.programs
+                    .push(Prog::Dag(std::borrow::Cow::Borrowed(&prepared.dag)));
                 self.origin.push((right, 0));
                 Ok(1)
             }

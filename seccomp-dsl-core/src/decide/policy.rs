@@ -34,6 +34,7 @@ pub enum Node {
 }
 
 /// A decision diagram: tests of one word against a constant, and answers.
+#[derive(Clone)]
 pub struct Dag {
     nodes: Vec<Node>,
     shared: HashMap<Node, NodeId>,

@@ -37,15 +37,155 @@ pub struct Engine {
     /// Whether the runtime refuses to start a container whose profile has
     /// `flags` (runc before 1.2 does, whatever they are).
     pub refuses_flags: bool,
-    /// Syscalls the runtime makes itself after it has loaded the filter, as
-    /// logged for a container whose program makes no call but
-    /// `exit_group`: with `no-new-privileges` (the filter is loaded just
-    /// before `execve`) and without it (the default of podman and Docker,
-    /// where runc loads it before dropping privileges), and `rt_sigreturn`,
-    /// which Go's scheduler needs after a preemption signal now and then
-    /// (denied, it crashes runc's init).
-    pub runtime_calls: &'static [&'static str],
+    /// The calls the runtime makes itself after it has loaded the filter,
+    /// with the argument values it passes where they are always the same:
+    /// what a profile must let run for a container to start.
+    pub runtime_calls: &'static [RuntimeCall],
 }
+
+/// A call a container runtime makes itself after it has loaded the
+/// container's filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuntimeCall {
+    /// The syscall.
+    pub syscall: &'static str,
+    /// Each argument's value where the runtime always passes the same
+    /// (`AT_FDCWD`, a command, flags); `None` where it varies (a
+    /// descriptor, a pointer, a capability number, an id).
+    pub args: [Option<u64>; 6],
+    /// Made only where the container runs without no-new-privileges (the
+    /// default of podman and Docker): runc then loads the filter before it
+    /// drops capabilities and changes identity.
+    pub without_no_new_privileges_only: bool,
+    /// What denying the call (an errno) does to the container's start;
+    /// killing it always keeps the container from starting.
+    pub denied: Denied,
+}
+
+/// What an errno answer to a runtime call does to the container's start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Denied {
+    /// The container does not start (or its program does not run).
+    Fails,
+    /// It does not start without no-new-privileges; with, it does.
+    FailsWithoutNoNewPrivileges,
+    /// The runtime goes on: the call's error is ignored.
+    Ignored,
+}
+
+const fn call(
+    syscall: &'static str,
+    args: [Option<u64>; 6],
+    both: bool,
+    denied: Denied,
+) -> RuntimeCall {
+    RuntimeCall {
+        syscall,
+        args,
+        without_no_new_privileges_only: !both,
+        denied,
+    }
+}
+
+use Denied::{Fails, FailsWithoutNoNewPrivileges, Ignored};
+
+const ANY: Option<u64> = None;
+const AT_FDCWD: Option<u64> = Some(-100i64 as u64);
+
+/// runc 1.1.5's calls after loading the filter, measured with the
+/// recorder's seccomp agent (`seccomp-dsl record -- podman run ...
+/// --security-opt seccomp={profile}`, and `ctr run`, with and without
+/// no-new-privileges; the real-engine suite measures them again), and the
+/// Go runtime's that came with them (`futex`, `rt_sigreturn` after a
+/// preemption signal, `getpid`, `gettid`). What a denial of each does to
+/// the start is measured in podman too (the suite checks it: a profile
+/// that denies the call alone).
+pub const RUNC_1_1_5_CALLS: [RuntimeCall; 30] = [
+    // With or without no-new-privileges: closing descriptors (after
+    // `fstatfs` and `getdents64` of /proc/self/fd), the exec FIFO opened
+    // write-only and written, then `execve`.
+    call("close", [ANY; 6], true, Fails),
+    call(
+        "epoll_ctl",
+        [ANY, Some(1), ANY, ANY, ANY, ANY],
+        true,
+        Ignored,
+    ),
+    call("execve", [ANY; 6], true, Fails),
+    call("fstatfs", [ANY; 6], true, Fails),
+    call("getdents64", [ANY; 6], true, Fails),
+    call(
+        "openat",
+        [AT_FDCWD, ANY, Some(0x80000), Some(0), ANY, ANY],
+        true,
+        Fails,
+    ),
+    call(
+        "openat",
+        [AT_FDCWD, ANY, Some(0x80001), Some(0), ANY, ANY],
+        true,
+        Fails,
+    ),
+    call("read", [ANY; 6], true, FailsWithoutNoNewPrivileges),
+    call("write", [ANY; 6], true, Fails),
+    call("futex", [ANY; 6], true, Fails),
+    call("rt_sigreturn", [ANY; 6], true, Ignored),
+    call("getpid", [ANY; 6], true, Ignored),
+    call("gettid", [ANY; 6], true, Ignored),
+    call("getuid", [ANY; 6], true, Ignored),
+    // Without: capabilities dropped, identity set, the program looked up.
+    call("capget", [ANY; 6], false, Fails),
+    call("capset", [ANY; 6], false, Fails),
+    call("chdir", [ANY; 6], false, Fails),
+    call(
+        "faccessat2",
+        [AT_FDCWD, ANY, Some(1), Some(0x200), ANY, ANY],
+        false,
+        Ignored,
+    ),
+    call(
+        "fcntl",
+        [ANY, Some(2), Some(1), ANY, ANY, ANY],
+        false,
+        Ignored,
+    ),
+    call("fstat", [ANY; 6], false, Fails),
+    call("getcwd", [ANY; 6], false, Fails),
+    call("getppid", [ANY; 6], false, Fails),
+    call(
+        "newfstatat",
+        [AT_FDCWD, ANY, ANY, Some(0), ANY, ANY],
+        false,
+        Fails,
+    ),
+    call(
+        "prctl",
+        [Some(24), ANY, Some(0), Some(0), Some(0), ANY],
+        false,
+        Fails,
+    ),
+    call(
+        "prctl",
+        [Some(8), Some(0), Some(0), Some(0), Some(0), ANY],
+        false,
+        Fails,
+    ),
+    call(
+        "prctl",
+        [Some(8), Some(1), Some(0), Some(0), Some(0), ANY],
+        false,
+        Fails,
+    ),
+    call(
+        "prctl",
+        [Some(47), Some(3), ANY, Some(0), Some(0), ANY],
+        false,
+        Ignored,
+    ),
+    call("setgroups", [ANY; 6], false, Fails),
+    call("setgid", [ANY; 6], false, Fails),
+    call("setuid", [ANY; 6], false, Fails),
+];
 
 /// podman 4.3 with runc 1.1.5 and libseccomp 2.5.4, as Debian 12 ships
 /// them, on x86_64 and aarch64 hosts: the stack of the real-engine suite,
@@ -59,34 +199,7 @@ pub const PODMAN: Engine = Engine {
     honours_default_errno: true,
     hosts: &[SeccompArch::X86_64, SeccompArch::Aarch64],
     refuses_flags: true,
-    runtime_calls: &[
-        "capget",
-        "capset",
-        "chdir",
-        "close",
-        "epoll_ctl",
-        "execve",
-        "faccessat2",
-        "fcntl",
-        "fstat",
-        "fstatfs",
-        "futex",
-        "getcwd",
-        "getdents64",
-        "getpid",
-        "getppid",
-        "gettid",
-        "getuid",
-        "newfstatat",
-        "openat",
-        "prctl",
-        "read",
-        "rt_sigreturn",
-        "setgid",
-        "setgroups",
-        "setuid",
-        "write",
-    ],
+    runtime_calls: &RUNC_1_1_5_CALLS,
 };
 
 /// Docker 20.10 (Debian 12's `docker.io`) with the same runc and
@@ -207,67 +320,6 @@ impl Engine {
         )
     }
 
-    /// The calls of [`Engine::runtime_calls`] that `policy` kills (or
-    /// traps): those its default kills, no rule naming them, and those an
-    /// unconditional rule kills, with that rule's index. A container whose
-    /// profile kills them hangs instead of starting.
-    pub fn stopped_runtime_calls(&self, policy: &Policy) -> StoppedRuntimeCalls {
-        let kills = |action: Action| !action.may_run_call() && !matches!(action, Action::Errno(_));
-        let denies = |action: Action| matches!(action, Action::Errno(_));
-        let mut killed = StoppedRuntimeCalls::default();
-        for &call in self.runtime_calls {
-            let mut rules = (policy.rules.iter().enumerate()).filter(|(_, rule)| rule.names(call));
-            let named = rules.clone().next().is_some();
-            let unconditional =
-                rules.find(|(_, rule)| rule.is_unconditional() && rule.applies_everywhere());
-            match unconditional {
-                Some((index, rule)) if kills(rule.action) => killed.by_rules.push((index, call)),
-                Some((index, rule)) if denies(rule.action) => {
-                    killed.denied_by_rules.push((index, call))
-                }
-                None if !named && kills(policy.default_action) => killed.by_default.push(call),
-                None if !named && denies(policy.default_action) => {
-                    killed.denied_by_default.push(call)
-                }
-                _ => {}
-            }
-        }
-        killed
-    }
-
-    /// What keeps a container from starting under `policy`'s profile in
-    /// this engine, said (for a policy meant for `install()` alone, which
-    /// says so with `#[allow(engine_cannot_start)]`, exported anyway);
-    /// `None` when the runtime's own calls pass.
-    ///
-    /// ```
-    /// use seccomp_dsl_core::engines::TARGET;
-    /// use seccomp_dsl_core::model::{Action, Policy};
-    /// let strict = Policy::new(Action::Errno(1), vec![]);
-    /// let said = TARGET.start_problem(&strict).unwrap();
-    /// assert!(said.contains("a container does not start under this profile"));
-    /// assert_eq!(TARGET.start_problem(&Policy::new(Action::Allow, vec![])), None);
-    /// ```
-    pub fn start_problem(&self, policy: &Policy) -> Option<String> {
-        let stopped = self.stopped_runtime_calls(policy);
-        if stopped.is_empty() {
-            return None;
-        }
-        let calls: Vec<String> = (stopped.by_default.iter())
-            .chain(&stopped.denied_by_default)
-            .chain(stopped.by_rules.iter().map(|(_, call)| call))
-            .chain(stopped.denied_by_rules.iter().map(|(_, call)| call))
-            .map(|call| format!("`{call}`"))
-            .collect();
-        Some(format!(
-            "{} calls {} itself after loading the filter, and this policy denies or kills them: a \
-             container does not start under this profile (a policy for install() alone says so \
-             with #[allow(engine_cannot_start)] above `default`)",
-            self.describe(),
-            calls.join(", ")
-        ))
-    }
-
     /// The multiplexer (`socketcall` or `ipc`) through which the engine's
     /// libseccomp also applies rules on `syscall` on `abi`, without their
     /// conditions, where it does.
@@ -377,31 +429,6 @@ pub fn miscompiled_by_libseccomp(policy: &Policy) -> Vec<(usize, usize)> {
 /// included (see [`ArgCondition::compares_64_bits`]).
 pub fn covers_x32(architectures: &Architectures) -> bool {
     architectures.named().contains(&SeccompArch::X32)
-}
-
-/// What [`Engine::stopped_runtime_calls`] finds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StoppedRuntimeCalls {
-    /// Killed by the default action.
-    pub by_default: Vec<&'static str>,
-    /// Killed by a rule: its index in the policy, and the call.
-    pub by_rules: Vec<(usize, &'static str)>,
-    /// Denied (`errno`) by the default action: the container fails to
-    /// start, with the engine's error.
-    pub denied_by_default: Vec<&'static str>,
-    /// Denied by a rule: its index in the policy, and the call.
-    pub denied_by_rules: Vec<(usize, &'static str)>,
-}
-
-impl StoppedRuntimeCalls {
-    /// Whether the policy kills or denies none: a container can start
-    /// under its profile.
-    pub fn is_empty(&self) -> bool {
-        self.by_default.is_empty()
-            && self.by_rules.is_empty()
-            && self.denied_by_default.is_empty()
-            && self.denied_by_rules.is_empty()
-    }
 }
 
 /// runc's ENOSYS stub: for a profile that lists its ABIs (`architectures`

@@ -192,11 +192,13 @@ fn check_multiplexed(lowered: &Lowered, errors: &mut Errors) {
 }
 
 /// A policy that kills a call the container runtime makes after loading
-/// the filter leaves the container hung (runc's init killed, a zombie with
-/// live threads): an error at `default` or at the rule; one that denies such
-/// a call keeps the container from starting: a warning. Neither where
-/// `default` acknowledges that the policy is for `install()` alone.
+/// the filter (with the argument values it makes it with) leaves the
+/// container hung (runc's init killed, a zombie with live threads): an
+/// error at `default` or at the rule; one that denies such a call keeps the
+/// container from starting: a warning. Neither where `default`
+/// acknowledges that the policy is for `install()` alone.
 fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
+    use crate::container_start::{listed, stopped, Settings, Written};
     let (policy, engine) = (&lowered.policy, lowered.engine);
     let Some(default) = lowered.default else {
         return; // no usable default: reported already
@@ -208,14 +210,16 @@ fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
     {
         return;
     }
-    let killed = engine.stopped_runtime_calls(policy);
-    for &(index, call) in &killed.by_rules {
+    let found = stopped(&engine, policy, Settings::default());
+    for stopped in found.iter().filter(|stopped| stopped.kills()) {
+        let Some(index) = stopped.rule else { continue };
         errors.push(
             lowered.sources[index].action,
             format!(
-                "{} calls `{call}` itself after loading the filter: a profile that kills it \
-                 leaves the container hung instead of started",
-                engine.describe()
+                "{} calls `{}` itself after loading the filter: a profile that kills it leaves \
+                 the container hung instead of started",
+                engine.describe(),
+                Written(&stopped.call)
             ),
             Some(
                 "deny it with `errno`, or keep the policy for `install()` alone with \
@@ -223,16 +227,7 @@ fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
             ),
         );
     }
-    let listed = |calls: &[&str]| {
-        calls
-            .iter()
-            .map(|call| format!("`{call}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let denied: Vec<&str> = (killed.denied_by_default.iter().copied())
-        .chain(killed.denied_by_rules.iter().map(|&(_, call)| call))
-        .collect();
+    let denied: Vec<_> = found.iter().filter(|s| !s.kills()).cloned().collect();
     if !denied.is_empty() {
         // The engine says so when it fails; the policy may be meant for
         // `install()` alone (the canonical example is): a warning.
@@ -248,14 +243,18 @@ fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
             ),
         );
     }
-    if !killed.by_default.is_empty() {
+    let by_default: Vec<_> = (found.iter())
+        .filter(|stopped| stopped.kills() && stopped.rule.is_none())
+        .cloned()
+        .collect();
+    if !by_default.is_empty() {
         errors.push(
             default,
             format!(
                 "{} calls {} itself after loading the filter: this default kills them, which \
                  leaves a container hung instead of started",
                 engine.describe(),
-                listed(&killed.by_default)
+                listed(&by_default)
             ),
             Some(
                 "allow them, or keep the policy for `install()` alone with \

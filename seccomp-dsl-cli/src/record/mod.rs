@@ -1,5 +1,10 @@
 //! `seccomp-dsl record`: runs a command with every call it makes sent to
-//! this process, and writes the policy that allows exactly those.
+//! this process, and writes the policy that allows exactly those. A
+//! command line holding `{profile}` runs a container engine: the recording
+//! profile goes there, and a seccomp agent ([`agent`]) records the
+//! container where it runs, the runtime's own calls included.
+
+mod agent;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,8 +30,12 @@ pub struct Options {
     pub merge: Option<PathBuf>,
     pub default: Option<String>,
     pub docker: Option<PathBuf>,
+    pub log: Option<PathBuf>,
     pub command: Vec<String>,
 }
+
+/// Where a container engine's command line takes the recording profile.
+pub const PROFILE_PLACEHOLDER: &str = "{profile}";
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -48,7 +57,7 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
         recording.default_action = default_action(default)?;
     }
     let program = options.command.first().ok_or("no command given")?;
-    let mut command = command(&options.command)?;
+    let in_container = (options.command.iter()).any(|arg| arg.contains(PROFILE_PLACEHOLDER));
     // Ctrl-C reaches the command too: the recording ends when it does, and
     // is written, marked partial.
     // SAFETY: the handler only stores to an atomic; exec resets it in the
@@ -59,23 +68,41 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
             note_interrupt as *const () as libc::sighandler_t,
         )
     };
-    let supervised = Supervised::spawn(&mut command, &notify_every_call(), &[])
-        .map_err(|error| start_error(program, &error))?;
+    let mut log = match &options.log {
+        Some(path) => Some(
+            std::fs::File::create(path).map_err(|error| format!("{}: {error}", path.display()))?,
+        ),
+        None => None,
+    };
     let mut run = Recording::new(recording.default_action);
-    let status = supervised
-        .run(|call| {
-            match (call.abi, call.syscall) {
-                (Some(abi), Some(name)) if abi == native => run.observe(abi, name, &call.data.args),
-                (Some(abi), Some(name)) => run.observe_foreign(abi, name, &call.data.args),
-                // A number no table names cannot be written in a policy.
-                _ => say(format_args!(
-                    "call {} of an unknown ABI ({:#x}) not recorded",
-                    call.data.nr, call.data.arch
-                )),
-            }
-            Reply::Continue
-        })
-        .map_err(|error| start_error(program, &error))?;
+    let mut observe = |call: &seccomp_dsl::supervise::Call, phase: &str| {
+        if let Some(log) = log.as_mut() {
+            use std::io::Write;
+            let _ = writeln!(log, "{phase} {}", logged(call));
+        }
+        match (call.abi, call.syscall) {
+            (Some(abi), Some(name)) if abi == native => run.observe(abi, name, &call.data.args),
+            (Some(abi), Some(name)) => run.observe_foreign(abi, name, &call.data.args),
+            // A number no table names cannot be written in a policy.
+            _ => say(format_args!(
+                "call {} of an unknown ABI ({:#x}) not recorded",
+                call.data.nr, call.data.arch
+            )),
+        }
+    };
+    let status = if in_container {
+        container(&options.command, native, &mut observe)?
+    } else {
+        let mut command = command(&options.command)?;
+        let supervised = Supervised::spawn(&mut command, &notify_every_call(), &[])
+            .map_err(|error| start_error(program, &error))?;
+        supervised
+            .run(|call| {
+                observe(call, "program");
+                Reply::Continue
+            })
+            .map_err(|error| start_error(program, &error))?
+    };
     let interrupted = INTERRUPTED.load(Ordering::Relaxed);
     partial |= interrupted;
     recording.merge(&run);
@@ -125,6 +152,94 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
             .unwrap_or_default()
     ));
     Ok(exit_code(status))
+}
+
+/// Runs `line`, a container engine's command line with the recording
+/// profile where it says `{profile}`, and observes every call the
+/// container makes, from the moment its filter is loaded, with who made
+/// it: `runtime` (the container runtime's own calls) or `program`.
+fn container(
+    line: &[String],
+    native: SeccompArch,
+    observe: &mut dyn FnMut(&seccomp_dsl::supervise::Call, &str),
+) -> Result<std::process::ExitStatus, String> {
+    use std::os::unix::fs::DirBuilderExt;
+    let dir = std::env::temp_dir().join(format!("seccomp-dsl-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&dir)
+        .map_err(|error| format!("{}: {error}", dir.display()))?;
+    let socket = dir.join("agent.sock");
+    let profile = dir.join("profile.json");
+    std::fs::write(&profile, agent::recording_profile(&socket, native))
+        .map_err(|error| format!("{}: {error}", profile.display()))?;
+    let agent =
+        agent::Agent::start(&socket).map_err(|error| format!("{}: {error}", socket.display()))?;
+    let line: Vec<String> = line
+        .iter()
+        .map(|arg| arg.replace(PROFILE_PLACEHOLDER, &profile.to_string_lossy()))
+        .collect();
+    let status = command(&line)?
+        .status()
+        .map_err(|error| start_error(&line[0], &error));
+    let calls = agent.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+    let status = status?;
+    if calls.seen.is_empty() {
+        return Err(format!(
+            "no call of a container reached the recorder: does `{}` run a container with runc and \
+             the profile given at `{PROFILE_PLACEHOLDER}`?",
+            line[0]
+        ));
+    }
+    let mut unmodelled: Vec<String> = Vec::new();
+    for seen in &calls.seen {
+        let phase = match seen.phase {
+            agent::Phase::Runtime => "runtime",
+            agent::Phase::Program => "program",
+        };
+        observe(&seen.call, phase);
+        // What the runtime did that its model lacks: the recording allows
+        // it, and says so, since exports rely on the model.
+        if let (agent::Phase::Runtime, Some(name)) = (seen.phase, seen.call.syscall) {
+            let engine = seccomp_dsl::engines::TARGET;
+            if !seccomp_dsl_core::container_start::modelled(&engine, name, &seen.call.data.args) {
+                let call = seccomp_dsl::compare::call_as_read(name, &seen.call.data.args);
+                if !unmodelled.contains(&call) {
+                    unmodelled.push(call);
+                }
+            }
+        }
+    }
+    if !unmodelled.is_empty() {
+        say(format_args!(
+            "warning: the container runtime made {} after loading the filter, which the model of \
+             {} lacks: the recording allows {}, but a policy written by hand is not checked for \
+             {}",
+            unmodelled.join(", "),
+            seccomp_dsl::engines::TARGET.runtime,
+            if unmodelled.len() == 1 { "it" } else { "them" },
+            if unmodelled.len() == 1 { "it" } else { "them" },
+        ));
+    }
+    Ok(status)
+}
+
+/// A call as the log lists it: `thread 12: socket(AF_INET, SOCK_STREAM, 0) on x86_64`.
+fn logged(call: &seccomp_dsl::supervise::Call) -> String {
+    match (call.abi, call.syscall) {
+        (Some(abi), Some(name)) => format!(
+            "thread {}: {} on {}",
+            call.thread,
+            seccomp_dsl::compare::call_as_read(name, &call.data.args),
+            abi.name()
+        ),
+        _ => format!(
+            "thread {}: syscall {} of ABI {:#x}",
+            call.thread, call.data.nr, call.data.arch
+        ),
+    }
 }
 
 /// The recording a policy file `record` wrote stands for, the commands it
