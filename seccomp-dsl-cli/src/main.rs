@@ -4,6 +4,7 @@
 //! runtime config, and shows, runs and measures the BPF program a profile
 //! compiles to.
 
+mod diff;
 mod record;
 mod run;
 
@@ -146,14 +147,17 @@ enum Command {
         #[arg(long)]
         native_only: bool,
     },
-    /// Lists, per syscall and ABI, each class of calls two policies decide
-    /// differently, with a call that shows it and what decides it on each
-    /// side. Exits with 0 when they decide every call alike, 1 otherwise.
+    /// Lists, per syscall and ABI, each class of calls two sides answer
+    /// differently (decided exactly, over every call), with a call that
+    /// shows it and what decides it on each side. Exits with 0 when they
+    /// answer every call alike, 1 otherwise.
     Diff {
-        /// The policy before: a Docker profile (JSON) or DSL source.
-        before: PathBuf,
-        /// The policy after.
-        after: PathBuf,
+        /// The side before: a policy (a Docker profile or DSL source), a
+        /// compiled program (`bpf:FILE`, or FILE.bpf: `struct sock_filter`
+        /// records), or a running process's filters (`pid:N`).
+        before: String,
+        /// The side after, as BEFORE.
+        after: String,
         /// Print the differences as JSON.
         #[arg(long)]
         json: bool,
@@ -359,17 +363,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             before,
             after,
             json,
-        } => {
-            let (old, new) = (load(&before)?, load(&after)?);
-            let differences =
-                seccomp_dsl::compare::differences(&old, &new).map_err(|e| e.to_string())?;
-            print!("{}", diff_listing(&differences, json));
-            return Ok(if differences.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
-        }
+        } => return diff::diff(&before, &after, json),
         Command::Run {
             policy,
             complain,
@@ -624,56 +618,6 @@ fn emulate(
         disasm::action(value)
     );
     Ok(())
-}
-
-/// The differences, for a code review (grouped by syscall and ABI) or as
-/// JSON.
-fn diff_listing(differences: &[seccomp_dsl::compare::Difference], json: bool) -> String {
-    use seccomp_dsl::compare::call;
-    if json {
-        let entries: Vec<serde_json::Value> = differences
-            .iter()
-            .map(|difference| {
-                serde_json::json!({
-                    "syscall": difference.syscall,
-                    "abi": difference.abi.name(),
-                    "where": difference.place,
-                    "call": call(&difference.syscall, &difference.args),
-                    "args": difference.args,
-                    "before": {"action": difference.before.0.to_string(), "by": difference.before.1},
-                    "after": {"action": difference.after.0.to_string(), "by": difference.after.1},
-                })
-            })
-            .collect();
-        return format!(
-            "{}\n",
-            serde_json::to_string_pretty(&entries).expect("JSON values print")
-        );
-    }
-    let mut listing = String::new();
-    let mut heading = String::new();
-    for difference in differences {
-        let this = format!(
-            "{} on {}, {}:",
-            difference.syscall,
-            difference.abi.name(),
-            difference.place
-        );
-        if this != heading {
-            listing.push_str(&this);
-            listing.push('\n');
-            heading = this;
-        }
-        listing.push_str(&format!(
-            "  {}: {} ({})  ->  {} ({})\n",
-            call(&difference.syscall, &difference.args),
-            difference.before.0,
-            difference.before.1,
-            difference.after.0,
-            difference.after.1
-        ));
-    }
-    listing
 }
 
 /// Every group with its purpose, or the syscalls of the group `name` on

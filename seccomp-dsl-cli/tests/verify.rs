@@ -330,3 +330,75 @@ fn a_process_under_run_is_said_to_be_supervised() {
         text(&verified.stdout)
     );
 }
+
+/// `struct sock_filter` records, as libseccomp's `seccomp_export_bpf`
+/// writes them.
+fn bpf_file(name: &str, program: &[Instruction]) -> std::path::PathBuf {
+    let bytes: Vec<u8> = program
+        .iter()
+        .flat_map(|i| {
+            let mut record = Vec::with_capacity(8);
+            record.extend(i.code.to_ne_bytes());
+            record.extend([i.jt, i.jf]);
+            record.extend(i.k.to_ne_bytes());
+            record
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("seccomp-dsl-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn diff_takes_programs_and_processes_and_lists_what_a_backdoor_changes() {
+    let policy = temp_file("diffed.rs", POLICY);
+    let policy = policy.to_str().unwrap();
+    let program = COMPILED.compile_here().unwrap().into_owned();
+    let compiled = bpf_file("compiled.bpf", &program);
+    let same = seccomp_dsl(&["diff", compiled.to_str().unwrap(), policy]);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}{}",
+        text(&same.stdout),
+        text(&same.stderr)
+    );
+    assert_eq!(text(&same.stdout), "");
+    let load = |offset| i(op::LD | op::W | op::ABS, 0, 0, offset);
+    let backdoor = backdoored(
+        &program,
+        &[load(8), i(op::JMP | op::JEQ | op::K, 1, 0, 0x4141_4141)],
+    );
+    let process = Paused::under(std::slice::from_ref(&backdoor));
+    let pid = format!("pid:{}", process.pid());
+    for before in [
+        pid.as_str(),
+        &format!("bpf:{}", bpf_file("backdoor", &backdoor).display()),
+    ] {
+        let differed = seccomp_dsl(&["diff", before, policy]);
+        let said = text(&differed.stdout);
+        assert_eq!(
+            differed.status.code(),
+            Some(1),
+            "{said}{}",
+            text(&differed.stderr)
+        );
+        assert!(
+            said.starts_with("socket on x86_64, in ")
+                && said.contains("allow (")
+                && said.contains("->  errno(1) (the default action)")
+                && said.lines().count() == 2,
+            "{before}: {said}"
+        );
+    }
+    // A process against the program it runs: the same.
+    let honest = Paused::under(std::slice::from_ref(&program));
+    let same = seccomp_dsl(&[
+        "diff",
+        &format!("pid:{}", honest.pid()),
+        compiled.to_str().unwrap(),
+    ]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stdout));
+}

@@ -198,6 +198,17 @@ fn decided_unnamed(resolved: &Resolved<'_>, abi: SeccompArch, nr: u32) -> (Actio
     (resolved.default_action, "the default action".into())
 }
 
+/// What `resolved` does to the call `data` (any ABI, any number), and
+/// what decides it, said: `(allow, "`allow read;`")`, `(errno(1), "the
+/// default action")`; `None` for an ABI the kernel does not describe.
+pub fn decided_call(resolved: &Resolved<'_>, data: &SeccompData) -> Option<(Action, String)> {
+    let (abi, name) = bpf::syscall_of(data.arch, data.nr as u32)?;
+    Some(match name {
+        Some(name) => decided(resolved, abi, name, &data.args),
+        None => decided_unnamed(resolved, abi, data.nr as u32),
+    })
+}
+
 /// Every class of calls `before` and `after` decide differently, one per
 /// ABI, syscall and pair of outcomes (the first place it shows), in the
 /// order of hosts, ABIs and syscalls. Decided exactly, over every call
