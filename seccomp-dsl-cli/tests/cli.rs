@@ -923,3 +923,123 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert_eq!(output.status.signal(), Some(libc::SIGPIPE));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+/// SIGTERM and SIGHUP (what `timeout`, `kill`, systemd and `docker stop`
+/// send) end the recording as Ctrl-C does: the command gets the signal, and
+/// what was seen is written, marked partial; so is a recording whose
+/// command is killed.
+#[test]
+fn a_recording_is_kept_through_sigterm_sighup_timeout_and_a_killed_command() {
+    if !std::path::Path::new("/bin/busybox").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "busybox-static is not installed"
+        );
+        return;
+    }
+    let dir = temp_dir("terminated");
+    let written = |policy: &std::path::Path| {
+        let source = std::fs::read_to_string(policy)
+            .unwrap_or_else(|error| panic!("{}: {error}", policy.display()));
+        assert!(
+            source.contains("// PARTIAL: a recording was interrupted"),
+            "{source}"
+        );
+        // The server got as far as listening.
+        assert!(
+            source.contains("bind") && source.contains("listen"),
+            "{source}"
+        );
+    };
+    let record = |policy: &std::path::Path, port: u16| {
+        Command::new(env!("CARGO_BIN_EXE_seccomp-dsl"))
+            .args([
+                "record",
+                "-o",
+                policy.to_str().unwrap(),
+                "--",
+                "/bin/busybox",
+                "httpd",
+                "-f",
+            ])
+            .arg("-p")
+            .arg(format!("127.0.0.1:{port}"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let port = 20_000 + (std::process::id() % 20_000) as u16;
+    // The server the recorder runs.
+    let server_of = |recorder: u32| -> i32 {
+        let tasks = std::fs::read_dir(format!("/proc/{recorder}/task")).unwrap();
+        let children: Vec<String> = tasks
+            .flatten()
+            .flat_map(|task| {
+                let children = std::fs::read_to_string(task.path().join("children"));
+                let children = children.unwrap_or_default();
+                children
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        children.first().expect("the server runs").parse().unwrap()
+    };
+    // SIGTERM ends the server, and the recording.
+    let policy = dir.join("sigterm.rs");
+    let child = record(&policy, port);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    // SAFETY: signals our own child, the recorder alone.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(143), "{}", text(&output.stderr));
+    written(&policy);
+    // busybox httpd takes SIGHUP to reload and goes on: what was seen is
+    // written at once, and again when the server ends.
+    let policy = dir.join("sighup.rs");
+    let child = record(&policy, port + 1);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    // SAFETY: as above.
+    unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !policy.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    written(&policy);
+    // SAFETY: the recorder's child, the server.
+    unsafe { libc::kill(server_of(child.id()), libc::SIGKILL) };
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(137), "{}", text(&output.stderr));
+    written(&policy);
+    // `timeout` signals the recorder (and its group).
+    let policy = dir.join("timeout.rs");
+    let timed = Command::new("timeout")
+        .arg("1")
+        .arg(env!("CARGO_BIN_EXE_seccomp-dsl"))
+        .args([
+            "record",
+            "-o",
+            policy.to_str().unwrap(),
+            "--",
+            "/bin/busybox",
+            "httpd",
+            "-f",
+        ])
+        .arg("-p")
+        .arg(format!("127.0.0.1:{}", port + 100))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(timed.status.code(), Some(124), "{}", text(&timed.stderr));
+    written(&policy);
+    // The command killed by a signal the recorder never saw.
+    let policy = dir.join("killed.rs");
+    let child = record(&policy, port + 101);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    // SAFETY: the recorder's child, the server.
+    unsafe { libc::kill(server_of(child.id()), libc::SIGKILL) };
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(137), "{}", text(&output.stderr));
+    written(&policy);
+}

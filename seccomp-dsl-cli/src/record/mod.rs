@@ -9,6 +9,7 @@ mod agent;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use seccomp_dsl::model::{Action, SeccompArch};
 use seccomp_dsl::record::Recording;
@@ -39,14 +40,44 @@ pub const PROFILE_PLACEHOLDER: &str = "{profile}";
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn note_interrupt(_: libc::c_int) {
+/// The recorded command's process, once it runs, for the handler to pass a
+/// signal on to.
+static COMMAND: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Notes that the recording is cut short, and passes the signal on to the
+/// command (SIGINT only where no terminal gave it to the command already):
+/// the command ends, and what was seen is written.
+extern "C" fn note_interrupt(signal: libc::c_int) {
     INTERRUPTED.store(true, Ordering::Relaxed);
+    let command = COMMAND.load(Ordering::Relaxed);
+    // SAFETY: isatty and kill are async-signal-safe system calls.
+    let from_terminal = signal == libc::SIGINT && unsafe { libc::isatty(0) } == 1;
+    if command > 0 && !from_terminal {
+        // SAFETY: as above.
+        unsafe { libc::kill(command, signal) };
+    }
+}
+
+/// Keeps the recorder alive through SIGINT, SIGTERM and SIGHUP (what a
+/// terminal, `timeout`, `kill`, systemd and `docker stop` send): the
+/// command gets them, and the recording is written, marked partial.
+fn survive_interrupts() {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: installs a handler that stores to atomics and makes
+        // async-signal-safe calls; exec resets it in the command.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = note_interrupt as *const () as usize;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigaction(signal, &action, std::ptr::null_mut());
+        }
+    }
 }
 
 pub fn record(options: Options) -> Result<ExitCode, String> {
     let native = SeccompArch::native().ok_or("this architecture is not supported")?;
     // What came before: a recorded policy to add this run to.
-    let (mut recording, mut commands, mut partial) = match &options.merge {
+    let (mut recording, mut commands, partial) = match &options.merge {
         Some(path) => earlier_recording(path)?,
         None => (Recording::new(Action::Errno(1)), Vec::new(), false),
     };
@@ -58,28 +89,28 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
     }
     let program = options.command.first().ok_or("no command given")?;
     let in_container = (options.command.iter()).any(|arg| arg.contains(PROFILE_PLACEHOLDER));
-    // Ctrl-C reaches the command too: the recording ends when it does, and
-    // is written, marked partial.
-    // SAFETY: the handler only stores to an atomic; exec resets it in the
-    // command.
-    unsafe {
-        libc::signal(
-            libc::SIGINT,
-            note_interrupt as *const () as libc::sighandler_t,
-        )
-    };
+    commands.push(options.command.join(" "));
     let mut log = match &options.log {
         Some(path) => Some(
             std::fs::File::create(path).map_err(|error| format!("{}: {error}", path.display()))?,
         ),
         None => None,
     };
-    let mut run = Recording::new(recording.default_action);
+    let run = Arc::new(Mutex::new(Recording::new(recording.default_action)));
+    let output = Output {
+        path: options.output.clone(),
+        docker: options.docker.clone(),
+        earlier: recording,
+        commands,
+    };
+    let snapshots = Snapshots::start(output.clone(), Arc::clone(&run));
+    survive_interrupts();
     let mut observe = |call: &seccomp_dsl::supervise::Call, phase: &str| {
         if let Some(log) = log.as_mut() {
             use std::io::Write;
             let _ = writeln!(log, "{phase} {}", logged(call));
         }
+        let mut run = run.lock().expect("the recording is not poisoned");
         match (call.abi, call.syscall) {
             (Some(abi), Some(name)) if abi == native => run.observe(abi, name, &call.data.args),
             (Some(abi), Some(name)) => run.observe_foreign(abi, name, &call.data.args),
@@ -96,6 +127,7 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
         let mut command = command(&options.command)?;
         let supervised = Supervised::spawn(&mut command, &notify_every_call(), &[])
             .map_err(|error| start_error(program, &error))?;
+        COMMAND.store(supervised.id() as i32, Ordering::Relaxed);
         supervised
             .run(|call| {
                 observe(call, "program");
@@ -103,43 +135,15 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
             })
             .map_err(|error| start_error(program, &error))?
     };
+    snapshots.stop();
     let interrupted = INTERRUPTED.load(Ordering::Relaxed);
-    partial |= interrupted;
-    recording.merge(&run);
-    commands.push(options.command.join(" "));
-    let policy = recording.to_policy();
-    let mut source = String::from(HEADER);
-    source.push_str(" from:\n");
-    for command in &commands {
-        source.push_str(&format!("{COMMAND_LINE}{command}\n"));
-    }
-    if partial {
-        source.push_str(&format!(
-            "{PARTIAL} a recording was interrupted before its command finished; calls it would \
-             have made later are missing.\n"
-        ));
-    }
-    source.push_str(
-        "// Every syscall seen is allowed, with the argument values seen where they decide what \
-         the call does;\n// every other call gets the default action. Review it before use.\n",
-    );
-    source.push_str(&dsl::to_source(&policy));
-    // What is written must be what was seen: read back by the macro's
-    // own front end, it is the same policy.
-    let (written, _) = read_dsl(&source, &options.output)?;
-    if without_comments(written) != without_comments(policy.clone()) {
-        return Err("internal error: the written policy reads back differently".into());
-    }
-    std::fs::write(&options.output, &source)
-        .map_err(|error| format!("{}: {error}", options.output.display()))?;
-    if let Some(path) = &options.docker {
-        std::fs::write(path, docker::to_json(&policy))
-            .map_err(|error| format!("{}: {error}", path.display()))?;
-    }
+    // A command killed by a signal did not finish either.
+    let killed = std::os::unix::process::ExitStatusExt::signal(&status).is_some();
+    let run = run.lock().expect("the recording is not poisoned");
+    let count = output.write(&run, partial || interrupted || killed)?;
     say(format_args!(
-        "{} syscalls recorded{} to {}{}",
-        recording.syscall_count(),
-        if interrupted {
+        "{count} syscalls recorded{} to {}{}",
+        if interrupted || killed {
             " (interrupted: partial)"
         } else {
             ""
@@ -152,6 +156,99 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
             .unwrap_or_default()
     ));
     Ok(exit_code(status))
+}
+
+/// Where and how a recording is written.
+#[derive(Clone)]
+struct Output {
+    path: PathBuf,
+    docker: Option<PathBuf>,
+    /// What an earlier recording (`--merge`) saw.
+    earlier: Recording,
+    /// Every command recorded, this one last.
+    commands: Vec<String>,
+}
+
+impl Output {
+    /// Writes what `run` saw, with what came before; the number of
+    /// syscalls the policy allows.
+    fn write(&self, run: &Recording, partial: bool) -> Result<usize, String> {
+        let mut recording = self.earlier.clone();
+        recording.merge(run);
+        let policy = recording.to_policy();
+        let mut source = String::from(HEADER);
+        source.push_str(" from:\n");
+        for command in &self.commands {
+            source.push_str(&format!("{COMMAND_LINE}{command}\n"));
+        }
+        if partial {
+            source.push_str(&format!(
+                "{PARTIAL} a recording was interrupted before its command finished; calls it would \
+                 have made later are missing.\n"
+            ));
+        }
+        source.push_str(
+            "// Every syscall seen is allowed, with the argument values seen where they decide \
+             what the call does;\n// every other call gets the default action. Review it before \
+             use.\n",
+        );
+        source.push_str(&dsl::to_source(&policy));
+        // What is written must be what was seen: read back by the macro's
+        // own front end, it is the same policy.
+        let (written, _) = read_dsl(&source, &self.path)?;
+        if without_comments(written) != without_comments(policy.clone()) {
+            return Err("internal error: the written policy reads back differently".into());
+        }
+        write_whole(&self.path, source.as_bytes())?;
+        if let Some(path) = &self.docker {
+            write_whole(path, docker::to_json(&policy).as_bytes())?;
+        }
+        Ok(recording.syscall_count())
+    }
+}
+
+/// Writes `path` whole or not at all (beside it, then renamed): a reader,
+/// or a recorder killed meanwhile, never leaves half a file.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".partial");
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|error| format!("{}: {error}", path.display()))
+}
+
+/// Writes the recording as it stands as soon as a signal cuts it short, so
+/// that what was seen is kept even where the command goes on (a daemon
+/// that takes SIGHUP to reload) and the recorder is killed after.
+struct Snapshots {
+    done: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Snapshots {
+    fn start(output: Output, run: Arc<Mutex<Recording>>) -> Snapshots {
+        let done = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&done);
+        let thread = std::thread::spawn(move || {
+            let mut written = false;
+            while !stopping.load(Ordering::Acquire) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                if INTERRUPTED.load(Ordering::Relaxed) && !written {
+                    let run = run.lock().expect("the recording is not poisoned").clone();
+                    if let Err(error) = output.write(&run, true) {
+                        say(format_args!("{error}"));
+                    }
+                    written = true;
+                }
+            }
+        });
+        Snapshots { done, thread }
+    }
+
+    fn stop(self) {
+        self.done.store(true, Ordering::Release);
+        let _ = self.thread.join();
+    }
 }
 
 /// Runs `line`, a container engine's command line with the recording
@@ -180,9 +277,11 @@ fn container(
         .iter()
         .map(|arg| arg.replace(PROFILE_PLACEHOLDER, &profile.to_string_lossy()))
         .collect();
-    let status = command(&line)?
-        .status()
-        .map_err(|error| start_error(&line[0], &error));
+    let status = command(&line)?.spawn().and_then(|mut child| {
+        COMMAND.store(child.id() as i32, Ordering::Relaxed);
+        child.wait()
+    });
+    let status = status.map_err(|error| start_error(&line[0], &error));
     let calls = agent.finish();
     let _ = std::fs::remove_dir_all(&dir);
     let status = status?;
