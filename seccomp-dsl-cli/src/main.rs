@@ -224,10 +224,12 @@ enum Command {
 /// One call: `explain` and `emulate` take it alike.
 #[derive(Args)]
 struct CallArgs {
-    /// The syscall, by name (`personality`); `emulate` also takes a number
-    /// (`135`).
+    /// The syscall, by name (`personality`) or by its number on the ABI
+    /// (`135`, as the kernel's audit lines give it).
     syscall: String,
-    /// Up to six arguments (`0xffffffff`, `8`, ...).
+    /// Up to six arguments: numbers (`0x200`, `8`, `-100`) or constants
+    /// joined with `|` (`AT_FDCWD`, `O_RDONLY|O_CLOEXEC`).
+    #[arg(allow_negative_numbers = true)]
     args: Vec<String>,
     /// The ABI of the call (`x86_64`, `x86`, `x32`, `aarch64`, ...); the
     /// native one by default.
@@ -369,8 +371,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             complain,
             command,
         } => {
-            let (policy, rule_lines) = load_with_lines(&policy)?;
-            return run::run(&policy, &rule_lines, complain, &command);
+            let (policy, sources) = load_with_lines(&policy)?;
+            return run::run(&policy, &sources, complain, &command);
         }
         Command::Import { profile, output } => {
             let json = read(&profile)?;
@@ -493,21 +495,35 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             call,
             container,
         } => {
-            let (policy, rule_lines) = load_with_lines(&policy)?;
+            let (policy, sources) = load_with_lines(&policy)?;
             let (context, native) = container.context()?;
             let abi = abi_named(call.abi, native)?;
-            let args = arguments(&call.args)?;
-            let explanation = seccomp_dsl::explain::explain(
-                &policy,
-                &rule_lines,
-                &context,
-                native,
-                abi,
-                &call.syscall,
-                &args,
-            )
-            .map_err(|error| error.to_string())?;
-            println!("{explanation}");
+            let given = given_call(abi, &call.syscall, &call.args)?;
+            match given.name {
+                None => println!(
+                    "{}, the default action: no syscall has number {} on {}",
+                    policy.default_action,
+                    given.number,
+                    abi.name()
+                ),
+                Some(name) => {
+                    let explanation = seccomp_dsl::explain::explain(
+                        &policy,
+                        sources.sources(),
+                        &context,
+                        native,
+                        abi,
+                        name,
+                        &given.args,
+                    )
+                    .map_err(|error| error.to_string())?;
+                    // A call given by number is named.
+                    if call.syscall != name {
+                        print!("{given}: ");
+                    }
+                    println!("{explanation}");
+                }
+            }
             Ok(())
         }
         Command::Emulate {
@@ -594,24 +610,19 @@ fn emulate(
         "the BPF compiler does not support the `{}` ABI",
         abi.name()
     ))?;
-    let number = match parse_number(syscall) {
-        Some(number) => {
-            u32::try_from(number).map_err(|_| format!("`{syscall}` is not a syscall number"))?
-        }
-        None => seccomp_dsl::explain::syscall_named(syscall)
-            .map_err(|error| error.to_string())?
-            .number(abi.syscall_table())
-            .ok_or(format!("`{syscall}` does not exist on {}", abi.name()))?,
-    };
-    let nr = number | bpf::number_bias(abi);
-    let values = arguments(args)?;
+    let given = given_call(abi, syscall, args)?;
+    let nr = given.number | bpf::number_bias(abi);
     let data = SeccompData {
         nr: nr as i32,
         arch,
         instruction_pointer: 0,
-        args: values,
+        args: given.args,
     };
     let (value, executed) = run_counting(&program, &data).map_err(|e| e.to_string())?;
+    // A call given by number is named, as `explain` does.
+    if given.name != Some(syscall) {
+        print!("{given}: ");
+    }
     println!(
         "{:#010x} {} ({executed} instructions executed)",
         value,
@@ -874,16 +885,100 @@ fn abi_named(abi: Option<String>, native: SeccompArch) -> Result<SeccompArch, St
     }
 }
 
-/// Up to six arguments, as numbers.
-fn arguments(args: &[String]) -> Result<[u64; 6], String> {
+/// A call given on the command line: the syscall (its name, where the
+/// ABI has one at that number) and its arguments as the registers hold
+/// them.
+struct GivenCall {
+    name: Option<&'static str>,
+    number: u32,
+    args: [u64; 6],
+}
+
+impl std::fmt::Display for GivenCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name {
+            Some(name) => write!(f, "{name} (number {})", self.number)?,
+            None => write!(f, "syscall {}", self.number)?,
+        }
+        Ok(())
+    }
+}
+
+/// The call `syscall` (a name or a number on `abi`) with `args`.
+fn given_call(abi: SeccompArch, syscall: &str, args: &[String]) -> Result<GivenCall, String> {
+    let table = abi.syscall_table();
+    let (name, number) = match parse_number(syscall) {
+        Some(number) => {
+            let number = u32::try_from(number)
+                .map_err(|_| format!("`{syscall}` is not a syscall number"))?
+                & !bpf::number_bias(abi);
+            let name = seccomp_dsl_core::syscalls::by_number(table, number).map(|e| e.name());
+            (name, number)
+        }
+        None => {
+            let entry =
+                seccomp_dsl::explain::syscall_named(syscall).map_err(|error| error.to_string())?;
+            let number = entry
+                .number(table)
+                .ok_or(format!("`{syscall}` does not exist on {}", abi.name()))?;
+            (Some(entry.name()), number)
+        }
+    };
     if args.len() > 6 {
         return Err("a syscall takes at most six arguments".into());
     }
     let mut values = [0u64; 6];
-    for (value, text) in values.iter_mut().zip(args) {
-        *value = parse_number(text).ok_or(format!("`{text}` is not a number"))?;
+    for (index, (value, text)) in values.iter_mut().zip(args).enumerate() {
+        *value = argument(name, index as u8, text)?;
     }
-    Ok(values)
+    Ok(GivenCall {
+        name,
+        number,
+        args: values,
+    })
+}
+
+/// Argument `index` of `syscall` as its register holds it: a number
+/// (decimal, `0x` hex, or negative: `-100`), or constants joined with `|`
+/// (`AT_FDCWD`, `O_WRONLY|O_CLOEXEC`). A negative value of an argument
+/// the kernel reads as 32 bits is its low 32 bits, as a C caller passes it.
+fn argument(syscall: Option<&str>, index: u8, text: &str) -> Result<u64, String> {
+    use seccomp_dsl_core::{constants, suggest};
+    let mut value = 0u64;
+    let mut negative = false;
+    let terms: Vec<&str> = text.split('|').map(str::trim).collect();
+    for term in &terms {
+        let (magnitude, minus) = match term.strip_prefix('-') {
+            Some(rest) => (rest, true),
+            None => (*term, false),
+        };
+        let term_value = match parse_number(magnitude) {
+            Some(number) if minus => number.wrapping_neg(),
+            Some(number) => number,
+            None if minus => return Err(format!("`{term}` is not a number")),
+            None => constants::lookup(magnitude).ok_or_else(|| {
+                let closest = suggest::closest_constant(magnitude, constants::names());
+                match closest {
+                    Some(closest) => format!(
+                        "`{magnitude}` is neither a number nor a constant name; did you mean `{closest}`?"
+                    ),
+                    None => format!("`{magnitude}` is neither a number nor a constant name"),
+                }
+            })?,
+        };
+        negative |= (term_value as i64) < 0;
+        value |= term_value;
+    }
+    if negative && terms.len() > 1 {
+        return Err(format!(
+            "`{text}`: a negative value cannot be joined with `|`"
+        ));
+    }
+    let width = syscall.and_then(|name| seccomp_dsl_core::upper_half::kernel_width(name, index));
+    Ok(match width {
+        Some(width) if negative => value & width.mask(),
+        _ => value,
+    })
 }
 
 /// An unsigned integer in decimal, or hex with `0x`.
@@ -902,25 +997,55 @@ fn load(profile: &Path) -> Result<Policy, String> {
     load_with_lines(profile).map(|(policy, _)| policy)
 }
 
-/// [`load`], with the source line of each rule (none for JSON).
-fn load_with_lines(profile: &Path) -> Result<(Policy, Vec<u32>), String> {
+/// Where each rule of a policy read from DSL source is written: its line
+/// and its conditions as written (nothing for JSON).
+#[derive(Default)]
+struct RuleSources {
+    lines: Vec<u32>,
+    conditions: Vec<String>,
+    /// The statements, to check what a tool suggests adding to them.
+    statements: Option<proc_macro2::TokenStream>,
+}
+
+impl RuleSources {
+    fn sources(&self) -> seccomp_dsl::explain::Sources<'_> {
+        seccomp_dsl::explain::Sources {
+            lines: &self.lines,
+            conditions: &self.conditions,
+        }
+    }
+
+    /// Why the policy does not compile with `statement` added (a `forbid`
+    /// or an `assert` it breaks, a rule it overlaps), if it does not.
+    fn conflict(&self, statement: &str) -> Option<String> {
+        let mut statements = self.statements.clone()?;
+        statements.extend(statement.parse::<proc_macro2::TokenStream>().ok()?);
+        let read = frontend::read(statements);
+        let message = (read.diagnostics.messages().into_iter()).find(|message| !message.warning)?;
+        Some(message.text.lines().next().unwrap_or_default().to_string())
+    }
+}
+
+/// [`load`], with where each rule is written.
+fn load_with_lines(profile: &Path) -> Result<(Policy, RuleSources), String> {
     let text = read(profile)?;
     if text.trim_start().starts_with('{') {
         let policy =
             dsl::import_docker(&text).map_err(|e| format!("{}: {e}", profile.display()))?;
-        return Ok((policy, Vec::new()));
+        return Ok((policy, RuleSources::default()));
     }
     read_dsl(&text, profile)
 }
 
 /// DSL source read as the macro reads it, its diagnostics printed as
 /// `file:line:column: error: ...`, with the source line of each rule.
-fn read_dsl(text: &str, path: &Path) -> Result<(Policy, Vec<u32>), String> {
+fn read_dsl(text: &str, path: &Path) -> Result<(Policy, RuleSources), String> {
     let tokens: proc_macro2::TokenStream = text
         .parse()
         .map_err(|e| format!("{}: not JSON, and not Rust tokens: {e}", path.display()))?;
     // The statements alone where the file has no macro around them.
-    let read = frontend::read(macro_body(tokens.clone()).unwrap_or(tokens));
+    let statements = macro_body(tokens.clone()).unwrap_or(tokens);
+    let read = frontend::read(statements.clone());
     // As the compiler: warnings only where the policy compiles.
     let failed = read.policy.is_none();
     for message in read.diagnostics.messages() {
@@ -939,7 +1064,12 @@ fn read_dsl(text: &str, path: &Path) -> Result<(Policy, Vec<u32>), String> {
     let policy = read
         .policy
         .ok_or_else(|| format!("{}: the policy has errors", path.display()))?;
-    Ok((policy, read.rule_lines))
+    let sources = RuleSources {
+        lines: read.rule_lines,
+        conditions: read.rule_conditions,
+        statements: Some(statements),
+    };
+    Ok((policy, sources))
 }
 
 /// What stands between the braces of the first `seccomp_profile! { ... }`

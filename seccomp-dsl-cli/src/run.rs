@@ -11,17 +11,18 @@ use seccomp_dsl::model::{Action, DecidedBy, Policy, Resolved, SeccompArch};
 use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised, DENYING, NOT_LETTING_RUN};
 
-use crate::{command, exit_code, say, start_error};
+use crate::{command, exit_code, say, start_error, RuleSources};
 
 pub fn run(
     policy: &Policy,
-    rule_lines: &[u32],
+    written: &RuleSources,
     complain: bool,
     command_line: &[String],
 ) -> Result<ExitCode, String> {
     let context = seccomp_dsl::current_context().map_err(|error| error.to_string())?;
     let native = SeccompArch::native().ok_or("this architecture is not supported")?;
     let resolved = policy.resolve(&context, native);
+    let sources = written.sources();
     let program = bpf::compile(&resolved).map_err(|error| error.to_string())?;
     // The supervisor sees the calls the policy denies, to name them; in
     // complain mode also those it traps or traces.
@@ -54,7 +55,7 @@ pub fn run(
                     let mood = if intended.is_some() { "" } else { "would " };
                     say(format_args!(
                         "{mood}{}",
-                        verdict(policy, rule_lines, &resolved, call, value)
+                        verdict(policy, sources, &resolved, call, value)
                     ));
                 }
                 return intended.map_or(Reply::Continue, Reply::Errno);
@@ -62,7 +63,7 @@ pub fn run(
             if first_time || action != libc::SECCOMP_RET_ERRNO {
                 say(format_args!(
                     "{}",
-                    verdict(policy, rule_lines, &resolved, call, value)
+                    verdict(policy, sources, &resolved, call, value)
                 ));
             }
             match action {
@@ -75,7 +76,7 @@ pub fn run(
         })
         .map_err(|error| start_error(name, &error))?;
     if complain && !denied.is_empty() {
-        let additions = statements(&denied);
+        let additions = statements(&denied, written);
         say(format_args!(
             "the policy would deny {} syscalls; to allow what was seen, add:\n{additions}",
             denied.syscall_count()
@@ -106,7 +107,7 @@ pub fn run(
 /// x86_64 (thread 12): kill_process, the default action`.
 fn verdict(
     policy: &Policy,
-    rule_lines: &[u32],
+    sources: seccomp_dsl::explain::Sources<'_>,
     resolved: &Resolved<'_>,
     call: &Call,
     value: u32,
@@ -126,7 +127,7 @@ fn verdict(
         );
     };
     let call_text = seccomp_dsl::compare::call_as_read(syscall, &call.data.args);
-    let why = explain_resolved(policy, rule_lines, resolved, abi, syscall, &call.data.args)
+    let why = explain_resolved(policy, sources, resolved, abi, syscall, &call.data.args)
         .map_or_else(|_| answer, |explanation| explanation.to_string());
     format!(
         "{action} {call_text} on {} (thread {}): {why}",
@@ -135,15 +136,37 @@ fn verdict(
     )
 }
 
-/// The statements that allow what `recording` saw, for a policy to add.
-fn statements(recording: &Recording) -> String {
+/// The statements that allow what `recording` saw, for a policy to add;
+/// each that the policy refuses (a `forbid`, an `assert`, a rule of its
+/// own for the same values) commented out, with the reason.
+fn statements(recording: &Recording, written: &RuleSources) -> String {
     let mut allowing = recording.clone();
     allowing.default_action = Action::Allow;
-    dsl::to_source(&allowing.seen_policy())
-        .lines()
-        .filter(|line| line.starts_with("    ") && !line.trim_start().starts_with("default "))
-        .map(|line| format!("{line}\n"))
-        .collect()
+    let source = dsl::to_source(&allowing.seen_policy());
+    let lines = (source.lines())
+        .filter(|line| line.starts_with("    ") && !line.trim_start().starts_with("default "));
+    // A statement is its comments and attributes up to its `;`.
+    let mut out = String::new();
+    let mut statement = String::new();
+    for line in lines {
+        statement.push_str(line);
+        statement.push('\n');
+        if !line.trim_end().ends_with(';') {
+            continue;
+        }
+        match written.conflict(&statement) {
+            None => out.push_str(&statement),
+            Some(reason) => {
+                out.push_str(&format!("    // refused by the policy: {reason}\n"));
+                for line in statement.lines() {
+                    out.push_str(&format!("    // {}\n", line.trim_start()));
+                }
+            }
+        }
+        statement.clear();
+    }
+    out.push_str(&statement);
+    out
 }
 
 /// The errno of a call the policy's own `errno` rule (or the engine's

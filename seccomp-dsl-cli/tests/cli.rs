@@ -266,6 +266,11 @@ fn emulate_answers_as_the_kernel_would() {
     assert!(answer(&["mount", "--cap", "CAP_SYS_ADMIN"]).starts_with("0x7fff0000 allow ("));
     assert!(answer(&["getpid", "--abi", "x86"]).starts_with("0x7fff0000 allow ("));
     assert!(answer(&["getpid", "--abi", "arm"]).starts_with("0x00000000 kill_thread ("));
+    // By number, as the kernel's audit lines give it: named.
+    assert!(
+        answer(&["135", "0x1234"]).starts_with("personality (number 135): 0x00050001 errno(1) (")
+    );
+    assert!(answer(&["socket", "AF_VSOCK"]).starts_with("0x00050001 errno(1) ("));
     let unknown = seccomp_dsl(&["emulate", "-", "getpidd"], DOCKER_DEFAULT);
     assert_eq!(
         String::from_utf8(unknown.stderr).unwrap(),
@@ -575,7 +580,7 @@ fn explain_names_the_rule_and_its_line_or_the_default() {
     let cases = [
         (
             &["personality", "0"][..],
-            "allow, by line 4: rule personality(arg0 == 0) => allow;\n",
+            "allow, by line 4: rule personality(arg0 == 0x0) => allow;\n",
         ),
         (&["personality", "8"][..], "errno(1), the default action\n"),
         (
@@ -598,6 +603,122 @@ fn explain_names_the_rule_and_its_line_or_the_default() {
     // Docker JSON has no lines: the rule's number.
     let json = seccomp_dsl(&["explain", "-", "read"], PROFILE);
     assert_eq!(text(&json.stdout), "allow, by rule 1: allow read, write;\n");
+}
+
+/// `explain` takes a call as a person or the kernel's audit line writes
+/// it (negative numbers, constants, a syscall number), and cites the rule
+/// as written, by the line of the alternative that decides.
+#[test]
+fn explain_takes_calls_as_written_and_cites_rules_as_written() {
+    let dir = temp_dir("explain-written");
+    let policy = dir.join("policy.rs");
+    std::fs::write(
+        &policy,
+        "seccomp_profile! {\n\
+         \x20   #[allow(engine_cannot_start, stops_exit)] default errno;\n\
+         \x20   rule openat(arg2 & (O_ACCMODE | O_CREAT | O_TRUNC) == O_RDONLY) => allow;\n\
+         \x20   rule socket(\n\
+         \x20       arg0 == AF_UNIX\n\
+         \x20       || arg0 == 0x2 && arg1 & SOCK_STREAM == SOCK_STREAM\n\
+         \x20   ) => allow;\n\
+         \x20   rule mremap(arg3 == MREMAP_MAYMOVE) => allow;\n\
+         \x20   rule fcntl(arg1 == F_SETFD && arg2 == FD_CLOEXEC) => allow;\n\
+         \x20   assert allows openat(AT_FDCWD, _, O_RDONLY);\n\
+         \x20   assert allows openat(-100, _, O_RDONLY);\n\
+         }\n",
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let openat = "allow, by line 3: rule openat(arg2 & (O_ACCMODE | O_CREAT | O_TRUNC) == O_RDONLY) => allow;\n";
+    let cases = [
+        (&["openat", "-100", "0", "0x80000"][..], openat),
+        (&["openat", "AT_FDCWD", "0", "O_RDONLY|O_CLOEXEC"][..], openat),
+        (&["openat", "AT_FDCWD", "0", "O_RDONLY | O_TRUNC"][..], "errno(1), the default action\n"),
+        (
+            &["socket", "AF_INET", "SOCK_STREAM"][..],
+            "allow, by line 6: rule socket(arg0 == 0x2 && arg1 & SOCK_STREAM == SOCK_STREAM) => allow;\n",
+        ),
+        (
+            &["41", "1"][..],
+            "socket (number 41): allow, by line 5: rule socket(arg0 == AF_UNIX) => allow;\n",
+        ),
+        (
+            &["mremap", "0", "0", "0", "MREMAP_MAYMOVE"][..],
+            "allow, by line 8: rule mremap(arg3 == MREMAP_MAYMOVE) => allow;\n",
+        ),
+        (
+            &["999"][..],
+            "errno(1), the default action: no syscall has number 999 on x86_64\n",
+        ),
+    ];
+    for (call, expected) in cases {
+        let mut args = vec!["explain", policy];
+        args.extend(call);
+        let output = seccomp_dsl(&args, "");
+        assert_eq!(
+            text(&output.stdout),
+            expected,
+            "{call:?}: {}",
+            text(&output.stderr)
+        );
+    }
+    // A misspelt constant: a name of its own family only, never one of
+    // another value (`O_CLOEXEC` is 0x80000, `FD_CLOEXEC` 1).
+    let typo = seccomp_dsl(
+        &["explain", policy, "fcntl", "3", "F_SETFD", "FD_CLOEXC"],
+        "",
+    );
+    assert_eq!(
+        text(&typo.stderr),
+        "seccomp-dsl: `FD_CLOEXC` is neither a number nor a constant name; did you mean `FD_CLOEXEC`?\n"
+    );
+    let other_family = seccomp_dsl(
+        &["explain", policy, "fcntl", "3", "F_SETFD", "XD_CLOEXEC"],
+        "",
+    );
+    assert_eq!(
+        text(&other_family.stderr),
+        "seccomp-dsl: `XD_CLOEXEC` is neither a number nor a constant name\n"
+    );
+}
+
+/// A suggestion `run --complain` prints that the policy refuses (here a
+/// `forbid`) is commented out with the reason, never offered as is.
+#[test]
+fn complain_mode_comments_out_what_the_policy_forbids() {
+    let dir = temp_dir("complain-forbid");
+    let policy = dir.join("policy.rs");
+    std::fs::write(
+        &policy,
+        "seccomp_profile! {\n\
+         \x20   #[allow(engine_cannot_start, stops_exit)] default errno;\n\
+         \x20   forbid socket;\n\
+         }\n",
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let script = "import socket; socket.socket(socket.AF_UNIX)";
+    let complained = seccomp_dsl(
+        &["run", "--complain", policy, "--", "python3", "-c", script],
+        "",
+    );
+    assert!(complained.status.success(), "{}", text(&complained.stderr));
+    let said = text(&complained.stderr);
+    let (_, additions) = said
+        .split_once("to allow what was seen, add:\n")
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        additions.contains(
+            "    // refused by the policy: `socket` is forbidden, but this rule lets it run\n"
+        ) && additions.contains("    // rule socket(arg0 == AF_UNIX"),
+        "{additions}"
+    );
+    assert!(
+        !additions
+            .lines()
+            .any(|line| line.trim_start().starts_with("rule socket")),
+        "{additions}"
+    );
 }
 
 #[test]

@@ -141,7 +141,7 @@ pub fn to_source(policy: &Policy) -> String {
             out.push_str(comment);
             let _ = writeln!(out, "    #[allow({check})]");
         }
-        write_rule(&mut out, rule);
+        write_rule(&mut out, rule, None);
     }
     out.push_str("}\n");
     out
@@ -260,8 +260,14 @@ fn acknowledgements(
 /// assert_eq!(dsl::rule_source(&rule), "allow read, write;");
 /// ```
 pub fn rule_source(rule: &Rule) -> String {
+    rule_source_written(rule, None)
+}
+
+/// [`rule_source`], its conditions as `conditions` says where given (the
+/// text its author wrote: `arg2 & (O_ACCMODE | O_CREAT) == O_RDONLY`).
+pub fn rule_source_written(rule: &Rule, conditions: Option<&str>) -> String {
     let mut out = String::new();
-    write_rule(&mut out, rule);
+    write_rule(&mut out, rule, conditions);
     out.lines()
         .map(str::trim)
         .filter(|line| !line.starts_with("///"))
@@ -269,7 +275,7 @@ pub fn rule_source(rule: &Rule) -> String {
         .join(" ")
 }
 
-fn write_rule(out: &mut String, rule: &Rule) {
+fn write_rule(out: &mut String, rule: &Rule, written: Option<&str>) {
     let mut indent = String::from("    ");
     if let Some(comment) = &rule.comment {
         for line in comment.lines() {
@@ -286,6 +292,9 @@ fn write_rule(out: &mut String, rule: &Rule) {
         indent.push_str("    ");
     }
     let names: Vec<&str> = rule.syscalls.iter().map(|name| name.as_ref()).collect();
+    let conditions_text = |conditions: &[ArgCondition]| {
+        written.map_or_else(|| condition_text(conditions, &names), str::to_string)
+    };
     match (&rule.conditions[..], &names[..]) {
         ([], _) => write_list(
             out,
@@ -298,12 +307,12 @@ fn write_rule(out: &mut String, rule: &Rule) {
             let _ = writeln!(
                 out,
                 "{indent}rule {name}({}) => {};",
-                condition_text(conditions, &names),
+                conditions_text(conditions),
                 action(rule.action)
             );
         }
         (conditions, _) => {
-            let tail = format!(" if {};", condition_text(conditions, &names));
+            let tail = format!(" if {};", conditions_text(conditions));
             write_list(
                 out,
                 &indent,

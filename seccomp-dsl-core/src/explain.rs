@@ -7,6 +7,27 @@ use crate::dsl;
 use crate::model::{Action, Context, DecidedBy, Policy, Resolved, SeccompArch};
 use crate::{suggest, syscalls};
 
+/// Where each rule of a policy is written, for citing it as its author
+/// wrote it: what [`crate::frontend::read`] gives beside the policy.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sources<'a> {
+    /// The source line of each rule (0 where unknown).
+    pub lines: &'a [u32],
+    /// Each rule's conditions as written; a rule past the end is cited as
+    /// the model renders it.
+    pub conditions: &'a [String],
+}
+
+impl<'a> Sources<'a> {
+    /// Lines alone: rules cited as the model renders them.
+    pub const fn lines(lines: &'a [u32]) -> Sources<'a> {
+        Sources {
+            lines,
+            conditions: &[],
+        }
+    }
+}
+
 /// What decides a call, and how; see [`explain`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Explanation {
@@ -104,23 +125,23 @@ pub fn syscall_named(name: &str) -> Result<&'static syscalls::SyscallEntry, Expl
 }
 
 /// What `policy`, installed in `context` on the `native` ABI, does to
-/// `syscall(args)` called through `abi`, and why. `rule_lines` gives the
-/// source line of each rule (as [`crate::frontend`] reads them), if known.
+/// `syscall(args)` called through `abi`, and why. `sources` says where each
+/// rule is written (as [`crate::frontend`] reads them), if known.
 ///
 /// ```
-/// use seccomp_dsl_core::explain::{explain, Decider};
+/// use seccomp_dsl_core::explain::{explain, Decider, Sources};
 /// use seccomp_dsl_core::model::*;
 /// let policy = Policy::new(Action::Errno(1), vec![Rule::new(["read"], [], Action::Allow)]);
 /// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
 /// let x86_64 = SeccompArch::X86_64;
-/// let read = explain(&policy, &[3], &context, x86_64, x86_64, "read", &[0; 6]).unwrap();
+/// let read = explain(&policy, Sources::lines(&[3]), &context, x86_64, x86_64, "read", &[0; 6]).unwrap();
 /// assert_eq!(read.to_string(), "allow, by line 3: allow read;");
-/// let typo = explain(&policy, &[], &context, x86_64, x86_64, "raed", &[0; 6]).unwrap_err();
+/// let typo = explain(&policy, Sources::default(), &context, x86_64, x86_64, "raed", &[0; 6]).unwrap_err();
 /// assert_eq!(typo.to_string(), "unknown syscall `raed`; did you mean `read`?");
 /// ```
 pub fn explain(
     policy: &Policy,
-    rule_lines: &[u32],
+    sources: Sources<'_>,
     context: &Context,
     native: SeccompArch,
     abi: SeccompArch,
@@ -129,7 +150,7 @@ pub fn explain(
 ) -> Result<Explanation, ExplainError> {
     explain_resolved(
         policy,
-        rule_lines,
+        sources,
         &policy.resolve(context, native),
         abi,
         syscall,
@@ -141,7 +162,7 @@ pub fn explain(
 /// process: for a caller that explains many calls.
 pub fn explain_resolved(
     policy: &Policy,
-    rule_lines: &[u32],
+    sources: Sources<'_>,
     resolved: &Resolved<'_>,
     abi: SeccompArch,
     syscall: &str,
@@ -161,7 +182,7 @@ pub fn explain_resolved(
         });
     }
     let (action, decided_by) = resolved.explain_on(abi, syscall, args);
-    let decider = decider(policy, rule_lines, resolved, decided_by);
+    let decider = decider(policy, sources, resolved, decided_by);
     Ok(Explanation { action, decider })
 }
 
@@ -169,7 +190,7 @@ pub fn explain_resolved(
 /// statement and line, or the default, or the stub.
 pub fn decider(
     policy: &Policy,
-    rule_lines: &[u32],
+    sources: Sources<'_>,
     resolved: &Resolved<'_>,
     decided_by: DecidedBy,
 ) -> Decider {
@@ -181,10 +202,14 @@ pub fn decider(
             let index = (policy.rules.iter())
                 .position(|candidate| std::ptr::eq(candidate, rule))
                 .expect("a resolved rule is one of the policy's");
+            let written = sources
+                .conditions
+                .get(index)
+                .filter(|text| !text.is_empty());
             Decider::Rule {
                 index,
-                line: rule_lines.get(index).copied().filter(|&line| line > 0),
-                statement: dsl::rule_source(rule),
+                line: sources.lines.get(index).copied().filter(|&line| line > 0),
+                statement: dsl::rule_source_written(rule, written.map(String::as_str)),
             }
         }
     }

@@ -17,3 +17,28 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .min_by_key(|&(distance, candidate)| (distance, candidate))
         .map(|(_, candidate)| candidate)
 }
+
+/// [`closest`] among the constants of `name`'s family only (those that
+/// share its prefix up to the first `_`: `FD_`, `O_`, `MREMAP_`): a name
+/// of another family has another value, and a suggestion of it would
+/// change what the policy means.
+///
+/// ```
+/// use seccomp_dsl_core::suggest::closest_constant;
+/// let known = ["O_CLOEXEC", "FD_CLOEXEC", "O_RDONLY"];
+/// assert_eq!(closest_constant("FD_CLOEXC", known), Some("FD_CLOEXEC"));
+/// assert_eq!(closest_constant("O_RDONY", known), Some("O_RDONLY"));
+/// assert_eq!(closest_constant("XD_CLOEXEC", known), None);
+/// ```
+pub fn closest_constant<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let family = name.find('_').map(|end| &name[..=end]);
+    closest(
+        name,
+        candidates
+            .into_iter()
+            .filter(|candidate| family.is_none_or(|family| candidate.starts_with(family))),
+    )
+}

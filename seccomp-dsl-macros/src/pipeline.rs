@@ -13,6 +13,7 @@ pub fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStrea
         policy,
         mut diagnostics,
         rule_lines,
+        ..
     } = frontend::read(input);
     let Some(policy) = policy else {
         return expand::placeholder(diagnostics.into_compile_errors());

@@ -327,7 +327,7 @@ impl Profile {
             SeccompArch::from_docker_arch(&context.arch).ok_or(Error::UnsupportedArchitecture)?;
         explain::explain(
             &self.policy,
-            self.rule_lines,
+            explain::Sources::lines(self.rule_lines),
             context,
             native,
             abi,

@@ -7,9 +7,10 @@
 //! written with them compiles to the same policy as with numbers.
 
 use super::{
-    ConstantGroup, ADDRESS_FAMILIES, AT_FLAGS, CLONE_FLAGS, FCNTL_COMMANDS, FUTEX_OPS,
-    IOCTL_REQUESTS, IP_PROTOCOLS, MEMORY, OPEN_FLAGS, PRCTL_OPTIONS, SOCKET_OPTIONS, SOCKET_TYPES,
-    TCP_OPTIONS,
+    ConstantGroup, ADDRESS_FAMILIES, AT_FLAGS, CLOCKS, CLONE_FLAGS, EPOLL, EVENTFD_FLAGS,
+    FCNTL_COMMANDS, FUTEX_OPS, GETRANDOM_FLAGS, IOCTL_REQUESTS, IP_PROTOCOLS, MEMORY, OPEN_FLAGS,
+    PRCTL_OPTIONS, SEEK_WHENCE, SHUTDOWN_HOW, SOCKET_OPTIONS, SOCKET_TYPES, TCP_OPTIONS,
+    WAIT_OPTIONS,
 };
 
 /// What an argument's value means, for naming it.
@@ -33,6 +34,17 @@ enum Meaning {
     FutexOp,
     OpenFlags,
     DirectoryFd,
+    RemapFlags,
+    /// `F_SETFD`'s argument.
+    DescriptorFlags,
+    EpollOperation,
+    /// `epoll_create1`'s and `eventfd2`'s flags.
+    EventFlags,
+    RandomFlags,
+    Clock,
+    ShutdownHow,
+    SeekWhence,
+    WaitOptions,
 }
 
 /// `*at` syscalls whose first argument is a directory descriptor.
@@ -74,6 +86,15 @@ fn meaning(syscall: &str, index: u8) -> Option<Meaning> {
         ("futex", 1) => FutexOp,
         ("open", 1) | ("openat", 2) => OpenFlags,
         (name, 0) if AT_SYSCALLS.contains(&name) => DirectoryFd,
+        ("mremap", 3) => RemapFlags,
+        ("fcntl" | "fcntl64", 2) => DescriptorFlags,
+        ("epoll_ctl", 1) => EpollOperation,
+        ("epoll_create1", 0) | ("eventfd2", 1) => EventFlags,
+        ("getrandom", 2) => RandomFlags,
+        ("clock_gettime" | "clock_getres" | "clock_nanosleep" | "clock_settime", 0) => Clock,
+        ("shutdown", 1) => ShutdownHow,
+        ("lseek", 2) => SeekWhence,
+        ("wait4", 2) | ("waitid", 3) => WaitOptions,
         _ => return None,
     })
 }
@@ -294,6 +315,10 @@ fn kind_and_flags(
 /// assert_eq!(describe("socket", 1, 0x80001, None).as_deref(), Some("SOCK_STREAM | SOCK_CLOEXEC"));
 /// assert_eq!(describe("fcntl", 1, 0x406, None).as_deref(), Some("F_DUPFD_CLOEXEC"));
 /// assert_eq!(describe("setsockopt", 2, 2, Some(1)).as_deref(), Some("SO_REUSEADDR"));
+/// assert_eq!(describe("mremap", 3, 1, None).as_deref(), Some("MREMAP_MAYMOVE"));
+/// assert_eq!(describe("fcntl", 2, 1, Some(2)).as_deref(), Some("FD_CLOEXEC"));
+/// assert_eq!(describe("futex", 1, 128, None).as_deref(), Some("FUTEX_WAIT_PRIVATE"));
+/// assert_eq!(describe("futex", 1, 0x189, None).as_deref(), Some("FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME"));
 /// assert_eq!(describe("read", 0, 2, None), None);
 /// ```
 pub fn describe(syscall: &str, index: u8, value: u64, level: Option<u64>) -> Option<String> {
@@ -378,12 +403,27 @@ pub fn description(
             kind_and_flags(kind, 0xf, &MEMORY, "MAP_", &["MAP_ANON"], value)
         }
         Advice => name(one_name(&[&MEMORY], "MADV_", |_| true, value)),
-        FutexOp => name(one_name(
-            &[&FUTEX_OPS],
-            "FUTEX_",
-            |name| !name.starts_with("FUTEX_OP_"),
-            value,
-        )),
+        FutexOp => {
+            // An operation (perhaps `_PRIVATE`), and the clock flag.
+            const CLOCK: u64 = 0x100;
+            let not_an_operation = [
+                "FUTEX_32",
+                "FUTEX_BITSET_MATCH_ANY",
+                "FUTEX_CLOCK_REALTIME",
+                "FUTEX_CMD_MASK",
+                "FUTEX_OWNER_DIED",
+                "FUTEX_PRIVATE_FLAG",
+                "FUTEX_TID_MASK",
+                "FUTEX_WAITERS",
+            ];
+            let kind = one_name(
+                &[&FUTEX_OPS],
+                "FUTEX_",
+                |name| !name.starts_with("FUTEX_OP_") && !not_an_operation.contains(&name),
+                value & !CLOCK,
+            );
+            kind_and_flags(kind, !CLOCK, &FUTEX_OPS, "FUTEX_CLOCK_", &[], value)
+        }
         OpenFlags => {
             let mode = one_name(&[&OPEN_FLAGS], "O_", |name| name != "O_ACCMODE", value & 3);
             kind_and_flags(mode, 3, &OPEN_FLAGS, "O_", &["O_NDELAY", "O_FSYNC"], value)
@@ -392,6 +432,18 @@ pub fn description(
             one_name(&[&AT_FLAGS], "AT_FDCWD", |_| true, value)
                 .or_else(|| one_name(&[&AT_FLAGS], "AT_FDCWD", |_| true, value | !0xffff_ffff)),
         ),
+        RemapFlags => flags(&MEMORY, "MREMAP_", &[], value),
+        // Named only beside `F_SETFD`: other commands' arguments differ.
+        DescriptorFlags if level == Some(2) => flags(&FCNTL_COMMANDS, "FD_", &[], value),
+        DescriptorFlags => None,
+        EpollOperation => name(one_name(&[&EPOLL], "EPOLL_CTL_", |_| true, value)),
+        EventFlags if syscall == "eventfd2" => flags(&EVENTFD_FLAGS, "EFD_", &[], value),
+        EventFlags => flags(&EPOLL, "EPOLL_CLOEXEC", &[], value),
+        RandomFlags => flags(&GETRANDOM_FLAGS, "GRND_", &[], value),
+        Clock => name(one_name(&[&CLOCKS], "CLOCK_", |_| true, value)),
+        ShutdownHow => name(one_name(&[&SHUTDOWN_HOW], "SHUT_", |_| true, value)),
+        SeekWhence => name(one_name(&[&SEEK_WHENCE], "SEEK_", |_| true, value)),
+        WaitOptions => flags(&WAIT_OPTIONS, "W", &["WUNTRACED"], value),
     }
 }
 

@@ -17,6 +17,9 @@ import re
 import subprocess
 import tempfile
 
+# The C library declares some names (MREMAP_MAYMOVE) only for GNU programs.
+PREAMBLE = "#define _GNU_SOURCE\n"
+
 HERE = pathlib.Path(__file__).resolve().parent
 OUT = HERE / "table.rs"
 
@@ -46,7 +49,7 @@ GROUPS = [
     ("TCP_OPTIONS", "`IPPROTO_TCP` socket options (netinet/tcp.h).", "netinet/tcp.h",
      r"TCP_[A-Z0-9_]+", {"TCP_MSS", "TCP_MAXWIN", "TCP_MAX_WINSHIFT"}),
     ("FCNTL_COMMANDS", "fcntl(2) commands and their arguments (linux/fcntl.h).", "linux/fcntl.h",
-     r"F_[A-Z0-9_]+", set()),
+     r"F_[A-Z0-9_]+|FD_CLOEXEC", set()),
     ("AT_FLAGS", "`*at` syscalls' directory and flags (linux/fcntl.h).", "linux/fcntl.h",
      r"AT_[A-Z0-9_]+", set()),
     ("MEMORY", "mmap(2), mprotect(2), madvise(2), mlockall(2), mremap(2) and memfd_create(2) "
@@ -55,7 +58,19 @@ GROUPS = [
     ("IOCTL_REQUESTS", "Terminal and file ioctl(2) requests (sys/ioctl.h).", "sys/ioctl.h",
      r"(TC[A-Z]+[0-9]*|TIOC[A-Z0-9]+|FIO[A-Z]+)", set()),
     ("FUTEX_OPS", "futex(2) operations and flags (linux/futex.h).", "linux/futex.h",
-     r"FUTEX_[A-Z0-9_]+", set()),
+     r"FUTEX_[A-Z0-9_]+", {"FUTEX_WAITV_MAX"}),
+    ("EPOLL", "epoll_create1(2) flags and epoll_ctl(2) operations (sys/epoll.h).", "sys/epoll.h",
+     r"EPOLL_CTL_[A-Z]+|EPOLL_CLOEXEC", set()),
+    ("EVENTFD_FLAGS", "eventfd2(2) flags (sys/eventfd.h).", "sys/eventfd.h", r"EFD_[A-Z]+", set()),
+    ("GETRANDOM_FLAGS", "getrandom(2) flags (sys/random.h).", "sys/random.h", r"GRND_[A-Z]+",
+     set()),
+    ("CLOCKS", "Clock ids of clock_gettime(2), clock_nanosleep(2) and timers (time.h).", "time.h",
+     r"CLOCK_[A-Z_]+", set()),
+    ("SHUTDOWN_HOW", "shutdown(2) directions (sys/socket.h).", "sys/socket.h", r"SHUT_[A-Z]+",
+     set()),
+    ("SEEK_WHENCE", "lseek(2) origins (unistd.h).", "unistd.h", r"SEEK_[A-Z]+", set()),
+    ("WAIT_OPTIONS", "wait4(2) and waitid(2) options (sys/wait.h).", "sys/wait.h",
+     r"W(NOHANG|UNTRACED|STOPPED|EXITED|CONTINUED|NOWAIT)", set()),
     # Not an argument value: the names rule conditions test (`when cap(...)`).
     ("CAPABILITIES", "Capabilities (linux/capability.h), for rule conditions.", "linux/capability.h",
      r"CAP_[A-Z0-9_]+", {"CAP_LAST_CAP"}),
@@ -63,7 +78,7 @@ GROUPS = [
 
 
 def macro_names(header, pattern):
-    src = f"#include <{header}>\n"
+    src = f"{PREAMBLE}#include <{header}>\n"
     out = subprocess.run(["gcc", "-E", "-dM", "-x", "c", "-"], input=src, text=True,
                          capture_output=True, check=True).stdout
     names = []
@@ -75,7 +90,7 @@ def macro_names(header, pattern):
 
 
 def is_integer_constant(header, name):
-    src = f"#include <{header}>\nunsigned long long v = (unsigned long long)({name});\n" \
+    src = f"{PREAMBLE}#include <{header}>\nunsigned long long v = (unsigned long long)({name});\n" \
           f"_Static_assert(sizeof({name}) <= 8, \"\");\n"
     r = subprocess.run(["gcc", "-c", "-x", "c", "-", "-o", "/dev/null"], input=src, text=True,
                        capture_output=True)
@@ -84,7 +99,7 @@ def is_integer_constant(header, name):
 
 def values(header, names):
     body = "".join(f'    printf("%s %llu\\n", "{n}", (unsigned long long)({n}));\n' for n in names)
-    src = f"#include <stdio.h>\n#include <{header}>\nint main(void) {{\n{body}    return 0;\n}}\n"
+    src = f"{PREAMBLE}#include <stdio.h>\n#include <{header}>\nint main(void) {{\n{body}    return 0;\n}}\n"
     with tempfile.TemporaryDirectory() as tmp:
         exe = pathlib.Path(tmp) / "probe"
         subprocess.run(["gcc", "-x", "c", "-", "-o", str(exe)], input=src, text=True, check=True)

@@ -15,9 +15,10 @@ mod describe;
 
 pub use describe::{describe, describe_mask, description, mask_description, Description};
 pub use table::{
-    ADDRESS_FAMILIES, AT_FLAGS, CAPABILITIES, CLONE_FLAGS, ERRNO, FCNTL_COMMANDS, FUTEX_OPS,
-    IOCTL_REQUESTS, IP_PROTOCOLS, MEMORY, OPEN_FLAGS, PRCTL_OPTIONS, SOCKET_OPTIONS, SOCKET_TYPES,
-    TCP_OPTIONS,
+    ADDRESS_FAMILIES, AT_FLAGS, CAPABILITIES, CLOCKS, CLONE_FLAGS, EPOLL, ERRNO, EVENTFD_FLAGS,
+    FCNTL_COMMANDS, FUTEX_OPS, GETRANDOM_FLAGS, IOCTL_REQUESTS, IP_PROTOCOLS, MEMORY, OPEN_FLAGS,
+    PRCTL_OPTIONS, SEEK_WHENCE, SHUTDOWN_HOW, SOCKET_OPTIONS, SOCKET_TYPES, TCP_OPTIONS,
+    WAIT_OPTIONS,
 };
 
 /// A family of constants taken from one header.
@@ -41,7 +42,7 @@ impl ConstantGroup {
 
 /// Every group of argument values, in the order they are searched.
 /// [`CAPABILITIES`] is not one: capabilities are tested by rule conditions.
-pub const GROUPS: [&ConstantGroup; 14] = [
+pub const GROUPS: [&ConstantGroup; 21] = [
     &ERRNO,
     &ADDRESS_FAMILIES,
     &CLONE_FLAGS,
@@ -56,6 +57,13 @@ pub const GROUPS: [&ConstantGroup; 14] = [
     &MEMORY,
     &IOCTL_REQUESTS,
     &FUTEX_OPS,
+    &EPOLL,
+    &EVENTFD_FLAGS,
+    &GETRANDOM_FLAGS,
+    &CLOCKS,
+    &SHUTDOWN_HOW,
+    &SEEK_WHENCE,
+    &WAIT_OPTIONS,
 ];
 
 /// The value of a named constant from any group.

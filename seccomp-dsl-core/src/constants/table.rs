@@ -650,6 +650,7 @@ pub static TCP_OPTIONS: ConstantGroup = ConstantGroup {
 pub static FCNTL_COMMANDS: ConstantGroup = ConstantGroup {
     header: "linux/fcntl.h",
     constants: &[
+        ("FD_CLOEXEC", 0x1),
         ("F_ADD_SEALS", 0x409),
         ("F_CANCELLK", 0x405),
         ("F_DUPFD", 0x0),
@@ -768,6 +769,12 @@ pub static MEMORY: ConstantGroup = ConstantGroup {
         ("MCL_CURRENT", 0x1),
         ("MCL_FUTURE", 0x2),
         ("MCL_ONFAULT", 0x4),
+        ("MFD_ALLOW_SEALING", 0x2),
+        ("MFD_CLOEXEC", 0x1),
+        ("MFD_HUGETLB", 0x4),
+        ("MREMAP_DONTUNMAP", 0x4),
+        ("MREMAP_FIXED", 0x2),
+        ("MREMAP_MAYMOVE", 0x1),
         ("PROT_EXEC", 0x4),
         ("PROT_GROWSDOWN", 0x1000000),
         ("PROT_GROWSUP", 0x2000000),
@@ -897,7 +904,6 @@ pub static FUTEX_OPS: ConstantGroup = ConstantGroup {
         ("FUTEX_UNLOCK_PI_PRIVATE", 0x87),
         ("FUTEX_WAIT", 0x0),
         ("FUTEX_WAITERS", 0x80000000),
-        ("FUTEX_WAITV_MAX", 0x80),
         ("FUTEX_WAIT_BITSET", 0x9),
         ("FUTEX_WAIT_BITSET_PRIVATE", 0x89),
         ("FUTEX_WAIT_PRIVATE", 0x80),
@@ -909,6 +915,97 @@ pub static FUTEX_OPS: ConstantGroup = ConstantGroup {
         ("FUTEX_WAKE_OP", 0x5),
         ("FUTEX_WAKE_OP_PRIVATE", 0x85),
         ("FUTEX_WAKE_PRIVATE", 0x81),
+    ],
+};
+
+/// epoll_create1(2) flags and epoll_ctl(2) operations (sys/epoll.h).
+#[rustfmt::skip]
+pub static EPOLL: ConstantGroup = ConstantGroup {
+    header: "sys/epoll.h",
+    constants: &[
+        ("EPOLL_CLOEXEC", 0x80000),
+        ("EPOLL_CTL_ADD", 0x1),
+        ("EPOLL_CTL_DEL", 0x2),
+        ("EPOLL_CTL_MOD", 0x3),
+    ],
+};
+
+/// eventfd2(2) flags (sys/eventfd.h).
+#[rustfmt::skip]
+pub static EVENTFD_FLAGS: ConstantGroup = ConstantGroup {
+    header: "sys/eventfd.h",
+    constants: &[
+        ("EFD_CLOEXEC", 0x80000),
+        ("EFD_NONBLOCK", 0x800),
+        ("EFD_SEMAPHORE", 0x1),
+    ],
+};
+
+/// getrandom(2) flags (sys/random.h).
+#[rustfmt::skip]
+pub static GETRANDOM_FLAGS: ConstantGroup = ConstantGroup {
+    header: "sys/random.h",
+    constants: &[
+        ("GRND_INSECURE", 0x4),
+        ("GRND_NONBLOCK", 0x1),
+        ("GRND_RANDOM", 0x2),
+    ],
+};
+
+/// Clock ids of clock_gettime(2), clock_nanosleep(2) and timers (time.h).
+#[rustfmt::skip]
+pub static CLOCKS: ConstantGroup = ConstantGroup {
+    header: "time.h",
+    constants: &[
+        ("CLOCK_BOOTTIME", 0x7),
+        ("CLOCK_BOOTTIME_ALARM", 0x9),
+        ("CLOCK_MONOTONIC", 0x1),
+        ("CLOCK_MONOTONIC_COARSE", 0x6),
+        ("CLOCK_MONOTONIC_RAW", 0x4),
+        ("CLOCK_PROCESS_CPUTIME_ID", 0x2),
+        ("CLOCK_REALTIME", 0x0),
+        ("CLOCK_REALTIME_ALARM", 0x8),
+        ("CLOCK_REALTIME_COARSE", 0x5),
+        ("CLOCK_TAI", 0xb),
+        ("CLOCK_THREAD_CPUTIME_ID", 0x3),
+    ],
+};
+
+/// shutdown(2) directions (sys/socket.h).
+#[rustfmt::skip]
+pub static SHUTDOWN_HOW: ConstantGroup = ConstantGroup {
+    header: "sys/socket.h",
+    constants: &[
+        ("SHUT_RD", 0x0),
+        ("SHUT_RDWR", 0x2),
+        ("SHUT_WR", 0x1),
+    ],
+};
+
+/// lseek(2) origins (unistd.h).
+#[rustfmt::skip]
+pub static SEEK_WHENCE: ConstantGroup = ConstantGroup {
+    header: "unistd.h",
+    constants: &[
+        ("SEEK_CUR", 0x1),
+        ("SEEK_DATA", 0x3),
+        ("SEEK_END", 0x2),
+        ("SEEK_HOLE", 0x4),
+        ("SEEK_SET", 0x0),
+    ],
+};
+
+/// wait4(2) and waitid(2) options (sys/wait.h).
+#[rustfmt::skip]
+pub static WAIT_OPTIONS: ConstantGroup = ConstantGroup {
+    header: "sys/wait.h",
+    constants: &[
+        ("WCONTINUED", 0x8),
+        ("WEXITED", 0x4),
+        ("WNOHANG", 0x1),
+        ("WNOWAIT", 0x1000000),
+        ("WSTOPPED", 0x2),
+        ("WUNTRACED", 0x2),
     ],
 };
 

@@ -13,10 +13,8 @@ use crate::{bpf, docker, syscalls};
 use super::errors::Errors;
 use super::lower::{Assertion, Lowered, LoweredClaim};
 
+/// Decides every assertion of `lowered`, whose statements all lowered.
 pub fn check(lowered: &Lowered, errors: &mut Errors) {
-    if !errors.is_empty() {
-        return;
-    }
     for assertion in &lowered.assertions {
         if let Some((message, help)) = counterexample(&lowered.policy, assertion) {
             errors.push(assertion.span, message, Some(&help));
@@ -52,9 +50,12 @@ fn counterexample(policy: &Policy, assertion: &Assertion) -> Option<(String, Str
                     };
                     let mut words = vec![(0, number + bpf::number_bias(abi)), (1, arch)];
                     for (index, value) in fixed.iter().enumerate() {
-                        if let Some(value) = value {
-                            words.push((4 + 2 * index as u8, *value as u32));
-                            words.push((5 + 2 * index as u8, (*value >> 32) as u32));
+                        if let Some(claimed) = value {
+                            words.push((4 + 2 * index as u8, claimed.value as u32));
+                            // Every upper half the caller may pass with it.
+                            if !claimed.low_half_only {
+                                words.push((5 + 2 * index as u8, (claimed.value >> 32) as u32));
+                            }
                         }
                     }
                     // Every answer the call can get: a policy has few.

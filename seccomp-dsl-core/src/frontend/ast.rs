@@ -139,6 +139,45 @@ pub enum ValueTerm {
     Constant(Ident),
 }
 
+/// The comparison as its author wrote it (spacing aside): `arg2 &
+/// (O_ACCMODE | O_CREAT) == O_RDONLY`, names and number bases kept.
+impl std::fmt::Display for Comparison {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.arg)?;
+        if self.cast.is_some() {
+            f.write_str(" as u64")?;
+        }
+        if let Some(mask) = &self.mask {
+            f.write_str(" & ")?;
+            if self.mask_complement.is_some() {
+                f.write_str("!")?;
+            }
+            match mask.terms.len() {
+                1 => write!(f, "{mask}")?,
+                _ => write!(f, "({mask})")?,
+            }
+        }
+        write!(f, " {} {}", self.op.symbol(), self.value)
+    }
+}
+
+impl std::fmt::Display for ValueExpr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, term) in self.terms.iter().enumerate() {
+            if index > 0 {
+                f.write_str(" | ")?;
+            }
+            match term {
+                ValueTerm::Literal { minus, literal } => {
+                    write!(f, "{}{literal}", if minus.is_some() { "-" } else { "" })?
+                }
+                ValueTerm::Constant(name) => write!(f, "{name}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
 impl ValueTerm {
     fn span(&self) -> Span {
         match self {
@@ -673,23 +712,11 @@ fn parse_atom(input: ParseStream) -> syn::Result<Expr> {
     };
     let (mask, mask_complement) = if input.peek(Token![&]) && !input.peek(Token![&&]) {
         input.parse::<Token![&]>()?;
-        if input.peek(Token![!]) {
-            let not = input.parse::<Token![!]>()?;
-            let mask = if input.peek(syn::token::Paren) {
-                let content;
-                syn::parenthesized!(content in input);
-                let mask = parse_value(&content)?;
-                if !content.is_empty() {
-                    return Err(content.error("expected `|` or `)`"));
-                }
-                mask
-            } else {
-                parse_value(input)?
-            };
-            (Some(mask), Some(not.span))
-        } else {
-            (Some(parse_value(input)?), None)
-        }
+        let not = input
+            .peek(Token![!])
+            .then(|| input.parse::<Token![!]>())
+            .transpose()?;
+        (Some(parse_mask(input)?), not.map(|not| not.span))
     } else {
         (None, None)
     };
@@ -714,6 +741,20 @@ fn parse_atom(input: ParseStream) -> syn::Result<Expr> {
         value,
         span,
     }))
+}
+
+/// A mask: `FLAGS`, or `(FLAGS)` as Rust and C would write it.
+fn parse_mask(input: ParseStream) -> syn::Result<ValueExpr> {
+    if !input.peek(syn::token::Paren) {
+        return parse_value(input);
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let mask = parse_value(&content)?;
+    if !content.is_empty() {
+        return Err(content.error("expected `|` or `)`"));
+    }
+    Ok(mask)
 }
 
 fn parse_compare_op(input: ParseStream) -> syn::Result<CmpOp> {

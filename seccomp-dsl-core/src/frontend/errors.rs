@@ -72,7 +72,11 @@ impl Errors {
         known: impl IntoIterator<Item = &'a str>,
         otherwise: Option<&str>,
     ) {
-        let help = crate::suggest::closest(name, known).map(|s| format!("did you mean `{s}`?"));
+        let closest = match what {
+            "constant" => crate::suggest::closest_constant(name, known),
+            _ => crate::suggest::closest(name, known),
+        };
+        let help = closest.map(|s| format!("did you mean `{s}`?"));
         self.push(
             SpanRange::single(span),
             format!("unknown {what} `{name}`"),

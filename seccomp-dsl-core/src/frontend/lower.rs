@@ -68,10 +68,21 @@ pub enum LoweredClaim {
     Calls {
         allows: bool,
         syscall: String,
-        fixed: [Option<u64>; 6],
+        fixed: [Option<ClaimedArgument>; 6],
     },
     /// Nothing runs under the policy that `profile` denies.
     NoMoreThan { profile: &'static str },
+}
+
+/// An argument value an assertion claims.
+#[derive(Clone, Copy)]
+pub struct ClaimedArgument {
+    /// The register's value.
+    pub value: u64,
+    /// Whether the claim is of its low 32 bits alone: a negative value
+    /// (`-100`, `AT_FDCWD`) of an argument the kernel reads as 32 bits,
+    /// which a caller may pass sign- or zero-extended.
+    pub low_half_only: bool,
 }
 
 /// The profiles `assert no_more_than` compares with.
@@ -85,9 +96,23 @@ pub struct RuleSource {
     pub filter: SpanRange,
     /// The checks acknowledged with `#[allow(...)]` at the rule or around it.
     pub acknowledged: Vec<String>,
+    /// The rule's conditions as written (`arg2 & (O_ACCMODE | O_CREAT) ==
+    /// O_RDONLY`), empty for a rule without.
+    pub written: String,
 }
 
 impl RuleSource {
+    /// The line of the source the rule is written on: its alternative's
+    /// first comparison where it has conditions (a statement may span
+    /// several lines), its action otherwise. 0 where spans carry no lines.
+    pub fn line(&self) -> u32 {
+        let start = self
+            .conditions
+            .first()
+            .map_or(self.action.start, |condition| condition.whole.start);
+        start.start().line as u32
+    }
+
     /// Whether `#[allow(check)]` stands at the rule or around it.
     pub fn acknowledges(&self, check: &str) -> bool {
         self.acknowledged.iter().any(|known| known == check)
@@ -511,6 +536,10 @@ impl Lowerer {
                     action: action_span,
                     filter: scope.header.unwrap_or(names_range),
                     acknowledged: scope.allows.clone(),
+                    written: (alternative.iter())
+                        .map(|comparison| comparison.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" && "),
                 };
                 let syscalls = group
                     .iter()
@@ -651,10 +680,15 @@ fn lower_assertion(keyword: Span, claim: &Claim, errors: &mut Errors) -> Option<
                 return None;
             }
             let mut fixed = [None; 6];
-            for (slot, arg) in fixed.iter_mut().zip(args) {
+            let mut complete = true;
+            for (index, (slot, arg)) in fixed.iter_mut().zip(args).enumerate() {
                 if let Some(value) = arg {
-                    *slot = Some(resolve_value(value, ValueKind::Number, errors)?);
+                    *slot = claimed_value(&syscall, index as u8, value, errors);
+                    complete &= slot.is_some();
                 }
+            }
+            if !complete {
+                return None;
             }
             Some(Assertion {
                 claim: LoweredClaim::Calls {
@@ -666,6 +700,49 @@ fn lower_assertion(keyword: Span, claim: &Claim, errors: &mut Errors) -> Option<
             })
         }
     }
+}
+
+/// The value an assertion claims for argument `index` of `syscall`: a
+/// register's value, or a negative one (`-100`, `AT_FDCWD`) as the kernel
+/// reads an `int`, its low 32 bits; an error where the argument cannot
+/// hold it.
+fn claimed_value(
+    syscall: &str,
+    index: u8,
+    value: &ValueExpr,
+    errors: &mut Errors,
+) -> Option<ClaimedArgument> {
+    let (number, minus) = resolve_signed_value(value, ValueKind::Number, errors)?;
+    let width = upper_half::kernel_width(syscall, index).unwrap_or_default();
+    let Some(minus) = minus else {
+        return Some(ClaimedArgument {
+            value: number,
+            low_half_only: false,
+        });
+    };
+    let fits = match width {
+        ArgWidth::I32 | ArgWidth::U32 => (number as i64) >= i64::from(i32::MIN),
+        ArgWidth::U64 | ArgWidth::U16 => false,
+    };
+    if !fits {
+        errors.push(
+            SpanRange {
+                start: minus,
+                end: value.span.end,
+            },
+            format!(
+                "negative value {} given for argument {index} of `{syscall}`, which it reads as {}",
+                number as i64,
+                described(syscall, index)
+            ),
+            Some("write the unsigned value the register holds"),
+        );
+        return None;
+    }
+    Some(ClaimedArgument {
+        value: number & width.mask(),
+        low_half_only: true,
+    })
 }
 
 /// Adds one condition of a `when` (or `unless`) block to the scope of the

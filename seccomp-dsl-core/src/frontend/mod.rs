@@ -27,6 +27,7 @@ pub use errors::{Errors, Message, SpanRange};
 use proc_macro2::TokenStream;
 
 use crate::model::Policy;
+use lower::RuleSource;
 
 /// What [`read`] makes of a policy's source.
 pub struct Read {
@@ -37,6 +38,18 @@ pub struct Read {
     /// The line of the statement each rule of the policy comes from (1 for
     /// the first line of the source; 0 where spans carry no lines).
     pub rule_lines: Vec<u32>,
+    /// Each rule's conditions as written (empty for a rule without).
+    pub rule_conditions: Vec<String>,
+}
+
+impl Read {
+    /// Where each rule is written, for [`crate::explain`].
+    pub fn sources(&self) -> crate::explain::Sources<'_> {
+        crate::explain::Sources {
+            lines: &self.rule_lines,
+            conditions: &self.rule_conditions,
+        }
+    }
 }
 
 /// Reads the statements of a policy (what stands between the braces of
@@ -45,16 +58,24 @@ pub fn read(source: TokenStream) -> Read {
     let mut diagnostics = Errors::default();
     let ast = ast::parse_policy(source, &mut diagnostics);
     let lowered = lower::lower(&ast, &mut diagnostics);
+    // A policy whose statements all lowered means something: its
+    // assertions are decided even where a check refuses it (a `forbid`), so
+    // that every error is said at once.
+    let meaningful = diagnostics.is_empty();
     check::check(&lowered, &mut diagnostics);
-    assertions::check(&lowered, &mut diagnostics);
+    if meaningful {
+        assertions::check(&lowered, &mut diagnostics);
+    }
     let policy = diagnostics.is_empty().then_some(lowered.policy);
-    let rule_lines = (lowered.sources.iter())
-        .map(|source| source.action.start.start().line as u32)
+    let rule_lines = lowered.sources.iter().map(RuleSource::line).collect();
+    let rule_conditions = (lowered.sources.iter())
+        .map(|source| source.written.clone())
         .collect();
     Read {
         policy,
         diagnostics,
         rule_lines,
+        rule_conditions,
     }
 }
 
@@ -96,6 +117,88 @@ mod assertion_tests {
         let read = read(source.parse().unwrap());
         let messages = read.diagnostics.messages().into_iter();
         messages.filter(|m| !m.warning).map(|m| m.text).collect()
+    }
+
+    /// A negative value (`AT_FDCWD`, `-100`) is claimed of an `int`
+    /// argument as the kernel reads it, whatever upper half comes with it.
+    #[test]
+    fn an_assertion_takes_negative_values_as_rules_do() {
+        let source = "#[allow(stops_exit, engine_cannot_start)] default errno;
+            rule openat(arg0 == AT_FDCWD && arg2 & !(O_CLOEXEC) == O_RDONLY) => allow;
+            assert allows openat(AT_FDCWD, _, O_RDONLY);
+            assert allows openat(-100, _, O_RDONLY | O_CLOEXEC);
+            assert denies openat(-100, _, O_WRONLY);
+            assert denies openat(3, _, O_RDONLY);";
+        assert_eq!(errors(source), Vec::<String>::new());
+        let wrong = "#[allow(stops_exit, engine_cannot_start)] default errno;
+            allow read;
+            assert allows openat(AT_FDCWD, _, O_RDONLY);";
+        let said = errors(wrong);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("assertion fails: the policy does not let run `openat(AT_FDCWD"),
+            "{said:?}"
+        );
+        let unsigned = "default errno; allow read; assert allows mmap(-1);";
+        let said = errors(unsigned);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("negative value -1 given for argument 0 of `mmap`"),
+            "{said:?}"
+        );
+    }
+
+    /// Every error at once: a `forbid` the policy breaks does not hide an
+    /// assertion that fails.
+    #[test]
+    fn a_forbid_error_does_not_hide_a_failing_assertion() {
+        let source = "#[allow(stops_exit, engine_cannot_start)] default errno;
+            allow read, socket;
+            forbid socket;
+            assert denies read;";
+        let said = errors(source);
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(
+            said.iter()
+                .any(|error| error.contains("`socket` is forbidden")),
+            "{said:?}"
+        );
+        assert!(
+            said.iter()
+                .any(|error| error.starts_with("assertion fails")),
+            "{said:?}"
+        );
+    }
+
+    /// Constants of calls the Rust standard library, glibc's allocator and
+    /// tokio make; a misspelt one suggests a name of its own family only.
+    #[test]
+    fn constants_of_common_calls_are_known_and_typos_suggest_their_family() {
+        let source = "#[allow(stops_exit, engine_cannot_start)] default errno;
+            rule mremap(arg3 == MREMAP_MAYMOVE) => allow;
+            rule fcntl(arg1 == F_SETFD && arg2 == FD_CLOEXEC) => allow;
+            rule epoll_ctl(arg1 == EPOLL_CTL_ADD || arg1 == EPOLL_CTL_MOD) => allow;
+            rule eventfd2(arg1 == EFD_CLOEXEC | EFD_NONBLOCK) => allow;
+            rule getrandom(arg2 == GRND_NONBLOCK || arg2 == GRND_INSECURE) => allow;
+            rule clock_nanosleep(arg0 == CLOCK_MONOTONIC) => allow;
+            rule shutdown(arg1 == SHUT_WR) => allow;
+            rule lseek(arg2 == SEEK_SET) => allow;
+            rule wait4(arg2 == WNOHANG) => allow;";
+        assert_eq!(errors(source), Vec::<String>::new());
+        let typo = "default errno; rule fcntl(arg2 == FD_CLOEXC) => allow;";
+        let read = read(typo.parse().unwrap());
+        let messages = read.diagnostics.messages();
+        let error = messages.iter().find(|m| !m.warning).unwrap();
+        assert!(
+            error.text.contains("did you mean `FD_CLOEXEC`?"),
+            "{}",
+            error.text
+        );
+        let other = "default errno; rule fcntl(arg2 == XD_CLOEXEC) => allow;";
+        let read = super::read(other.parse().unwrap());
+        let messages = read.diagnostics.messages();
+        let error = messages.iter().find(|m| !m.warning).unwrap();
+        assert!(!error.text.contains("did you mean"), "{}", error.text);
     }
 
     #[test]

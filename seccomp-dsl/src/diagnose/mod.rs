@@ -48,7 +48,12 @@ struct Whys {
 impl Whys {
     fn new(profile: &Profile, resolved: &Resolved<'_>) -> Whys {
         let said = |action: Action, decided_by: DecidedBy| {
-            let decider = decider(&profile.policy, profile.rule_lines, resolved, decided_by);
+            let decider = decider(
+                &profile.policy,
+                seccomp_dsl_core::explain::Sources::lines(profile.rule_lines),
+                resolved,
+                decided_by,
+            );
             Explanation { action, decider }.to_string()
         };
         Whys {
