@@ -393,8 +393,8 @@ fn the_rust_runtime_groups_run_real_rust_programs() {
         "#[allow(engine_cannot_start)] default kill_process;\n\
          allow @rust_std, @rust_threads, @tokio;\n\
          errno(ENOSYS) clone3;\n\
-         rule clone(arg0 & CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
-         CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET == 0) => allow;\n\
+         rule clone(arg0 & (CLONE_THREAD | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
+         CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET) == CLONE_THREAD) => allow;\n\
          allow accept4, bind, connect, getsockname, getsockopt, listen, recvfrom, sendto, \
          setsockopt, shutdown;\n\
          rule socket(arg0 == AF_INET) => allow;\n\
@@ -543,4 +543,24 @@ fn a_recording_denies_truncation_creation_writing_and_terminal_input() {
         "{said}"
     );
     assert_eq!(std::fs::read_to_string(dir.join("data.txt")).unwrap(), "");
+}
+
+/// The library builds for musl (the static build a `FROM scratch` image
+/// needs), and a program built with it installs its policy there: the
+/// build-script example, whose policy answers `openat` with EACCES.
+#[test]
+fn a_program_using_the_library_builds_and_installs_its_policy_on_musl() {
+    let Some(target) = musl_target() else { return };
+    let program = build(&["-p", "build-script-export", "--target", &target], false);
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/build-script-export");
+    let ran = Command::new(&program)
+        .current_dir(example)
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{}", stderr(&ran));
+    let said = stdout(&ran);
+    assert!(
+        said.contains("policy installed; opening a file is now denied:\n  Permission denied"),
+        "{said}"
+    );
 }

@@ -129,7 +129,7 @@ pub fn syscall_named(name: &str) -> Result<&'static syscalls::SyscallEntry, Expl
 /// rule is written (as [`crate::frontend`] reads them), if known.
 ///
 /// ```
-/// use seccomp_dsl_core::explain::{explain, Decider, Sources};
+/// use seccomp_dsl_core::explain::{explain, Sources};
 /// use seccomp_dsl_core::model::*;
 /// let policy = Policy::new(Action::Errno(1), vec![Rule::new(["read"], [], Action::Allow)]);
 /// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };

@@ -34,6 +34,8 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Every example in the docs compiles without a warning.
+#![doc(test(attr(deny(warnings))))]
 
 pub mod bpf;
 pub mod classes;

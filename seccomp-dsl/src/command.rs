@@ -37,6 +37,7 @@ pub trait CommandExt {
     ///     .arg("input.gz")
     ///     .seccomp_policy(&NO_NETWORK)?
     ///     .status()?;
+    /// println!("gzip: {status}");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn seccomp_policy(&mut self, profile: &'static Profile) -> Result<&mut Self, Error>;

@@ -13,7 +13,7 @@ use crate::Profile;
 ///
 /// ```no_run
 /// use seccomp_dsl::seccomp_profile;
-/// static POLICY: seccomp_dsl::Profile = seccomp_profile! { default errno; allow read, write; };
+/// static POLICY: seccomp_dsl::Profile = seccomp_profile! { #[allow(engine_cannot_start)] default errno; allow read, write, exit_group, rt_sigreturn, restart_syscall; };
 /// seccomp_dsl::export::write_docker_json(&POLICY, "target/profile.json")?;
 /// # Ok::<(), std::io::Error>(())
 /// ```

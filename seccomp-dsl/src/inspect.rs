@@ -13,7 +13,7 @@ use seccomp_dsl_core::decide::{
 use seccomp_dsl_core::model::Resolved;
 
 /// `PTRACE_SECCOMP_GET_FILTER` (linux/ptrace.h).
-const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
+const PTRACE_SECCOMP_GET_FILTER: i64 = 0x420c;
 
 /// How process `pid` is confined, as `/proc/PID/status` says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,13 +85,14 @@ pub fn filters_of(pid: i32) -> io::Result<Vec<Vec<Instruction>>> {
 
 /// The filters, by `PTRACE_SECCOMP_GET_FILTER` until the kernel has no more.
 fn read_filters(pid: i32) -> io::Result<Vec<Vec<Instruction>>> {
-    let ptrace = |request: libc::c_uint, data: usize, address: *mut libc::c_void| {
+    // The request is a `c_uint` in glibc's declaration, a `c_int` in musl's.
+    let ptrace = |request: i64, data: usize, address: *mut libc::c_void| {
         // SAFETY: ptrace requests on a process this function attached;
         // `address` is null or a buffer of the size the kernel reported.
-        unsafe { libc::ptrace(request, pid, data, address) }
+        unsafe { libc::ptrace(request as _, pid, data, address) }
     };
-    if ptrace(libc::PTRACE_SEIZE, 0, std::ptr::null_mut()) != 0
-        || ptrace(libc::PTRACE_INTERRUPT, 0, std::ptr::null_mut()) != 0
+    if ptrace(libc::PTRACE_SEIZE.into(), 0, std::ptr::null_mut()) != 0
+        || ptrace(libc::PTRACE_INTERRUPT.into(), 0, std::ptr::null_mut()) != 0
     {
         return Err(io::Error::last_os_error());
     }
@@ -126,7 +127,7 @@ fn read_filters(pid: i32) -> io::Result<Vec<Vec<Instruction>>> {
         }
         filters.push(program);
     };
-    ptrace(libc::PTRACE_DETACH, 0, std::ptr::null_mut());
+    ptrace(libc::PTRACE_DETACH.into(), 0, std::ptr::null_mut());
     result.map(|()| filters)
 }
 

@@ -6,8 +6,11 @@
 //! use seccomp_dsl::seccomp_profile;
 //!
 //! static POLICY: seccomp_dsl::Profile = seccomp_profile! {
+//!     // For the program to install itself: it denies what a container
+//!     // runtime calls to start a program, which the macro would warn of.
+//!     #[allow(engine_cannot_start)]
 //!     default errno;
-//!     allow read, write, exit_group;
+//!     allow read, write, exit_group, rt_sigreturn, restart_syscall;
 //!     rule personality(arg0 == 0x0) => allow;
 //!     forbid ptrace;
 //! };
@@ -43,6 +46,10 @@
 //! filter with libseccomp as container engines do.
 
 #![warn(missing_docs)]
+// Every example in the docs and the README compiles without a warning.
+// (Statics an example only declares, and a `define_policy!` inside the
+// function rustdoc wraps an example in, are the harness's, not the example's.)
+#![doc(test(attr(deny(warnings), allow(dead_code, non_local_definitions))))]
 
 // Lets the macro's `::seccomp_dsl::` paths resolve inside this crate's own tests.
 extern crate self as seccomp_dsl;
@@ -235,11 +242,15 @@ impl Profile {
     ///
     /// ```
     /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
-    ///     default errno; allow read, write; rule personality(arg0 == 0x0) => allow;
+    ///     #[allow(engine_cannot_start)]
+    ///     default errno;
+    ///     allow read, write, exit_group, rt_sigreturn, restart_syscall;
+    ///     rule personality(arg0 == 0x0) => allow;
     /// };
     /// let profile: serde_json::Value = serde_json::from_str(POLICY.docker_json()).unwrap();
     /// assert_eq!(profile["defaultAction"], "SCMP_ACT_ERRNO");
-    /// assert_eq!(profile["syscalls"][0]["names"], serde_json::json!(["read", "write"]));
+    /// let names = serde_json::json!(["read", "write", "exit_group", "rt_sigreturn", "restart_syscall"]);
+    /// assert_eq!(profile["syscalls"][0]["names"], names);
     /// ```
     pub fn docker_json(&self) -> &'static str {
         self.docker_json
@@ -251,9 +262,10 @@ impl Profile {
     ///
     /// ```
     /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     #[allow(engine_cannot_start)]
     ///     default errno;
     ///     #[allow(foreign_syscall)]
-    ///     allow read, _llseek;
+    ///     allow read, _llseek, exit_group, rt_sigreturn, restart_syscall;
     /// };
     /// #[cfg(target_arch = "x86_64")]
     /// assert_eq!(POLICY.skipped_syscalls(), ["_llseek"]);
@@ -268,6 +280,7 @@ impl Profile {
     /// ```
     /// use seccomp_dsl::model::{Action, Context, KernelVersion};
     /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     #[allow(engine_cannot_start, stops_exit)]
     ///     default errno;
     ///     when cap(CAP_SYS_ADMIN) { allow mount; }
     /// };
@@ -293,8 +306,9 @@ impl Profile {
     /// ```
     /// use seccomp_dsl::model::{Action, SeccompArch};
     /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+    ///     #[allow(engine_cannot_start)]
     ///     default errno;
-    ///     allow read, write;
+    ///     allow read, write, exit_group, rt_sigreturn, restart_syscall;
     ///     rule personality(arg0 == 0x0) => allow;
     /// };
     /// let native = SeccompArch::native().unwrap();
@@ -399,7 +413,8 @@ impl Profile {
     ///
     /// ```
     /// static POLICY: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
-    ///     default errno; allow read, write;
+    ///     #[allow(engine_cannot_start)]
+    ///     default errno; allow read, write, exit_group, rt_sigreturn, restart_syscall;
     /// };
     /// let program = POLICY.compile_here().unwrap();
     /// print!("{}", seccomp_dsl::bpf::disasm::listing(&program));
@@ -454,7 +469,7 @@ impl Profile {
     /// static PARSER: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
     ///     #[allow(engine_cannot_start)]
     ///     default kill_process;
-    ///     allow read, write, futex, munmap, madvise, exit, sigaltstack, rt_sigprocmask;
+    ///     allow read, write, futex, munmap, madvise, exit, sigaltstack, rt_sigprocmask, exit_group, rt_sigreturn, restart_syscall;
     /// };
     /// std::thread::spawn(|| {
     ///     PARSER.install_current_thread().unwrap();

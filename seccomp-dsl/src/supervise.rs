@@ -18,6 +18,7 @@
 //!     eprintln!("{:?} {}", call.abi, call.syscall.unwrap_or("?"));
 //!     Reply::Continue
 //! });
+//! println!("true: {status:?}");
 //! ```
 
 use std::io;
