@@ -42,7 +42,7 @@ fn subject(spec: &str) -> Result<Subject, String> {
         let pid: i32 = pid
             .parse()
             .map_err(|_| format!("`{spec}`: not a process id"))?;
-        let filters = process_filters(pid)?.ok_or(format!(
+        let filters = process_filters(pid, false)?.ok_or(format!(
             "process {pid} is in strict mode: it has no filter to compare"
         ))?;
         let context = seccomp_dsl::context_of(pid).map_err(|error| match error {

@@ -169,6 +169,12 @@ enum Command {
     Inspect {
         /// The process.
         pid: i32,
+        /// Read the filters even where a thread is in a call the kernel
+        /// resumes through `restart_syscall` after the stop (a timed
+        /// sleep, wait or poll), which a filter that denies it fails or
+        /// kills: without it, such a process is not stopped.
+        #[arg(long)]
+        stop_anyway: bool,
     },
     /// Proves that the filters a running process is under answer every
     /// call (every ABI, syscall number, instruction pointer and 64-bit
@@ -186,6 +192,12 @@ enum Command {
         /// numbers them): a container's profile under a program's own.
         #[arg(long)]
         filter: Option<usize>,
+        /// Read the filters even where a thread is in a call the kernel
+        /// resumes through `restart_syscall` after the stop (a timed
+        /// sleep, wait or poll), which a filter that denies it fails or
+        /// kills: without it, such a process is not stopped.
+        #[arg(long)]
+        stop_anyway: bool,
     },
     /// Lists the syscall groups (`@name` in a policy), or the syscalls of
     /// one on an ABI.
@@ -357,9 +369,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             pid,
             policy,
             filter,
+            stop_anyway,
         } => {
             let policy = load(&policy)?;
-            return verify(pid, &policy, filter);
+            return verify(pid, &policy, filter, stop_anyway);
         }
         Command::Diff {
             before,
@@ -480,8 +493,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(())
         }
-        Command::Inspect { pid } => {
-            print!("{}", inspect(pid)?);
+        Command::Inspect { pid, stop_anyway } => {
+            print!("{}", inspect(pid, stop_anyway)?);
             Ok(())
         }
         Command::Groups { name, abi } => {
@@ -670,9 +683,14 @@ fn groups_listing(name: Option<&str>, abi: SeccompArch) -> Result<String, String
 /// Whether the filters of process `pid` (or its filter `only`) answer
 /// every call as `policy` in the process's context; says which, with a
 /// call that shows a difference.
-fn verify(pid: i32, policy: &Policy, only: Option<usize>) -> Result<ExitCode, String> {
+fn verify(
+    pid: i32,
+    policy: &Policy,
+    only: Option<usize>,
+    stop_anyway: bool,
+) -> Result<ExitCode, String> {
     use seccomp_dsl::inspect::{verify, Verification};
-    let filters = process_filters(pid)?.ok_or(format!(
+    let filters = process_filters(pid, stop_anyway)?.ok_or(format!(
         "process {pid} is in strict mode (only read, write, exit and sigreturn): no filter to verify"
     ))?;
     let (filters, which) = match only {
@@ -756,11 +774,24 @@ fn witness_call(data: &SeccompData) -> String {
 
 /// The filters process `pid` is under; `None` in strict mode, which has
 /// none but lets only four calls run.
-fn process_filters(pid: i32) -> Result<Option<Vec<Vec<bpf::Instruction>>>, String> {
-    use seccomp_dsl::inspect::{confinement_of, filters_of, Confinement};
-    let read_error = |error| process_error(pid, &error);
+/// `stop_anyway`: even where stopping it could make it fail (see
+/// [`seccomp_dsl::inspect::filters_of`]).
+fn process_filters(
+    pid: i32,
+    stop_anyway: bool,
+) -> Result<Option<Vec<Vec<bpf::Instruction>>>, String> {
+    use seccomp_dsl::inspect::{confinement_of, filters_of, filters_of_stopping_anyway};
+    let read_error = |error: std::io::Error| match error.kind() {
+        std::io::ErrorKind::WouldBlock => {
+            format!("process {pid}: {error}; `--stop-anyway` reads its filters all the same")
+        }
+        _ => process_error(pid, &error),
+    };
     match confinement_of(pid).map_err(read_error)? {
-        Confinement::Strict => Ok(None),
+        seccomp_dsl::inspect::Confinement::Strict => Ok(None),
+        _ if stop_anyway => filters_of_stopping_anyway(pid)
+            .map(Some)
+            .map_err(read_error),
         _ => filters_of(pid).map(Some).map_err(read_error),
     }
 }
@@ -780,10 +811,10 @@ fn process_error(pid: i32, error: &std::io::Error) -> String {
 /// together per native syscall: the answer with all arguments 0, and
 /// every other answer some arguments (or instruction pointer) get,
 /// decided exactly.
-fn inspect(pid: i32) -> Result<String, String> {
+fn inspect(pid: i32, stop_anyway: bool) -> Result<String, String> {
     use seccomp_dsl::decide::{answer::canonical, answers, Limits, Side};
     use seccomp_dsl::inspect::decide;
-    let Some(filters) = process_filters(pid)? else {
+    let Some(filters) = process_filters(pid, stop_anyway)? else {
         return Ok(format!(
             "process {pid}: strict mode: only read, write, exit and sigreturn\n"
         ));

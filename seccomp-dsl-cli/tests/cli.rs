@@ -800,12 +800,14 @@ fn diff_lists_each_class_of_calls_two_policies_decide_differently() {
     assert_eq!(entries[0]["args"][0], 0x1_0000_0000u64);
 }
 
-/// `sleep 10` under `profile` (loaded between fork and exec), once it
-/// sleeps.
+/// `cat` under `profile` (loaded between fork and exec), once it waits in
+/// `read` for the input this process holds open (a call the kernel
+/// restarts as it was after a stop).
 fn sleeping_under(profile: &'static seccomp_dsl::Profile) -> std::process::Child {
     use seccomp_dsl::CommandExt;
-    let child = Command::new("sleep")
-        .arg("10")
+    let child = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
         .seccomp_policy(profile)
         .unwrap()
         .spawn()
@@ -848,6 +850,103 @@ fn inspect_reads_the_filters_a_running_process_is_under() {
         text(&missing.stderr),
         "seccomp-dsl: process 999999999: no such process\n"
     );
+}
+
+/// A process in a timed sleep goes on with `restart_syscall` after a
+/// stop: `inspect` and `verify` say so and stop nothing, and the hazard is
+/// real (with `--stop-anyway`, a filter that denies `restart_syscall`
+/// makes the sleep fail).
+#[test]
+fn inspect_and_verify_do_not_stop_a_process_a_stop_would_kill() {
+    // A filter no policy of the macro's would be (it refuses to deny
+    // `restart_syscall`): EPERM for it, everything else allowed.
+    let deny_restart = [
+        libc::sock_filter {
+            code: 0x20,
+            jt: 0,
+            jf: 0,
+            k: 0,
+        }, // ld nr
+        libc::sock_filter {
+            code: 0x15,
+            jt: 0,
+            jf: 1,
+            k: libc::SYS_restart_syscall as u32,
+        },
+        libc::sock_filter {
+            code: 0x06,
+            jt: 0,
+            jf: 0,
+            k: 0x0005_0001,
+        }, // errno(1)
+        libc::sock_filter {
+            code: 0x06,
+            jt: 0,
+            jf: 0,
+            k: 0x7fff_0000,
+        }, // allow
+    ];
+    let mut sleeper = {
+        use std::os::unix::process::CommandExt;
+        let mut command = Command::new("sleep");
+        command.arg("10");
+        // SAFETY: between fork and exec, two system calls on memory the
+        // parent set up before forking.
+        unsafe {
+            command.pre_exec(move || {
+                let program = libc::sock_fprog {
+                    len: deny_restart.len() as u16,
+                    filter: deny_restart.as_ptr() as *mut libc::sock_filter,
+                };
+                if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+                    || libc::syscall(libc::SYS_seccomp, 1, 0, &program) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            })
+        };
+        command.spawn().unwrap()
+    };
+    let pid = sleeper.id().to_string();
+    let mut asleep = false;
+    for _ in 0..300 {
+        let call = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+        // clock_nanosleep on x86_64 and aarch64 (230, 115).
+        let number = call.split_whitespace().next().unwrap_or_default();
+        if ["230", "115", "35", "101"].contains(&number) {
+            asleep = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(asleep, "sleep sleeps");
+    let inspected = seccomp_dsl(&["inspect", &pid], "");
+    let verified = seccomp_dsl(&["verify", &pid, "-"], "default allow;");
+    for refused in [&inspected, &verified] {
+        assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+        let said = text(&refused.stderr);
+        assert!(
+            said.contains(&format!(
+                "process {pid}: thread {pid} is in `clock_nanosleep`"
+            )) && said.contains("nothing was stopped")
+                && said.contains("`--stop-anyway`"),
+            "{said}"
+        );
+    }
+    assert_eq!(
+        sleeper.try_wait().unwrap(),
+        None,
+        "the sleeper was left alone"
+    );
+    let anyway = seccomp_dsl(&["inspect", "--stop-anyway", &pid], "");
+    assert!(anyway.status.success(), "{}", text(&anyway.stderr));
+    // `sleep` ends at once, failing: its sleep was resumed through the
+    // call the filter denies.
+    let started = std::time::Instant::now();
+    let status = sleeper.wait().unwrap();
+    assert!(!status.success(), "the stop made its sleep fail: {status}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
 
 #[test]

@@ -10,7 +10,8 @@ use seccomp_dsl_core::bpf::{ret, Instruction};
 use seccomp_dsl_core::decide::{
     differences, differences_where, Difference, Explored, Limits, Side, Undecided,
 };
-use seccomp_dsl_core::model::Resolved;
+use seccomp_dsl_core::model::{Resolved, SeccompArch};
+use seccomp_dsl_core::syscalls;
 
 /// `PTRACE_SECCOMP_GET_FILTER` (linux/ptrace.h).
 const PTRACE_SECCOMP_GET_FILTER: i64 = 0x420c;
@@ -68,7 +69,31 @@ pub fn confinement_of(pid: i32) -> io::Result<Confinement> {
 /// it takes to read them, and left as it was. A process under none needs
 /// no privilege: it is not stopped. Fails where the kernel counts
 /// filters other than those read (one loaded meanwhile).
+///
+/// A thread stopped in a call the kernel resumes through `restart_syscall`
+/// (a timed sleep, wait or poll) makes that call when it goes on, and a
+/// filter that denies `restart_syscall` would fail or kill the process: so
+/// where [`stop_hazard`] finds one, this refuses (`ErrorKind::WouldBlock`,
+/// with the reason) and stops nothing; [`filters_of_stopping_anyway`] reads
+/// them all the same.
 pub fn filters_of(pid: i32) -> io::Result<Vec<Vec<Instruction>>> {
+    if confinement_of(pid)? != Confinement::None {
+        if let Some(hazard) = stop_hazard(pid)? {
+            return Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                format!(
+                    "{hazard}: stopped to read its filters, it would go on with `restart_syscall`, \
+                     which a filter that does not allow it fails or kills; nothing was stopped"
+                ),
+            ));
+        }
+    }
+    filters_of_stopping_anyway(pid)
+}
+
+/// [`filters_of`], stopping the process even where [`stop_hazard`] finds
+/// it in a call the kernel resumes through `restart_syscall`.
+pub fn filters_of_stopping_anyway(pid: i32) -> io::Result<Vec<Vec<Instruction>>> {
     let expected = match confinement_of(pid)? {
         Confinement::None | Confinement::Strict => return Ok(Vec::new()),
         Confinement::Filters(count) => count,
@@ -81,6 +106,45 @@ pub fn filters_of(pid: i32) -> io::Result<Vec<Vec<Instruction>>> {
         ))),
         _ => Ok(filters),
     }
+}
+
+/// Why stopping thread `tid` now could change what it does: the call it is
+/// blocked in, where the kernel resumes that call after a stop through
+/// `restart_syscall` (`nanosleep`, `clock_nanosleep`, a `poll` or a futex
+/// wait with a timeout), as `/proc/TID/syscall` shows it.
+///
+/// ```
+/// // This thread is running, in no call.
+/// let here = std::process::id() as i32;
+/// assert_eq!(seccomp_dsl::inspect::stop_hazard(here).unwrap(), None);
+/// ```
+pub fn stop_hazard(tid: i32) -> io::Result<Option<String>> {
+    let line = std::fs::read_to_string(format!("/proc/{tid}/syscall"))?;
+    let fields: Vec<u64> = (line.split_whitespace())
+        .map_while(|field| match field.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16).ok(),
+            None => field.parse().ok(),
+        })
+        .collect();
+    let (Some(&number), Some(native)) = (fields.first(), SeccompArch::native()) else {
+        return Ok(None); // running, or no call
+    };
+    let arg = |index: usize| fields.get(1 + index).copied().unwrap_or(0);
+    let Some(entry) = syscalls::by_number(native.syscall_table(), number as u32) else {
+        return Ok(None);
+    };
+    const FUTEX_WAIT: u64 = 0;
+    const FUTEX_WAIT_BITSET: u64 = 9;
+    let restarted_by_the_kernel = match entry.name() {
+        "nanosleep" | "clock_nanosleep" | "clock_nanosleep_time64" => true,
+        // With a timeout only; without, the call itself is restarted.
+        "poll" => arg(2) as i32 >= 0,
+        "futex" | "futex_time64" => {
+            matches!(arg(1) & 0x7f, FUTEX_WAIT | FUTEX_WAIT_BITSET) && arg(3) != 0
+        }
+        _ => false,
+    };
+    Ok(restarted_by_the_kernel.then(|| format!("thread {tid} is in `{}`", entry.name())))
 }
 
 /// The filters, by `PTRACE_SECCOMP_GET_FILTER` until the kernel has no more.
