@@ -389,10 +389,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Import { profile, output } => {
             let json = read(&profile)?;
-            let (policy, shadowed) = dsl::import_docker_noting(&json)
+            let (policy, notes) = dsl::import_docker_as_engines(&json)
                 .map_err(|e| format!("{}: {e}", profile.display()))?;
-            for entry in shadowed {
-                eprintln!("warning: {}: {entry}", profile.display());
+            for note in notes {
+                eprintln!("warning: {}: {note}", profile.display());
             }
             // The source keeps each 64-bit comparison of a narrower argument
             // as the profile means it, acknowledged; the walks around it are
@@ -1061,8 +1061,12 @@ impl RuleSources {
 fn load_with_lines(profile: &Path) -> Result<(Policy, RuleSources), String> {
     let text = read(profile)?;
     if text.trim_start().starts_with('{') {
-        let policy =
-            dsl::import_docker(&text).map_err(|e| format!("{}: {e}", profile.display()))?;
+        // As the engines read it, with what they ignore said.
+        let (policy, notes) = dsl::import_docker_as_engines(&text)
+            .map_err(|e| format!("{}: {e}", profile.display()))?;
+        for note in notes {
+            say(format_args!("warning: {}: {note}", profile.display()));
+        }
         return Ok((policy, RuleSources::default()));
     }
     read_dsl(&text, profile)

@@ -564,7 +564,33 @@ fn drop_shadowed(policy: &mut Policy) -> Vec<Shadowed> {
 /// [`import_docker`], and the syscalls it left out of entries because
 /// engines never apply those entries to them.
 pub fn import_docker_noting(json: &str) -> Result<(Policy, Vec<Shadowed>), ImportError> {
-    let mut policy = docker::from_json(json).map_err(ImportError::Docker)?;
+    let policy = docker::from_json(json).map_err(ImportError::Docker)?;
+    finish_import(policy)
+}
+
+/// A Docker profile read as the engines read it (see [`crate::import`]):
+/// the policy they enforce, and a note for each key, name and rule they
+/// ignore or drop. Refuses only what the DSL cannot write exactly.
+///
+/// ```
+/// let json = r#"{"defaultAction": "SCMP_ACT_ERRNO", "_comment": "ours",
+///     "syscalls": [{"names": ["read", "keyctl_chown"], "action": "SCMP_ACT_ALLOW"}]}"#;
+/// let (policy, notes) = seccomp_dsl_core::dsl::import_docker_as_engines(json).unwrap();
+/// assert_eq!(policy.rules[0].syscalls.join(", "), "read");
+/// assert_eq!(notes.len(), 2);
+/// ```
+pub fn import_docker_as_engines(json: &str) -> Result<(Policy, Vec<String>), ImportError> {
+    let (profile, mut notes) = crate::import::read_profile(json).map_err(ImportError::Docker)?;
+    let mut policy = docker::from_profile(&profile).map_err(ImportError::Docker)?;
+    notes.extend(crate::import::drop_what_engines_drop(&mut policy));
+    let (policy, shadowed) = finish_import(policy)?;
+    notes.extend(shadowed.iter().map(Shadowed::to_string));
+    Ok((policy, notes))
+}
+
+/// The last steps of an import: what libseccomp never applies is dropped,
+/// masked values are ANDed with their mask, and the rest validated.
+fn finish_import(mut policy: Policy) -> Result<(Policy, Vec<Shadowed>), ImportError> {
     let shadowed = drop_shadowed(&mut policy);
     for rule in policy.rules.to_mut() {
         for condition in rule.conditions.to_mut() {

@@ -51,6 +51,7 @@ pub mod explain;
 #[cfg(feature = "frontend")]
 pub mod frontend;
 pub mod groups;
+pub mod import;
 pub mod k8s;
 pub mod lints;
 pub mod model;

@@ -1,0 +1,322 @@
+//! Reading a Docker profile as the engines read it, for `import`: what
+//! Go's JSON reader (moby, containers/common), runc and libseccomp 2.5.4
+//! accept, drop or ignore, with a note for each, so that the policy
+//! written is the one the engines enforce.
+//!
+//! - Go's `encoding/json` matches keys without regard to case and ignores
+//!   keys it does not know (`_comment`); a seccomp agent's `listenerPath`
+//!   is the engine's, not the filter's.
+//! - runc skips a rule whose action is the default action, and one naming
+//!   a syscall its libseccomp does not know (logged at debug level).
+//! - libseccomp ANDs a masked comparison's value with the mask, so a mask
+//!   of 0 compares nothing; a syscall's rule without conditions replaces
+//!   its conditional rules, whatever their order (`db_rule_add`).
+//!
+//! What cannot be written exactly is left to [`crate::validate`], which
+//! refuses it with the reason.
+
+use serde_json::{Map, Value};
+
+use crate::docker::{self, Profile};
+use crate::model::{CmpOp, Policy};
+use crate::{suggest, syscalls};
+
+/// The fields of each object of the format, as Go's reader names them.
+const PROFILE_KEYS: [&str; 9] = [
+    "defaultAction",
+    "defaultErrnoRet",
+    "defaultErrno",
+    "architectures",
+    "archMap",
+    "flags",
+    "syscalls",
+    "listenerPath",
+    "listenerMetadata",
+];
+const ARCH_MAP_KEYS: [&str; 2] = ["architecture", "subArchitectures"];
+const ENTRY_KEYS: [&str; 9] = [
+    "name", "names", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes",
+];
+const FILTER_KEYS: [&str; 3] = ["caps", "arches", "minKernel"];
+const ARG_KEYS: [&str; 4] = ["index", "value", "valueTwo", "op"];
+
+/// The profile in `json` as the engines' JSON reader takes it, and a note
+/// for each key it ignores or matches in another case.
+pub fn read_profile(json: &str) -> Result<(Profile, Vec<String>), docker::Error> {
+    let deserializer = &mut serde_json::Deserializer::from_str(json);
+    let mut value: Value =
+        serde_path_to_error::deserialize(deserializer).map_err(|error| docker::Error::Json {
+            path: error.path().to_string(),
+            source: error.into_inner(),
+        })?;
+    let mut notes = Vec::new();
+    if let Value::Object(profile) = &mut value {
+        normalize(profile, &PROFILE_KEYS, "", &mut notes)?;
+        for (list, keys) in [("archMap", &ARCH_MAP_KEYS[..]), ("syscalls", &ENTRY_KEYS)] {
+            let Some(Value::Array(items)) = profile.get_mut(list) else {
+                continue;
+            };
+            for (index, item) in items.iter_mut().enumerate() {
+                let Value::Object(item) = item else { continue };
+                let path = format!("{list}[{index}]");
+                normalize(item, keys, &path, &mut notes)?;
+                normalize_entry(item, &path, &mut notes)?;
+            }
+        }
+        for key in ["listenerPath", "listenerMetadata"] {
+            if let Some(said) = profile.remove(key) {
+                notes.push(format!(
+                    "`{key}` ({said}) is for the engine: it hands the calls of `SCMP_ACT_NOTIFY` \
+                     rules to a seccomp agent; a policy has no agent, and such rules are refused"
+                ));
+            }
+        }
+    }
+    let profile = serde_path_to_error::deserialize(value).map_err(|error| docker::Error::Json {
+        path: error.path().to_string(),
+        source: error.into_inner(),
+    })?;
+    Ok((profile, notes))
+}
+
+/// An entry's `includes`, `excludes` and `args`, normalized.
+fn normalize_entry(
+    entry: &mut Map<String, Value>,
+    path: &str,
+    notes: &mut Vec<String>,
+) -> Result<(), docker::Error> {
+    for filter in ["includes", "excludes"] {
+        if let Some(Value::Object(object)) = entry.get_mut(filter) {
+            normalize(object, &FILTER_KEYS, &format!("{path}.{filter}"), notes)?;
+        }
+    }
+    if let Some(Value::Array(args)) = entry.get_mut("args") {
+        for (index, arg) in args.iter_mut().enumerate() {
+            if let Value::Object(arg) = arg {
+                normalize(arg, &ARG_KEYS, &format!("{path}.args[{index}]"), notes)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renames each key of `object` that matches one of `known` but for case
+/// (as Go does) and removes each that matches none, with a note; two keys
+/// that are one field to Go are refused (which one an engine keeps depends
+/// on their order).
+fn normalize(
+    object: &mut Map<String, Value>,
+    known: &[&str],
+    path: &str,
+    notes: &mut Vec<String>,
+) -> Result<(), docker::Error> {
+    let at = |key: &str| match path {
+        "" => key.to_string(),
+        _ => format!("{path}.{key}"),
+    };
+    let keys: Vec<String> = object.keys().cloned().collect();
+    let mut seen: Vec<(&str, String)> = Vec::new();
+    for key in keys {
+        let field = known
+            .iter()
+            .find(|field| **field == key)
+            .or_else(|| known.iter().find(|field| field.eq_ignore_ascii_case(&key)));
+        let Some(&field) = field else {
+            let value = object.remove(&key).expect("listed above");
+            let meant = suggest::closest(&key, known.iter().copied())
+                .map(|meant| format!(" (did you mean `{meant}`?)"))
+                .unwrap_or_default();
+            let ignored = match key.starts_with('_') || key.eq_ignore_ascii_case("comment") {
+                true => "a comment".to_string(),
+                false => format!("`{}`", compact(&value)),
+            };
+            notes.push(format!(
+                "`{}` is no field of the format{meant}: the engines ignore it, and {ignored} with it",
+                at(&key)
+            ));
+            continue;
+        };
+        if let Some((_, other)) = seen.iter().find(|(known, _)| *known == field) {
+            return Err(docker::Error::Field {
+                path: at(&key),
+                message: format!(
+                    "`{other}` and `{key}` are one field to the engines' JSON reader, which keeps \
+                     the one written last: write it once"
+                ),
+            });
+        }
+        seen.push((field, key.clone()));
+        if key != field {
+            let value = object.remove(&key).expect("listed above");
+            object.insert(field.to_string(), value);
+            notes.push(format!(
+                "`{}` is read as `{field}`: the engines' JSON reader ignores case in keys",
+                at(&key)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A value, short enough for a note.
+fn compact(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(60) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text,
+    }
+}
+
+/// Drops from `policy` (read from a profile, one rule per entry) what runc
+/// and libseccomp drop, with a note for each: names no kernel has, masked
+/// comparisons with a mask of 0, rules whose action is the default, and
+/// the conditional rules of a syscall that a rule without conditions
+/// decides everywhere. Emptied rules stay (without names), so that rule
+/// `i` is still entry `i`.
+pub fn drop_what_engines_drop(policy: &mut Policy) -> Vec<String> {
+    let mut notes = Vec::new();
+    let default = policy.default_action;
+    let rules = policy.rules.to_mut();
+    for (index, rule) in rules.iter_mut().enumerate() {
+        if rule.action == default && !rule.syscalls.is_empty() {
+            notes.push(format!(
+                "syscalls[{index}] has the default action ({default}): runc skips such a rule, \
+                 and so does the policy"
+            ));
+            rule.syscalls.to_mut().clear();
+            continue;
+        }
+        rule.syscalls.to_mut().retain(|name| {
+            if syscalls::lookup(name).is_some() {
+                return true;
+            }
+            let meant = suggest::closest(name, syscalls::all().iter().map(|entry| entry.name()))
+                .map(|meant| format!(" (did you mean `{meant}`?)"))
+                .unwrap_or_default();
+            notes.push(format!(
+                "syscalls[{index}] names `{name}`, which no kernel has{meant}: runc drops it, and \
+                 so does the policy"
+            ));
+            false
+        });
+        rule.conditions.to_mut().retain(|condition| {
+            if condition.op != CmpOp::MaskedEq(0) {
+                return true;
+            }
+            notes.push(format!(
+                "syscalls[{index}] compares `arg{}` under a mask of 0, which libseccomp reads as \
+                 `0 == 0`: true whatever the argument, so the policy leaves it out",
+                condition.index
+            ));
+            false
+        });
+    }
+    // A syscall's first rule without conditions that applies everywhere
+    // decides it; libseccomp drops its conditional rules.
+    let deciding: Vec<(usize, String)> = (rules.iter().enumerate())
+        .filter(|(_, rule)| rule.is_unconditional() && rule.applies_everywhere())
+        .flat_map(|(index, rule)| {
+            rule.syscalls
+                .iter()
+                .map(move |name| (index, name.to_string()))
+        })
+        .collect();
+    for (index, rule) in rules.iter_mut().enumerate() {
+        if rule.is_unconditional() {
+            continue;
+        }
+        rule.syscalls.to_mut().retain(|name| {
+            let Some((by, _)) = deciding.iter().find(|(_, decided)| decided == name) else {
+                return true;
+            };
+            notes.push(format!(
+                "syscalls[{index}] is a conditional rule for `{name}`, which syscalls[{by}] decides \
+                 without conditions everywhere: libseccomp keeps that rule alone, and so does the \
+                 policy"
+            ));
+            false
+        });
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_matched_as_go_matches_them_and_unknown_ones_ignored() {
+        let json = r#"{"_comment": "mine", "DefaultAction": "SCMP_ACT_ERRNO",
+            "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subarchitectures": ["SCMP_ARCH_X86"]}],
+            "listenerPath": "/run/agent.sock",
+            "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "Comment": "x", "extra": 1}]}"#;
+        let (profile, notes) = read_profile(json).unwrap();
+        assert_eq!(profile.default_action, "SCMP_ACT_ERRNO");
+        assert_eq!(
+            profile.arch_map[0].sub_architectures.as_deref(),
+            Some(&["SCMP_ARCH_X86".to_string()][..])
+        );
+        assert_eq!(profile.syscalls[0].comment.as_deref(), Some("x"));
+        let all = notes.join("\n");
+        for said in [
+            "`_comment` is no field of the format",
+            "`DefaultAction` is read as `defaultAction`",
+            "`archMap[0].subarchitectures` is read as `subArchitectures`",
+            "`syscalls[0].extra` is no field of the format",
+            "`listenerPath` (\"/run/agent.sock\") is for the engine",
+        ] {
+            assert!(all.contains(said), "{said}: {all}");
+        }
+        let twice = r#"{"defaultAction": "SCMP_ACT_ERRNO", "DEFAULTACTION": "SCMP_ACT_ALLOW"}"#;
+        assert!(read_profile(twice)
+            .unwrap_err()
+            .to_string()
+            .contains("one field to the engines' JSON reader"));
+    }
+
+    /// What runc and libseccomp drop is dropped, each said; what depends
+    /// on a seccomp agent is refused.
+    #[test]
+    fn what_the_engines_drop_is_dropped_and_said() {
+        let json = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+            {"names": ["read", "keyctl_chown"], "action": "SCMP_ACT_ALLOW"},
+            {"names": ["getpid"], "action": "SCMP_ACT_ERRNO"},
+            {"names": ["personality"], "action": "SCMP_ACT_ALLOW",
+             "args": [{"index": 0, "value": 0, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
+            {"names": ["write"], "action": "SCMP_ACT_ALLOW",
+             "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+            {"names": ["write"], "action": "SCMP_ACT_ALLOW"}]}"#;
+        let (policy, notes) = crate::dsl::import_docker_as_engines(json).unwrap();
+        let rules: Vec<(Vec<String>, usize)> = (policy.rules.iter())
+            .map(|rule| {
+                (
+                    rule.syscalls.iter().map(|n| n.to_string()).collect(),
+                    rule.conditions.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                (vec!["read".to_string()], 0),
+                (vec!["personality".to_string()], 0),
+                (vec!["write".to_string()], 0)
+            ]
+        );
+        let all = notes.join("\n");
+        for said in [
+            "syscalls[0] names `keyctl_chown`, which no kernel has: runc drops it",
+            "syscalls[1] has the default action (errno(1))",
+            "syscalls[2] compares `arg0` under a mask of 0",
+            "syscalls[3] is a conditional rule for `write`, which syscalls[4] decides",
+        ] {
+            assert!(all.contains(said), "{said}: {all}");
+        }
+        let agent = r#"{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/a.sock",
+            "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_NOTIFY"}]}"#;
+        let refused = crate::dsl::import_docker_as_engines(agent)
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("SCMP_ACT_NOTIFY"), "{refused}");
+    }
+}
