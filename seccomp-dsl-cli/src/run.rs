@@ -126,7 +126,15 @@ fn verdict(
             call.data.nr, call.data.arch, call.thread
         );
     };
-    let call_text = seccomp_dsl::compare::call_as_read(syscall, &call.data.args);
+    let mut call_text = String::new();
+    let _ = seccomp_dsl::compare::write_call_reading(
+        &mut call_text,
+        syscall,
+        &call.data.args,
+        true,
+        // Four bytes a character at most, and one past the cut.
+        &mut |address| call.string_at(address, 4 * seccomp_dsl::compare::SHOWN_STRING + 1),
+    );
     let why = explain_resolved(policy, sources, resolved, abi, syscall, &call.data.args)
         .map_or_else(|_| answer, |explanation| explanation.to_string());
     format!(

@@ -112,6 +112,43 @@ pub fn write_call(
     args: &[u64; 6],
     as_read: bool,
 ) -> std::fmt::Result {
+    write_call_reading(out, syscall, args, as_read, &mut |_| None)
+}
+
+/// The longest string [`write_call_reading`] shows of an argument.
+pub const SHOWN_STRING: usize = 64;
+
+/// [`write_call`], with each string argument (a `const char *`: a path, a
+/// name) that `string_at` can read at its address shown as the string,
+/// escaped and cut at [`SHOWN_STRING`] characters: `openat(AT_FDCWD,
+/// "/etc/hostname", O_RDONLY, 0)`. `string_at` gets the address and
+/// answers the bytes up to the terminating NUL (or as many as it read).
+///
+/// ```
+/// let mut text = String::new();
+/// let path = |address: u64| (address == 0x1000).then(|| b"/tmp/a\nb".to_vec());
+/// seccomp_dsl_core::compare::write_call_reading(
+///     &mut text, "openat", &[0xffff_ff9c, 0x1000, 0, 0, 0, 0], true, &mut |a| path(a),
+/// ).unwrap();
+/// assert_eq!(text, r#"openat(AT_FDCWD, "/tmp/a\nb", O_RDONLY, 0)"#);
+/// ```
+pub fn write_call_reading(
+    out: &mut dyn std::fmt::Write,
+    syscall: &str,
+    args: &[u64; 6],
+    as_read: bool,
+    string_at: &mut dyn FnMut(u64) -> Option<Vec<u8>>,
+) -> std::fmt::Result {
+    let signature = crate::signatures::lookup(syscall);
+    let is_string = |index: usize| {
+        signature
+            .and_then(|signature| signature.arguments().get(index))
+            .is_some_and(|argument| {
+                // Spacing aside, without allocating.
+                let kept = argument.c_type.bytes().filter(|byte| *byte != b' ');
+                kept.eq(b"constchar*".iter().copied())
+            })
+    };
     let count = crate::signatures::lookup(syscall).map_or(6, |s| s.arguments().len());
     let width = |index: usize| {
         crate::upper_half::kernel_width(syscall, index as u8).map_or(u64::MAX, |width| width.mask())
@@ -121,6 +158,12 @@ pub fn write_call(
     for (index, &arg) in args.iter().enumerate().take(count) {
         if index > 0 {
             out.write_str(", ")?;
+        }
+        if is_string(index) && arg != 0 {
+            if let Some(bytes) = string_at(arg) {
+                write_string(out, &bytes)?;
+                continue;
+            }
         }
         let value = if as_read { arg & width(index) } else { arg };
         let named = (value & !width(index) == 0)
@@ -133,6 +176,19 @@ pub fn write_call(
         }
     }
     out.write_str(")")
+}
+
+/// `bytes` as a quoted string, escaped, cut at [`SHOWN_STRING`] characters.
+fn write_string(out: &mut dyn std::fmt::Write, bytes: &[u8]) -> std::fmt::Result {
+    let text = String::from_utf8_lossy(bytes);
+    out.write_char('"')?;
+    for (count, c) in text.chars().enumerate() {
+        if count == SHOWN_STRING {
+            return out.write_str("\"...");
+        }
+        write!(out, "{}", c.escape_debug())?;
+    }
+    out.write_char('"')
 }
 
 /// What decides `syscall(args)` through `abi` under `resolved`, said:

@@ -94,6 +94,51 @@ pub struct Call {
     pub data: SeccompData,
 }
 
+impl Call {
+    /// The NUL-terminated string at `address` in the calling process (a
+    /// path the call names), up to `max` bytes; `None` where it cannot be
+    /// read. The process may change it once the call goes on: it is what
+    /// the call pointed to when the supervisor looked, for saying, never
+    /// for deciding.
+    pub fn string_at(&self, address: u64, max: usize) -> Option<Vec<u8>> {
+        read_string(self.thread, address, max)
+    }
+}
+
+/// The NUL-terminated string at `address` in process (or thread) `pid`,
+/// read with `process_vm_readv` a page at a time, up to `max` bytes.
+fn read_string(pid: u32, address: u64, max: usize) -> Option<Vec<u8>> {
+    const PAGE: u64 = 4096;
+    let mut bytes = Vec::new();
+    let mut at = address;
+    while bytes.len() < max {
+        let in_page = (PAGE - at % PAGE).min((max - bytes.len()) as u64) as usize;
+        let mut chunk = vec![0u8; in_page];
+        let local = libc::iovec {
+            iov_base: chunk.as_mut_ptr().cast(),
+            iov_len: in_page,
+        };
+        let remote = libc::iovec {
+            iov_base: at as usize as *mut libc::c_void,
+            iov_len: in_page,
+        };
+        // SAFETY: reads into `chunk`, which holds `in_page` bytes; the
+        // remote range is only read, by the kernel, which checks it.
+        let read = unsafe { libc::process_vm_readv(pid as i32, &local, 1, &remote, 1, 0) };
+        if read <= 0 {
+            break;
+        }
+        chunk.truncate(read as usize);
+        if let Some(end) = chunk.iter().position(|&byte| byte == 0) {
+            bytes.extend_from_slice(&chunk[..end]);
+            return Some(bytes);
+        }
+        bytes.extend_from_slice(&chunk);
+        at += read as u64;
+    }
+    (!bytes.is_empty()).then_some(bytes)
+}
+
 /// What the supervisor makes of a notified call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reply {
