@@ -38,12 +38,13 @@ enum Command {
     /// decide what a call does), organised by purpose. The command's input,
     /// output and exit status pass through.
     Record {
-        /// Where to write the policy (DSL source).
-        #[arg(short, long, default_value = "policy.rs")]
-        output: PathBuf,
+        /// Where to write the policy (DSL source): `policy.rs` by default,
+        /// the file given to --merge with it.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         /// A policy `record` wrote earlier, to add this run to (a debug and
         /// a release build, the tests and a production run); the result
-        /// goes to --output.
+        /// goes back to it, or to --output.
         #[arg(long)]
         merge: Option<PathBuf>,
         /// The action for every call not seen: `errno` (EPERM, the
@@ -356,6 +357,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             log,
             command,
         } => {
+            let output = (output.or_else(|| merge.clone())).unwrap_or_else(|| "policy.rs".into());
             return record::record(record::Options {
                 output,
                 merge,
@@ -363,7 +365,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
                 docker,
                 log,
                 command,
-            })
+            });
         }
         Command::Verify {
             pid,

@@ -308,8 +308,14 @@ fn record_passes_the_commands_status_through_and_writes_the_same_policy_each_tim
     );
     assert_eq!(text(&recorded.stdout), "out\n");
     let first = std::fs::read_to_string(policy).unwrap();
-    assert!(first
-        .starts_with("// Recorded by `seccomp-dsl record` from:\n//   $ sh -c echo out; exit 7\n"));
+    // The command as a shell takes it, after the locale it ran in.
+    assert!(first.starts_with("// Recorded by `seccomp-dsl record` from:\n//   $ "));
+    let command = first.lines().nth(1).unwrap();
+    assert!(
+        command.ends_with(" sh -c 'echo out; exit 7'")
+            || command == "//   $ sh -c 'echo out; exit 7'",
+        "{command}"
+    );
     assert!(first.contains("default errno(EPERM);"), "{first}");
     assert!(first.contains("execve"), "{first}");
     // Recorded again over it: the same bytes.
@@ -1263,4 +1269,54 @@ fn a_recording_is_kept_through_sigterm_sighup_timeout_and_a_killed_command() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(137), "{}", text(&output.stderr));
     written(&policy);
+}
+
+/// `--merge FILE` adds a run to FILE itself (not to a `policy.rs` beside
+/// it, which may be the user's), lists each command once, with the
+/// environment that changes what a program calls (the locale).
+#[test]
+fn merge_adds_to_the_file_merged_each_command_once_with_its_locale() {
+    let busybox = "/bin/busybox";
+    if !std::path::Path::new(busybox).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "busybox-static is not installed"
+        );
+        return;
+    }
+    let dir = temp_dir("merge");
+    let policy = dir.join("recorded.rs");
+    let policy = policy.to_str().unwrap();
+    let mine = dir.join("policy.rs");
+    std::fs::write(&mine, "// mine\n").unwrap();
+    let record = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_seccomp-dsl"))
+            .current_dir(&dir)
+            .env_remove("LANG")
+            .env_remove("LANGUAGE")
+            .env_remove("TZ")
+            .env("LC_ALL", "C")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    };
+    record(&["record", "-o", policy, "--", busybox, "true"]);
+    record(&["record", "--merge", policy, "--", busybox, "echo", "a b"]);
+    record(&["record", "--merge", policy, "--", busybox, "true"]);
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "// mine\n");
+    let source = std::fs::read_to_string(policy).unwrap();
+    let header: Vec<&str> = source.lines().take(3).collect();
+    assert_eq!(
+        header,
+        [
+            "// Recorded by `seccomp-dsl record` from:",
+            "//   $ LC_ALL=C /bin/busybox true",
+            "//   $ LC_ALL=C /bin/busybox echo 'a b'",
+        ]
+    );
+    assert!(
+        source.contains("allow write"),
+        "the echo's write is merged: {source}"
+    );
 }

@@ -35,6 +35,39 @@ pub struct Options {
     pub command: Vec<String>,
 }
 
+/// The environment that changes what a program calls, recorded with its
+/// command line: the locale (`sort` compares otherwise under `LC_ALL=C`)
+/// and the time zone.
+fn deciding_environment() -> Vec<(String, String)> {
+    let mut set: Vec<(String, String)> = std::env::vars()
+        .filter(|(name, _)| {
+            name.starts_with("LC_") || ["LANG", "LANGUAGE", "TZ"].contains(&name.as_str())
+        })
+        .collect();
+    set.sort();
+    set
+}
+
+/// `command` as a shell would take it, after the environment that decides
+/// what it calls: `LC_ALL=C sort -u 'my file'`.
+fn command_line(command: &[String]) -> String {
+    let quoted = |word: &str| {
+        let plain = !word.is_empty()
+            && (word.bytes()).all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%{}".contains(&b));
+        match plain {
+            true => word.to_string(),
+            false => format!("'{}'", word.replace('\'', r"'\''")),
+        }
+    };
+    let environment = deciding_environment()
+        .into_iter()
+        .map(|(name, value)| format!("{name}={}", quoted(&value)));
+    environment
+        .chain(command.iter().map(|word| quoted(word)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Where a container engine's command line takes the recording profile.
 pub const PROFILE_PLACEHOLDER: &str = "{profile}";
 
@@ -81,7 +114,8 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
         Some(path) => earlier_recording(path)?,
         None => (Recording::new(Action::Errno(1)), Vec::new(), false),
     };
-    if options.merge.is_none() {
+    // Another file than the one merged may be the user's.
+    if options.merge.as_ref() != Some(&options.output) {
         refuse_to_overwrite(&options.output)?;
     }
     if let Some(default) = &options.default {
@@ -89,7 +123,11 @@ pub fn record(options: Options) -> Result<ExitCode, String> {
     }
     let program = options.command.first().ok_or("no command given")?;
     let in_container = (options.command.iter()).any(|arg| arg.contains(PROFILE_PLACEHOLDER));
-    commands.push(options.command.join(" "));
+    let command_line = command_line(&options.command);
+    // A run of the same command again adds no line.
+    if !commands.contains(&command_line) {
+        commands.push(command_line);
+    }
     let mut log = match &options.log {
         Some(path) => Some(
             std::fs::File::create(path).map_err(|error| format!("{}: {error}", path.display()))?,
