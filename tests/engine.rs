@@ -800,6 +800,58 @@ fn a_policy_the_runtime_check_accepts_starts_a_container() {
     );
 }
 
+/// A policy that states `container no_new_privileges;` is checked for
+/// runc's calls with no-new-privileges only: it compiles without the
+/// warning, and it starts a container run so (and not one run without).
+#[test]
+#[ignore = "starts podman: run with --ignored (see the README)"]
+fn a_policy_for_no_new_privileges_starts_a_container_run_so() {
+    use seccomp_dsl::container_start::{stopped, Settings};
+    static WITH_NNP: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+        container no_new_privileges;
+        default errno;
+        // runc's own calls with no-new-privileges.
+        allow close, execve, futex, fstatfs, getdents64, read, write, epoll_ctl, getpid, gettid,
+            getuid, rt_sigreturn, restart_syscall;
+        rule openat(arg2 == O_RDONLY | O_CLOEXEC || arg2 == O_WRONLY | O_CLOEXEC) => allow;
+        // busybox true.
+        allow brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, readlink,
+            getrandom, mprotect, exit_group;
+    };
+    assert_eq!(
+        WITH_NNP.container_settings(),
+        Settings {
+            no_new_privileges: true
+        }
+    );
+    assert_eq!(WITH_NNP.container_start_problem(), None);
+    let engine = seccomp_dsl::engines::TARGET;
+    // Without the setting, runc's other calls are stopped.
+    assert!(!stopped(&engine, WITH_NNP.policy(), Settings::default()).is_empty());
+    let podman = &setup().podman;
+    let file = setup().work.join("with-nnp.json");
+    std::fs::write(&file, WITH_NNP.docker_json()).unwrap();
+    let started = podman
+        .run_under(&file, true, &["/bin/busybox", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        started.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let failed = podman
+        .run_under(&file, false, &["/bin/busybox", "true"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(failed.status.code(), Some(125..=127)),
+        "without no-new-privileges: {:?}",
+        failed.status
+    );
+}
+
 /// What the engine model says a denial of each of runc's calls does to the
 /// start, measured: a profile that denies that call alone (with the
 /// argument values the model gives it), in podman with and without

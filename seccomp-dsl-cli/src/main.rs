@@ -430,8 +430,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             write(output, &dsl::to_source(&policy))
         }
         Command::Docker { policy, output } => {
-            let policy = load(&policy)?;
-            warn_if_a_container_cannot_start(&policy);
+            let (policy, sources) = load_with_lines(&policy)?;
+            warn_if_a_container_cannot_start(&policy, sources.container);
+            if sources.container.no_new_privileges {
+                say(format_args!(
+                    "the policy is for containers run with no-new-privileges: \
+                     `docker run --security-opt no-new-privileges`, `podman run --security-opt \
+                     no-new-privileges`"
+                ));
+            }
             write(output, &docker::to_json(&policy))
         }
         Command::Oci {
@@ -439,9 +446,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             container,
             output,
         } => {
-            let policy = load(&profile)?;
+            let (policy, sources) = load_with_lines(&profile)?;
             let (context, native) = container.context()?;
-            warn_if_a_container_cannot_start(&policy);
+            warn_if_a_container_cannot_start(&policy, sources.container);
+            if sources.container.no_new_privileges {
+                say(format_args!(
+                    "the policy is for containers run with no-new-privileges: the bundle's \
+                     `process.noNewPrivileges: true` (`ctr run` sets it)"
+                ));
+            }
             write(
                 output,
                 &docker::to_oci_json(&policy.resolve(&context, native)),
@@ -475,9 +488,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
             container,
             output,
         } => {
-            let policy = load(&policy)?;
+            let (policy, sources) = load_with_lines(&policy)?;
             let (context, native) = container.context()?;
-            warn_if_a_container_cannot_start(&policy);
+            warn_if_a_container_cannot_start(&policy, sources.container);
             let resolved = policy.resolve(&context, native);
             let (text, path) = if localhost {
                 (docker::to_oci_json(&resolved), format!("{name}.json"))
@@ -488,9 +501,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
                 (format!("{text}\n"), format!("operator/{name}.json"))
             };
             write(output, &text)?;
-            let snippet = seccomp_dsl::k8s::security_context(&path);
+            let snippet = seccomp_dsl::k8s::security_context_for(&path, sources.container);
+            let user = match sources.container.no_new_privileges {
+                true => "a container (not a Pod: no-new-privileges is the container's)",
+                false => "a Pod",
+            };
             eprintln!(
-                "seccomp-dsl: a Pod uses it with:\n{}",
+                "seccomp-dsl: {user} uses it with:\n{}",
                 serde_json::to_string_pretty(&snippet).expect("JSON values print")
             );
             Ok(())
@@ -558,8 +575,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, String> {
 
 /// Says on standard error when a container does not start under the
 /// profile of `policy` (one meant for `install()` alone, exported anyway).
-fn warn_if_a_container_cannot_start(policy: &Policy) {
-    let settings = seccomp_dsl_core::container_start::Settings::default();
+fn warn_if_a_container_cannot_start(
+    policy: &Policy,
+    settings: seccomp_dsl_core::container_start::Settings,
+) {
     if let Some(problem) =
         seccomp_dsl_core::container_start::start_problem(&engines::TARGET, policy, settings)
     {
@@ -1038,6 +1057,8 @@ struct RuleSources {
     conditions: Vec<String>,
     /// The statements, to check what a tool suggests adding to them.
     statements: Option<proc_macro2::TokenStream>,
+    /// How the containers it is shipped to run (`container ...;`).
+    container: seccomp_dsl_core::container_start::Settings,
 }
 
 impl RuleSources {
@@ -1105,6 +1126,7 @@ fn read_dsl(text: &str, path: &Path) -> Result<(Policy, RuleSources), String> {
         lines: read.rule_lines,
         conditions: read.rule_conditions,
         statements: Some(statements),
+        container: read.container,
     };
     Ok((policy, sources))
 }

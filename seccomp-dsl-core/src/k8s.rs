@@ -175,3 +175,27 @@ pub fn security_context(localhost_profile: &str) -> Value {
         }
     })
 }
+
+/// [`security_context`] for a policy checked for containers run with
+/// `settings`: with no-new-privileges, the container's own
+/// `securityContext`, which says `allowPrivilegeEscalation: false` (a
+/// Pod's cannot).
+///
+/// ```
+/// use seccomp_dsl_core::container_start::Settings;
+/// let context = seccomp_dsl_core::k8s::security_context_for(
+///     "operator/web.json",
+///     Settings { no_new_privileges: true },
+/// );
+/// assert_eq!(context["securityContext"]["allowPrivilegeEscalation"], false);
+/// ```
+pub fn security_context_for(
+    localhost_profile: &str,
+    settings: crate::container_start::Settings,
+) -> Value {
+    let mut context = security_context(localhost_profile);
+    if settings.no_new_privileges {
+        context["securityContext"]["allowPrivilegeEscalation"] = Value::Bool(false);
+    }
+    context
+}

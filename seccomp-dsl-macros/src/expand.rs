@@ -131,9 +131,11 @@ pub fn programs(policy: &Policy) -> Result<Programs, String> {
 pub fn profile(
     policy: &Policy,
     rule_lines: &[u32],
+    container: seccomp_dsl_core::container_start::Settings,
     programs: Programs,
     warnings: TokenStream,
 ) -> TokenStream {
+    let no_new_privileges = container.no_new_privileges;
     let default_action = action(policy.default_action);
     let rules = policy.rules.iter().map(rule);
     let architectures = architectures(&policy.architectures);
@@ -162,6 +164,7 @@ pub fn profile(
             &[#(#rule_lines),*],
             #questions,
             PRESETS,
+            ::seccomp_dsl::container_start::Settings { no_new_privileges: #no_new_privileges },
         );
         PROFILE
     }}

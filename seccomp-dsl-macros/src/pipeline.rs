@@ -13,13 +13,20 @@ pub fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStrea
         policy,
         mut diagnostics,
         rule_lines,
+        container,
         ..
     } = frontend::read(input);
     let Some(policy) = policy else {
         return expand::placeholder(diagnostics.into_compile_errors());
     };
     match expand::programs(&policy) {
-        Ok(programs) => expand::profile(&policy, &rule_lines, programs, diagnostics.warnings()),
+        Ok(programs) => expand::profile(
+            &policy,
+            &rule_lines,
+            container,
+            programs,
+            diagnostics.warnings(),
+        ),
         Err(error) => {
             diagnostics.push(
                 SpanRange::single(proc_macro2::Span::call_site()),

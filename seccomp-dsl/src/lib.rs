@@ -181,6 +181,8 @@ pub struct Profile {
     /// What the rules ask of the installing process (none when no rule
     /// waits for install time).
     questions: Questions,
+    /// How the containers it is shipped to run (`container ...;`).
+    container: container_start::Settings,
     /// Programs the macro compiled for this target, by answers.
     presets: &'static [Preset],
 }
@@ -193,6 +195,7 @@ impl Profile {
         rule_lines: &'static [u32],
         questions: Questions,
         presets: &'static [Preset],
+        container: container_start::Settings,
     ) -> Profile {
         Profile {
             policy,
@@ -200,6 +203,7 @@ impl Profile {
             rule_lines,
             questions,
             presets,
+            container,
         }
     }
 
@@ -218,6 +222,9 @@ impl Profile {
             rule_lines: &[],
             questions: Questions::NONE,
             presets: &[],
+            container: container_start::Settings {
+                no_new_privileges: false,
+            },
         }
     }
 
@@ -364,11 +371,16 @@ impl Profile {
     /// assert!(STRICT.container_start_problem().is_some());
     /// ```
     pub fn container_start_problem(&self) -> Option<String> {
-        seccomp_dsl_core::container_start::start_problem(
-            &engines::TARGET,
-            &self.policy,
-            Default::default(),
-        )
+        container_start::start_problem(&engines::TARGET, &self.policy, self.container)
+    }
+
+    /// How the containers the policy is shipped to run, as its `container`
+    /// statement says (`container no_new_privileges;`): the runtime's own
+    /// calls are checked for exactly those, and the container must be run
+    /// so (`--security-opt no-new-privileges`; Kubernetes'
+    /// `allowPrivilegeEscalation: false`).
+    pub const fn container_settings(&self) -> container_start::Settings {
+        self.container
     }
 
     /// The OCI runtime-spec `linux.seccomp` object for a runc or crun

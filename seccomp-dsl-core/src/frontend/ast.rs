@@ -63,6 +63,9 @@ pub enum StatementKind {
     Flags { keyword: Span, flags: Vec<Ident> },
     /// `engine NAME;`
     Engine { keyword: Span, name: Ident },
+    /// `container SETTING, ...;`: how the containers the policy is shipped
+    /// to run (`no_new_privileges`).
+    Container { keyword: Span, settings: Vec<Ident> },
     /// `assert denies NAME(ARG, _, ...);`, `assert allows NAME(...);` or
     /// `assert no_more_than PROFILE;`
     Assert { keyword: Span, claim: Claim },
@@ -190,9 +193,18 @@ impl ValueTerm {
     }
 }
 
-pub const STATEMENT_KEYWORDS: [&str; 10] = [
-    "default", "forbid", "rule", "when", "unless", "arches", "arch_map", "flags", "engine",
+pub const STATEMENT_KEYWORDS: [&str; 11] = [
+    "default",
+    "forbid",
+    "rule",
+    "when",
+    "unless",
+    "arches",
+    "arch_map",
+    "flags",
+    "engine",
     "assert",
+    "container",
 ];
 
 /// Parses every statement it can, reporting each bad one to `errors`.
@@ -369,6 +381,10 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
         "flags" => StatementKind::Flags {
             keyword: head.span(),
             flags: idents(parse_names(input, &head)?),
+        },
+        "container" => StatementKind::Container {
+            keyword: head.span(),
+            settings: idents(parse_names(input, &head)?),
         },
         "assert" => StatementKind::Assert {
             keyword: head.span(),

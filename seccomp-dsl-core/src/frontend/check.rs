@@ -198,7 +198,7 @@ fn check_multiplexed(lowered: &Lowered, errors: &mut Errors) {
 /// container from starting: a warning. Neither where `default`
 /// acknowledges that the policy is for `install()` alone.
 fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
-    use crate::container_start::{listed, stopped, Settings, Written};
+    use crate::container_start::{listed, stopped, Written};
     let (policy, engine) = (&lowered.policy, lowered.engine);
     let Some(default) = lowered.default else {
         return; // no usable default: reported already
@@ -210,7 +210,7 @@ fn check_runtime_calls(lowered: &Lowered, errors: &mut Errors) {
     {
         return;
     }
-    let found = stopped(&engine, policy, Settings::default());
+    let found = stopped(&engine, policy, lowered.container);
     for stopped in found.iter().filter(|stopped| stopped.kills()) {
         let Some(index) = stopped.rule else { continue };
         errors.push(

@@ -48,6 +48,8 @@ pub struct Lowered {
     pub default_acknowledged: Vec<String>,
     /// The container engine the policy targets (`engine NAME;`).
     pub engine: Engine,
+    /// How the containers it is shipped to run (`container ...;`).
+    pub container: crate::container_start::Settings,
     pub forbidden: Vec<Ident>,
     /// The policy's `assert` statements, checked once it has no error.
     pub assertions: Vec<Assertion>,
@@ -196,6 +198,7 @@ struct Lowerer {
     defaults: Vec<(Action, SpanRange)>,
     default_allows: Vec<String>,
     engine: Engine,
+    container: crate::container_start::Settings,
     default_count: usize,
     forbidden: Vec<Ident>,
     arches: Option<(Span, Vec<SeccompArch>)>,
@@ -406,6 +409,23 @@ impl Lowerer {
             StatementKind::Engine { keyword, .. } => {
                 // Read before every other statement (see `target_engine`).
                 top_level_only(*keyword, "engine", errors);
+            }
+            StatementKind::Container { keyword, settings } => {
+                if top_level_only(*keyword, "container", errors) {
+                    for setting in settings {
+                        let text = setting.to_string();
+                        match text.as_str() {
+                            "no_new_privileges" => self.container.no_new_privileges = true,
+                            _ => errors.push_unknown(
+                                setting.span(),
+                                "container setting",
+                                &text,
+                                ["no_new_privileges"],
+                                Some("the setting a policy can state is `no_new_privileges`"),
+                            ),
+                        }
+                    }
+                }
             }
             StatementKind::Flags { keyword, flags } => {
                 if top_level_only(*keyword, "flags", errors) {
@@ -623,6 +643,7 @@ impl Lowerer {
             default: default_span,
             default_acknowledged: self.default_allows,
             engine: self.engine,
+            container: self.container,
             forbidden: self.forbidden,
             assertions: self.assertions,
             findings,

@@ -40,6 +40,8 @@ pub struct Read {
     pub rule_lines: Vec<u32>,
     /// Each rule's conditions as written (empty for a rule without).
     pub rule_conditions: Vec<String>,
+    /// How the containers the policy is shipped to run (`container ...;`).
+    pub container: crate::container_start::Settings,
 }
 
 impl Read {
@@ -76,6 +78,7 @@ pub fn read(source: TokenStream) -> Read {
         diagnostics,
         rule_lines,
         rule_conditions,
+        container: lowered.container,
     }
 }
 
@@ -146,6 +149,26 @@ mod assertion_tests {
             said[0].starts_with("negative value -1 given for argument 0 of `mmap`"),
             "{said:?}"
         );
+    }
+
+    /// `container no_new_privileges;` checks runc's calls for containers
+    /// run so: a policy that allows those alone compiles without the
+    /// warning it gets for containers run without.
+    #[test]
+    fn the_container_setting_decides_which_runtime_calls_are_checked() {
+        let body = "default errno;
+            allow close, execve, futex, fstatfs, getdents64, read, write, epoll_ctl, getpid,
+                gettid, getuid, rt_sigreturn, restart_syscall, exit_group;
+            rule openat(arg2 == O_RDONLY | O_CLOEXEC || arg2 == O_WRONLY | O_CLOEXEC) => allow;";
+        let warnings = |source: &str| {
+            let read = read(source.parse().unwrap());
+            assert!(read.policy.is_some());
+            (read.diagnostics.messages().into_iter())
+                .filter(|message| message.warning)
+                .count()
+        };
+        assert_eq!(warnings(&format!("container no_new_privileges; {body}")), 0);
+        assert_eq!(warnings(body), 1);
     }
 
     /// Every error at once: a `forbid` the policy breaks does not hide an
