@@ -752,6 +752,21 @@ fn runtime_and_true(left_out: Option<&str>) -> seccomp_dsl::model::Policy {
     Policy::new(Action::Errno(1), rules)
 }
 
+/// `busybox true` in podman under the profile in `file`, with or without
+/// no-new-privileges: its exit code, and the engine's stderr.
+fn busybox_true_under(file: &Path, no_new_privileges: bool) -> (Option<i32>, String) {
+    let output = setup()
+        .podman
+        .run_under(file, no_new_privileges, &["/bin/busybox", "true"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), said)
+}
+
+/// The exit codes of podman when the container does not start.
+const NOT_STARTED: std::ops::RangeInclusive<i32> = 125..=127;
+
 /// What the check of runc's own calls accepts starts a container in
 /// podman, with and without no-new-privileges; a policy it flags (one
 /// call of runc's left out) does not start without.
@@ -759,22 +774,17 @@ fn runtime_and_true(left_out: Option<&str>) -> seccomp_dsl::model::Policy {
 #[ignore = "starts podman: run with --ignored (see the README)"]
 fn a_policy_the_runtime_check_accepts_starts_a_container() {
     use seccomp_dsl::container_start::{stopped, Settings};
-    let podman = &setup().podman;
     let engine = seccomp_dsl::engines::TARGET;
     let accepted = runtime_and_true(None);
     assert_eq!(stopped(&engine, &accepted, Settings::default()), []);
     let file = setup().work.join("runtime-and-true.json");
     std::fs::write(&file, seccomp_dsl::docker::to_json(&accepted)).unwrap();
     for no_new_privileges in [false, true] {
-        let started = podman
-            .run_under(&file, no_new_privileges, &["/bin/busybox", "true"])
-            .output()
-            .unwrap();
+        let (code, said) = busybox_true_under(&file, no_new_privileges);
         assert_eq!(
-            started.status.code(),
+            code,
             Some(0),
-            "no-new-privileges {no_new_privileges}: {}",
-            String::from_utf8_lossy(&started.stderr)
+            "no-new-privileges {no_new_privileges}: {said}"
         );
     }
     // runc checks that /proc/self/fd is on procfs before closing
@@ -788,15 +798,10 @@ fn a_policy_the_runtime_check_accepts_starts_a_container() {
         "{found:?}"
     );
     std::fs::write(&file, seccomp_dsl::docker::to_json(&flagged)).unwrap();
-    let failed = podman
-        .run_under(&file, false, &["/bin/busybox", "true"])
-        .output()
-        .unwrap();
+    let (code, said) = busybox_true_under(&file, false);
     assert!(
-        matches!(failed.status.code(), Some(125..=127)),
-        "{:?}: {}",
-        failed.status,
-        String::from_utf8_lossy(&failed.stderr)
+        code.is_some_and(|code| NOT_STARTED.contains(&code)),
+        "{code:?}: {said}"
     );
 }
 
@@ -828,27 +833,14 @@ fn a_policy_for_no_new_privileges_starts_a_container_run_so() {
     let engine = seccomp_dsl::engines::TARGET;
     // Without the setting, runc's other calls are stopped.
     assert!(!stopped(&engine, WITH_NNP.policy(), Settings::default()).is_empty());
-    let podman = &setup().podman;
     let file = setup().work.join("with-nnp.json");
     std::fs::write(&file, WITH_NNP.docker_json()).unwrap();
-    let started = podman
-        .run_under(&file, true, &["/bin/busybox", "true"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        started.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
-    let failed = podman
-        .run_under(&file, false, &["/bin/busybox", "true"])
-        .output()
-        .unwrap();
+    let (code, said) = busybox_true_under(&file, true);
+    assert_eq!(code, Some(0), "{said}");
+    let (code, said) = busybox_true_under(&file, false);
     assert!(
-        matches!(failed.status.code(), Some(125..=127)),
-        "without no-new-privileges: {:?}",
-        failed.status
+        code.is_some_and(|code| NOT_STARTED.contains(&code)),
+        "without no-new-privileges: {code:?}: {said}"
     );
 }
 

@@ -278,6 +278,20 @@ fn emulate_answers_as_the_kernel_would() {
     );
 }
 
+/// Debian's static busybox, the real program several tests run; `None`
+/// where it is not installed, which fails the test under CI.
+fn busybox() -> Option<&'static str> {
+    let busybox = "/bin/busybox";
+    if std::path::Path::new(busybox).exists() {
+        return Some(busybox);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "busybox-static is not installed"
+    );
+    None
+}
+
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("cli")
@@ -437,14 +451,7 @@ extern "C" {
 
 #[test]
 fn run_names_each_denied_call_and_complain_mode_lists_what_to_add() {
-    let busybox = "/bin/busybox";
-    if !std::path::Path::new(busybox).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "busybox-static is not installed"
-        );
-        return;
-    }
+    let Some(busybox) = busybox() else { return };
     let dir = temp_dir("complain");
     let policy = dir.join("policy.rs");
     let policy = policy.to_str().unwrap();
@@ -1157,11 +1164,7 @@ fn a_closed_pipe_ends_the_output_quietly() {
 /// command is killed.
 #[test]
 fn a_recording_is_kept_through_sigterm_sighup_timeout_and_a_killed_command() {
-    if !std::path::Path::new("/bin/busybox").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "busybox-static is not installed"
-        );
+    if busybox().is_none() {
         return;
     }
     let dir = temp_dir("terminated");
@@ -1276,14 +1279,7 @@ fn a_recording_is_kept_through_sigterm_sighup_timeout_and_a_killed_command() {
 /// environment that changes what a program calls (the locale).
 #[test]
 fn merge_adds_to_the_file_merged_each_command_once_with_its_locale() {
-    let busybox = "/bin/busybox";
-    if !std::path::Path::new(busybox).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "busybox-static is not installed"
-        );
-        return;
-    }
+    let Some(busybox) = busybox() else { return };
     let dir = temp_dir("merge");
     let policy = dir.join("recorded.rs");
     let policy = policy.to_str().unwrap();

@@ -133,14 +133,15 @@ pub fn stop_hazard(tid: i32) -> io::Result<Option<String>> {
     let Some(entry) = syscalls::by_number(native.syscall_table(), number as u32) else {
         return Ok(None);
     };
-    const FUTEX_WAIT: u64 = 0;
-    const FUTEX_WAIT_BITSET: u64 = 9;
+    let futex = |name| seccomp_dsl_core::constants::FUTEX_OPS.get(name);
     let restarted_by_the_kernel = match entry.name() {
         "nanosleep" | "clock_nanosleep" | "clock_nanosleep_time64" => true,
         // With a timeout only; without, the call itself is restarted.
         "poll" => arg(2) as i32 >= 0,
         "futex" | "futex_time64" => {
-            matches!(arg(1) & 0x7f, FUTEX_WAIT | FUTEX_WAIT_BITSET) && arg(3) != 0
+            let operation = Some(arg(1) & futex("FUTEX_CMD_MASK").unwrap_or(0x7f));
+            let waits = [futex("FUTEX_WAIT"), futex("FUTEX_WAIT_BITSET")].contains(&operation);
+            waits && arg(3) != 0
         }
         _ => false,
     };

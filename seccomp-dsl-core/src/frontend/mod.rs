@@ -44,16 +44,6 @@ pub struct Read {
     pub container: crate::container_start::Settings,
 }
 
-impl Read {
-    /// Where each rule is written, for [`crate::explain`].
-    pub fn sources(&self) -> crate::explain::Sources<'_> {
-        crate::explain::Sources {
-            lines: &self.rule_lines,
-            conditions: &self.rule_conditions,
-        }
-    }
-}
-
 /// Reads the statements of a policy (what stands between the braces of
 /// `seccomp_profile! { ... }`): parses, lowers and checks them.
 pub fn read(source: TokenStream) -> Read {
