@@ -16,7 +16,60 @@ use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_every_call, Reply, Supervised};
 use seccomp_dsl::{docker, dsl};
 
-use crate::{command, exit_code, read_dsl, say, start_error};
+use crate::child::{command, exit_code, start_error};
+use crate::io::say;
+use crate::policy_file::read_dsl;
+
+/// The arguments of `seccomp-dsl record`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Where to write the policy (DSL source): `policy.rs` by default,
+    /// the file given to --merge with it.
+    #[arg(short, long)]
+    pub(crate) output: Option<PathBuf>,
+    /// A policy `record` wrote earlier, to add this run to (a debug and
+    /// a release build, the tests and a production run); the result
+    /// goes back to it, or to --output.
+    #[arg(long)]
+    pub(crate) merge: Option<PathBuf>,
+    /// The action for every call not seen: `errno` (EPERM, the
+    /// default), `errno(EACCES)`, `kill_process`, ...
+    #[arg(long)]
+    pub(crate) default: Option<String>,
+    /// Also write the equivalent Docker profile (JSON) there.
+    #[arg(long)]
+    pub(crate) docker: Option<PathBuf>,
+    /// Also list every call there, one a line, with the thread that
+    /// made it (and, in a container, whether the runtime or the program).
+    #[arg(long)]
+    pub(crate) log: Option<PathBuf>,
+    /// The command and its arguments, after `--`. A container engine's
+    /// command line with `{profile}` where it takes a seccomp profile
+    /// (`podman run --security-opt seccomp={profile} IMAGE`, `ctr run
+    /// --seccomp-profile {profile} IMAGE ID`) records the container.
+    #[arg(last = true, required = true)]
+    pub(crate) command: Vec<String>,
+}
+
+pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
+    let Args {
+        output,
+        merge,
+        default,
+        docker,
+        log,
+        command,
+    } = args;
+    let output = (output.or_else(|| merge.clone())).unwrap_or_else(|| "policy.rs".into());
+    record(Options {
+        output,
+        merge,
+        default,
+        docker,
+        log,
+        command,
+    })
+}
 
 /// The first line of every policy `record` writes: how a file is known to
 /// be one it may overwrite or merge into.
@@ -26,7 +79,7 @@ const PARTIAL: &str = "// PARTIAL:";
 /// How the header lists each command recorded.
 const COMMAND_LINE: &str = "//   $ ";
 
-pub struct Options {
+struct Options {
     pub output: PathBuf,
     pub merge: Option<PathBuf>,
     pub default: Option<String>,
@@ -107,7 +160,7 @@ fn survive_interrupts() {
     }
 }
 
-pub fn record(options: Options) -> Result<ExitCode, String> {
+fn record(options: Options) -> Result<ExitCode, String> {
     let native = SeccompArch::native().ok_or("this architecture is not supported")?;
     // What came before: a recorded policy to add this run to.
     let (mut recording, mut commands, partial) = match &options.merge {

@@ -13,7 +13,26 @@ use seccomp_dsl::compare::{call, decided_call};
 use seccomp_dsl::decide::{self, Limits, Side};
 use seccomp_dsl::model::{Context, Policy, Resolved, SeccompArch};
 
-use crate::{load, process_error, process_filters};
+use crate::policy_file::load;
+use crate::process::{process_error, process_filters};
+
+/// The arguments of `seccomp-dsl diff`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The side before: a policy (a Docker profile or DSL source), a
+    /// compiled program (`bpf:FILE`, or FILE.bpf: `struct sock_filter`
+    /// records), or a running process's filters (`pid:N`).
+    pub(crate) before: String,
+    /// The side after, as BEFORE.
+    pub(crate) after: String,
+    /// Print the differences as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
+    diff(&args.before, &args.after, args.json)
+}
 
 /// One side of a comparison.
 enum Subject {
@@ -86,7 +105,7 @@ fn subject(spec: &str) -> Result<Subject, String> {
     load(Path::new(spec)).map(Subject::Policy)
 }
 
-pub fn diff(before: &str, after: &str, json: bool) -> Result<ExitCode, String> {
+fn diff(before: &str, after: &str, json: bool) -> Result<ExitCode, String> {
     let (old, new) = (subject(before)?, subject(after)?);
     let rows = match (&old, &new) {
         (Subject::Policy(old), Subject::Policy(new)) => policies(old, new)?,

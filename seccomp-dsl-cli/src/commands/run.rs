@@ -2,6 +2,7 @@
 //! the policy denies or kills; with `--complain`, lets them run and says
 //! what to add.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use seccomp_dsl::bpf::{self, emulate::run_counting};
@@ -11,9 +12,31 @@ use seccomp_dsl::model::{Action, DecidedBy, Policy, Resolved, SeccompArch};
 use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_instead, Call, Reply, Supervised, DENYING, NOT_LETTING_RUN};
 
-use crate::{command, exit_code, say, start_error, RuleSources};
+use crate::child::{command, exit_code, start_error};
+use crate::io::say;
+use crate::policy_file::{load_with_lines, RuleSources};
 
-pub fn run(
+/// The arguments of `seccomp-dsl run`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The policy: a Docker profile (JSON) or DSL source (a `.rs` file
+    /// with `seccomp_profile! { ... }`).
+    pub(crate) policy: PathBuf,
+    /// Deny nothing: report each call the policy would deny, once per
+    /// syscall and deciding value, then the statements to add.
+    #[arg(long)]
+    pub(crate) complain: bool,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true)]
+    pub(crate) command: Vec<String>,
+}
+
+pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
+    let (policy, sources) = load_with_lines(&args.policy)?;
+    run_under(&policy, &sources, args.complain, &args.command)
+}
+
+fn run_under(
     policy: &Policy,
     written: &RuleSources,
     complain: bool,
