@@ -17,10 +17,12 @@
 pub(crate) mod assemble;
 pub mod check;
 pub mod compile;
+mod condition;
 pub mod disasm;
 pub mod emulate;
 pub mod libseccomp_tree;
 mod outcome;
+pub mod preset;
 pub mod reference;
 mod search;
 
@@ -135,23 +137,7 @@ pub mod ret {
 /// default bad-architecture action, `SCMP_ACT_KILL` (the thread).
 pub const BAD_ARCH_RETURN: u32 = ret::KILL_THREAD;
 
-/// x32 calls use x86_64's `AUDIT_ARCH` with this bit set in the number.
-pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
-
-/// What the kernel adds to a syscall number of `abi` in the filter's
-/// `nr`: [`X32_SYSCALL_BIT`] for x32, nothing for any other ABI.
-///
-/// ```
-/// use seccomp_dsl_core::{bpf, model::SeccompArch};
-/// assert_eq!(bpf::number_bias(SeccompArch::X32), 0x4000_0000);
-/// assert_eq!(bpf::number_bias(SeccompArch::X86_64), 0);
-/// ```
-pub const fn number_bias(abi: SeccompArch) -> u32 {
-    match abi {
-        SeccompArch::X32 => X32_SYSCALL_BIT,
-        _ => 0,
-    }
-}
+pub use crate::tables::abi::{number_bias, X32_SYSCALL_BIT};
 
 /// The filter's return value for `action`.
 ///

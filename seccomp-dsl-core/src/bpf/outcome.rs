@@ -4,7 +4,7 @@
 //! each search learns, and rules tested in turn where no search helps.
 
 use super::assemble::Target;
-use super::compile::condition_code;
+use super::condition::condition_code;
 use super::search;
 use crate::model::{ArgCondition, CmpOp};
 

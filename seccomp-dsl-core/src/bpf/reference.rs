@@ -3,7 +3,7 @@
 //! shares no code with the compiler.
 
 use super::{audit_arch, number_bias, return_value, BAD_ARCH_RETURN, X32_SYSCALL_BIT};
-use crate::engines::STUB_ACTION;
+use crate::model::STUB_ACTION;
 use crate::model::{Resolved, SeccompArch};
 use crate::syscalls;
 

@@ -10,7 +10,11 @@
 
 use crate::bpf::assemble::{assemble, Ir, Target};
 use crate::bpf::{audit_arch, number_bias, offset, op, return_value, Instruction, X32_SYSCALL_BIT};
-use crate::model::{Action, Architectures, ArgCondition, CmpOp, Policy, Rule, SeccompArch};
+use crate::model::{
+    Action, Architectures, ArgCondition, CmpOp, Context, Policy, Resolved, Rule, SeccompArch,
+};
+
+pub use crate::model::{EnosysStub, STUB_ACTION};
 use crate::syscalls;
 
 mod libseccomp_2_5_4;
@@ -431,64 +435,33 @@ pub fn covers_x32(architectures: &Architectures) -> bool {
     architectures.named().contains(&SeccompArch::X32)
 }
 
-/// runc's ENOSYS stub: for a profile that lists its ABIs (`architectures`
-/// or `archMap`) and denies by default, runc answers ENOSYS, before the
-/// filter, for every syscall number above the highest one the profile names
-/// (among those its libseccomp can name), per ABI, so that a program can
-/// tell a syscall too new for the profile from one it denies. `install()`
-/// applies the same stub, so both decide those numbers alike.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct EnosysStub {
-    /// For each ABI the stub covers, the highest syscall number (as the
-    /// filter sees it: x32's with its bit) it leaves to the filter.
-    pub thresholds: Vec<(SeccompArch, u32)>,
-}
-
-/// What the stub answers: `errno(ENOSYS)`.
-pub const STUB_ACTION: Action = Action::Errno(38);
-
-impl EnosysStub {
-    /// Whether the stub answers ENOSYS to number `nr` (as the filter sees
-    /// it) from a call through `abi` or an ABI sharing its `AUDIT_ARCH`.
+impl Policy {
+    /// The policy as installed in `context` on the `native` ABI: the rules
+    /// that apply there ([`Policy::applicable`]), and the ENOSYS stub the
+    /// target engine puts before the filter, which `install()` applies too.
     ///
     /// ```
-    /// use seccomp_dsl_core::engines::EnosysStub;
-    /// use seccomp_dsl_core::model::SeccompArch;
-    /// let stub = EnosysStub { thresholds: vec![(SeccompArch::X86_64, 456)] };
-    /// assert!(!stub.answers(SeccompArch::X86_64, 456));
-    /// assert!(stub.answers(SeccompArch::X86_64, 1000));
-    /// // x32 numbers go on to the filter when x32 is not listed.
-    /// assert!(!stub.answers(SeccompArch::X86_64, 0x4000_1000));
+    /// use seccomp_dsl_core::model::*;
+    /// let policy = Policy::new(Action::Errno(1), vec![Rule::new(["read"], [], Action::Allow)]);
+    /// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
+    /// let resolved = policy.resolve(&context, SeccompArch::X86_64);
+    /// assert_eq!(resolved.rules.len(), 1);
+    /// // No ABI list, so no stub: engines read such a profile as the native ABI alone.
+    /// assert!(resolved.enosys_stub.is_empty());
     /// ```
-    pub fn answers(&self, abi: SeccompArch, nr: u32) -> bool {
-        let threshold = |abi: SeccompArch| {
-            (self.thresholds.iter())
-                .find(|(listed, _)| *listed == abi)
-                .map(|(_, threshold)| *threshold)
-        };
-        let above = |abi: SeccompArch| threshold(abi).is_some_and(|highest| nr > highest);
-        match abi {
-            // One AUDIT_ARCH: the x32 bit tells the two apart.
-            SeccompArch::X86_64 | SeccompArch::X32 => {
-                if nr & X32_SYSCALL_BIT != 0 {
-                    above(SeccompArch::X32)
-                } else {
-                    above(SeccompArch::X86_64)
-                }
-            }
-            // s390's setup(0) multiplexes syscalls the kernel does not know.
-            SeccompArch::S390 | SeccompArch::S390x => {
-                threshold(abi).is_some_and(|highest| nr > highest || nr == 0)
-            }
-            _ => above(abi),
-        }
+    pub fn resolve(&self, context: &Context, native: SeccompArch) -> Resolved<'_> {
+        let mut resolved = self.applicable(context, native);
+        resolved.enosys_stub = TARGET.enosys_stub(
+            self.default_action,
+            resolved.listed,
+            &resolved.rules,
+            &resolved.architectures,
+        );
+        resolved
     }
+}
 
-    /// Whether the stub answers nothing.
-    pub fn is_empty(&self) -> bool {
-        self.thresholds.is_empty()
-    }
-
+impl EnosysStub {
     /// The stub as a program to put before a filter, as runc puts it before
     /// libseccomp's: each of its ABIs checked, then the number; a call it
     /// does not answer goes on to the instruction after it.

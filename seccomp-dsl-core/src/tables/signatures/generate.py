@@ -2,7 +2,7 @@
 """Generates table.rs: how many arguments each syscall takes on the 64-bit
 ABIs, and how wide each one is as the kernel reads it.
 
-Run from anywhere: python3 seccomp-dsl-core/src/signatures/generate.py [HEADERS]
+Run from anywhere: python3 seccomp-dsl-core/src/tables/signatures/generate.py [HEADERS]
 HEADERS is a kernel headers tree (Debian: linux-headers-*-common, installed
 under /usr/src); by default the newest /usr/src/linux-headers-*-common.
 
@@ -21,7 +21,7 @@ import re
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-CSV = HERE.parent.parent / "data" / "syscalls.csv"
+CSV = HERE.parent.parent.parent / "data" / "syscalls.csv"
 OUT = HERE / "table.rs"
 
 # The ABIs whose registers are 64 bits wide: their syscalls are declared as

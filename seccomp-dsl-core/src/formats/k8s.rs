@@ -191,7 +191,7 @@ pub fn security_context(localhost_profile: &str) -> Value {
 /// ```
 pub fn security_context_for(
     localhost_profile: &str,
-    settings: crate::container_start::Settings,
+    settings: crate::model::ContainerSettings,
 ) -> Value {
     let mut context = security_context(localhost_profile);
     if settings.no_new_privileges {

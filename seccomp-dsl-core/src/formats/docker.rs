@@ -21,7 +21,7 @@ use crate::suggest;
 /// as vendored in `seccomp-dsl-core/data/docker-default.json`:
 /// `seccomp_dsl::profiles::DOCKER_DEFAULT` states it in the DSL, and
 /// `assert no_more_than DOCKER_DEFAULT;` compares a policy with it.
-pub const MOBY_DEFAULT: &str = include_str!("../data/docker-default.json");
+pub const MOBY_DEFAULT: &str = include_str!("../../data/docker-default.json");
 
 /// A Docker seccomp profile, field for field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,14 +14,7 @@ use crate::model::{
     Action, Context, DecidedBy, KernelVersion, Policy, SeccompArch, DOCKER_CONTAINER_CAPABILITIES,
 };
 
-/// How the container is run, as far as its runtime's calls go.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Settings {
-    /// With no-new-privileges (`--security-opt no-new-privileges`, `ctr
-    /// run`'s default, Kubernetes' `allowPrivilegeEscalation: false`): runc
-    /// loads the filter just before `execve`, and makes fewer calls after.
-    pub no_new_privileges: bool,
-}
+pub use crate::model::ContainerSettings as Settings;
 
 /// A runtime call the policy does not let run.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates table.rs: the named constants the DSL accepts as argument values.
 
-Run from anywhere: python3 seccomp-dsl-core/src/constants/generate.py
+Run from anywhere: python3 seccomp-dsl-core/src/tables/constants/generate.py
 Needs gcc and the Linux UAPI headers (Debian: linux-libc-dev). Values are
 taken by compiling and running a C program against the headers, so they are
 the kernel's own numbers, not transcriptions.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::dsl;
+use crate::formats::dsl_text as dsl;
 use crate::model::{Action, Context, DecidedBy, Policy, Resolved, SeccompArch};
 use crate::{suggest, syscalls};
 

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::docker::{self, Profile};
 use crate::model::{CmpOp, Policy};
+use crate::validate::{validate, Part};
 use crate::{suggest, syscalls};
 
 /// The fields of each object of the format, as Go's reader names them.
@@ -238,6 +239,170 @@ pub fn drop_what_engines_drop(policy: &mut Policy) -> Vec<String> {
         });
     }
     notes
+}
+
+/// A Docker profile that cannot be written in the DSL.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The profile itself is invalid.
+    Docker(docker::Error),
+    /// The profile is valid for Docker but means something the DSL rejects,
+    /// because engines would apply it differently from how it reads (see
+    /// [`crate::validate`]). One line per problem, naming the entry.
+    Unrepresentable(Vec<String>),
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Docker(error) => error.fmt(f),
+            ImportError::Unrepresentable(problems) => {
+                write!(f, "the profile cannot be written exactly in the DSL:")?;
+                problems
+                    .iter()
+                    .try_for_each(|problem| write!(f, "\n  {problem}"))
+            }
+        }
+    }
+}
+
+impl std::error::Error for ImportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ImportError::Docker(error) => Some(error),
+            ImportError::Unrepresentable(_) => None,
+        }
+    }
+}
+
+/// Reads a Docker profile into a policy the DSL accepts.
+///
+/// A masked comparison's value is reduced to its bits inside the mask, which
+/// is how engines compare it anyway; everything else must already be
+/// exact, or the problems are returned.
+pub fn import_docker(json: &str) -> Result<Policy, ImportError> {
+    import_docker_noting(json).map(|(policy, _)| policy)
+}
+
+/// A syscall of an entry that engines never apply the entry to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shadowed {
+    /// The entry's index in the profile's `syscalls`.
+    pub entry: usize,
+    /// The syscall.
+    pub syscall: String,
+    /// The earlier entry that decides the syscall instead.
+    pub by: usize,
+}
+
+impl std::fmt::Display for Shadowed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "syscalls[{}] names `{}`, which syscalls[{}] already decides whatever its arguments, \
+             everywhere: libseccomp keeps that first rule and ignores this one, so the source \
+             leaves `{}` out of it",
+            self.entry, self.syscall, self.by, self.syscall
+        )
+    }
+}
+
+/// Removes what engines never apply: libseccomp (2.5.4 measured) keeps the
+/// first rule without conditions it is given for a syscall and silently
+/// ignores later ones, whatever their action, so a later entry without
+/// conditions is never applied to a syscall an earlier entry without
+/// conditions or filters already names (Debian's containers-common profile
+/// allows `setns` to everyone, then denies it without CAP_SYS_ADMIN).
+fn drop_shadowed(policy: &mut Policy) -> Vec<Shadowed> {
+    let mut shadowed = Vec::new();
+    let rules = policy.rules.to_mut();
+    for later in 1..rules.len() {
+        if !rules[later].is_unconditional() {
+            continue;
+        }
+        let (earlier, rest) = rules.split_at_mut(later);
+        let rule = &mut rest[0];
+        rule.syscalls.to_mut().retain(|name| {
+            let by = earlier.iter().position(|first| {
+                first.is_unconditional() && first.applies_everywhere() && first.names(name)
+            });
+            if let Some(by) = by {
+                shadowed.push(Shadowed {
+                    entry: later,
+                    syscall: name.to_string(),
+                    by,
+                });
+            }
+            by.is_none()
+        });
+    }
+    rules.retain(|rule| !rule.syscalls.is_empty());
+    shadowed
+}
+
+/// [`import_docker`], and the syscalls it left out of entries because
+/// engines never apply those entries to them.
+pub fn import_docker_noting(json: &str) -> Result<(Policy, Vec<Shadowed>), ImportError> {
+    let policy = docker::from_json(json).map_err(ImportError::Docker)?;
+    finish_import(policy)
+}
+
+/// A Docker profile read as the engines read it (see [`crate::import`]):
+/// the policy they enforce, and a note for each key, name and rule they
+/// ignore or drop. Refuses only what the DSL cannot write exactly.
+///
+/// ```
+/// let json = r#"{"defaultAction": "SCMP_ACT_ERRNO", "_comment": "ours",
+///     "syscalls": [{"names": ["read", "keyctl_chown"], "action": "SCMP_ACT_ALLOW"}]}"#;
+/// let (policy, notes) = seccomp_dsl_core::dsl::import_docker_as_engines(json).unwrap();
+/// assert_eq!(policy.rules[0].syscalls.join(", "), "read");
+/// assert_eq!(notes.len(), 2);
+/// ```
+pub fn import_docker_as_engines(json: &str) -> Result<(Policy, Vec<String>), ImportError> {
+    let (profile, mut notes) = read_profile(json).map_err(ImportError::Docker)?;
+    let mut policy = docker::from_profile(&profile).map_err(ImportError::Docker)?;
+    notes.extend(drop_what_engines_drop(&mut policy));
+    let (policy, shadowed) = finish_import(policy)?;
+    notes.extend(shadowed.iter().map(Shadowed::to_string));
+    Ok((policy, notes))
+}
+
+/// The last steps of an import: what libseccomp never applies is dropped,
+/// masked values are ANDed with their mask, and the rest validated.
+fn finish_import(mut policy: Policy) -> Result<(Policy, Vec<Shadowed>), ImportError> {
+    let shadowed = drop_shadowed(&mut policy);
+    for rule in policy.rules.to_mut() {
+        for condition in rule.conditions.to_mut() {
+            if let CmpOp::MaskedEq(mask) = condition.op {
+                condition.value &= mask;
+            }
+        }
+    }
+    let problems = validate(&policy);
+    if problems.is_empty() {
+        return Ok((policy, shadowed));
+    }
+    Err(ImportError::Unrepresentable(
+        problems
+            .iter()
+            .map(|problem| {
+                let rule = &policy.rules[problem.rule];
+                let name = match problem.part {
+                    Part::Syscall(i) => rule.syscalls[i].to_string(),
+                    _ => rule.syscalls.join(", "),
+                };
+                let help = problem
+                    .kind
+                    .help()
+                    .map(|help| format!(" ({help})"))
+                    .unwrap_or_default();
+                format!(
+                    "syscalls[{}] `{name}`: {}{help}",
+                    problem.rule, problem.kind
+                )
+            })
+            .collect(),
+    ))
 }
 
 #[cfg(test)]

@@ -920,7 +920,7 @@ impl Group {
     }
 
     /// The members that exist on `abi`.
-    pub fn members_on(&self, abi: crate::model::SeccompArch) -> Vec<&'static str> {
+    pub fn members_on(&self, abi: crate::tables::abi::SeccompArch) -> Vec<&'static str> {
         let table = abi.syscall_table();
         (self.members().into_iter())
             .filter(|name| {

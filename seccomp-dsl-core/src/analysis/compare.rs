@@ -7,8 +7,8 @@ use std::ops::ControlFlow;
 use crate::bpf::{self, emulate::SeccompData};
 use crate::constants::CAPABILITIES;
 use crate::decide::{differences_where, Limits, Side, Undecided};
-use crate::dsl;
 use crate::engines::STUB_ACTION;
+use crate::formats::dsl_text as dsl;
 use crate::model::{
     Action, Context, DecidedBy, KernelVersion, Policy, Resolved, SeccompArch,
     DOCKER_CONTAINER_CAPABILITIES,

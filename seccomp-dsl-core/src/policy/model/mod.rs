@@ -15,6 +15,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
+mod resolved;
+
+pub use crate::tables::abi::{
+    native_docker_arch, SeccompArch, DOCKER_ARCHES, DOCKER_CONTAINER_CAPABILITIES,
+};
+pub use crate::tables::signatures::ArgWidth;
+pub use resolved::{DecidedBy, EnosysStub, Resolved, STUB_ACTION};
+
 /// The highest errno a policy may return: one below the kernel's
 /// `MAX_ERRNO` (4095), which runc 1.1.5 with libseccomp 2.5.4 cannot put
 /// in a filter (the container does not start).
@@ -160,96 +168,6 @@ impl CmpOp {
             CmpOp::Le => "<=",
             CmpOp::Gt => ">",
             CmpOp::Ge => ">=",
-        }
-    }
-}
-
-/// How much of an argument's register a comparison reads, and how.
-///
-/// The kernel casts each register to the argument's C type (see
-/// [`crate::signatures`]): an `int` is the low 32 bits, signed, whatever the
-/// upper half holds. A comparison of such an argument decides on the same
-/// bits, so that setting the upper half changes nothing. Docker's format
-/// compares 64 bits: [`crate::exact`] states narrower comparisons in it
-/// exactly, as masked comparisons whose mask leaves the upper half out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum ArgWidth {
-    /// All 64 bits, unsigned: pointers, `long`s, `size_t`, and any
-    /// comparison written `argN as u64`.
-    #[default]
-    U64,
-    /// The low 32 bits, unsigned (`unsigned int`, `uid_t`, `u32`).
-    U32,
-    /// The low 32 bits, signed (`int`, `pid_t`, `clockid_t`).
-    I32,
-    /// The low 16 bits, unsigned (`umode_t`).
-    U16,
-}
-
-impl ArgWidth {
-    /// The width of a C type of `bits` bits.
-    pub const fn of(bits: u8, signed: bool) -> ArgWidth {
-        match (bits, signed) {
-            (16, _) => ArgWidth::U16,
-            (32, true) => ArgWidth::I32,
-            (32, false) => ArgWidth::U32,
-            _ => ArgWidth::U64,
-        }
-    }
-
-    /// The bits read.
-    pub const fn mask(self) -> u64 {
-        match self {
-            ArgWidth::U64 => u64::MAX,
-            ArgWidth::U32 | ArgWidth::I32 => 0xffff_ffff,
-            ArgWidth::U16 => 0xffff,
-        }
-    }
-
-    /// How many bits are read.
-    pub const fn bits(self) -> u32 {
-        self.mask().count_ones()
-    }
-
-    /// Whether the bits read are a signed integer.
-    pub const fn is_signed(self) -> bool {
-        matches!(self, ArgWidth::I32)
-    }
-
-    /// The bits read, as a key whose unsigned order is the type's order: a
-    /// signed value gets its sign bit flipped.
-    ///
-    /// ```
-    /// use seccomp_dsl_core::model::ArgWidth;
-    /// assert!(ArgWidth::I32.key(-1i64 as u64) < ArgWidth::I32.key(0));
-    /// assert_eq!(ArgWidth::I32.key(0xdead_0000_0005), ArgWidth::I32.key(5));
-    /// ```
-    pub const fn key(self, value: u64) -> u64 {
-        let bits = value & self.mask();
-        if self.is_signed() {
-            bits ^ self.sign_bit()
-        } else {
-            bits
-        }
-    }
-
-    /// The sign bit of a signed width (0 for unsigned ones).
-    pub const fn sign_bit(self) -> u64 {
-        if self.is_signed() {
-            1 << (self.bits() - 1)
-        } else {
-            0
-        }
-    }
-
-    /// The bits of `value` this width reads, written as the type reads them:
-    /// signed values in decimal, the rest in hex (`-100`, `0x28`).
-    pub fn render(self, value: u64) -> String {
-        let bits = value & self.mask();
-        if self.is_signed() && bits & self.sign_bit() != 0 {
-            format!("{}", bits as i64 - (1i64 << self.bits()))
-        } else {
-            format!("{bits:#x}")
         }
     }
 }
@@ -477,259 +395,6 @@ pub struct Context {
     pub capabilities: Vec<Cow<'static, str>>,
     /// The running kernel.
     pub kernel: KernelVersion,
-}
-
-/// Architecture names as Docker's `includes`/`excludes` spell them: Go's
-/// names mapped to libseccomp's, plus `x32`, which Docker's own profile uses.
-pub const DOCKER_ARCHES: [&str; 17] = [
-    "x86",
-    "amd64",
-    "x32",
-    "arm",
-    "arm64",
-    "mips64",
-    "mips64n32",
-    "mipsel64",
-    "mips3l64n32",
-    "mipsle",
-    "ppc",
-    "ppc64",
-    "ppc64le",
-    "s390",
-    "s390x",
-    "riscv64",
-    "loongarch64",
-];
-
-/// The capabilities Docker gives a container by default (its bounding set
-/// without `--cap-add` or `--cap-drop`).
-pub const DOCKER_CONTAINER_CAPABILITIES: [&str; 14] = [
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_FSETID",
-    "CAP_FOWNER",
-    "CAP_MKNOD",
-    "CAP_NET_RAW",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETFCAP",
-    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_SYS_CHROOT",
-    "CAP_KILL",
-    "CAP_AUDIT_WRITE",
-];
-
-/// The native architecture's name in Docker's spelling, for this build
-/// (Docker never runs as x32).
-pub fn native_docker_arch() -> Option<&'static str> {
-    SeccompArch::native()
-        .filter(|arch| *arch != SeccompArch::X32)
-        .and_then(SeccompArch::docker_arch)
-}
-
-/// A seccomp ABI as libseccomp and Docker's `architectures` name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(missing_docs)]
-pub enum SeccompArch {
-    X86,
-    X86_64,
-    X32,
-    Arm,
-    Aarch64,
-    Mips,
-    Mipsel,
-    Mips64,
-    Mipsel64,
-    Mips64N32,
-    Mipsel64N32,
-    Ppc,
-    Ppc64,
-    Ppc64le,
-    S390,
-    S390x,
-    Parisc,
-    Parisc64,
-    Riscv64,
-    Loongarch64,
-    M68k,
-    Sh,
-}
-
-impl SeccompArch {
-    /// Every ABI.
-    pub const ALL: [SeccompArch; 22] = [
-        SeccompArch::X86,
-        SeccompArch::X86_64,
-        SeccompArch::X32,
-        SeccompArch::Arm,
-        SeccompArch::Aarch64,
-        SeccompArch::Mips,
-        SeccompArch::Mipsel,
-        SeccompArch::Mips64,
-        SeccompArch::Mipsel64,
-        SeccompArch::Mips64N32,
-        SeccompArch::Mipsel64N32,
-        SeccompArch::Ppc,
-        SeccompArch::Ppc64,
-        SeccompArch::Ppc64le,
-        SeccompArch::S390,
-        SeccompArch::S390x,
-        SeccompArch::Parisc,
-        SeccompArch::Parisc64,
-        SeccompArch::Riscv64,
-        SeccompArch::Loongarch64,
-        SeccompArch::M68k,
-        SeccompArch::Sh,
-    ];
-
-    /// Whether the ABI's syscalls take 32-bit arguments (x86, arm and the
-    /// other 32-bit ABIs, not x32 or n32, whose registers are 64-bit). The
-    /// kernel still hands the filter 64 bits per argument, and their high
-    /// half is not always zero (a 64-bit process calling through `int 0x80`
-    /// keeps its registers' high halves), but the syscall uses only the low
-    /// half: so rules compare low halves there, as libseccomp does.
-    pub const fn has_32_bit_arguments(self) -> bool {
-        matches!(
-            self,
-            SeccompArch::X86
-                | SeccompArch::Arm
-                | SeccompArch::Mips
-                | SeccompArch::Mipsel
-                | SeccompArch::Ppc
-                | SeccompArch::S390
-                | SeccompArch::Parisc
-                | SeccompArch::M68k
-                | SeccompArch::Sh
-        )
-    }
-
-    /// The name in the DSL: libseccomp's (`x86_64`, `aarch64`, `mipsel64n32`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            SeccompArch::X86 => "x86",
-            SeccompArch::X86_64 => "x86_64",
-            SeccompArch::X32 => "x32",
-            SeccompArch::Arm => "arm",
-            SeccompArch::Aarch64 => "aarch64",
-            SeccompArch::Mips => "mips",
-            SeccompArch::Mipsel => "mipsel",
-            SeccompArch::Mips64 => "mips64",
-            SeccompArch::Mipsel64 => "mipsel64",
-            SeccompArch::Mips64N32 => "mips64n32",
-            SeccompArch::Mipsel64N32 => "mipsel64n32",
-            SeccompArch::Ppc => "ppc",
-            SeccompArch::Ppc64 => "ppc64",
-            SeccompArch::Ppc64le => "ppc64le",
-            SeccompArch::S390 => "s390",
-            SeccompArch::S390x => "s390x",
-            SeccompArch::Parisc => "parisc",
-            SeccompArch::Parisc64 => "parisc64",
-            SeccompArch::Riscv64 => "riscv64",
-            SeccompArch::Loongarch64 => "loongarch64",
-            SeccompArch::M68k => "m68k",
-            SeccompArch::Sh => "sh",
-        }
-    }
-
-    /// The ABI of this name (see [`SeccompArch::name`]).
-    pub fn from_name(name: &str) -> Option<SeccompArch> {
-        SeccompArch::ALL
-            .into_iter()
-            .find(|arch| arch.name() == name)
-    }
-
-    /// The name in a Docker profile: `SCMP_ARCH_X86_64`, ...
-    pub fn docker_name(self) -> String {
-        format!("SCMP_ARCH_{}", self.name().to_ascii_uppercase())
-    }
-
-    /// The ABI of a Docker profile name.
-    pub fn from_docker_name(name: &str) -> Option<SeccompArch> {
-        let lower = name.strip_prefix("SCMP_ARCH_")?.to_ascii_lowercase();
-        SeccompArch::from_name(&lower).filter(|arch| arch.docker_name() == name)
-    }
-
-    /// The ABI of a native architecture as Docker's `includes`/`excludes`
-    /// name it (see [`DOCKER_ARCHES`]).
-    ///
-    /// ```
-    /// use seccomp_dsl_core::model::SeccompArch;
-    /// assert_eq!(SeccompArch::from_docker_arch("amd64"), Some(SeccompArch::X86_64));
-    /// assert_eq!(SeccompArch::from_docker_arch("arm64"), Some(SeccompArch::Aarch64));
-    /// ```
-    pub fn from_docker_arch(name: &str) -> Option<SeccompArch> {
-        SeccompArch::ALL
-            .into_iter()
-            .find(|arch| arch.docker_arch() == Some(name))
-    }
-
-    /// The ABI's name in Docker's `includes`/`excludes` (see
-    /// [`DOCKER_ARCHES`]), where Docker has one.
-    pub fn docker_arch(self) -> Option<&'static str> {
-        match self {
-            SeccompArch::X86_64 => Some("amd64"),
-            SeccompArch::Aarch64 => Some("arm64"),
-            SeccompArch::Mipsel => Some("mipsle"),
-            SeccompArch::Mipsel64N32 => Some("mips3l64n32"),
-            other => DOCKER_ARCHES
-                .iter()
-                .copied()
-                .find(|name| *name == other.name()),
-        }
-    }
-
-    /// The column of the syscall table with this ABI's numbers.
-    pub const fn syscall_table(self) -> crate::syscalls::Arch {
-        use crate::syscalls::Arch;
-        match self {
-            SeccompArch::X86 => Arch::X86,
-            SeccompArch::X86_64 => Arch::X86_64,
-            SeccompArch::X32 => Arch::X32,
-            SeccompArch::Arm => Arch::Arm,
-            SeccompArch::Aarch64 => Arch::Aarch64,
-            SeccompArch::Mips | SeccompArch::Mipsel => Arch::Mips,
-            SeccompArch::Mips64 | SeccompArch::Mipsel64 => Arch::Mips64,
-            SeccompArch::Mips64N32 | SeccompArch::Mipsel64N32 => Arch::Mips64N32,
-            SeccompArch::Ppc => Arch::Ppc,
-            SeccompArch::Ppc64 | SeccompArch::Ppc64le => Arch::Ppc64,
-            SeccompArch::S390 => Arch::S390,
-            SeccompArch::S390x => Arch::S390x,
-            SeccompArch::Parisc => Arch::Parisc,
-            SeccompArch::Parisc64 => Arch::Parisc64,
-            SeccompArch::Riscv64 => Arch::Riscv64,
-            SeccompArch::Loongarch64 => Arch::Loongarch64,
-            SeccompArch::M68k => Arch::M68k,
-            SeccompArch::Sh => Arch::Sh,
-        }
-    }
-
-    /// The ABI this program was compiled for.
-    pub const fn native() -> Option<SeccompArch> {
-        if cfg!(all(target_arch = "x86_64", target_pointer_width = "64")) {
-            Some(SeccompArch::X86_64)
-        } else if cfg!(all(target_arch = "x86_64", target_pointer_width = "32")) {
-            Some(SeccompArch::X32)
-        } else if cfg!(target_arch = "x86") {
-            Some(SeccompArch::X86)
-        } else if cfg!(target_arch = "aarch64") {
-            Some(SeccompArch::Aarch64)
-        } else if cfg!(target_arch = "arm") {
-            Some(SeccompArch::Arm)
-        } else if cfg!(target_arch = "riscv64") {
-            Some(SeccompArch::Riscv64)
-        } else if cfg!(target_arch = "loongarch64") {
-            Some(SeccompArch::Loongarch64)
-        } else if cfg!(target_arch = "s390x") {
-            Some(SeccompArch::S390x)
-        } else if cfg!(all(target_arch = "powerpc64", target_endian = "little")) {
-            Some(SeccompArch::Ppc64le)
-        } else if cfg!(target_arch = "powerpc64") {
-            Some(SeccompArch::Ppc64)
-        } else {
-            None
-        }
-    }
 }
 
 /// Which ABIs the filter covers. Calls through any other ABI are killed.
@@ -980,118 +645,6 @@ pub enum Permit {
     Default,
 }
 
-/// What decides a call under a [`Resolved`] policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DecidedBy {
-    /// The rule at this index of [`Resolved::rules`].
-    Rule(usize),
-    /// The default action: no rule matches.
-    Default,
-    /// The ENOSYS stub the target engine puts before the filter.
-    EnosysStub,
-}
-
-/// A policy as installed in one [`Context`]: the rules that apply there.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Resolved<'a> {
-    /// The policy's default action.
-    pub default_action: Action,
-    /// The rules that apply, in source order.
-    pub rules: Vec<&'a Rule>,
-    /// The ABIs covered, native first.
-    pub architectures: Vec<SeccompArch>,
-    /// Whether the profile lists its ABIs for this native one
-    /// (`architectures`, or an `archMap` entry for it). Engines read a
-    /// profile that does not as the native ABI alone, with no ENOSYS stub,
-    /// so the OCI export leaves the list out too.
-    pub listed: bool,
-    /// The policy's flags.
-    pub flags: &'a [Flag],
-    /// The ENOSYS stub the target engine puts before the filter, which
-    /// `install()` applies too (see [`crate::engines::EnosysStub`]).
-    pub enosys_stub: crate::engines::EnosysStub,
-}
-
-impl Resolved<'_> {
-    /// The action for `syscall` called with `args` through the native ABI.
-    /// A name no rule mentions gets the default action, even one that is no
-    /// syscall: [`crate::explain::explain`] checks the name first.
-    ///
-    /// ```
-    /// use seccomp_dsl_core::model::*;
-    /// let policy = Policy::new(
-    ///     Action::Errno(1),
-    ///     vec![Rule::new(["personality"], [ArgCondition::new(0, CmpOp::Eq, 0)], Action::Allow)],
-    /// );
-    /// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
-    /// let resolved = policy.resolve(&context, SeccompArch::X86_64);
-    /// assert_eq!(resolved.decide("personality", &[0; 6]), Action::Allow);
-    /// assert_eq!(resolved.decide("personality", &[8, 0, 0, 0, 0, 0]), Action::Errno(1));
-    /// ```
-    pub fn decide(&self, syscall: &str, args: &[u64; 6]) -> Action {
-        match self.architectures.first() {
-            Some(&native) => self.decide_on(native, syscall, args),
-            None => self.first_match(|rule| rule.matches(syscall, args)),
-        }
-    }
-
-    /// [`Resolved::decide`] for a call through `abi`, whose syscalls may
-    /// take 32-bit arguments (see [`ArgCondition::holds_on`]).
-    pub fn decide_on(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Action {
-        self.explain_on(abi, syscall, args).0
-    }
-
-    /// [`Resolved::decide_on`], and what decided: the rule, the default
-    /// action, or the engine's ENOSYS stub. (An ABI the policy does not
-    /// cover is the filter's to kill, before any of these.)
-    ///
-    /// ```
-    /// use seccomp_dsl_core::model::*;
-    /// let policy = Policy::new(Action::Errno(1), vec![Rule::new(["read"], [], Action::Allow)]);
-    /// let context = Context { arch: "amd64".into(), capabilities: vec![], kernel: KernelVersion { major: 6, minor: 1 } };
-    /// let resolved = policy.resolve(&context, SeccompArch::X86_64);
-    /// let read = resolved.explain_on(SeccompArch::X86_64, "read", &[0; 6]);
-    /// assert_eq!(read, (Action::Allow, DecidedBy::Rule(0)));
-    /// let write = resolved.explain_on(SeccompArch::X86_64, "write", &[0; 6]);
-    /// assert_eq!(write, (Action::Errno(1), DecidedBy::Default));
-    /// ```
-    pub fn explain_on(
-        &self,
-        abi: SeccompArch,
-        syscall: &str,
-        args: &[u64; 6],
-    ) -> (Action, DecidedBy) {
-        if !self.enosys_stub.is_empty() {
-            let number = crate::syscalls::lookup(syscall)
-                .and_then(|entry| entry.number(abi.syscall_table()))
-                .map(|number| number + crate::bpf::number_bias(abi));
-            if number.is_some_and(|number| self.enosys_stub.answers(abi, number)) {
-                return (crate::engines::STUB_ACTION, DecidedBy::EnosysStub);
-            }
-        }
-        match (self.rules.iter()).position(|rule| rule.matches_on(abi, syscall, args)) {
-            Some(index) => (self.rules[index].action, DecidedBy::Rule(index)),
-            None => (self.default_action, DecidedBy::Default),
-        }
-    }
-
-    /// The policy for the native ABI only, as the same profile without its
-    /// ABI list: no other ABI, and no ENOSYS stub.
-    pub fn native_only(mut self) -> Self {
-        self.architectures.truncate(1);
-        self.listed = false;
-        self.enosys_stub = crate::engines::EnosysStub::default();
-        self
-    }
-
-    fn first_match(&self, matches: impl Fn(&Rule) -> bool) -> Action {
-        self.rules
-            .iter()
-            .find(|rule| matches(rule))
-            .map_or(self.default_action, |rule| rule.action)
-    }
-}
-
 impl Policy {
     /// A policy covering the native ABI, without flags.
     pub fn new(default_action: Action, rules: Vec<Rule>) -> Policy {
@@ -1103,22 +656,19 @@ impl Policy {
         }
     }
 
-    /// The policy as installed in `context` on the `native` ABI.
-    pub fn resolve(&self, context: &Context, native: SeccompArch) -> Resolved<'_> {
-        let rules: Vec<&Rule> = (self.rules.iter())
-            .filter(|rule| rule.applies_in(context))
-            .collect();
-        let architectures = self.architectures.covered(native);
-        let listed = self.architectures.lists_for(native);
-        let enosys_stub =
-            crate::engines::TARGET.enosys_stub(self.default_action, listed, &rules, &architectures);
+    /// The rules that apply in `context` on the `native` ABI, and the ABIs
+    /// covered: what the policy means there, before any engine adds to it.
+    /// [`Policy::resolve`] is this, as the target engine installs it.
+    pub fn applicable(&self, context: &Context, native: SeccompArch) -> Resolved<'_> {
         Resolved {
             default_action: self.default_action,
-            rules,
-            architectures,
-            listed,
+            rules: (self.rules.iter())
+                .filter(|rule| rule.applies_in(context))
+                .collect(),
+            architectures: self.architectures.covered(native),
+            listed: self.architectures.lists_for(native),
             flags: &self.flags,
-            enosys_stub,
+            enosys_stub: EnosysStub::default(),
         }
     }
 
@@ -1149,6 +699,16 @@ impl Policy {
         }
         names
     }
+}
+
+/// How the containers a policy is shipped to run, as far as their
+/// runtime's calls go (`container ...;` in the DSL).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContainerSettings {
+    /// With no-new-privileges (`--security-opt no-new-privileges`, `ctr
+    /// run`'s default, Kubernetes' `allowPrivilegeEscalation: false`): runc
+    /// loads the filter just before `execve`, and makes fewer calls after.
+    pub no_new_privileges: bool,
 }
 
 #[cfg(test)]

@@ -216,14 +216,15 @@ mod assertion_tests {
 
     #[test]
     fn no_more_than_compares_every_call_with_dockers_default() {
-        let faithful = include_str!("../../../seccomp-dsl/src/profiles/docker_default.policy.rs");
+        let faithful =
+            include_str!("../../../../seccomp-dsl/src/profiles/docker_default.policy.rs");
         let asserted = format!("{}\nassert no_more_than DOCKER_DEFAULT;", body(faithful));
         assert_eq!(errors(&asserted), Vec::<String>::new());
         // The hardened variant decides on the bits the kernel reads, so it
         // lets run a call whose register has an upper half Docker's 64-bit
         // comparison refuses (the kernel runs it as `personality(0)`).
         let hardened =
-            include_str!("../../../seccomp-dsl/src/profiles/docker_default_hardened.policy.rs");
+            include_str!("../../../../seccomp-dsl/src/profiles/docker_default_hardened.policy.rs");
         let asserted = format!("{}\nassert no_more_than DOCKER_DEFAULT;", body(hardened));
         let said = errors(&asserted);
         assert_eq!(said.len(), 1, "{said:?}");
@@ -232,7 +233,7 @@ mod assertion_tests {
         // And the faithful profile lets through the upper half the
         // hardened one denies.
         let native =
-            include_str!("../../../seccomp-dsl/src/profiles/docker_default_native.policy.rs");
+            include_str!("../../../../seccomp-dsl/src/profiles/docker_default_native.policy.rs");
         let asserted = format!("{}\nassert denies socket(0x1_0000_0028);", body(native));
         let said = errors(&asserted);
         assert_eq!(said.len(), 1, "{said:?}");

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates table.rs from libseccomp's syscall table (data/syscalls.csv).
 
-Run from anywhere: python3 seccomp-dsl-core/src/syscalls/generate.py
+Run from anywhere: python3 seccomp-dsl-core/src/tables/syscalls/generate.py
 The CSV has one row per syscall name and, for every architecture, a number
 column (or PNR when the architecture lacks the call) and a kernel-version
 column. Only the numbers are kept; rows are sorted by name so lookups can
@@ -11,7 +11,7 @@ import csv
 import pathlib
 
 HERE = pathlib.Path(__file__).resolve().parent
-CSV = HERE.parent.parent / "data" / "syscalls.csv"
+CSV = HERE.parent.parent.parent / "data" / "syscalls.csv"
 OUT = HERE / "table.rs"
 
 # Rust-side variant name for each CSV architecture column.
