@@ -164,6 +164,7 @@ pub fn profile(
             &[#(#rule_lines),*],
             #questions,
             PRESETS,
+            COMPILER,
             ::seccomp_dsl::container_start::Settings { no_new_privileges: #no_new_privileges },
         );
         PROFILE
@@ -198,11 +199,30 @@ fn program_items(programs: &Programs) -> TokenStream {
         });
         quote!(#[cfg(#predicate)] const PRESETS: #ty = &[#(#presets),*];)
     });
+    // The compiler only where some process on the target finds no preset.
+    let compiler_ty = quote!(::std::option::Option<::seccomp_dsl::Compiler>);
+    let with_compiler = quote!(::std::option::Option::Some(
+        ::seccomp_dsl::__compile_at_install as ::seccomp_dsl::Compiler
+    ));
+    let compilers = predicates
+        .iter()
+        .zip(&programs.targets)
+        .map(|(predicate, presets)| {
+            let every_process_fits = programs.questions.is_empty() && !presets.is_empty();
+            let compiler = match every_process_fits {
+                true => quote!(::std::option::Option::None),
+                false => with_compiler.clone(),
+            };
+            quote!(#[cfg(#predicate)] const COMPILER: #compiler_ty = #compiler;)
+        });
     quote! {
         #(#[allow(dead_code)] #program_items)*
         #(#items)*
         #[cfg(not(any(#(#predicates),*)))]
         const PRESETS: #ty = &[];
+        #(#compilers)*
+        #[cfg(not(any(#(#predicates),*)))]
+        const COMPILER: #compiler_ty = #with_compiler;
     }
 }
 

@@ -189,3 +189,27 @@ mod engine_warnings {
         assert!(!acknowledged.contains("deprecated"), "{acknowledged}");
     }
 }
+
+#[cfg(test)]
+mod compiler_at_install {
+    use crate::pipeline::expand_policy;
+
+    /// How many targets' `COMPILER` hands `install()` the compiler.
+    fn compilers(source: &str) -> usize {
+        let output = expand_policy(source.parse().unwrap()).to_string();
+        output.matches("__compile_at_install").count()
+    }
+
+    /// Where a preset fits every process on a target (no rule waits for
+    /// install time), that target's program carries no compiler; where a
+    /// process can answer otherwise than every preset, it does. Targets the
+    /// macro has no presets for always do.
+    #[test]
+    fn the_compiler_is_handed_over_only_where_a_process_can_need_it() {
+        assert_eq!(compilers("default errno; allow read, write;"), 1);
+        assert_eq!(
+            compilers("default errno; allow read; when cap(CAP_SYS_ADMIN) { allow mount; }"),
+            3
+        );
+    }
+}

@@ -170,6 +170,19 @@ macro_rules! __define_policy {
     };
 }
 
+/// How `install()` compiles a policy for a process no preset fits: the
+/// process's context read, the rules that apply there compiled. The macro
+/// hands it over only where some process can need it, so that a program
+/// whose presets fit every process carries neither the compiler nor the
+/// syscall tables.
+#[doc(hidden)]
+pub type Compiler = fn(&Profile) -> Result<Vec<Instruction>, Error>;
+
+#[doc(hidden)]
+pub fn __compile_at_install(profile: &Profile) -> Result<Vec<Instruction>, Error> {
+    bpf::compile(&profile.resolve_here()?).map_err(Error::Compile)
+}
+
 /// A compiled policy, made by [`seccomp_profile!`]: its model, its Docker
 /// profile and its installer.
 #[derive(Debug)]
@@ -185,6 +198,10 @@ pub struct Profile {
     container: container_start::Settings,
     /// Programs the macro compiled for this target, by answers.
     presets: &'static [Preset],
+    /// The compiler for processes no preset fits; `None` where one fits
+    /// every process, so that a program that only installs the policy
+    /// carries no compiler.
+    compiler: Option<Compiler>,
 }
 
 impl Profile {
@@ -195,6 +212,7 @@ impl Profile {
         rule_lines: &'static [u32],
         questions: Questions,
         presets: &'static [Preset],
+        compiler: Option<Compiler>,
         container: container_start::Settings,
     ) -> Profile {
         Profile {
@@ -203,6 +221,7 @@ impl Profile {
             rule_lines,
             questions,
             presets,
+            compiler,
             container,
         }
     }
@@ -222,6 +241,7 @@ impl Profile {
             rule_lines: &[],
             questions: Questions::NONE,
             presets: &[],
+            compiler: None,
             container: container_start::Settings {
                 no_new_privileges: false,
             },
@@ -438,9 +458,10 @@ impl Profile {
                 return Ok(Cow::Borrowed(program));
             }
         }
-        bpf::compile(&self.resolve_here()?)
-            .map(Cow::Owned)
-            .map_err(Error::Compile)
+        // The macro leaves the compiler out only where a preset fits every
+        // process on this target, which the lookup above found.
+        let compile = self.compiler.ok_or(Error::UnsupportedArchitecture)?;
+        compile(self).map(Cow::Owned)
     }
 
     /// The preset the macro made for processes that answer the rules'
