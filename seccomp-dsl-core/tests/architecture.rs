@@ -230,10 +230,9 @@ fn the_checker_sees_what_it_checks() {
 
 /// Files over the limit that are still to be split: the list only
 /// shrinks (a file split must leave it, and no other file may join it).
-const STILL_OVER: [&str; 10] = [
+const STILL_OVER: [&str; 9] = [
     "analysis/decide/mod.rs",
     "authoring/frontend/ast.rs",
-    "authoring/frontend/lower.rs",
     "authoring/record.rs",
     "bpf/compile.rs",
     "engines/mod.rs",
