@@ -266,7 +266,7 @@ fn no_hand_written_file_grows_over_the_limit() {
 
 /// Functions over the limit that are still to be split (`crate/path:name`):
 /// the list only shrinks.
-const STILL_LONG: [&str; 18] = [
+const STILL_LONG: [&str; 16] = [
     "seccomp-dsl-cli/src/commands/inspect.rs:inspect",
     "seccomp-dsl-cli/src/commands/record/mod.rs:record",
     "seccomp-dsl-cli/src/commands/run.rs:run_under",
@@ -276,14 +276,12 @@ const STILL_LONG: [&str; 18] = [
     "seccomp-dsl-core/src/authoring/dsl.rs:acknowledgements",
     "seccomp-dsl-core/src/authoring/dsl.rs:to_source",
     "seccomp-dsl-core/src/authoring/frontend/assertions.rs:counterexample",
-    "seccomp-dsl-core/src/authoring/frontend/ast.rs:parse_statement",
     "seccomp-dsl-core/src/authoring/frontend/lower/block.rs:apply_block_condition",
     "seccomp-dsl-core/src/authoring/frontend/lower/rule.rs:rule",
     "seccomp-dsl-core/src/authoring/frontend/lower/values.rs:lower_comparison",
     "seccomp-dsl-core/src/bpf/assemble.rs:assemble",
     "seccomp-dsl-core/src/bpf/compile.rs:section_ranges",
     "seccomp-dsl-core/src/formats/docker.rs:from_profile",
-    "seccomp-dsl-core/src/policy/validate.rs:check_rule",
     "seccomp-dsl-core/src/tables/constants/describe.rs:description",
 ];
 

@@ -343,6 +343,20 @@ fn check_rule(
             kind,
         })
     };
+    check_names(rule, &mut report);
+    check_action(rule, default, &mut report);
+    check_filter(rule, &mut report);
+    // The rule as a whole, once each comparison is sound on its own.
+    if check_conditions(rule, narrow_abi, &mut report) {
+        check_together(rule, &mut report);
+    }
+}
+
+/// Where a rule's problems go: the part of the rule, and what is wrong.
+type Report<'a> = dyn FnMut(Part, ProblemKind) + 'a;
+
+/// The syscalls a rule names: known, and filterable where it decides them.
+fn check_names(rule: &Rule, report: &mut Report<'_>) {
     if rule.syscalls.is_empty() {
         report(Part::Rule, ProblemKind::NoSyscalls);
     }
@@ -367,6 +381,10 @@ fn check_rule(
             );
         }
     }
+}
+
+/// The rule's action: an errno in range, and not the default.
+fn check_action(rule: &Rule, default: Action, report: &mut Report<'_>) {
     if let Action::Errno(errno) = rule.action {
         if !(1..=MAX_ERRNO).contains(&errno) {
             report(Part::Action, ProblemKind::ErrnoOutOfRange(errno));
@@ -375,6 +393,11 @@ fn check_rule(
     if rule.action == default {
         report(Part::Action, ProblemKind::ActionIsDefault(default));
     }
+}
+
+/// The capabilities and architectures a rule applies with: known, and
+/// able to hold together.
+fn check_filter(rule: &Rule, report: &mut Report<'_>) {
     for filter in [&rule.includes, &rule.excludes] {
         for cap in filter.caps.iter() {
             if CAPABILITIES.get(cap).is_none() {
@@ -405,6 +428,10 @@ fn check_rule(
     if !can_apply_together(rule, rule) {
         report(Part::Filter, ProblemKind::NeverApplies);
     }
+}
+
+/// Each comparison on its own; whether all are sound.
+fn check_conditions(rule: &Rule, narrow_abi: bool, report: &mut Report<'_>) -> bool {
     let mut compared_on_64_bits = [false; ARG_COUNT as usize];
     let mut condition_problem = false;
     for (index, condition) in rule.conditions.iter().enumerate() {
@@ -453,10 +480,12 @@ fn check_rule(
             condition_problem = true;
         }
     }
-    // The rule as a whole, once each comparison is sound on its own.
-    if condition_problem {
-        return;
-    }
+    !condition_problem
+}
+
+/// The comparisons together: some call meets them all, and Docker's
+/// format states them in few enough entries.
+fn check_together(rule: &Rule, report: &mut Report<'_>) {
     let never = (0..ARG_COUNT).find(|&index| {
         crate::exact::argument_choices(rule, index).is_some_and(|choices| choices.is_empty())
     });
@@ -470,8 +499,6 @@ fn check_rule(
     }
 }
 
-/// `narrow_abi`: the policy covers an ABI whose syscalls take 32-bit
-/// arguments.
 fn check_rules_per_syscall(policy: &Policy, narrow_abi: bool, problems: &mut Vec<Problem>) {
     // syscall name -> (rule index, position of the name in that rule), in rule order
     let mut by_syscall: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();

@@ -307,77 +307,17 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
         "forbid" => StatementKind::Forbid {
             names: idents(parse_names(input, &head)?),
         },
-        "rule" => {
-            let name = Ident::parse_any(input)
-                .map_err(|e| syn::Error::new(e.span(), "expected the syscall name after `rule`"))?;
-            let condition = if input.peek(syn::token::Paren) {
-                let content;
-                let parens = syn::parenthesized!(content in input);
-                if content.is_empty() {
-                    return Err(syn::Error::new(
-                        parens.span.join(),
-                        "empty condition: write `rule NAME => ACTION;` for a rule without one",
-                    ));
-                }
-                let expr = parse_or(&content)?;
-                if !content.is_empty() {
-                    return Err(content.error("expected `&&`, `||` or `)`"));
-                }
-                Some(expr)
-            } else {
-                None
-            };
-            input
-                .parse::<Token![=>]>()
-                .map_err(|e| syn::Error::new(e.span(), "expected `=>` and the rule's action"))?;
-            StatementKind::Rule {
-                name,
-                condition,
-                action: parse_action(input)?,
-            }
-        }
+        "rule" => parse_rule(input)?,
         keyword @ ("when" | "unless") => {
-            let (first, mut end) = parse_block_condition(input)?;
-            let mut conditions = vec![first];
-            while input.peek(Token![,]) {
-                input.parse::<Token![,]>()?;
-                let (condition, last) = parse_block_condition(input)?;
-                conditions.push(condition);
-                end = last;
-            }
-            let content;
-            syn::braced!(content in input);
-            block_body = Some(content.parse::<TokenStream>()?);
-            StatementKind::Block {
-                unless: keyword == "unless",
-                conditions,
-                header: SpanRange {
-                    start: head.span(),
-                    end,
-                },
-                body: Vec::new(),
-            }
+            let (kind, body) = parse_block(keyword == "unless", &head, input)?;
+            block_body = Some(body);
+            kind
         }
         "arches" => StatementKind::Arches {
             keyword: head.span(),
             arches: idents(parse_names(input, &head)?),
         },
-        "arch_map" => {
-            let arch = Ident::parse_any(input).map_err(|e| {
-                syn::Error::new(e.span(), "expected an architecture after `arch_map`")
-            })?;
-            let sub_arches = if input.peek(Token![=>]) {
-                input.parse::<Token![=>]>()?;
-                Some(idents(parse_names(input, &arch)?))
-            } else {
-                None
-            };
-            StatementKind::ArchMap {
-                keyword: head.span(),
-                arch,
-                sub_arches,
-            }
-        }
+        "arch_map" => parse_arch_map(&head, input)?,
         "flags" => StatementKind::Flags {
             keyword: head.span(),
             flags: idents(parse_names(input, &head)?),
@@ -399,28 +339,7 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
                 )
             })?,
         },
-        _ => {
-            let action = parse_action_named(head, input)?;
-            let (names, grouped) = parse_names(input, &action.name)?.into_iter().unzip();
-            let condition = if input.peek(Token![if]) {
-                let keyword = input.parse::<Token![if]>()?;
-                if input.is_empty() {
-                    return Err(syn::Error::new(
-                        keyword.span,
-                        "expected a condition after `if`",
-                    ));
-                }
-                Some(parse_or(input)?)
-            } else {
-                None
-            };
-            StatementKind::List {
-                action,
-                names,
-                grouped,
-                condition,
-            }
-        }
+        _ => parse_list(head, input)?,
     };
     if !input.is_empty() {
         return Err(input.error("unexpected tokens: expected `;`"));
@@ -433,6 +352,108 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
         },
         block_body,
     ))
+}
+
+/// `rule NAME(CONDITION) => ACTION`, after `rule`.
+fn parse_rule(input: ParseStream) -> syn::Result<StatementKind> {
+    let name = Ident::parse_any(input)
+        .map_err(|e| syn::Error::new(e.span(), "expected the syscall name after `rule`"))?;
+    let condition = if input.peek(syn::token::Paren) {
+        let content;
+        let parens = syn::parenthesized!(content in input);
+        if content.is_empty() {
+            return Err(syn::Error::new(
+                parens.span.join(),
+                "empty condition: write `rule NAME => ACTION;` for a rule without one",
+            ));
+        }
+        let expr = parse_or(&content)?;
+        if !content.is_empty() {
+            return Err(content.error("expected `&&`, `||` or `)`"));
+        }
+        Some(expr)
+    } else {
+        None
+    };
+    input
+        .parse::<Token![=>]>()
+        .map_err(|e| syn::Error::new(e.span(), "expected `=>` and the rule's action"))?;
+    Ok(StatementKind::Rule {
+        name,
+        condition,
+        action: parse_action(input)?,
+    })
+}
+
+/// `when CONDITION, ... { STATEMENTS }` (or `unless`), after the keyword:
+/// the block, and its body's tokens, parsed as statements of their own.
+fn parse_block(
+    unless: bool,
+    head: &Ident,
+    input: ParseStream,
+) -> syn::Result<(StatementKind, TokenStream)> {
+    let (first, mut end) = parse_block_condition(input)?;
+    let mut conditions = vec![first];
+    while input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+        let (condition, last) = parse_block_condition(input)?;
+        conditions.push(condition);
+        end = last;
+    }
+    let content;
+    syn::braced!(content in input);
+    let body = content.parse::<TokenStream>()?;
+    let kind = StatementKind::Block {
+        unless,
+        conditions,
+        header: SpanRange {
+            start: head.span(),
+            end,
+        },
+        body: Vec::new(),
+    };
+    Ok((kind, body))
+}
+
+/// `arch_map ARCH => SUB, ...;`, after `arch_map`.
+fn parse_arch_map(head: &Ident, input: ParseStream) -> syn::Result<StatementKind> {
+    let arch = Ident::parse_any(input)
+        .map_err(|e| syn::Error::new(e.span(), "expected an architecture after `arch_map`"))?;
+    let sub_arches = if input.peek(Token![=>]) {
+        input.parse::<Token![=>]>()?;
+        Some(idents(parse_names(input, &arch)?))
+    } else {
+        None
+    };
+    Ok(StatementKind::ArchMap {
+        keyword: head.span(),
+        arch,
+        sub_arches,
+    })
+}
+
+/// `ACTION name, @group, ... [if CONDITION]`, from its action's name.
+fn parse_list(head: Ident, input: ParseStream) -> syn::Result<StatementKind> {
+    let action = parse_action_named(head, input)?;
+    let (names, grouped) = parse_names(input, &action.name)?.into_iter().unzip();
+    let condition = if input.peek(Token![if]) {
+        let keyword = input.parse::<Token![if]>()?;
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                keyword.span,
+                "expected a condition after `if`",
+            ));
+        }
+        Some(parse_or(input)?)
+    } else {
+        None
+    };
+    Ok(StatementKind::List {
+        action,
+        names,
+        grouped,
+        condition,
+    })
 }
 
 /// `/// text` lines (which reach a macro as `#[doc = "text"]`), joined by
