@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use seccomp_dsl_core::bpf::emulate::SeccompData;
-use seccomp_dsl_core::bpf::{audit_arch, disasm};
+use seccomp_dsl_core::bpf::{audit_arch, disasm, Instruction};
 use seccomp_dsl_core::model::SeccompArch;
 
 use crate::process::process_filters;
@@ -32,8 +32,6 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
 /// every other answer some arguments (or instruction pointer) get,
 /// decided exactly.
 fn inspect(pid: i32, stop_anyway: bool) -> Result<String, String> {
-    use seccomp_dsl::decide::{answer::canonical, answers, Limits, Side};
-    use seccomp_dsl::inspect::decide;
     let Some(filters) = process_filters(pid, stop_anyway)? else {
         return Ok(format!(
             "process {pid}: strict mode: only read, write, exit and sigreturn\n"
@@ -66,6 +64,16 @@ fn inspect(pid: i32, stop_anyway: bool) -> Result<String, String> {
     if filters.is_empty() {
         return Ok(out);
     }
+    out.push_str(&together(pid, &filters)?);
+    Ok(out)
+}
+
+/// What the filters answer together per native syscall, grouped by answer
+/// (all arguments 0), with the other answers some arguments get.
+fn together(pid: i32, filters: &[Vec<Instruction>]) -> Result<String, String> {
+    use seccomp_dsl::decide::{answer::canonical, answers, Limits, Side};
+    use seccomp_dsl::inspect::decide;
+    let mut out = String::new();
     let native = SeccompArch::native().ok_or("this machine's architecture is unknown")?;
     let arch = audit_arch(native).ok_or("this machine's ABI has no audit number")?;
     let mut by_answer: std::collections::BTreeMap<String, Vec<String>> = Default::default();
@@ -80,9 +88,9 @@ fn inspect(pid: i32, stop_anyway: bool) -> Result<String, String> {
             instruction_pointer: 0,
             args: [0; 6],
         };
-        let answer = canonical(decide(&filters, &zero));
+        let answer = canonical(decide(filters, &zero));
         let every = answers(
-            &Side::Filters(&filters),
+            &Side::Filters(filters),
             &[(0, number), (1, arch)],
             8,
             &Limits::default(),
