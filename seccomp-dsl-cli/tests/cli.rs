@@ -965,24 +965,36 @@ fn inspect_and_verify_do_not_stop_a_process_a_stop_would_kill() {
 
 #[test]
 fn inspect_says_strict_mode_and_reads_no_filter_where_there_is_none() {
-    let mut ends = [0; 2];
-    // SAFETY: a pipe for the child to wait on.
+    let (mut ends, mut ready) = ([0; 2], [0; 2]);
+    // SAFETY: a pipe for the child to wait on, and one to say it is in
+    // strict mode.
     assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0);
+    assert_eq!(unsafe { libc::pipe(ready.as_mut_ptr()) }, 0);
     // SAFETY: the child makes raw system calls only, then exits.
     let child = unsafe { libc::fork() };
     if child == 0 {
-        // SAFETY: strict mode, then a read that waits until the parent
-        // closes the pipe, and `exit`, the calls strict mode allows.
+        // SAFETY: strict mode, then a write that says so and a read that
+        // waits until the parent closes the pipe, and `exit`: the calls
+        // strict mode allows.
         unsafe {
             libc::close(ends[1]);
+            libc::close(ready[0]);
             libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_STRICT);
             let mut byte = 0u8;
+            libc::syscall(libc::SYS_write, ready[1], &byte, 1);
             libc::syscall(libc::SYS_read, ends[0], &mut byte, 1);
             libc::syscall(libc::SYS_exit, 0);
         }
     }
-    // SAFETY: the parent's copy of the read end.
-    unsafe { libc::close(ends[0]) };
+    // SAFETY: the parent's copies of the ends it does not use, then a
+    // read that returns once the child is in strict mode.
+    unsafe {
+        libc::close(ends[0]);
+        libc::close(ready[1]);
+        let mut byte = 0u8;
+        assert_eq!(libc::read(ready[0], (&mut byte as *mut u8).cast(), 1), 1);
+        libc::close(ready[0]);
+    }
     let inspected = seccomp_dsl(&["inspect", &child.to_string()], "");
     let verified = seccomp_dsl(&["verify", &child.to_string(), "-"], "default allow;");
     // SAFETY: ends the child's wait; it exits.

@@ -98,8 +98,26 @@ fn run_under(
             }
         })
         .map_err(|error| start_error(name, &error))?;
-    if complain && !denied.is_empty() {
-        let additions = statements(&denied, written);
+    Ok(ending(
+        name,
+        status,
+        killed_command,
+        complain.then_some((&denied, written)),
+    ))
+}
+
+/// What `run` says once the command has ended, and the exit code that
+/// reports it: in complain mode (`complaints`: the calls the policy would
+/// deny, and the policy as written) the statements to add; the policy's
+/// kill of the command, or another SIGSYS.
+fn ending(
+    name: &str,
+    status: std::process::ExitStatus,
+    killed_command: bool,
+    complaints: Option<(&Recording, &RuleSources)>,
+) -> ExitCode {
+    if let Some((denied, written)) = complaints.filter(|(denied, _)| !denied.is_empty()) {
+        let additions = statements(denied, written);
         say(format_args!(
             "the policy would deny {} syscalls; to allow what was seen, add:\n{additions}",
             denied.syscall_count()
@@ -111,7 +129,7 @@ fn run_under(
         say(format_args!(
             "`{name}` killed by the policy (exit status as for SIGSYS)"
         ));
-        return Ok(ExitCode::from(128 + libc::SIGSYS as u8));
+        return ExitCode::from(128 + libc::SIGSYS as u8);
     }
     if std::os::unix::process::ExitStatusExt::signal(&status) == Some(libc::SIGSYS) {
         // Not this policy's kill, which is named above: a filter of the
@@ -123,7 +141,7 @@ fn run_under(
              was not handled"
         ));
     }
-    Ok(exit_code(status))
+    exit_code(status)
 }
 
 /// What the policy does to `call`, and why: `killed openat(...) on
