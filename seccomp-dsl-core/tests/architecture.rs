@@ -266,8 +266,7 @@ fn no_hand_written_file_grows_over_the_limit() {
 
 /// Functions over the limit that are still to be split (`crate/path:name`):
 /// the list only shrinks.
-const STILL_LONG: [&str; 14] = [
-    "seccomp-dsl-cli/src/commands/record/mod.rs:record",
+const STILL_LONG: [&str; 13] = [
     "seccomp-dsl-core/src/analysis/decide/policy.rs:condition",
     "seccomp-dsl-core/src/analysis/decide/program.rs:run",
     "seccomp-dsl-core/src/analysis/lints.rs:rule_findings",

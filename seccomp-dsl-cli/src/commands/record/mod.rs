@@ -162,25 +162,8 @@ fn survive_interrupts() {
 
 fn record(options: Options) -> Result<ExitCode, String> {
     let native = SeccompArch::native().ok_or("this architecture is not supported")?;
-    // What came before: a recorded policy to add this run to.
-    let (mut recording, mut commands, partial) = match &options.merge {
-        Some(path) => earlier_recording(path)?,
-        None => (Recording::new(Action::Errno(1)), Vec::new(), false),
-    };
-    // Another file than the one merged may be the user's.
-    if options.merge.as_ref() != Some(&options.output) {
-        refuse_to_overwrite(&options.output)?;
-    }
-    if let Some(default) = &options.default {
-        recording.default_action = default_action(default)?;
-    }
-    let program = options.command.first().ok_or("no command given")?;
+    let (recording, commands, partial) = earlier(&options)?;
     let in_container = (options.command.iter()).any(|arg| arg.contains(PROFILE_PLACEHOLDER));
-    let command_line = command_line(&options.command);
-    // A run of the same command again adds no line.
-    if !commands.contains(&command_line) {
-        commands.push(command_line);
-    }
     let mut log = match &options.log {
         Some(path) => Some(
             std::fs::File::create(path).map_err(|error| format!("{}: {error}", path.display()))?,
@@ -215,16 +198,7 @@ fn record(options: Options) -> Result<ExitCode, String> {
     let status = if in_container {
         container(&options.command, native, &mut observe)?
     } else {
-        let mut command = command(&options.command)?;
-        let supervised = Supervised::spawn(&mut command, &notify_every_call(), &[])
-            .map_err(|error| start_error(program, &error))?;
-        COMMAND.store(supervised.id() as i32, Ordering::Relaxed);
-        supervised
-            .run(|call| {
-                observe(call, "program");
-                Reply::Continue
-            })
-            .map_err(|error| start_error(program, &error))?
+        supervise_command(&options.command, &mut observe)?
     };
     snapshots.stop();
     let interrupted = INTERRUPTED.load(Ordering::Relaxed);
@@ -247,6 +221,49 @@ fn record(options: Options) -> Result<ExitCode, String> {
             .unwrap_or_default()
     ));
     Ok(exit_code(status))
+}
+
+/// What came before this run: the recording merged into (or an empty one
+/// with the default asked for), the commands recorded, this one added
+/// once, and whether the earlier recording was cut short.
+fn earlier(options: &Options) -> Result<(Recording, Vec<String>, bool), String> {
+    let (mut recording, mut commands, partial) = match &options.merge {
+        Some(path) => earlier_recording(path)?,
+        None => (Recording::new(Action::Errno(1)), Vec::new(), false),
+    };
+    // Another file than the one merged may be the user's.
+    if options.merge.as_ref() != Some(&options.output) {
+        refuse_to_overwrite(&options.output)?;
+    }
+    if let Some(default) = &options.default {
+        recording.default_action = default_action(default)?;
+    }
+    options.command.first().ok_or("no command given")?;
+    let command_line = command_line(&options.command);
+    // A run of the same command again adds no line.
+    if !commands.contains(&command_line) {
+        commands.push(command_line);
+    }
+    Ok((recording, commands, partial))
+}
+
+/// Runs `line` (not a container) with every call it makes handed to
+/// `observe`, each let run, until it ends.
+fn supervise_command(
+    line: &[String],
+    observe: &mut dyn FnMut(&seccomp_dsl::supervise::Call, &str),
+) -> Result<std::process::ExitStatus, String> {
+    let program = &line[0];
+    let mut command = command(line)?;
+    let supervised = Supervised::spawn(&mut command, &notify_every_call(), &[])
+        .map_err(|error| start_error(program, &error))?;
+    COMMAND.store(supervised.id() as i32, Ordering::Relaxed);
+    supervised
+        .run(|call| {
+            observe(call, "program");
+            Reply::Continue
+        })
+        .map_err(|error| start_error(program, &error))
 }
 
 /// Where and how a recording is written.
