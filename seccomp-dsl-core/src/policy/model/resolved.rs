@@ -17,7 +17,7 @@ pub enum DecidedBy {
     EnosysStub,
 }
 
-/// A policy as installed in one [`Context`]: the rules that apply there.
+/// A policy as installed in one [`Context`](crate::model::Context): the rules that apply there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolved<'a> {
     /// The policy's default action.
@@ -62,7 +62,7 @@ impl Resolved<'_> {
     }
 
     /// [`Resolved::decide`] for a call through `abi`, whose syscalls may
-    /// take 32-bit arguments (see [`ArgCondition::holds_on`]).
+    /// take 32-bit arguments (see [`ArgCondition::holds_on`](crate::model::ArgCondition::holds_on)).
     pub fn decide_on(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> Action {
         self.explain_on(abi, syscall, args).0
     }
