@@ -405,45 +405,69 @@ pub fn from_profile(profile: &Profile) -> Result<Policy, Error> {
     )?;
     let default_action =
         action_from_docker(&profile.default_action, default_errno, "defaultAction")?;
-    let architectures = match (
-        profile.architectures.is_empty(),
-        profile.arch_map.is_empty(),
-    ) {
-        (true, true) => Architectures::Native,
-        (false, false) => {
-            return Err(field_error(
+    let architectures = architectures_from_profile(profile)?;
+    let flags = flags_from_profile(profile)?;
+    let rules = profile
+        .syscalls
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| rule_from_docker(entry, &format!("syscalls[{i}]")))
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(Policy {
+        default_action,
+        rules: Cow::Owned(rules),
+        architectures,
+        flags: Cow::Owned(flags),
+    })
+}
+
+/// The profile's `architectures` or `archMap`, as the ABIs it covers.
+fn architectures_from_profile(profile: &Profile) -> Result<Architectures, Error> {
+    Ok(
+        match (
+            profile.architectures.is_empty(),
+            profile.arch_map.is_empty(),
+        ) {
+            (true, true) => Architectures::Native,
+            (false, false) => {
+                return Err(field_error(
+                    "architectures",
+                    "a profile has either `architectures` or `archMap`, not both",
+                ))
+            }
+            (false, true) => Architectures::List(Cow::Owned(arches_from_docker(
+                &profile.architectures,
                 "architectures",
-                "a profile has either `architectures` or `archMap`, not both",
-            ))
-        }
-        (false, true) => Architectures::List(Cow::Owned(arches_from_docker(
-            &profile.architectures,
-            "architectures",
-        )?)),
-        (true, false) => Architectures::Map(Cow::Owned(
-            profile
-                .arch_map
-                .iter()
-                .enumerate()
-                .map(|(i, entry)| {
-                    let path = format!("archMap[{i}]");
-                    Ok(ArchMapEntry {
-                        arch: arch_from_docker(
-                            &entry.architecture,
-                            &format!("{path}.architecture"),
-                        )?,
-                        sub_arches: match &entry.sub_architectures {
-                            None => None,
-                            Some(subs) => Some(Cow::Owned(arches_from_docker(
-                                subs,
-                                &format!("{path}.subArchitectures"),
-                            )?)),
-                        },
+            )?)),
+            (true, false) => Architectures::Map(Cow::Owned(
+                profile
+                    .arch_map
+                    .iter()
+                    .enumerate()
+                    .map(|(i, entry)| {
+                        let path = format!("archMap[{i}]");
+                        Ok(ArchMapEntry {
+                            arch: arch_from_docker(
+                                &entry.architecture,
+                                &format!("{path}.architecture"),
+                            )?,
+                            sub_arches: match &entry.sub_architectures {
+                                None => None,
+                                Some(subs) => Some(Cow::Owned(arches_from_docker(
+                                    subs,
+                                    &format!("{path}.subArchitectures"),
+                                )?)),
+                            },
+                        })
                     })
-                })
-                .collect::<Result<Vec<_>, Error>>()?,
-        )),
-    };
+                    .collect::<Result<Vec<_>, Error>>()?,
+            )),
+        },
+    )
+}
+
+/// The profile's `flags`, each one the kernel accepts.
+fn flags_from_profile(profile: &Profile) -> Result<Vec<Flag>, Error> {
     let flags = profile
         .flags
         .iter()
@@ -468,18 +492,7 @@ pub fn from_profile(profile: &Profile) -> Result<Policy, Error> {
             return Err(field_error(format!("flags[{i}]"), reason));
         }
     }
-    let rules = profile
-        .syscalls
-        .iter()
-        .enumerate()
-        .map(|(i, entry)| rule_from_docker(entry, &format!("syscalls[{i}]")))
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(Policy {
-        default_action,
-        rules: Cow::Owned(rules),
-        architectures,
-        flags: Cow::Owned(flags),
-    })
+    Ok(flags)
 }
 
 /// The errno a profile means where containers/common's dialect names it
