@@ -41,6 +41,31 @@ pub fn to_source(policy: &Policy) -> String {
     let mut out = String::from("seccomp_dsl::seccomp_profile! {\n");
     let indent = "    ";
     let engine = engines::TARGET;
+    default_acknowledgements(&mut out, policy, engine);
+    let _ = writeln!(out, "{indent}default {};", action(policy.default_action));
+    write_architectures(&mut out, &policy.architectures);
+    if !policy.flags.is_empty() {
+        if engine.refuses_flags {
+            let _ = writeln!(
+                out,
+                "{indent}// {} refuses to start a container with flags.",
+                engine.describe()
+            );
+            let _ = writeln!(out, "{indent}#[allow(engine_refuses_flags)]");
+        }
+        let names: Vec<&str> = policy.flags.iter().map(|flag| flag.name()).collect();
+        write_list(&mut out, indent, "flags ", &names, ";");
+    }
+    write_rules(&mut out, policy, engine);
+    out.push_str("}\n");
+    out
+}
+
+/// The acknowledgements above `default`: calls the engine's runtime
+/// makes, exits and returns the default stops, a default that kills one
+/// thread.
+fn default_acknowledgements(out: &mut String, policy: &Policy, engine: engines::Engine) {
+    let indent = "    ";
     let settings = crate::container_start::Settings::default();
     if !crate::container_start::stopped(&engine, policy, settings).is_empty() {
         let _ = writeln!(
@@ -70,12 +95,16 @@ pub fn to_source(policy: &Policy) -> String {
             crate::lints::KILL_THREAD_DEFAULT
         );
     }
-    let _ = writeln!(out, "{indent}default {};", action(policy.default_action));
-    match &policy.architectures {
+}
+
+/// `arches` or `arch_map` statements for the ABIs covered.
+fn write_architectures(out: &mut String, architectures: &Architectures) {
+    let indent = "    ";
+    match architectures {
         Architectures::Native => {}
         Architectures::List(arches) => {
             let names: Vec<&str> = arches.iter().map(|arch| arch.name()).collect();
-            write_list(&mut out, indent, "arches ", &names, ";");
+            write_list(out, indent, "arches ", &names, ";");
         }
         Architectures::Map(entries) => {
             for entry in entries.iter() {
@@ -91,7 +120,7 @@ pub fn to_source(policy: &Policy) -> String {
                     Some(subs) => {
                         let names: Vec<&str> = subs.iter().map(|arch| arch.name()).collect();
                         write_list(
-                            &mut out,
+                            out,
                             indent,
                             &format!("arch_map {} => ", entry.arch.name()),
                             &names,
@@ -102,18 +131,10 @@ pub fn to_source(policy: &Policy) -> String {
             }
         }
     }
-    if !policy.flags.is_empty() {
-        if engine.refuses_flags {
-            let _ = writeln!(
-                out,
-                "{indent}// {} refuses to start a container with flags.",
-                engine.describe()
-            );
-            let _ = writeln!(out, "{indent}#[allow(engine_refuses_flags)]");
-        }
-        let names: Vec<&str> = policy.flags.iter().map(|flag| flag.name()).collect();
-        write_list(&mut out, indent, "flags ", &names, ";");
-    }
+}
+
+/// The rules, each with its acknowledgements, in order.
+fn write_rules(out: &mut String, policy: &Policy, engine: engines::Engine) {
     // Plain rules stand together; a block, a comment or an acknowledged
     // rule stands apart.
     let miscompiled = engines::miscompiled_by_libseccomp(policy);
@@ -141,10 +162,8 @@ pub fn to_source(policy: &Policy) -> String {
             out.push_str(comment);
             let _ = writeln!(out, "    #[allow({check})]");
         }
-        write_rule(&mut out, rule, None);
+        write_rule(out, rule, None);
     }
-    out.push_str("}\n");
-    out
 }
 
 /// What the source acknowledges at rule `index` for `engine`: for each
