@@ -128,30 +128,7 @@ pub fn rule_findings(rule: &Rule, policy: &Policy) -> Vec<Finding> {
                     format!("`{name}` is let run whatever its arguments, outside a `when cap(...)` block"),
                 );
             }
-            let why = match name {
-                "clone3" => Some(
-                    "`clone3` is let run, and its flags, in memory, are out of a filter's reach: \
-                     it may create namespaces"
-                        .to_string(),
-                ),
-                "clone" if !excludes_namespaces(&rule.conditions) => Some(
-                    "`clone` is let run with namespace flags (no `arg0 & CLONE_NEWNS | ... == 0` \
-                     rule keeps them out)"
-                        .to_string(),
-                ),
-                "personality" if !on_arg0 => Some(
-                    "`personality` is let run whatever the persona (`READ_IMPLIES_EXEC`, \
-                     `ADDR_NO_RANDOMIZE`, ...)"
-                        .to_string(),
-                ),
-                "socket" if !on_arg0 => Some(
-                    "`socket` is let run whatever the family (`AF_NETLINK`, `AF_PACKET`, \
-                     `AF_VSOCK`, ...)"
-                        .to_string(),
-                ),
-                _ => None,
-            };
-            if let Some(why) = why {
+            if let Some(why) = dangerous_by_arguments(name, rule, on_arg0) {
                 flag(DANGEROUS_PERMISSION, name, why);
             }
         }
@@ -179,6 +156,34 @@ pub fn rule_findings(rule: &Rule, policy: &Policy) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Why letting `name` run under `rule` is dangerous for what its
+/// arguments may ask (namespaces, personas, socket families), if it is.
+fn dangerous_by_arguments(name: &str, rule: &Rule, on_arg0: bool) -> Option<String> {
+    match name {
+        "clone3" => Some(
+            "`clone3` is let run, and its flags, in memory, are out of a filter's reach: \
+             it may create namespaces"
+                .to_string(),
+        ),
+        "clone" if !excludes_namespaces(&rule.conditions) => Some(
+            "`clone` is let run with namespace flags (no `arg0 & CLONE_NEWNS | ... == 0` \
+             rule keeps them out)"
+                .to_string(),
+        ),
+        "personality" if !on_arg0 => Some(
+            "`personality` is let run whatever the persona (`READ_IMPLIES_EXEC`, \
+             `ADDR_NO_RANDOMIZE`, ...)"
+                .to_string(),
+        ),
+        "socket" if !on_arg0 => Some(
+            "`socket` is let run whatever the family (`AF_NETLINK`, `AF_PACKET`, \
+             `AF_VSOCK`, ...)"
+                .to_string(),
+        ),
+        _ => None,
+    }
 }
 
 /// What a program loses without `name`, one of [`EXITS`].
