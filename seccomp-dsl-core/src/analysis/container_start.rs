@@ -140,7 +140,7 @@ pub fn stopped(engine: &Engine, policy: &Policy, settings: Settings) -> Vec<Stop
                 });
             // A denial the runtime ignores lets it start; a kill never does.
             let denial_fails = match call.denied {
-                Denied::Fails => true,
+                Denied::Fails | Denied::FailsWhenMade => true,
                 Denied::FailsWithoutNoNewPrivileges => !settings.no_new_privileges,
                 Denied::Ignored => false,
             };
