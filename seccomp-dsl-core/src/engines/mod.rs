@@ -76,8 +76,9 @@ pub enum Denied {
     /// The runtime goes on: the call's error is ignored.
     Ignored,
     /// A call of the Go runtime's that some starts make after the filter
-    /// is loaded and others do not, as its threads are scheduled; a start
-    /// that makes it fails. A profile must let it run, as for
+    /// is loaded and others do not, as its threads are scheduled and
+    /// signalled (`futex`, `rt_sigreturn` after a preemption signal); a
+    /// start that makes it fails. A profile must let it run, as for
     /// [`Denied::Fails`].
     FailsWhenMade,
 }
@@ -138,7 +139,7 @@ pub const RUNC_1_1_5_CALLS: [RuntimeCall; 30] = [
     call("read", [ANY; 6], true, FailsWithoutNoNewPrivileges),
     call("write", [ANY; 6], true, Fails),
     call("futex", [ANY; 6], true, FailsWhenMade),
-    call("rt_sigreturn", [ANY; 6], true, Ignored),
+    call("rt_sigreturn", [ANY; 6], true, FailsWhenMade),
     call("getpid", [ANY; 6], true, Ignored),
     call("gettid", [ANY; 6], true, Ignored),
     call("getuid", [ANY; 6], true, Ignored),
