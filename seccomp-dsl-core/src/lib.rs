@@ -18,6 +18,12 @@
 //! - [`authoring`]: the DSL front end, the DSL writer, the importer and the
 //!   recorder.
 //!
+//! The lower four floors are always built: they are what installing a
+//! policy needs. The upper three are features (`formats`, `analysis`,
+//! `authoring`, each with the floors below it, and `frontend` for the
+//! macro), so that a program that only installs a policy does not compile
+//! them.
+//!
 //! Each module keeps its path at the crate's root too
 //! (`seccomp_dsl_core::model`, `seccomp_dsl_core::docker`, ...). Users
 //! normally depend on the `seccomp-dsl` crate, which re-exports what is
@@ -28,19 +34,29 @@
 // Every example in the docs compiles without a warning.
 #![doc(test(attr(deny(warnings))))]
 
+#[cfg(feature = "analysis")]
 pub mod analysis;
+#[cfg(feature = "authoring")]
 pub mod authoring;
 pub mod bpf;
 pub mod engines;
+#[cfg(feature = "formats")]
 pub mod formats;
 pub mod policy;
 pub mod tables;
 
+#[cfg(feature = "analysis")]
 pub use analysis::{compare, container_start, decide, explain, lints};
 #[cfg(feature = "frontend")]
 pub use authoring::frontend;
+#[cfg(feature = "authoring")]
 pub use authoring::{dsl, import, record};
 pub use bpf::preset;
+#[cfg(feature = "formats")]
 pub use formats::{docker, k8s};
-pub use policy::{classes, exact, model, suggest, upper_half, validate};
-pub use tables::{constants, groups, signatures, syscalls};
+#[cfg(feature = "checks")]
+pub use policy::{classes, suggest, upper_half, validate};
+pub use policy::{exact, model};
+#[cfg(feature = "checks")]
+pub use tables::groups;
+pub use tables::{constants, signatures, syscalls};

@@ -348,3 +348,50 @@ fn function_lengths_are_counted_to_the_closing_brace() {
         [("a".to_string(), 3), ("b".to_string(), 4)]
     );
 }
+
+/// The feature sets a build can ask for: the core bare (what a program
+/// that only installs its policy compiles) and with each floor's feature
+/// alone, and the runtime crate bare and with `profiles`. A floor that
+/// reaches a module behind a feature it does not enable fails here, where
+/// the workspace's own build, which enables every feature, would not.
+#[test]
+fn every_feature_set_builds_on_its_own() {
+    let workspace = src().join("../..");
+    let builds: [(&str, &[&str]); 7] = [
+        ("seccomp-dsl-core", &["--no-default-features"]),
+        (
+            "seccomp-dsl-core",
+            &["--no-default-features", "--features", "checks"],
+        ),
+        (
+            "seccomp-dsl-core",
+            &["--no-default-features", "--features", "formats"],
+        ),
+        (
+            "seccomp-dsl-core",
+            &["--no-default-features", "--features", "analysis"],
+        ),
+        (
+            "seccomp-dsl-core",
+            &["--no-default-features", "--features", "authoring"],
+        ),
+        ("seccomp-dsl", &[]),
+        ("seccomp-dsl", &["--features", "profiles"]),
+    ];
+    for (package, features) in builds {
+        let output = std::process::Command::new(env!("CARGO"))
+            .args(["check", "--quiet", "--package", package])
+            .args(features)
+            .env("CARGO_TARGET_DIR", workspace.join("target/feature-sets"))
+            .env_remove("RUSTFLAGS")
+            .current_dir(&workspace)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "cargo check -p {package} {}:\n{}",
+            features.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

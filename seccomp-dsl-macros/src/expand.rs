@@ -165,7 +165,7 @@ pub fn profile(
             #questions,
             PRESETS,
             COMPILER,
-            ::seccomp_dsl::container_start::Settings { no_new_privileges: #no_new_privileges },
+            ::seccomp_dsl::model::ContainerSettings { no_new_privileges: #no_new_privileges },
         );
         PROFILE
     }}

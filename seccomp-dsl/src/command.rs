@@ -49,6 +49,8 @@ pub trait CommandExt {
     /// seccomp-dsl's in this process takes each child's listener and names
     /// its kills; it ends when the command is dropped. For development: the
     /// parent sees which call its child died of, not only signal 31.
+    /// Feature `tools`.
+    #[cfg(feature = "tools")]
     fn seccomp_policy_naming_kills(
         &mut self,
         profile: &'static Profile,
@@ -68,6 +70,7 @@ impl CommandExt for Command {
         Ok(self)
     }
 
+    #[cfg(feature = "tools")]
     fn seccomp_policy_naming_kills(
         &mut self,
         profile: &'static Profile,

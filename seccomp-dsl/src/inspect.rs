@@ -1,6 +1,6 @@
 //! The filters a running process is under, as the kernel hands them out
 //! (`PTRACE_SECCOMP_GET_FILTER`, which needs CAP_SYS_ADMIN), and what they
-//! decide together.
+//! decide together. Feature `tools`.
 
 use std::io;
 use std::ops::ControlFlow;
@@ -12,6 +12,8 @@ use seccomp_dsl_core::decide::{
 };
 use seccomp_dsl_core::model::{Resolved, SeccompArch};
 use seccomp_dsl_core::syscalls;
+
+pub use crate::install::status_field;
 
 /// `PTRACE_SECCOMP_GET_FILTER` (linux/ptrace.h).
 const PTRACE_SECCOMP_GET_FILTER: i64 = 0x420c;
@@ -26,22 +28,6 @@ pub enum Confinement {
     /// Filters; how many, where the kernel says (`Seccomp_filters`, Linux
     /// 5.9 and later).
     Filters(Option<usize>),
-}
-
-/// The value of field `name` in `/proc/PID/status` (`CapBnd`, `Tgid`,
-/// `Seccomp`, ...), trimmed; `None` where the kernel does not show it.
-///
-/// ```
-/// let pid = std::process::id() as i32;
-/// let tgid = seccomp_dsl::inspect::status_field(pid, "Tgid").unwrap();
-/// assert_eq!(tgid, Some(pid.to_string()));
-/// ```
-pub fn status_field(pid: i32, name: &str) -> io::Result<Option<String>> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    Ok(status
-        .lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
-        .map(|value| value.trim().to_string()))
 }
 
 /// How process `pid` is confined (no privilege needed).

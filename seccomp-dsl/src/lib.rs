@@ -55,21 +55,27 @@
 extern crate self as seccomp_dsl;
 
 mod command;
+#[cfg(feature = "tools")]
 mod diagnose;
 pub mod export;
+#[cfg(feature = "tools")]
 pub mod inspect;
 mod install;
+#[cfg(feature = "profiles")]
 pub mod profiles;
 pub mod supervise;
 
 use std::borrow::Cow;
 
 pub use command::CommandExt;
+#[cfg(feature = "tools")]
 pub use diagnose::Report;
 pub use install::{capabilities_in, context_of, current_context, Error};
+pub use seccomp_dsl_core::{bpf, constants, engines, exact, model, preset, signatures, syscalls};
+#[cfg(feature = "tools")]
 pub use seccomp_dsl_core::{
-    bpf, classes, compare, constants, container_start, decide, docker, dsl, engines, exact,
-    explain, groups, k8s, model, preset, record, signatures, syscalls, upper_half, validate,
+    classes, compare, container_start, decide, docker, dsl, explain, groups, k8s, record,
+    upper_half, validate,
 };
 pub use seccomp_dsl_macros::seccomp_profile;
 
@@ -190,12 +196,13 @@ pub struct Profile {
     policy: Policy,
     docker_json: &'static str,
     /// The source line of each rule's statement (0 where unknown).
+    #[cfg_attr(not(feature = "tools"), allow(dead_code))]
     rule_lines: &'static [u32],
     /// What the rules ask of the installing process (none when no rule
     /// waits for install time).
     questions: Questions,
     /// How the containers it is shipped to run (`container ...;`).
-    container: container_start::Settings,
+    container: model::ContainerSettings,
     /// Programs the macro compiled for this target, by answers.
     presets: &'static [Preset],
     /// The compiler for processes no preset fits; `None` where one fits
@@ -213,7 +220,7 @@ impl Profile {
         questions: Questions,
         presets: &'static [Preset],
         compiler: Option<Compiler>,
-        container: container_start::Settings,
+        container: model::ContainerSettings,
     ) -> Profile {
         Profile {
             policy,
@@ -242,7 +249,7 @@ impl Profile {
             questions: Questions::NONE,
             presets: &[],
             compiler: None,
-            container: container_start::Settings {
+            container: model::ContainerSettings {
                 no_new_privileges: false,
             },
         }
@@ -325,6 +332,7 @@ impl Profile {
         Ok(self.policy.resolve(context, native))
     }
 
+    #[cfg(feature = "tools")]
     /// What the policy does to `syscall(args)` called through `abi` in this
     /// process, and why: the rule, with its statement and source line, or
     /// the default. A syscall no architecture has is an error that says
@@ -347,6 +355,8 @@ impl Profile {
     /// let typo = POLICY.explain("presonality", &[0; 6], native).unwrap_err();
     /// assert_eq!(typo.to_string(), "unknown syscall `presonality`; did you mean `personality`?");
     /// ```
+    ///
+    /// Feature `tools`.
     pub fn explain(
         &self,
         syscall: &str,
@@ -356,7 +366,10 @@ impl Profile {
         self.explain_in(&current_context()?, syscall, args, abi)
     }
 
+    #[cfg(feature = "tools")]
     /// [`Profile::explain`] for a process in `context`.
+    ///
+    /// Feature `tools`.
     pub fn explain_in(
         &self,
         context: &Context,
@@ -378,6 +391,7 @@ impl Profile {
         .map_err(Error::Explain)
     }
 
+    #[cfg(feature = "tools")]
     /// Why a container does not start under this policy's profile (the
     /// container runtime's own calls after it loads the filter are denied
     /// or killed), for a build script or a tool to say before shipping it;
@@ -390,6 +404,8 @@ impl Profile {
     /// };
     /// assert!(STRICT.container_start_problem().is_some());
     /// ```
+    ///
+    /// Feature `tools`.
     pub fn container_start_problem(&self) -> Option<String> {
         container_start::start_problem(&engines::TARGET, &self.policy, self.container)
     }
@@ -399,13 +415,16 @@ impl Profile {
     /// calls are checked for exactly those, and the container must be run
     /// so (`--security-opt no-new-privileges`; Kubernetes'
     /// `allowPrivilegeEscalation: false`).
-    pub const fn container_settings(&self) -> container_start::Settings {
+    pub const fn container_settings(&self) -> model::ContainerSettings {
         self.container
     }
 
+    #[cfg(feature = "tools")]
     /// The OCI runtime-spec `linux.seccomp` object for a runc or crun
     /// `config.json`, with the rules' conditions decided for `context`
     /// (a container's architecture, capability bounding set and kernel).
+    ///
+    /// Feature `tools`.
     pub fn oci_json(&self, context: &Context) -> Result<String, Error> {
         let native =
             SeccompArch::from_docker_arch(&context.arch).ok_or(Error::UnsupportedArchitecture)?;

@@ -1,4 +1,4 @@
-//! Ready-made policies.
+//! Ready-made policies (feature `profiles`, which `tools` includes).
 
 use crate::Profile;
 

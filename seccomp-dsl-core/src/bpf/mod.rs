@@ -15,14 +15,17 @@
 //!   independently of the compiler so that each checks the other.
 
 pub(crate) mod assemble;
+#[cfg(feature = "checks")]
 pub mod check;
 pub mod compile;
 mod condition;
+#[cfg(feature = "checks")]
 pub mod disasm;
 pub mod emulate;
 pub mod libseccomp_tree;
 mod outcome;
 pub mod preset;
+#[cfg(feature = "checks")]
 pub mod reference;
 mod search;
 

@@ -7,9 +7,13 @@
 //!
 //! May use: [`crate::tables`].
 
+#[cfg(feature = "checks")]
 pub mod classes;
 pub mod exact;
 pub mod model;
+#[cfg(feature = "checks")]
 pub mod suggest;
+#[cfg(feature = "checks")]
 pub mod upper_half;
+#[cfg(feature = "checks")]
 pub mod validate;

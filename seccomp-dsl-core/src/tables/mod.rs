@@ -8,6 +8,7 @@
 
 pub mod abi;
 pub mod constants;
+#[cfg(feature = "checks")]
 pub mod groups;
 pub mod signatures;
 pub mod syscalls;

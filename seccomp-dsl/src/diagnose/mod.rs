@@ -136,12 +136,16 @@ impl Profile {
     /// (else [`Error::Diagnose`]). A `kill_thread` ends the whole process
     /// here. A call of a child process the policy kills is named too, and
     /// the child killed.
+    ///
+    /// Feature `tools`.
     pub fn install_naming_kills(&'static self) -> Result<(), Error> {
         naming::install(self, naming::Scope::Process)
     }
 
     /// [`Profile::install_current_thread`], naming each call the policy
     /// kills for as [`Profile::install_naming_kills`] does.
+    ///
+    /// Feature `tools`.
     pub fn install_current_thread_naming_kills(&'static self) -> Result<(), Error> {
         naming::install(self, naming::Scope::Thread)
     }
@@ -175,6 +179,8 @@ impl Profile {
     ///     POLICY.install_complain(seccomp_dsl::Report::Stderr).unwrap();
     /// }
     /// ```
+    ///
+    /// Feature `tools`.
     pub fn install_complain(&'static self, report: Report) -> Result<(), Error> {
         complain::install(self, report)
     }

@@ -39,7 +39,7 @@ pub fn current_context() -> Result<Context, Error> {
 /// ```
 pub fn context_of(pid: i32) -> Result<Context, Error> {
     let arch = native_docker_arch().ok_or(Error::UnsupportedArchitecture)?;
-    let bounding = crate::inspect::status_field(pid, "CapBnd")
+    let bounding = status_field(pid, "CapBnd")
         .map_err(Error::Context)?
         .and_then(|mask| u64::from_str_radix(&mask, 16).ok())
         .ok_or_else(|| {
@@ -184,6 +184,22 @@ pub(crate) fn answers_here(questions: &Questions) -> Result<Answers, Error> {
 fn in_bounding_set(number: u8) -> bool {
     // SAFETY: PR_CAPBSET_READ only reads the calling thread's bounding set.
     unsafe { libc::prctl(libc::PR_CAPBSET_READ, libc::c_ulong::from(number)) == 1 }
+}
+
+/// The value of field `name` in `/proc/PID/status` (`CapBnd`, `Tgid`,
+/// `Seccomp`, ...), trimmed; `None` where the kernel does not show it.
+///
+/// ```
+/// let pid = std::process::id() as i32;
+/// let tgid = seccomp_dsl::inspect::status_field(pid, "Tgid").unwrap();
+/// assert_eq!(tgid, Some(pid.to_string()));
+/// ```
+pub fn status_field(pid: i32, name: &str) -> io::Result<Option<String>> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    Ok(status
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+        .map(|value| value.trim().to_string()))
 }
 
 #[cfg(test)]

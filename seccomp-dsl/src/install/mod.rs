@@ -20,6 +20,8 @@ pub(crate) mod kernel;
 pub(crate) mod libseccomp;
 
 pub(crate) use context::answers_here;
+#[cfg(feature = "tools")]
+pub use context::status_field;
 pub use context::{capabilities_in, context_of, current_context};
 
 /// Why a policy could not be installed. When `install` returns one, no
@@ -39,6 +41,7 @@ pub enum Error {
     /// The kernel refused the filter (`seccomp(2)` failed).
     Load(io::Error),
     /// A call cannot be explained: an unknown syscall, or one the ABI lacks.
+    #[cfg(feature = "tools")]
     Explain(seccomp_dsl_core::explain::ExplainError),
     /// A diagnostic mode cannot be used with this policy; the reason.
     Diagnose(&'static str),
@@ -65,7 +68,11 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Only explaining a call installs nothing.
-        if !matches!(self, Error::Explain(_)) {
+        #[cfg(feature = "tools")]
+        let explaining = matches!(self, Error::Explain(_));
+        #[cfg(not(feature = "tools"))]
+        let explaining = false;
+        if !explaining {
             f.write_str("seccomp policy not installed: ")?;
         }
         match self {
@@ -75,6 +82,7 @@ impl fmt::Display for Error {
             Error::NoNewPrivs(source) => write!(f, "cannot set no_new_privs: {source}"),
             Error::Load(source) => write!(f, "the kernel refused the filter: {source}"),
             Error::Diagnose(reason) => f.write_str(reason),
+            #[cfg(feature = "tools")]
             Error::Explain(source) => source.fmt(f),
             Error::Report(source) => write!(f, "the complain-mode report cannot be made: {source}"),
             Error::ThreadSync(thread) => write!(

@@ -11,8 +11,10 @@
 
 mod table;
 
+#[cfg(feature = "checks")]
 mod describe;
 
+#[cfg(feature = "checks")]
 pub use describe::{describe, describe_mask, description, mask_description, Description};
 pub use table::{
     ADDRESS_FAMILIES, AT_FLAGS, CAPABILITIES, CLOCKS, CLONE_FLAGS, EPOLL, ERRNO, EVENTFD_FLAGS,
