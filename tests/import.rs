@@ -209,22 +209,32 @@ fn the_import_covers_every_action_condition_and_architecture_form() {
     ));
 }
 
+/// Rules sorted, for comparing two policies whose meaning does not depend
+/// on the order of their rules (the macro refuses those that do): the
+/// composed profile states moby's entries, its `socket` and `personality`
+/// rules last.
+fn sorted(mut policy: Policy) -> Policy {
+    policy
+        .rules
+        .to_mut()
+        .sort_by_key(|rule| format!("{rule:?}"));
+    policy
+}
+
 #[test]
 fn docker_default_in_the_dsl_states_dockers_own_entries() {
-    let ours = canonical(docker::from_json(DOCKER_DEFAULT.docker_json()).unwrap());
-    let dockers = canonical(docker::from_json(DOCKER_DEFAULT_JSON).unwrap());
+    let ours = sorted(canonical(
+        docker::from_json(DOCKER_DEFAULT.docker_json()).unwrap(),
+    ));
+    let dockers = sorted(canonical(docker::from_json(DOCKER_DEFAULT_JSON).unwrap()));
     assert_eq!(ours.rules.len(), dockers.rules.len());
     for (index, (a, b)) in ours.rules.iter().zip(dockers.rules.iter()).enumerate() {
         assert_eq!(a, b, "entry {index}");
     }
     assert_eq!(ours, dockers);
-    // The committed source is what the importer makes of Docker's file.
-    let source = dsl::import_docker_to_source(DOCKER_DEFAULT_JSON).unwrap();
-    let committed = include_str!("../seccomp-dsl/src/profiles/docker_default.policy.rs");
-    assert_eq!(
-        source, committed,
-        "run seccomp-dsl/src/profiles/generate.sh"
-    );
+    // What the importer makes of Docker's file means the same.
+    let imported = sorted(canonical(dsl::import_docker(DOCKER_DEFAULT_JSON).unwrap()));
+    assert_eq!(imported, dockers);
 }
 
 #[test]

@@ -301,6 +301,26 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// Docker's default variant `variant` (`docker_default`,
+/// `docker_default_hardened`, ...) written out as one policy file, the
+/// base's statements and the variant's, in a directory of its own: the
+/// library composes them with `define_policy!`, which a file read by the
+/// command cannot name.
+fn docker_default_file(variant: &str) -> String {
+    let profiles = concat!(env!("CARGO_MANIFEST_DIR"), "/../seccomp-dsl/src/profiles");
+    let read = |name: &str| std::fs::read_to_string(format!("{profiles}/{name}")).unwrap();
+    let base = read("base.policy.rs");
+    let base = base.split_once("docker_default_base;\n").unwrap().1;
+    let base = base.trim_end().strip_suffix('}').unwrap();
+    let extension = read(&format!("{variant}.policy.rs"));
+    let extension = extension.split_once("docker_default_base! {\n").unwrap().1;
+    let extension = extension.trim_end().strip_suffix('}').unwrap();
+    let path = temp_dir(variant).join("policy.rs");
+    let source = format!("seccomp_dsl::seccomp_profile! {{\n{base}\n{extension}}}\n");
+    std::fs::write(&path, source).unwrap();
+    path.display().to_string()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -776,8 +796,8 @@ fn groups_lists_each_group_and_one_groups_syscalls_on_an_abi() {
 fn diff_lists_each_class_of_calls_two_policies_decide_differently() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let moby = format!("{root}/seccomp-dsl-core/data/docker-default.json");
-    let faithful = format!("{root}/seccomp-dsl/src/profiles/docker_default.policy.rs");
-    let hardened = format!("{root}/seccomp-dsl/src/profiles/docker_default_hardened.policy.rs");
+    let faithful = docker_default_file("docker_default");
+    let hardened = docker_default_file("docker_default_hardened");
     // The DSL profile is moby's: nothing differs.
     let same = seccomp_dsl(&["diff", &moby, &faithful], "");
     assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
@@ -1073,8 +1093,7 @@ fn verify_proves_a_processs_filters_equal_a_policy_or_names_a_call() {
 
 #[test]
 fn k8s_writes_the_operators_object_or_the_kubelet_file_and_says_how_a_pod_uses_it() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let policy = format!("{root}/seccomp-dsl/src/profiles/docker_default.policy.rs");
+    let policy = docker_default_file("docker_default");
     let args = [
         "k8s", &policy, "--name", "web", "--arch", "amd64", "--kernel", "6.1",
     ];

@@ -14,9 +14,11 @@ mod pipeline;
 use criterion::{criterion_group, criterion_main, Criterion};
 use proc_macro2::{TokenStream, TokenTree};
 
-/// The tokens inside `seccomp_profile! { ... }` of Docker's default.
+/// The tokens inside `seccomp_profile! { ... }` of Docker's default, as
+/// the importer writes moby's profile.
 fn docker_default() -> TokenStream {
-    let source = include_str!("../../seccomp-dsl/src/profiles/docker_default.policy.rs");
+    let moby = seccomp_dsl_core::docker::MOBY_DEFAULT;
+    let source = seccomp_dsl_core::dsl::import_docker_to_source(moby).expect("moby's imports");
     let tokens: TokenStream = source.parse().expect("the policy tokenizes");
     match tokens.into_iter().last() {
         Some(TokenTree::Group(body)) => body.stream(),
