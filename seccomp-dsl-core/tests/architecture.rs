@@ -233,12 +233,7 @@ fn the_checker_sees_what_it_checks() {
 
 /// Files over the limit that are still to be split: the list only
 /// shrinks (a file split must leave it, and no other file may join it).
-const STILL_OVER: [&str; 4] = [
-    "analysis/decide/mod.rs",
-    "authoring/frontend/ast.rs",
-    "authoring/record.rs",
-    "bpf/compile.rs",
-];
+const STILL_OVER: [&str; 0] = [];
 
 #[test]
 fn no_hand_written_file_grows_over_the_limit() {
@@ -270,7 +265,7 @@ const STILL_LONG: [&str; 10] = [
     "seccomp-dsl-core/src/authoring/frontend/lower/rule.rs:rule",
     "seccomp-dsl-core/src/authoring/frontend/lower/values.rs:lower_comparison",
     "seccomp-dsl-core/src/bpf/assemble.rs:assemble",
-    "seccomp-dsl-core/src/bpf/compile.rs:section_ranges",
+    "seccomp-dsl-core/src/bpf/compile/mod.rs:section_ranges",
     "seccomp-dsl-core/src/tables/constants/describe.rs:description",
 ];
 
