@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::engines;
-use crate::model::{Architectures, ArgCondition, Policy};
+use crate::model::{Architectures, ArgCondition, Policy, Rule};
 use crate::upper_half;
 
 use crate::formats::dsl_text::{action, write_list, write_rule};
@@ -177,6 +177,22 @@ fn acknowledgements(
     miscompiled: &[(usize, usize)],
 ) -> Vec<(String, &'static str)> {
     let rule = &policy.rules[index];
+    let mut notes = engine_notes(policy, index, engine, miscompiled);
+    notes.extend(lint_notes(rule, policy));
+    notes.extend(dropped_names_note(rule, policy, engine));
+    notes
+}
+
+/// The acknowledgements of where the engine reads rule `index` otherwise
+/// than the model: 64-bit comparisons of narrow arguments, x32's low
+/// halves, libseccomp's miscompilations and multiplexers, `minKernel`.
+fn engine_notes(
+    policy: &Policy,
+    index: usize,
+    engine: engines::Engine,
+    miscompiled: &[(usize, usize)],
+) -> Vec<(String, &'static str)> {
+    let rule = &policy.rules[index];
     let mut notes = Vec::new();
     let mut note = |comment: String, check| notes.push((format!("    // {comment}\n"), check));
     let narrow_compared_on_64_bits = rule.conditions.iter().any(|condition| {
@@ -232,6 +248,12 @@ fn acknowledgements(
             "engine_ignores_min_kernel",
         );
     }
+    notes
+}
+
+/// The acknowledgements the lints ask of `rule`, once per lint.
+fn lint_notes(rule: &Rule, policy: &Policy) -> Vec<(String, &'static str)> {
+    let mut notes = Vec::new();
     let mut flagged: Vec<&str> = Vec::new();
     for finding in crate::lints::rule_findings(rule, policy) {
         if flagged.contains(&finding.lint) {
@@ -251,22 +273,31 @@ fn acknowledgements(
         };
         notes.push((comment, finding.lint));
     }
-    let dropped = engine.dropped_names(rule, &policy.architectures);
-    if !dropped.is_empty() {
-        let said = engine.left_out_note(&dropped);
-        // Imported from a profile this project wrote, the rule's own
-        // comment says so already.
-        let comment = if rule.comment.as_ref().is_some_and(|c| c.contains(&said)) {
-            String::new()
-        } else {
-            let (head, _) = said.split_once(": ").expect("the note lists names");
-            let mut comment = format!("    // {head}:\n");
-            write_list(&mut comment, "    //", " ", &dropped, ".");
-            comment
-        };
-        notes.push((comment, "unknown_to_engine"));
-    }
     notes
+}
+
+/// The acknowledgement of the names the engine leaves out of `rule`.
+fn dropped_names_note(
+    rule: &Rule,
+    policy: &Policy,
+    engine: engines::Engine,
+) -> Option<(String, &'static str)> {
+    let dropped = engine.dropped_names(rule, &policy.architectures);
+    if dropped.is_empty() {
+        return None;
+    }
+    let said = engine.left_out_note(&dropped);
+    // Imported from a profile this project wrote, the rule's own comment
+    // says so already.
+    let comment = if rule.comment.as_ref().is_some_and(|c| c.contains(&said)) {
+        String::new()
+    } else {
+        let (head, _) = said.split_once(": ").expect("the note lists names");
+        let mut comment = format!("    // {head}:\n");
+        write_list(&mut comment, "    //", " ", &dropped, ".");
+        comment
+    };
+    Some((comment, "unknown_to_engine"))
 }
 
 /// A Docker profile as `seccomp_profile!` source; see [`to_source`].

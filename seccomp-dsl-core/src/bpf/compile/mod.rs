@@ -203,6 +203,48 @@ impl<'r> Compiler<'r> {
     /// give an outcome other than the default (those libseccomp filters).
     fn section_ranges(&self, arches: &[SeccompArch]) -> (Vec<(u32, Outcome)>, Vec<u32>) {
         let default = return_value(self.resolved.default_action);
+        let points = self.named_outcomes(arches);
+        let x86_64_only = x86_64_without_x32(arches);
+        let mut ranges: Vec<(u32, Outcome)> = Vec::new();
+        let filtered: Vec<u32> = points
+            .iter()
+            .filter(|(_, outcome)| *outcome != Outcome::Return(default))
+            .map(|(number, _)| *number)
+            .collect();
+        let mut cursor = 0u64;
+        for (number, outcome) in points {
+            if u64::from(number) > cursor {
+                push_range(cursor as u32, Outcome::Return(default), &mut ranges);
+            }
+            push_range(number, outcome, &mut ranges);
+            cursor = u64::from(number) + 1;
+        }
+        let end = if x86_64_only {
+            u64::from(X32_SYSCALL_BIT)
+        } else {
+            1 << 32
+        };
+        if cursor < end {
+            push_range(cursor as u32, Outcome::Return(default), &mut ranges);
+        }
+        if x86_64_only {
+            // As libseccomp: numbers from the x32 bit up are another ABI,
+            // but for -1 (a tracer's skipped call).
+            push_range(
+                X32_SYSCALL_BIT,
+                Outcome::Return(BAD_ARCH_RETURN),
+                &mut ranges,
+            );
+            push_range(u32::MAX, Outcome::Return(default), &mut ranges);
+        }
+        if !self.resolved.enosys_stub.is_empty() {
+            return (self.under_the_stub(&ranges, arches[0]), filtered);
+        }
+        (ranges, filtered)
+    }
+
+    /// The outcome of each number a rule names on these ABIs, sorted.
+    fn named_outcomes(&self, arches: &[SeccompArch]) -> Vec<(u32, Outcome)> {
         // (number, rule) for every name of every rule on these ABIs, sorted:
         // a number's rules are then side by side, in rule order.
         let mut numbered: Vec<(u32, usize)> = Vec::with_capacity(self.names.len() * arches.len());
@@ -223,68 +265,31 @@ impl<'r> Compiler<'r> {
         for group in numbered.chunk_by(|a, b| a.0 == b.0) {
             points.push((group[0].0, self.outcome_of(group, narrow)));
         }
-        let x86_64_only = x86_64_without_x32(arches);
-        let mut ranges: Vec<(u32, Outcome)> = Vec::new();
-        let push = |start: u32, outcome: Outcome, ranges: &mut Vec<(u32, Outcome)>| {
-            if ranges.last().is_none_or(|(_, last)| *last != outcome) {
-                ranges.push((start, outcome));
-            }
-        };
-        let filtered: Vec<u32> = points
-            .iter()
-            .filter(|(_, outcome)| *outcome != Outcome::Return(default))
-            .map(|(number, _)| *number)
-            .collect();
-        let mut cursor = 0u64;
-        for (number, outcome) in points {
-            if u64::from(number) > cursor {
-                push(cursor as u32, Outcome::Return(default), &mut ranges);
-            }
-            push(number, outcome, &mut ranges);
-            cursor = u64::from(number) + 1;
-        }
-        let end = if x86_64_only {
-            u64::from(X32_SYSCALL_BIT)
-        } else {
-            1 << 32
-        };
-        if cursor < end {
-            push(cursor as u32, Outcome::Return(default), &mut ranges);
-        }
-        if x86_64_only {
-            // As libseccomp: numbers from the x32 bit up are another ABI,
-            // but for -1 (a tracer's skipped call).
-            push(
-                X32_SYSCALL_BIT,
-                Outcome::Return(BAD_ARCH_RETURN),
-                &mut ranges,
-            );
-            push(u32::MAX, Outcome::Return(default), &mut ranges);
-        }
+        points
+    }
+
+    /// `ranges` with the engine's ENOSYS stub before them, for a section
+    /// whose first ABI is `abi`: the stub answers before the filter, so the
+    /// ranges are cut where its answer changes (its thresholds, 0 for s390,
+    /// the x32 bit and the bits above) and it decides where it answers.
+    fn under_the_stub(&self, ranges: &[(u32, Outcome)], abi: SeccompArch) -> Vec<(u32, Outcome)> {
         let stub = &self.resolved.enosys_stub;
-        if !stub.is_empty() {
-            // The engine's stub answers before the filter: cut the ranges
-            // where its answer changes (its thresholds, 0 for s390, the x32
-            // bit and the bits above) and let it decide where it answers.
-            let mut cuts: Vec<u32> = ranges.iter().map(|(start, _)| *start).collect();
-            cuts.extend([1, X32_SYSCALL_BIT, 0x8000_0000, 0xc000_0000]);
-            cuts.extend(stub.thresholds.iter().filter_map(|(_, t)| t.checked_add(1)));
-            cuts.sort_unstable();
-            cuts.dedup();
-            let outcome_at =
-                |nr: u32| &ranges[ranges.partition_point(|(start, _)| *start <= nr) - 1].1;
-            let mut overlaid = Vec::with_capacity(cuts.len());
-            for cut in cuts {
-                let outcome = if stub.answers(arches[0], cut) {
-                    Outcome::Return(return_value(STUB_ACTION))
-                } else {
-                    outcome_at(cut).clone()
-                };
-                push(cut, outcome, &mut overlaid);
-            }
-            return (overlaid, filtered);
+        let mut cuts: Vec<u32> = ranges.iter().map(|(start, _)| *start).collect();
+        cuts.extend([1, X32_SYSCALL_BIT, 0x8000_0000, 0xc000_0000]);
+        cuts.extend(stub.thresholds.iter().filter_map(|(_, t)| t.checked_add(1)));
+        cuts.sort_unstable();
+        cuts.dedup();
+        let outcome_at = |nr: u32| &ranges[ranges.partition_point(|(start, _)| *start <= nr) - 1].1;
+        let mut overlaid = Vec::with_capacity(cuts.len());
+        for cut in cuts {
+            let outcome = if stub.answers(abi, cut) {
+                Outcome::Return(return_value(STUB_ACTION))
+            } else {
+                outcome_at(cut).clone()
+            };
+            push_range(cut, outcome, &mut overlaid);
         }
-        (ranges, filtered)
+        overlaid
     }
 
     /// The outcome of a number named by these `(number, rule index)` pairs;
@@ -552,6 +557,14 @@ fn low_word_conditions(rule: &Rule, wide_args: u8) -> Option<Vec<ArgCondition>> 
             })
         })
         .collect()
+}
+
+/// Adds a range from `start` with `outcome` to sorted `ranges`, unless the
+/// range before it has the same outcome.
+fn push_range(start: u32, outcome: Outcome, ranges: &mut Vec<(u32, Outcome)>) {
+    if ranges.last().is_none_or(|(_, last)| *last != outcome) {
+        ranges.push((start, outcome));
+    }
 }
 
 #[cfg(test)]

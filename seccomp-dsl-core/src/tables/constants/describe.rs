@@ -345,33 +345,13 @@ pub fn description(
             let kind = one_name(&[&SOCKET_TYPES], "SOCK_", |_| true, value & 0xf);
             kind_and_flags(kind, 0xf, &SOCKET_TYPES, "SOCK_", &[], value)
         }
-        SocketLevel => name(
-            one_name(&[&SOCKET_OPTIONS], "SOL_SOCKET", |_| true, value)
-                .or_else(|| {
-                    one_name(
-                        &[&IP_PROTOCOLS],
-                        "IPPROTO_",
-                        |name| name != "IPPROTO_HOPOPTS",
-                        value,
-                    )
-                })
-                .or_else(|| one_name(&[&SOCKET_OPTIONS], "SOL_", |_| true, value)),
-        ),
+        SocketLevel => name(socket_level(value)),
         SocketOption => name(match level {
             Some(1) => one_name(&[&SOCKET_OPTIONS], "SO_", |_| true, value),
             Some(6) => one_name(&[&TCP_OPTIONS], "TCP_", |_| true, value),
             _ => None,
         }),
-        CloneFlags => {
-            // The low byte is the signal sent to the parent on exit.
-            let mut description =
-                flags(&CLONE_FLAGS, "CLONE_", &[], value & !0xff).unwrap_or_else(|| Description {
-                    rest: value & !0xff,
-                    ..Description::new()
-                });
-            description.signal = value & 0xff;
-            (!description.is_empty()).then_some(description)
-        }
+        CloneFlags => clone_flags(value),
         NamespaceFlags => flags(&CLONE_FLAGS, "CLONE_", &[], value),
         PrctlOption => name(one_name(
             &[&PRCTL_OPTIONS],
@@ -379,17 +359,7 @@ pub fn description(
             |name| PRCTL_OPTION_NAMES.contains(&name),
             value,
         )),
-        FcntlCommand => name(one_name(
-            &[&FCNTL_COMMANDS],
-            "F_",
-            |name| {
-                !(name.starts_with("F_OWNER_")
-                    || name.starts_with("F_SEAL_")
-                    || name.ends_with("LCK")
-                    || name == "F_LINUX_SPECIFIC_BASE")
-            },
-            value,
-        )),
+        FcntlCommand => name(fcntl_command(value)),
         IoctlRequest => name(one_name(
             &[&IOCTL_REQUESTS],
             "",
@@ -403,27 +373,7 @@ pub fn description(
             kind_and_flags(kind, 0xf, &MEMORY, "MAP_", &["MAP_ANON"], value)
         }
         Advice => name(one_name(&[&MEMORY], "MADV_", |_| true, value)),
-        FutexOp => {
-            // An operation (perhaps `_PRIVATE`), and the clock flag.
-            const CLOCK: u64 = 0x100;
-            let not_an_operation = [
-                "FUTEX_32",
-                "FUTEX_BITSET_MATCH_ANY",
-                "FUTEX_CLOCK_REALTIME",
-                "FUTEX_CMD_MASK",
-                "FUTEX_OWNER_DIED",
-                "FUTEX_PRIVATE_FLAG",
-                "FUTEX_TID_MASK",
-                "FUTEX_WAITERS",
-            ];
-            let kind = one_name(
-                &[&FUTEX_OPS],
-                "FUTEX_",
-                |name| !name.starts_with("FUTEX_OP_") && !not_an_operation.contains(&name),
-                value & !CLOCK,
-            );
-            kind_and_flags(kind, !CLOCK, &FUTEX_OPS, "FUTEX_CLOCK_", &[], value)
-        }
+        FutexOp => futex_operation(value),
         OpenFlags => {
             let mode = one_name(&[&OPEN_FLAGS], "O_", |name| name != "O_ACCMODE", value & 3);
             kind_and_flags(mode, 3, &OPEN_FLAGS, "O_", &["O_NDELAY", "O_FSYNC"], value)
@@ -445,6 +395,72 @@ pub fn description(
         SeekWhence => name(one_name(&[&SEEK_WHENCE], "SEEK_", |_| true, value)),
         WaitOptions => flags(&WAIT_OPTIONS, "W", &["WUNTRACED"], value),
     }
+}
+
+/// A socket option level: `SOL_SOCKET`, a protocol, or another `SOL_`.
+fn socket_level(value: u64) -> Option<&'static str> {
+    one_name(&[&SOCKET_OPTIONS], "SOL_SOCKET", |_| true, value)
+        .or_else(|| {
+            one_name(
+                &[&IP_PROTOCOLS],
+                "IPPROTO_",
+                |name| name != "IPPROTO_HOPOPTS",
+                value,
+            )
+        })
+        .or_else(|| one_name(&[&SOCKET_OPTIONS], "SOL_", |_| true, value))
+}
+
+/// `clone`'s flags: namespaces and options, and the exit signal in the low
+/// byte.
+fn clone_flags(value: u64) -> Option<Description> {
+    // The low byte is the signal sent to the parent on exit.
+    let mut description =
+        flags(&CLONE_FLAGS, "CLONE_", &[], value & !0xff).unwrap_or_else(|| Description {
+            rest: value & !0xff,
+            ..Description::new()
+        });
+    description.signal = value & 0xff;
+    (!description.is_empty()).then_some(description)
+}
+
+/// An `fcntl` command (not the owner types, seals or lease values that
+/// share the `F_` prefix).
+fn fcntl_command(value: u64) -> Option<&'static str> {
+    one_name(
+        &[&FCNTL_COMMANDS],
+        "F_",
+        |name| {
+            !(name.starts_with("F_OWNER_")
+                || name.starts_with("F_SEAL_")
+                || name.ends_with("LCK")
+                || name == "F_LINUX_SPECIFIC_BASE")
+        },
+        value,
+    )
+}
+
+/// A futex operation (perhaps `_PRIVATE`), and the clock flag.
+fn futex_operation(value: u64) -> Option<Description> {
+    // An operation (perhaps `_PRIVATE`), and the clock flag.
+    const CLOCK: u64 = 0x100;
+    let not_an_operation = [
+        "FUTEX_32",
+        "FUTEX_BITSET_MATCH_ANY",
+        "FUTEX_CLOCK_REALTIME",
+        "FUTEX_CMD_MASK",
+        "FUTEX_OWNER_DIED",
+        "FUTEX_PRIVATE_FLAG",
+        "FUTEX_TID_MASK",
+        "FUTEX_WAITERS",
+    ];
+    let kind = one_name(
+        &[&FUTEX_OPS],
+        "FUTEX_",
+        |name| !name.starts_with("FUTEX_OP_") && !not_an_operation.contains(&name),
+        value & !CLOCK,
+    );
+    kind_and_flags(kind, !CLOCK, &FUTEX_OPS, "FUTEX_CLOCK_", &[], value)
 }
 
 /// A mask an argument of `syscall` is compared under, written with names:
