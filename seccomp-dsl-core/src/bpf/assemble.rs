@@ -78,10 +78,7 @@ pub fn assemble(code: Vec<Ir>, mut next_label: Label) -> Vec<Instruction> {
         let mut rewritten = Vec::with_capacity(code.len() + 16);
         for (index, ir) in code.iter().enumerate() {
             let Ir::Jump {
-                code: jump,
-                k,
-                on_true,
-                on_false,
+                on_true, on_false, ..
             } = *ir
             else {
                 rewritten.push(*ir);
@@ -92,41 +89,74 @@ pub fn assemble(code: Vec<Ir>, mut next_label: Label) -> Vec<Instruction> {
                 continue;
             }
             let far = |target: Target| distance(index, target) > usize::from(u8::MAX) - 2;
-            let after = next_label;
-            next_label += 1;
-            // A side that stays near keeps its target; one that fell through
-            // now skips the trampolines.
-            let keep = |target| match target {
-                Target::Next => Target::Label(after),
-                other => other,
+            let sides = FarSides {
+                on_true: far(on_true),
+                on_false: far(on_false),
             };
-            let false_landing = far(on_false).then(|| {
-                next_label += 1;
-                next_label - 1
-            });
-            let new_true = if far(on_true) {
-                Target::Next
-            } else {
-                keep(on_true)
-            };
-            let new_false = false_landing.map_or_else(|| keep(on_false), Target::Label);
-            rewritten.push(Ir::Jump {
-                code: jump,
-                k,
-                on_true: new_true,
-                on_false: new_false,
-            });
-            if let (true, Target::Label(label)) = (far(on_true), on_true) {
-                rewritten.push(far_side(label));
-            }
-            if let (Some(landing), Target::Label(label)) = (false_landing, on_false) {
-                rewritten.push(Ir::Label(landing));
-                rewritten.push(far_side(label));
-            }
-            rewritten.push(Ir::Label(after));
+            reroute(*ir, sides, &far_side, &mut next_label, &mut rewritten);
         }
         code = rewritten;
     }
+}
+
+/// Which sides of a jump are too far for its 8-bit offsets.
+#[derive(Clone, Copy)]
+struct FarSides {
+    on_true: bool,
+    on_false: bool,
+}
+
+/// Writes `jump` to `out` with each far side routed through a trampoline:
+/// `jxx k, T, F` becomes `jxx k, next, over; ja T; over: ja F` (or the
+/// `ret` at T or F itself, `far_side`), each trampoline only on a side
+/// that is far. A side that stays near keeps its target; one that fell
+/// through now skips the trampolines.
+fn reroute(
+    jump: Ir,
+    far: FarSides,
+    far_side: &dyn Fn(Label) -> Ir,
+    next_label: &mut Label,
+    out: &mut Vec<Ir>,
+) {
+    let Ir::Jump {
+        code,
+        k,
+        on_true,
+        on_false,
+    } = jump
+    else {
+        unreachable!("only jumps are rerouted")
+    };
+    let after = *next_label;
+    *next_label += 1;
+    let keep = |target| match target {
+        Target::Next => Target::Label(after),
+        other => other,
+    };
+    let false_landing = far.on_false.then(|| {
+        *next_label += 1;
+        *next_label - 1
+    });
+    let new_true = if far.on_true {
+        Target::Next
+    } else {
+        keep(on_true)
+    };
+    let new_false = false_landing.map_or_else(|| keep(on_false), Target::Label);
+    out.push(Ir::Jump {
+        code,
+        k,
+        on_true: new_true,
+        on_false: new_false,
+    });
+    if let (true, Target::Label(label)) = (far.on_true, on_true) {
+        out.push(far_side(label));
+    }
+    if let (Some(landing), Target::Label(label)) = (false_landing, on_false) {
+        out.push(Ir::Label(landing));
+        out.push(far_side(label));
+    }
+    out.push(Ir::Label(after));
 }
 
 /// For each label, the value of the `ret` it binds, if it binds one.

@@ -276,82 +276,105 @@ impl Dag {
         } else {
             (*condition, false)
         };
+        match condition.width {
+            ArgWidth::U64 => self.wide_condition(&condition, high_is_zero, then, otherwise),
+            width => self.narrow_condition(&condition, width, then, otherwise),
+        }
+    }
+
+    /// A comparison of all 64 bits, as tests of the two halves (the high
+    /// one known to be 0 where `high_is_zero`).
+    fn wide_condition(
+        &mut self,
+        condition: &ArgCondition,
+        high_is_zero: bool,
+        then: NodeId,
+        otherwise: NodeId,
+    ) -> NodeId {
         let low = Simple::word(low_word(condition.index));
         let high = Simple::word(high_word(condition.index));
         let value = condition.value;
         let (value_low, value_high) = (value as u32, (value >> 32) as u32);
-        match condition.width {
-            ArgWidth::U64 => {
-                if let CmpOp::MaskedEq(mask) = condition.op {
-                    let (mask_low, mask_high) = (mask as u32, (mask >> 32) as u32);
-                    let low_part = self.test(
-                        low.and(mask_low),
-                        Cmp::Eq,
-                        value_low & mask_low,
-                        then,
-                        otherwise,
-                    );
-                    return if high_is_zero {
-                        if value_high & mask_high == 0 {
-                            low_part
-                        } else {
-                            otherwise
-                        }
+        if let CmpOp::MaskedEq(mask) = condition.op {
+            let (mask_low, mask_high) = (mask as u32, (mask >> 32) as u32);
+            let low_part = self.test(
+                low.and(mask_low),
+                Cmp::Eq,
+                value_low & mask_low,
+                then,
+                otherwise,
+            );
+            return if high_is_zero {
+                if value_high & mask_high == 0 {
+                    low_part
+                } else {
+                    otherwise
+                }
+            } else {
+                self.test(
+                    high.and(mask_high),
+                    Cmp::Eq,
+                    value_high & mask_high,
+                    low_part,
+                    otherwise,
+                )
+            };
+        }
+        // A 64-bit comparison: the high halves decide, or, where
+        // they are equal, the low ones.
+        let low_decides = self.compare(low, condition.op, value_low, then, otherwise);
+        if high_is_zero {
+            // The high half is 0: compare 0 with the value's.
+            return match 0u32.cmp(&value_high) {
+                std::cmp::Ordering::Equal => low_decides,
+                order => {
+                    if ordered_outcome(condition.op, order) {
+                        then
                     } else {
-                        self.test(
-                            high.and(mask_high),
-                            Cmp::Eq,
-                            value_high & mask_high,
-                            low_part,
-                            otherwise,
-                        )
-                    };
-                }
-                // A 64-bit comparison: the high halves decide, or, where
-                // they are equal, the low ones.
-                let low_decides = self.compare(low, condition.op, value_low, then, otherwise);
-                if high_is_zero {
-                    // The high half is 0: compare 0 with the value's.
-                    return match 0u32.cmp(&value_high) {
-                        std::cmp::Ordering::Equal => low_decides,
-                        order => {
-                            if ordered_outcome(condition.op, order) {
-                                then
-                            } else {
-                                otherwise
-                            }
-                        }
-                    };
-                }
-                let above = if ordered_outcome(condition.op, std::cmp::Ordering::Greater) {
-                    then
-                } else {
-                    otherwise
-                };
-                let below = if ordered_outcome(condition.op, std::cmp::Ordering::Less) {
-                    then
-                } else {
-                    otherwise
-                };
-                let equal_or_below = self.test(high, Cmp::Eq, value_high, low_decides, below);
-                self.test(high, Cmp::Gt, value_high, above, equal_or_below)
-            }
-            width => {
-                // The low half (or quarter), signed where the type is.
-                let read = match width {
-                    ArgWidth::U16 => low.and(0xffff),
-                    ArgWidth::I32 => low.xor(0x8000_0000),
-                    _ => low,
-                };
-                let key = width.key(value) as u32;
-                match condition.op {
-                    CmpOp::MaskedEq(mask) => {
-                        let mask = (mask & width.mask()) as u32;
-                        self.test(low.and(mask), Cmp::Eq, value_low & mask, then, otherwise)
+                        otherwise
                     }
-                    op => self.compare(read, op, key, then, otherwise),
                 }
+            };
+        }
+        let above = if ordered_outcome(condition.op, std::cmp::Ordering::Greater) {
+            then
+        } else {
+            otherwise
+        };
+        let below = if ordered_outcome(condition.op, std::cmp::Ordering::Less) {
+            then
+        } else {
+            otherwise
+        };
+        let equal_or_below = self.test(high, Cmp::Eq, value_high, low_decides, below);
+        self.test(high, Cmp::Gt, value_high, above, equal_or_below)
+    }
+
+    /// A comparison of a narrower argument: its low half (or quarter),
+    /// signed where the type is.
+    fn narrow_condition(
+        &mut self,
+        condition: &ArgCondition,
+        width: ArgWidth,
+        then: NodeId,
+        otherwise: NodeId,
+    ) -> NodeId {
+        let low = Simple::word(low_word(condition.index));
+        let value = condition.value;
+        let value_low = value as u32;
+        // The low half (or quarter), signed where the type is.
+        let read = match width {
+            ArgWidth::U16 => low.and(0xffff),
+            ArgWidth::I32 => low.xor(0x8000_0000),
+            _ => low,
+        };
+        let key = width.key(value) as u32;
+        match condition.op {
+            CmpOp::MaskedEq(mask) => {
+                let mask = (mask & width.mask()) as u32;
+                self.test(low.and(mask), Cmp::Eq, value_low & mask, then, otherwise)
             }
+            op => self.compare(read, op, key, then, otherwise),
         }
     }
 

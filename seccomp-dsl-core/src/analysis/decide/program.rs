@@ -81,70 +81,13 @@ pub fn run(program: &[Instruction], mut state: State, terms: &mut Terms, steps: 
             op::ST => state.memory[k as usize] = state.a,
             op::STX => state.memory[k as usize] = state.x,
             op::ALU => {
-                let operation = code & 0xf0;
-                if operation == op::NEG {
-                    state.a = terms.neg(state.a);
-                    continue;
+                if let Some(step) = alu(code, k, at, &mut state, terms) {
+                    return step;
                 }
-                let operand = if code & op::X != 0 {
-                    state.x
-                } else {
-                    terms.constant(k)
-                };
-                if matches!(operation, op::DIV | op::MOD) && terms.value(operand) != Some(0) {
-                    if terms.value(operand).is_none() {
-                        // X may be 0: the kernel's program returns 0 then.
-                        let zero = terms.constant(0);
-                        let divided = terms.alu(operation, state.a, operand);
-                        let Classified::Cond(cond) =
-                            Cond::classify(terms, operand, op::JEQ, zero, true)
-                        else {
-                            unreachable!("a value that is not a constant is a condition")
-                        };
-                        return Step::Branch {
-                            at,
-                            cond,
-                            if_true: Next::Return(zero),
-                            if_false: Next::Go(State {
-                                a: divided,
-                                ..state
-                            }),
-                        };
-                    }
-                } else if matches!(operation, op::DIV | op::MOD) {
-                    return Step::Return(terms.constant(0));
-                }
-                state.a = terms.alu(operation, state.a, operand);
             }
             op::JMP => {
-                let operation = code & 0xf0;
-                if operation == op::JA {
-                    state.pc += k;
-                    continue;
-                }
-                let operand = if code & op::X != 0 {
-                    state.x
-                } else {
-                    terms.constant(k)
-                };
-                let (on_true, on_false) = (state.pc + u32::from(jt), state.pc + u32::from(jf));
-                match Cond::classify(terms, state.a, operation, operand, true) {
-                    Classified::Always(true) => state.pc = on_true,
-                    Classified::Always(false) => state.pc = on_false,
-                    Classified::Cond(cond) => {
-                        return Step::Branch {
-                            at,
-                            cond,
-                            if_true: Next::Go(State {
-                                pc: on_true,
-                                ..state
-                            }),
-                            if_false: Next::Go(State {
-                                pc: on_false,
-                                ..state
-                            }),
-                        }
-                    }
+                if let Some(step) = jump(code, k, jt, jf, at, &mut state, terms) {
+                    return step;
                 }
             }
             op::RET => {
@@ -163,4 +106,85 @@ pub fn run(program: &[Instruction], mut state: State, terms: &mut Terms, steps: 
             }
         }
     }
+}
+
+/// An ALU instruction run on `state`: a step where the program branches
+/// (`X` may be 0 in a division) or returns (a division by 0), else `None`.
+fn alu(code: u16, k: u32, at: u32, state: &mut State, terms: &mut Terms) -> Option<Step> {
+    let operation = code & 0xf0;
+    if operation == op::NEG {
+        state.a = terms.neg(state.a);
+        return None;
+    }
+    let operand = if code & op::X != 0 {
+        state.x
+    } else {
+        terms.constant(k)
+    };
+    if matches!(operation, op::DIV | op::MOD) && terms.value(operand) != Some(0) {
+        if terms.value(operand).is_none() {
+            // X may be 0: the kernel's program returns 0 then.
+            let zero = terms.constant(0);
+            let divided = terms.alu(operation, state.a, operand);
+            let Classified::Cond(cond) = Cond::classify(terms, operand, op::JEQ, zero, true) else {
+                unreachable!("a value that is not a constant is a condition")
+            };
+            return Some(Step::Branch {
+                at,
+                cond,
+                if_true: Next::Return(zero),
+                if_false: Next::Go(State {
+                    a: divided,
+                    ..*state
+                }),
+            });
+        }
+    } else if matches!(operation, op::DIV | op::MOD) {
+        return Some(Step::Return(terms.constant(0)));
+    }
+    state.a = terms.alu(operation, state.a, operand);
+    None
+}
+
+/// A jump run on `state`: the branch where its test depends on the input,
+/// else `None` with `state` at the instruction it goes to.
+fn jump(
+    code: u16,
+    k: u32,
+    jt: u8,
+    jf: u8,
+    at: u32,
+    state: &mut State,
+    terms: &mut Terms,
+) -> Option<Step> {
+    let operation = code & 0xf0;
+    if operation == op::JA {
+        state.pc += k;
+        return None;
+    }
+    let operand = if code & op::X != 0 {
+        state.x
+    } else {
+        terms.constant(k)
+    };
+    let (on_true, on_false) = (state.pc + u32::from(jt), state.pc + u32::from(jf));
+    match Cond::classify(terms, state.a, operation, operand, true) {
+        Classified::Always(true) => state.pc = on_true,
+        Classified::Always(false) => state.pc = on_false,
+        Classified::Cond(cond) => {
+            return Some(Step::Branch {
+                at,
+                cond,
+                if_true: Next::Go(State {
+                    pc: on_true,
+                    ..*state
+                }),
+                if_false: Next::Go(State {
+                    pc: on_false,
+                    ..*state
+                }),
+            })
+        }
+    }
+    None
 }

@@ -10,7 +10,7 @@ use super::MAX_EXACT_ENTRIES;
 /// One problem found in a policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
-    /// Index of the rule at fault in [`Policy::rules`].
+    /// Index of the rule at fault in [`Policy::rules`](crate::model::Policy::rules).
     pub rule: usize,
     /// The part of that rule at fault.
     pub part: Part,
@@ -23,9 +23,9 @@ pub struct Problem {
 pub enum Part {
     /// The rule as a whole.
     Rule,
-    /// The syscall name at this index of [`Rule::syscalls`].
+    /// The syscall name at this index of [`Rule::syscalls`](crate::model::Rule::syscalls).
     Syscall(usize),
-    /// The condition at this index of [`Rule::conditions`].
+    /// The condition at this index of [`Rule::conditions`](crate::model::Rule::conditions).
     Condition(usize),
     /// The mask of the condition at this index.
     Mask(usize),
@@ -110,7 +110,7 @@ pub enum ProblemKind {
         count: usize,
     },
     /// A rule that would deny, or decide by argument, a syscall the kernel
-    /// runs past every filter (see [`syscalls::UNFILTERABLE`]).
+    /// runs past every filter (see [`syscalls::UNFILTERABLE`](crate::syscalls::UNFILTERABLE)).
     Unfilterable {
         /// The syscall.
         syscall: String,

@@ -47,22 +47,7 @@ impl Lowerer {
             .iter()
             .map(|comparison| argument_index(&comparison.arg, errors))
             .collect();
-        // Each syscall reads the compared arguments at its own widths: the
-        // names that read them alike share rules, in order of appearance.
-        let mut groups: Vec<(Vec<ArgWidth>, Vec<&Ident>)> = Vec::new();
-        for name in names {
-            let widths: Option<Vec<ArgWidth>> = comparisons
-                .iter()
-                .zip(&indices)
-                .map(|(comparison, index)| comparison_width(name, comparison, (*index)?, errors))
-                .collect();
-            let Some(widths) = widths else { continue };
-            match groups.iter_mut().find(|(known, _)| *known == widths) {
-                Some((_, group)) => group.push(name),
-                None => groups.push((widths, vec![name])),
-            }
-        }
-        for (widths, group) in groups {
+        for (widths, group) in width_groups(names, &comparisons, &indices, errors) {
             let lowered: Vec<Option<ArgCondition>> = comparisons
                 .iter()
                 .zip(&indices)
@@ -87,17 +72,7 @@ impl Lowerer {
                 };
                 let source = RuleSource {
                     syscalls: group.iter().map(|name| name.span()).collect(),
-                    conditions: alternative
-                        .iter()
-                        .map(|comparison| ConditionSource {
-                            whole: comparison.span,
-                            mask: comparison
-                                .mask
-                                .as_ref()
-                                .map_or(comparison.span, |mask| mask.span),
-                            value: comparison.value.span,
-                        })
-                        .collect(),
+                    conditions: alternative.iter().map(|c| condition_source(c)).collect(),
                     action: action_span,
                     filter: scope.header.unwrap_or(names_range),
                     acknowledged: scope.allows.clone(),
@@ -149,6 +124,40 @@ pub(super) fn alternatives(expr: &Expr) -> Option<Vec<Vec<&Comparison>>> {
             }
             Some(product)
         }
+    }
+}
+
+/// The syscalls of `names` grouped by the widths at which they read the
+/// compared arguments, in order of appearance: the names that read them
+/// alike share rules.
+fn width_groups<'n>(
+    names: &'n [Ident],
+    comparisons: &[&Comparison],
+    indices: &[Option<u8>],
+    errors: &mut Errors,
+) -> Vec<(Vec<ArgWidth>, Vec<&'n Ident>)> {
+    let mut groups: Vec<(Vec<ArgWidth>, Vec<&Ident>)> = Vec::new();
+    for name in names {
+        let widths: Option<Vec<ArgWidth>> = comparisons
+            .iter()
+            .zip(indices)
+            .map(|(comparison, index)| comparison_width(name, comparison, (*index)?, errors))
+            .collect();
+        let Some(widths) = widths else { continue };
+        match groups.iter_mut().find(|(known, _)| *known == widths) {
+            Some((_, group)) => group.push(name),
+            None => groups.push((widths, vec![name])),
+        }
+    }
+    groups
+}
+
+/// Where a comparison is written: the whole, its mask, its value.
+fn condition_source(comparison: &Comparison) -> ConditionSource {
+    ConditionSource {
+        whole: comparison.span,
+        mask: (comparison.mask.as_ref()).map_or(comparison.span, |mask| mask.span),
+        value: comparison.value.span,
     }
 }
 

@@ -272,66 +272,19 @@ pub(super) fn lower_comparison(
         })
     });
     let (value, minus) = resolve_signed_value(&comparison.value, ValueKind::Number, errors)?;
-    let arg = &comparison.arg;
-    let value_span = comparison.value.span;
-    let masked = comparison.mask.is_some();
-    let ordering = !masked && !matches!(comparison.op, CmpOp::Eq | CmpOp::Ne);
-    let reads = || described(syscall, index);
-    let fits = match (width, minus) {
-        (ArgWidth::U64, None) => true,
-        (ArgWidth::U64, Some(_)) => {
-            errors.push(
-                value_span,
-                format!(
-                    "negative value compared with `{arg}`, which `{syscall}` reads as {}",
-                    reads()
-                ),
-                Some(
-                    "64-bit arguments are compared as unsigned integers: write the unsigned value",
-                ),
-            );
-            return None;
-        }
-        (ArgWidth::I32 | ArgWidth::U32, Some(_)) if (value as i64) < i64::from(i32::MIN) => false,
-        (ArgWidth::I32, Some(_)) => !masked,
-        (ArgWidth::U32, Some(_)) => !ordering && !masked,
-        (ArgWidth::U16, Some(_)) => false,
-        (ArgWidth::I32, None) if value > i32::MAX as u64 && value <= u64::from(u32::MAX) => {
-            if ordering {
-                errors.push(
-                    value_span,
-                    format!(
-                        "{} is above the largest value of `{arg}`, which `{syscall}` reads as {}",
-                        upper_half::grouped_hex(value),
-                        reads()
-                    ),
-                    Some(&format!(
-                        "the kernel reads these bits as {}: write that",
-                        width.render(value)
-                    )),
-                );
-                return None;
-            }
-            true
-        }
-        (_, None) => value <= width.mask(),
-    };
-    if !fits {
-        let shown = match minus {
-            Some(_) => format!("{}", value as i64),
-            None => upper_half::grouped_hex(value),
-        };
-        errors.push(
-            value_span,
-            format!("{shown} is not a value of `{arg}`, which `{syscall}` reads as {}", reads()),
-            Some(&format!(
-                "the kernel reads only the low {} bits of the register: compare a value it can read, \
-                 or compare all 64 bits with `{arg} as u64`",
-                width.bits()
-            )),
-        );
+    if !value_fits(
+        syscall,
+        index,
+        comparison,
+        width,
+        value,
+        minus.is_some(),
+        errors,
+    ) {
         return None;
     }
+    let arg = &comparison.arg;
+    let reads = || described(syscall, index);
     let op = match (&comparison.mask, mask_value) {
         (Some(mask), Some(Some(mask_value))) => {
             if mask_value & !width.mask() != 0 {
@@ -361,6 +314,81 @@ pub(super) fn lower_comparison(
         value: value & width.mask(),
         width,
     })
+}
+
+/// Whether `value` (`negative`: written with a minus) is a value the
+/// kernel can read in the argument `comparison` compares, which `syscall`
+/// reads at `width`; an error where it is not.
+fn value_fits(
+    syscall: &str,
+    index: u8,
+    comparison: &Comparison,
+    width: ArgWidth,
+    value: u64,
+    negative: bool,
+    errors: &mut Errors,
+) -> bool {
+    let arg = &comparison.arg;
+    let value_span = comparison.value.span;
+    let masked = comparison.mask.is_some();
+    let ordering = !masked && !matches!(comparison.op, CmpOp::Eq | CmpOp::Ne);
+    let reads = || described(syscall, index);
+    let fits = match (width, negative) {
+        (ArgWidth::U64, false) => true,
+        (ArgWidth::U64, true) => {
+            errors.push(
+                value_span,
+                format!(
+                    "negative value compared with `{arg}`, which `{syscall}` reads as {}",
+                    reads()
+                ),
+                Some(
+                    "64-bit arguments are compared as unsigned integers: write the unsigned value",
+                ),
+            );
+            return false;
+        }
+        (ArgWidth::I32 | ArgWidth::U32, true) if (value as i64) < i64::from(i32::MIN) => false,
+        (ArgWidth::I32, true) => !masked,
+        (ArgWidth::U32, true) => !ordering && !masked,
+        (ArgWidth::U16, true) => false,
+        (ArgWidth::I32, false) if value > i32::MAX as u64 && value <= u64::from(u32::MAX) => {
+            if ordering {
+                errors.push(
+                    value_span,
+                    format!(
+                        "{} is above the largest value of `{arg}`, which `{syscall}` reads as {}",
+                        upper_half::grouped_hex(value),
+                        reads()
+                    ),
+                    Some(&format!(
+                        "the kernel reads these bits as {}: write that",
+                        width.render(value)
+                    )),
+                );
+                return false;
+            }
+            true
+        }
+        (_, false) => value <= width.mask(),
+    };
+    if !fits {
+        let shown = match negative {
+            true => format!("{}", value as i64),
+            false => upper_half::grouped_hex(value),
+        };
+        errors.push(
+            value_span,
+            format!("{shown} is not a value of `{arg}`, which `{syscall}` reads as {}", reads()),
+            Some(&format!(
+                "the kernel reads only the low {} bits of the register: compare a value it can read, \
+                 or compare all 64 bits with `{arg} as u64`",
+                width.bits()
+            )),
+        );
+        return false;
+    }
+    true
 }
 
 pub(super) fn argument_index(arg: &Ident, errors: &mut Errors) -> Option<u8> {
