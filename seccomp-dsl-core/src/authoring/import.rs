@@ -7,13 +7,17 @@
 //!   keys it does not know (`_comment`); a seccomp agent's `listenerPath`
 //!   is the engine's, not the filter's.
 //! - runc skips a rule whose action is the default action, and one naming
-//!   a syscall its libseccomp does not know (logged at debug level).
+//!   a syscall its libseccomp does not know (logged at debug level); it
+//!   adds an entry comparing one argument more than once as one rule per
+//!   comparison, so that any one of them matching is enough.
 //! - libseccomp ANDs a masked comparison's value with the mask, so a mask
 //!   of 0 compares nothing; a syscall's rule without conditions replaces
 //!   its conditional rules, whatever their order (`db_rule_add`).
 //!
 //! What cannot be written exactly is left to [`crate::validate`], which
 //! refuses it with the reason.
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
@@ -172,13 +176,14 @@ fn compact(value: &Value) -> String {
 /// and libseccomp drop, with a note for each: names no kernel has, masked
 /// comparisons with a mask of 0, rules whose action is the default, and
 /// the conditional rules of a syscall that a rule without conditions
-/// decides everywhere. Emptied rules stay (without names), so that rule
-/// `i` is still entry `i`.
-pub fn drop_what_engines_drop(policy: &mut Policy) -> Vec<String> {
-    let mut notes = Vec::new();
+/// decides everywhere; splits entries comparing one argument twice as runc
+/// does (see [`split_repeated_arguments`]). Emptied rules stay (without
+/// names); `entries[i]` is the entry rule `i` comes from.
+pub fn drop_what_engines_drop(policy: &mut Policy, entries: &mut Vec<usize>) -> Vec<String> {
+    let mut notes = split_repeated_arguments(policy, entries);
     let default = policy.default_action;
     let rules = policy.rules.to_mut();
-    for (index, rule) in rules.iter_mut().enumerate() {
+    for (rule, &index) in rules.iter_mut().zip(entries.iter()) {
         if rule.action == default && !rule.syscalls.is_empty() {
             notes.push(format!(
                 "syscalls[{index}] has the default action ({default}): runc skips such a rule, \
@@ -214,15 +219,15 @@ pub fn drop_what_engines_drop(policy: &mut Policy) -> Vec<String> {
     }
     // A syscall's first rule without conditions that applies everywhere
     // decides it; libseccomp drops its conditional rules.
-    let deciding: Vec<(usize, String)> = (rules.iter().enumerate())
-        .filter(|(_, rule)| rule.is_unconditional() && rule.applies_everywhere())
-        .flat_map(|(index, rule)| {
+    let deciding: Vec<(usize, String)> = (rules.iter().zip(entries.iter()))
+        .filter(|(rule, _)| rule.is_unconditional() && rule.applies_everywhere())
+        .flat_map(|(rule, &index)| {
             rule.syscalls
                 .iter()
                 .map(move |name| (index, name.to_string()))
         })
         .collect();
-    for (index, rule) in rules.iter_mut().enumerate() {
+    for (rule, &index) in rules.iter_mut().zip(entries.iter()) {
         if rule.is_unconditional() {
             continue;
         }
@@ -238,6 +243,46 @@ pub fn drop_what_engines_drop(policy: &mut Policy) -> Vec<String> {
             false
         });
     }
+    notes
+}
+
+/// runc (1.1.5) adds an entry that compares one argument more than once
+/// as one rule per comparison, which libseccomp ORs: a call matching any
+/// one comparison gets the entry's action. Each such rule becomes rules of
+/// one condition each, with a note; `entries` follows the rules.
+fn split_repeated_arguments(policy: &mut Policy, entries: &mut Vec<usize>) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut rules = Vec::with_capacity(policy.rules.len());
+    let mut from = Vec::with_capacity(entries.len());
+    for (rule, &entry) in policy.rules.iter().zip(entries.iter()) {
+        let conditions = &rule.conditions;
+        let repeated = (conditions.iter().enumerate()).find(|(i, c)| {
+            conditions[..*i]
+                .iter()
+                .any(|earlier| earlier.index == c.index)
+        });
+        let Some((_, twice)) = repeated else {
+            rules.push(rule.clone());
+            from.push(entry);
+            continue;
+        };
+        notes.push(format!(
+            "syscalls[{entry}] compares `arg{}` more than once: runc adds each of its {} \
+             comparisons as a rule of its own, so a call matching any one of them gets {}, and \
+             so does the policy",
+            twice.index,
+            conditions.len(),
+            rule.action
+        ));
+        for condition in conditions.iter() {
+            let mut single = rule.clone();
+            single.conditions = Cow::Owned(vec![*condition]);
+            rules.push(single);
+            from.push(entry);
+        }
+    }
+    policy.rules = Cow::Owned(rules);
+    *entries = from;
     notes
 }
 
@@ -313,7 +358,7 @@ impl std::fmt::Display for Shadowed {
 /// conditions is never applied to a syscall an earlier entry without
 /// conditions or filters already names (Debian's containers-common profile
 /// allows `setns` to everyone, then denies it without CAP_SYS_ADMIN).
-fn drop_shadowed(policy: &mut Policy) -> Vec<Shadowed> {
+fn drop_shadowed(policy: &mut Policy, entries: &mut Vec<usize>) -> Vec<Shadowed> {
     let mut shadowed = Vec::new();
     let rules = policy.rules.to_mut();
     for later in 1..rules.len() {
@@ -328,23 +373,28 @@ fn drop_shadowed(policy: &mut Policy) -> Vec<Shadowed> {
             });
             if let Some(by) = by {
                 shadowed.push(Shadowed {
-                    entry: later,
+                    entry: entries[later],
                     syscall: name.to_string(),
-                    by,
+                    by: entries[by],
                 });
             }
             by.is_none()
         });
     }
+    let kept: Vec<bool> = rules.iter().map(|rule| !rule.syscalls.is_empty()).collect();
     rules.retain(|rule| !rule.syscalls.is_empty());
+    let mut kept = kept.into_iter();
+    entries.retain(|_| kept.next().unwrap_or(false));
     shadowed
 }
 
 /// [`import_docker`], and the syscalls it left out of entries because
 /// engines never apply those entries to them.
 pub fn import_docker_noting(json: &str) -> Result<(Policy, Vec<Shadowed>), ImportError> {
-    let policy = docker::from_json(json).map_err(ImportError::Docker)?;
-    finish_import(policy)
+    let mut policy = docker::from_json(json).map_err(ImportError::Docker)?;
+    let mut entries = (0..policy.rules.len()).collect();
+    split_repeated_arguments(&mut policy, &mut entries);
+    finish_import(policy, entries)
 }
 
 /// A Docker profile read as the engines read it (see [`crate::import`]):
@@ -361,16 +411,21 @@ pub fn import_docker_noting(json: &str) -> Result<(Policy, Vec<Shadowed>), Impor
 pub fn import_docker_as_engines(json: &str) -> Result<(Policy, Vec<String>), ImportError> {
     let (profile, mut notes) = read_profile(json).map_err(ImportError::Docker)?;
     let mut policy = docker::from_profile(&profile).map_err(ImportError::Docker)?;
-    notes.extend(drop_what_engines_drop(&mut policy));
-    let (policy, shadowed) = finish_import(policy)?;
+    let mut entries = (0..policy.rules.len()).collect();
+    notes.extend(drop_what_engines_drop(&mut policy, &mut entries));
+    let (policy, shadowed) = finish_import(policy, entries)?;
     notes.extend(shadowed.iter().map(Shadowed::to_string));
     Ok((policy, notes))
 }
 
 /// The last steps of an import: what libseccomp never applies is dropped,
 /// masked values are ANDed with their mask, and the rest validated.
-fn finish_import(mut policy: Policy) -> Result<(Policy, Vec<Shadowed>), ImportError> {
-    let shadowed = drop_shadowed(&mut policy);
+/// `entries[i]` is the profile's entry rule `i` comes from.
+fn finish_import(
+    mut policy: Policy,
+    mut entries: Vec<usize>,
+) -> Result<(Policy, Vec<Shadowed>), ImportError> {
+    let shadowed = drop_shadowed(&mut policy, &mut entries);
     for rule in policy.rules.to_mut() {
         for condition in rule.conditions.to_mut() {
             if let CmpOp::MaskedEq(mask) = condition.op {
@@ -398,7 +453,7 @@ fn finish_import(mut policy: Policy) -> Result<(Policy, Vec<Shadowed>), ImportEr
                     .unwrap_or_default();
                 format!(
                     "syscalls[{}] `{name}`: {}{help}",
-                    problem.rule, problem.kind
+                    entries[problem.rule], problem.kind
                 )
             })
             .collect(),
@@ -408,6 +463,7 @@ fn finish_import(mut policy: Policy) -> Result<(Policy, Vec<Shadowed>), ImportEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Action, Context, KernelVersion, SeccompArch};
 
     #[test]
     fn keys_are_matched_as_go_matches_them_and_unknown_ones_ignored() {
@@ -437,6 +493,55 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("one field to the engines' JSON reader"));
+    }
+
+    /// An entry comparing one argument twice is one rule per comparison to
+    /// runc, so the policy allows what matches either; a mask of 0 among
+    /// them is then a rule without conditions, as libseccomp reads it.
+    #[test]
+    fn an_argument_compared_twice_is_read_as_runc_adds_it() {
+        let json = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+            {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [
+                {"index": 0, "value": 1, "op": "SCMP_CMP_EQ"},
+                {"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]},
+            {"names": ["getpid"], "action": "SCMP_ACT_ALLOW"},
+            {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [
+                {"index": 0, "value": 1, "op": "SCMP_CMP_EQ"},
+                {"index": 0, "value": 0, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]}]}"#;
+        let (policy, notes) = crate::dsl::import_docker_as_engines(json).unwrap();
+        let context = Context {
+            arch: "amd64".into(),
+            capabilities: vec![],
+            kernel: KernelVersion { major: 6, minor: 1 },
+        };
+        let decide = |policy: &Policy, name: &str, arg0: u64| {
+            (policy.applicable(&context, SeccompArch::X86_64)).decide(name, &[arg0, 0, 0, 0, 0, 0])
+        };
+        for (value, allowed) in [(1, true), (2, true), (3, false)] {
+            let decided = decide(&policy, "personality", value);
+            assert_eq!(decided == Action::Allow, allowed, "personality({value})");
+        }
+        assert_eq!(
+            decide(&policy, "socket", 7),
+            Action::Allow,
+            "the mask of 0 alone is a rule without conditions"
+        );
+        let all = notes.join("\n");
+        assert!(
+            all.contains("syscalls[0] compares `arg0` more than once: runc adds each of its 2"),
+            "{all}"
+        );
+        assert!(
+            all.contains("syscalls[2] compares `arg0` under a mask of 0"),
+            "{all}"
+        );
+        // The strict reader means the same.
+        let first_entry = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+            {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [
+                {"index": 0, "value": 1, "op": "SCMP_CMP_EQ"},
+                {"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]}]}"#;
+        let strict = import_docker(first_entry).unwrap();
+        assert_eq!(decide(&strict, "personality", 2), Action::Allow);
     }
 
     /// What runc and libseccomp drop is dropped, each said; what depends
