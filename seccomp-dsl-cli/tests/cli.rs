@@ -77,7 +77,7 @@ fn import_warns_of_each_walk_around_a_64_bit_comparison() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(
         stderr,
-        "warning: -: syscalls[2] compares all 64 bits of `arg0`, which `socket` reads as 32 bits: \
+        "warning: -: a rule for `socket` compares all 64 bits of `arg0`, which `socket` reads as 32 bits: \
          `socket(0x1_0000_0028, …)` gets allow, while the kernel runs it as `socket(0x28, …)`, \
          which gets errno(1)\n"
     );
@@ -95,7 +95,7 @@ fn import_warns_of_each_rule_the_engine_leaves_syscalls_out_of() {
     assert!(output.status.success(), "a warning is no failure");
     assert_eq!(
         String::from_utf8(output.stderr).unwrap(),
-        "warning: -: syscalls[0] names mseal, statmount, which libseccomp 2.5.4 does not know: \
+        "warning: -: a rule names mseal, statmount, which libseccomp 2.5.4 does not know: \
          podman 4.3 (runc 1.1.5, libseccomp 2.5.4) leaves them out of the rule; the source keeps \
          them for install() alone, with #[allow(unknown_to_engine)]\n"
     );

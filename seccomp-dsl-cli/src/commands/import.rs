@@ -31,11 +31,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     // warning.
     for witness in upper_half::witnesses(&policy) {
         if witness.is_bypass() {
+            // Named by syscall: the policy's rules are not the profile's
+            // entries one for one (entries are split and dropped as runc does).
             eprintln!(
-                "warning: {}: syscalls[{}] compares all 64 bits of `arg{}`, which \
+                "warning: {}: a rule for `{}` compares all 64 bits of `arg{}`, which \
                  `{}` reads as {} bits: {witness}",
                 profile.display(),
-                witness.rule,
+                witness.syscall,
                 policy.rules[witness.rule].conditions[witness.condition].index,
                 witness.syscall,
                 witness.width.bits(),
@@ -43,11 +45,11 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
         }
     }
     let engine = engines::TARGET;
-    for (index, rule) in policy.rules.iter().enumerate() {
+    for rule in policy.rules.iter() {
         let dropped = engine.dropped_names(rule, &policy.architectures);
         if !dropped.is_empty() {
             eprintln!(
-                "warning: {}: syscalls[{index}] names {}, which libseccomp {} does not \
+                "warning: {}: a rule names {}, which libseccomp {} does not \
                  know: {} leaves them out of the rule; the source keeps them for \
                  install() alone, with #[allow(unknown_to_engine)]",
                 profile.display(),
