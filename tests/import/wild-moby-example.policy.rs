@@ -5,7 +5,7 @@ seccomp_dsl::seccomp_profile! {
     #[allow(stops_exit)]
     default errno(EPERM);
 
-    // `clone` is let run with namespace flags (no `arg0 & CLONE_NEWNS | ... == 0` rule keeps them out).
+    // `clone` is let run with CLONE_NEWCGROUP (its comparison of `arg0` keeps the other namespace flags out).
     #[allow(dangerous_permission)]
     rule clone(arg0 & CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET == 0) => allow;
 

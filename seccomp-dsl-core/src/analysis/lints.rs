@@ -72,15 +72,30 @@ pub struct Finding {
 
 /// Whether `conditions` keep every namespace flag out of `clone`'s flags.
 fn excludes_namespaces(conditions: &[ArgCondition]) -> bool {
-    conditions.iter().any(|condition| {
-        condition.index == 0
-            && condition.value & CLONE_NAMESPACES == 0
-            && match condition.op {
-                CmpOp::MaskedEq(mask) => mask & CLONE_NAMESPACES == CLONE_NAMESPACES,
-                CmpOp::Eq => true,
-                _ => false,
-            }
-    })
+    namespaces_let_through(conditions) == 0
+}
+
+/// The namespace flags of [`CLONE_NAMESPACES`] a `clone` rule with these
+/// conditions lets a call set: all of them, but those a comparison of
+/// `arg0` requires to be clear (`arg0 & MASK == VALUE` with the flag in
+/// the mask and not in the value; `arg0 == VALUE` without it).
+fn namespaces_let_through(conditions: &[ArgCondition]) -> u64 {
+    (conditions.iter())
+        .filter(|condition| condition.index == 0)
+        .fold(CLONE_NAMESPACES, |through, condition| match condition.op {
+            CmpOp::MaskedEq(mask) => through & !(mask & !condition.value),
+            CmpOp::Eq => through & condition.value,
+            _ => through,
+        })
+}
+
+/// The names of the `CLONE_NEW*` flags in `flags`, joined with `, `.
+fn namespace_names(flags: u64) -> String {
+    let names: Vec<&str> = (crate::constants::CLONE_FLAGS.constants.iter())
+        .filter(|(name, value)| name.starts_with("CLONE_NEW") && flags & value == *value)
+        .map(|(name, _)| *name)
+        .collect();
+    names.join(", ")
 }
 
 /// What is flagged at `rule` of `policy`. A rule
@@ -167,11 +182,20 @@ fn dangerous_by_arguments(name: &str, rule: &Rule, on_arg0: bool) -> Option<Stri
              it may create namespaces"
                 .to_string(),
         ),
-        "clone" if !excludes_namespaces(&rule.conditions) => Some(
-            "`clone` is let run with namespace flags (no `arg0 & CLONE_NEWNS | ... == 0` \
-             rule keeps them out)"
-                .to_string(),
-        ),
+        "clone" if !excludes_namespaces(&rule.conditions) => {
+            let through = namespaces_let_through(&rule.conditions);
+            Some(if through == CLONE_NAMESPACES {
+                "`clone` is let run with namespace flags (no `arg0 & CLONE_NEWNS | ... == 0` \
+                 rule keeps them out)"
+                    .to_string()
+            } else {
+                format!(
+                    "`clone` is let run with {} (its comparison of `arg0` keeps the other \
+                     namespace flags out)",
+                    namespace_names(through)
+                )
+            })
+        }
         "personality" if !on_arg0 => Some(
             "`personality` is let run whatever the persona (`READ_IMPLIES_EXEC`, \
              `ADDR_NO_RANDOMIZE`, ...)"
@@ -241,4 +265,38 @@ pub fn default_finding(action: Action) -> Option<String> {
          often waiting forever for it"
             .to_string()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Action, Policy, Rule};
+
+    fn clone_finding(conditions: Vec<ArgCondition>) -> Option<String> {
+        let rule = Rule::new(["clone"], conditions, Action::Allow);
+        let policy = Policy::new(Action::Errno(1), vec![rule.clone()]);
+        (rule_findings(&rule, &policy).into_iter())
+            .find(|finding| finding.lint == DANGEROUS_PERMISSION)
+            .map(|finding| finding.why)
+    }
+
+    /// A `clone` rule is flagged with the namespace flags it lets through,
+    /// and not at all when it keeps every one out.
+    #[test]
+    fn a_clone_rule_is_flagged_with_the_namespaces_it_lets_through() {
+        let masked = |mask| ArgCondition::new(0, CmpOp::MaskedEq(mask), 0);
+        assert!(clone_finding(vec![masked(CLONE_NAMESPACES)]).is_none());
+        assert!(clone_finding(vec![ArgCondition::new(0, CmpOp::Eq, 0x11)]).is_none());
+        let without_cgroup = CLONE_NAMESPACES & !0x0200_0000;
+        assert_eq!(
+            clone_finding(vec![masked(without_cgroup)]).as_deref(),
+            Some(
+                "`clone` is let run with CLONE_NEWCGROUP (its comparison of `arg0` keeps the \
+                 other namespace flags out)"
+            )
+        );
+        assert!(clone_finding(vec![])
+            .unwrap()
+            .contains("no `arg0 & CLONE_NEWNS | ... == 0`"));
+    }
 }
