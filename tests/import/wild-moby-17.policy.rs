@@ -110,7 +110,7 @@ seccomp_dsl::seccomp_profile! {
             quotactl, setdomainname, sethostname, setns, umount, umount2, unshare;
     }
 
-    // `clone` is let run with namespace flags (no `arg0 & CLONE_NEWNS | ... == 0` rule keeps them out).
+    // `clone` is let run with CLONE_NEWCGROUP (its comparison of `arg0` keeps the other namespace flags out).
     #[allow(dangerous_permission)]
     unless cap(CAP_SYS_ADMIN), arch(s390, s390x) {
         rule clone(arg0 & CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET == 0) => allow;
