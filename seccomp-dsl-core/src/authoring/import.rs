@@ -177,7 +177,7 @@ fn compact(value: &Value) -> String {
 /// comparisons with a mask of 0, rules whose action is the default, and
 /// the conditional rules of a syscall that a rule without conditions
 /// decides everywhere; splits entries comparing one argument twice as runc
-/// does (see [`split_repeated_arguments`]). Emptied rules stay (without
+/// does, one rule per comparison. Emptied rules stay (without
 /// names); `entries[i]` is the entry rule `i` comes from.
 pub fn drop_what_engines_drop(policy: &mut Policy, entries: &mut Vec<usize>) -> Vec<String> {
     let mut notes = split_repeated_arguments(policy, entries);
