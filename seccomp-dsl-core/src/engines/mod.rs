@@ -18,6 +18,8 @@ pub use crate::model::{EnosysStub, STUB_ACTION};
 use crate::syscalls;
 
 mod libseccomp_2_5_4;
+#[cfg(feature = "checks")]
+pub mod libseccomp_db;
 mod runc_calls;
 mod stub;
 
