@@ -222,4 +222,3 @@ impl SyscallRules {
         (top, None, count)
     }
 }
-
