@@ -243,3 +243,61 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    /// What the checks accept, libseccomp 2.5.4 takes as the model means it:
+    /// each syscall's rules in the exact form the Docker export writes,
+    /// added in order as runc adds them to the port of libseccomp's rule
+    /// database, are never refused, never loop, and answer every call near
+    /// the policy's constants as the model does, on x86_64. (Policies the
+    /// `libseccomp_miscompiles` lint flags are left out: it says so.)
+    #[test]
+    fn accepted_policies_are_what_libseccomp_builds(
+        rules in prop::collection::vec(rule(), 1..12),
+        default in 0..ACTIONS.len(),
+        seed in any::<u64>(),
+    ) {
+        use seccomp_dsl_core::engines::{self, libseccomp_db::SyscallRules};
+        // The rules the checks refuse are left out, one at a time, so that
+        // what remains is a policy they accept.
+        let mut policy = Policy::new(ACTIONS[default], rules);
+        while let Some(problem) = seccomp_dsl_core::validate::validate(&policy).first() {
+            policy.rules.to_mut().remove(problem.rule);
+        }
+        if policy.rules.is_empty() || !engines::miscompiled_by_libseccomp(&policy).is_empty() {
+            return Ok(());
+        }
+        let context = Context {
+            arch: "amd64".into(),
+            capabilities: vec![],
+            kernel: KernelVersion { major: 6, minor: 1 },
+        };
+        let resolved = policy.applicable(&context, SeccompArch::X86_64);
+        let calls = calls(&policy, &[SeccompArch::X86_64], seed);
+        for name in policy.syscall_names() {
+            let entries: Vec<(Vec<ArgCondition>, Action)> = (policy.rules.iter())
+                .filter(|rule| rule.names(name))
+                .flat_map(|rule| seccomp_dsl_core::exact::rules(rule).into_owned())
+                .map(|rule| (rule.conditions.to_vec(), rule.action))
+                .collect();
+            let tree = SyscallRules::build(&entries, true);
+            prop_assert!(tree.is_ok(), "{name}: {:?}: {:?}", tree.as_ref().err(), entries);
+            let tree = tree.unwrap();
+            let Some(number) = syscalls::lookup(name)
+                .and_then(|entry| entry.number(SeccompArch::X86_64.syscall_table()))
+            else {
+                continue;
+            };
+            for call in calls.iter().filter(|call| call.nr as u32 == number) {
+                let answer = tree.decide(&call.args, true).unwrap_or(policy.default_action);
+                prop_assert_eq!(
+                    answer,
+                    resolved.decide(name, &call.args),
+                    "{} {:x?}: {:?}", name, call.args, entries
+                );
+            }
+        }
+    }
+}
