@@ -3,7 +3,8 @@
 //! proven to decide every call as the model does (by `decide`, against
 //! the model's decision diagram), on every ABI, 64-bit and 32-bit; and
 //! the diagram answers calls near the policy's constants as the model's
-//! reference does.
+//! reference does. And what the checks accept, the port of libseccomp's
+//! rule database builds as the model means it.
 
 use proptest::prelude::*;
 use seccomp_dsl_core::bpf::emulate::{run, SeccompData};
