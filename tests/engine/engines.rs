@@ -242,6 +242,25 @@ impl Engine for Podman {
     }
 
     fn command(&self, probe: &Path, profile: Option<&Path>, args: &[&str]) -> Command {
+        self.command_with(probe, profile, &[], args)
+    }
+
+    fn flaked(&self, stderr: &str) -> bool {
+        // podman 4.3 with runc now and then loses a race with itself.
+        stderr.contains("cannot start an already running container")
+    }
+}
+
+impl Podman {
+    /// [`Engine::command`], with `options` of `podman run` (such as
+    /// `--cap-add`) before the image.
+    pub fn command_with(
+        &self,
+        probe: &Path,
+        profile: Option<&Path>,
+        options: &[&str],
+        args: &[&str],
+    ) -> Command {
         let (files, processes) = (self.files, self.processes);
         let mut command = Command::new("podman");
         command
@@ -256,14 +275,10 @@ impl Engine for Podman {
             .arg(format!("--ulimit=nofile={files}:{files}"))
             .arg(format!("--ulimit=nproc={processes}:{processes}"))
             .arg(format!("--volume={}:/probe:ro", probe.display()))
+            .args(options)
             .args([IMAGE, "/probe"])
             .args(args);
         command
-    }
-
-    fn flaked(&self, stderr: &str) -> bool {
-        // podman 4.3 with runc now and then loses a race with itself.
-        stderr.contains("cannot start an already running container")
     }
 }
 

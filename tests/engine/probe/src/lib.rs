@@ -152,6 +152,40 @@ macro_rules! case {
 const BAD_FD: u64 = u64::MAX; // -1
 const BAD_POINTER: u64 = 8; // unmapped page
 
+/// `socket` with every family from 0 to 45 and protocol 0 or 9, of a type
+/// no family takes (so that an allowed call fails at once with EINVAL or
+/// EAFNOSUPPORT), and netlink's audit socket made for real: what tells
+/// overlapping `socket` rules apart (`syscall-probe sockets`).
+pub fn socket_battery() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for family in 0..=45u64 {
+        for protocol in [0u64, 9] {
+            let label: &'static str =
+                Box::leak(format!("socket({family}, 0xff, {protocol})").into_boxed_str());
+            let args = [family, 0xff, protocol, 0, 0, 0];
+            cases.push(Case {
+                label,
+                call: Call::Native(libc::SYS_socket, args),
+            });
+        }
+    }
+    cases.push(case!(
+        "socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT)",
+        SYS_socket,
+        libc::AF_NETLINK,
+        libc::SOCK_RAW,
+        9
+    ));
+    cases.push(case!(
+        "socket(AF_NETLINK, SOCK_RAW, 0)",
+        SYS_socket,
+        libc::AF_NETLINK,
+        libc::SOCK_RAW,
+        0
+    ));
+    cases
+}
+
 /// The battery. Every call is harmless whether it is allowed or not: it
 /// returns at once without a lasting effect, or fails on a bad argument
 /// (bad descriptor, unmapped pointer), so that its outcome shows what the

@@ -19,7 +19,11 @@ fn main() {
     for line in status.lines().filter(|line| line.starts_with("Cap")) {
         println!("{line}");
     }
-    for case in seccomp_dsl_probe::battery() {
+    let cases = match std::env::args().nth(1).as_deref() {
+        Some("sockets") => seccomp_dsl_probe::socket_battery(),
+        _ => seccomp_dsl_probe::battery(),
+    };
+    for case in cases {
         println!("{}\t{}", case.label, seccomp_dsl_probe::run(case.call));
     }
     println!("{}", seccomp_dsl_probe::END);
