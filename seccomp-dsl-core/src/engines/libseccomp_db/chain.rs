@@ -81,23 +81,21 @@ impl SyscallRules {
         ordered
     }
 
-    /// `_db_rule_gen_64`: the new rule's chain, its action when it has no
-    /// chain, and its node count.
+    /// `_db_rule_gen_64`: the new rule's chain, or its action when it
+    /// compares nothing.
     pub(super) fn gen_64(
         &mut self,
         conditions: &[ArgCondition],
         action: Action,
-    ) -> (Option<Id>, Option<Action>, i64) {
+    ) -> (Option<Id>, Option<Action>) {
         let mut top = None;
         let mut previous: Option<Level> = None;
-        let mut count = 0;
         for condition in Self::in_argument_order(conditions) {
             let (mask, _) = Self::mask_and_datum(&condition);
             if matches!(condition.op, CmpOp::MaskedEq(_)) && mask == 0 {
                 continue;
             }
             let level = self.level_64(&condition);
-            count += if level.third.is_some() { 3 } else { 2 };
             match &previous {
                 Some(previous) => self.link_64(previous, level.first),
                 None => top = self.get(Some(level.first)),
@@ -105,7 +103,7 @@ impl SyscallRules {
             previous = Some(level);
         }
         let Some(last) = previous else {
-            return (None, Some(action), 0);
+            return (None, Some(action));
         };
         let (on_true, ids) = last.where_it_holds();
         for id in ids.into_iter().flatten() {
@@ -115,7 +113,7 @@ impl SyscallRules {
                 false => (node.act_f_flg, node.act_f) = (true, action),
             }
         }
-        (top, None, count)
+        (top, None)
     }
 
     /// The nodes of one comparison on a 64-bit ABI: for `>`, `>=`, `<`
@@ -173,15 +171,14 @@ impl SyscallRules {
         }
     }
 
-    /// `_db_rule_gen_32`.
+    /// `_db_rule_gen_32`: as [`Self::gen_64`], one node per comparison.
     pub(super) fn gen_32(
         &mut self,
         conditions: &[ArgCondition],
         action: Action,
-    ) -> (Option<Id>, Option<Action>, i64) {
+    ) -> (Option<Id>, Option<Action>) {
         let mut top = None;
         let mut prev: Option<(Id, bool)> = None;
-        let mut count = 0;
         for condition in Self::in_argument_order(conditions) {
             let (mask, datum) = Self::mask_and_datum(&condition);
             if matches!(condition.op, CmpOp::MaskedEq(_)) && low(mask) == 0 {
@@ -203,11 +200,10 @@ impl SyscallRules {
                 Some((p, false)) => self.nodes[p].nxt_f = self.get(Some(id)),
                 None => top = self.get(Some(id)),
             }
-            count += 1;
             prev = Some((id, on_true));
         }
         let Some((last, on_true)) = prev else {
-            return (None, Some(action), 0);
+            return (None, Some(action));
         };
         match on_true {
             true => {
@@ -219,6 +215,6 @@ impl SyscallRules {
                 self.nodes[last].act_f = action;
             }
         }
-        (top, None, count)
+        (top, None)
     }
 }

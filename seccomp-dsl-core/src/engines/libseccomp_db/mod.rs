@@ -100,7 +100,6 @@ pub struct SyscallRules {
     chains: Option<Id>,
     /// The action of a rule without conditions, when there is one.
     action: Option<Action>,
-    node_cnt: i64,
     /// A walk along a level went round (libseccomp would not return).
     looped: std::cell::Cell<bool>,
 }
@@ -141,13 +140,11 @@ impl SyscallRules {
             nodes: Vec::new(),
             chains: None,
             action: None,
-            node_cnt: 0,
             looped: std::cell::Cell::new(false),
         };
-        let mut exists = false;
         for (index, (conditions, action)) in rules.iter().enumerate() {
             let refused = |why| Refused { rule: index, why };
-            db.add(conditions, *action, wide, &mut exists)
+            db.add(conditions, *action, wide)
                 .map_err(|()| refused(Why::ConflictingActions))?;
             if db.looped.get() || !db.levels_are_lists() {
                 return Err(refused(Why::LoopsForever));
@@ -291,41 +288,30 @@ impl SyscallRules {
             && x.mask == y.mask
     }
 
-    /// `db_rule_add` for one rule of this syscall.
-    fn add(
-        &mut self,
-        conditions: &[ArgCondition],
-        action: Action,
-        wide: bool,
-        exists: &mut bool,
-    ) -> Result<(), ()> {
-        let (new_chains, new_action, new_cnt) = match wide {
+    /// `db_rule_add` for one rule of this syscall. (libseccomp's node
+    /// counts only order syscalls in the program, so they are left out.)
+    fn add(&mut self, conditions: &[ArgCondition], action: Action, wide: bool) -> Result<(), ()> {
+        let exists = self.chains.is_some() || self.action.is_some();
+        let (new_chains, new_action) = match wide {
             true => self.gen_64(conditions, action),
             false => self.gen_32(conditions, action),
         };
-        if !*exists {
-            *exists = true;
-            self.chains = new_chains;
-            self.action = new_action;
-            self.node_cnt = new_cnt;
+        if !exists {
+            (self.chains, self.action) = (new_chains, new_action);
             return Ok(());
         }
         let mut rm_flag = false;
         loop {
             if self.chains.is_none() {
                 if rm_flag {
-                    self.chains = new_chains;
-                    self.action = new_action;
-                    self.node_cnt = new_cnt;
+                    (self.chains, self.action) = (new_chains, new_action);
                 }
                 // Else the syscall is decided without arguments already:
                 // the existing rule is at least as wide.
                 return Ok(());
             }
             if new_chains.is_none() {
-                self.chains = None;
-                self.node_cnt = 0;
-                self.action = Some(action);
+                (self.chains, self.action) = (None, Some(action));
                 return Ok(());
             }
             let mut state = IterState {
@@ -335,7 +321,6 @@ impl SyscallRules {
             let pruned = self.tree_prune(self.chains, new_chains, &mut state);
             if pruned > 0 {
                 rm_flag = true;
-                self.node_cnt -= pruned;
                 if self.chains.is_none() {
                     continue;
                 }
@@ -347,9 +332,7 @@ impl SyscallRules {
         let (Some(top), Some(new)) = (self.chains, new_chains) else {
             return Ok(());
         };
-        let top = self.tree_add(top, new)?;
-        self.chains = Some(top);
-        self.node_cnt += new_cnt;
+        self.chains = Some(self.tree_add(top, new)?);
         Ok(())
     }
 }

@@ -375,8 +375,7 @@ impl SyscallRules {
                     return Err(());
                 }
                 let mut subtree = x_next;
-                let freed = self.node_put(&mut subtree);
-                self.node_cnt -= freed;
+                self.node_put(&mut subtree);
                 let node = &mut self.nodes[x];
                 match true_branch {
                     true => {
