@@ -28,6 +28,7 @@ use crate::model::{CmpOp, Policy};
 use crate::validate::{validate, Part, ProblemKind};
 use crate::{suggest, syscalls};
 
+mod grid;
 mod json;
 mod overlap;
 
@@ -243,11 +244,21 @@ fn drop_shadowed(policy: &mut Policy, entries: &mut Vec<usize>) -> Vec<Shadowed>
             by.is_none()
         });
     }
-    let kept: Vec<bool> = rules.iter().map(|rule| !rule.syscalls.is_empty()).collect();
-    rules.retain(|rule| !rule.syscalls.is_empty());
-    let mut kept = kept.into_iter();
-    entries.retain(|_| kept.next().unwrap_or(false));
+    drop_unnamed(policy, entries);
     shadowed
+}
+
+/// Removes the rules left without syscall names, and their entries.
+fn drop_unnamed(policy: &mut Policy, entries: &mut Vec<usize>) {
+    let named: Vec<bool> = (policy.rules.iter())
+        .map(|rule| !rule.syscalls.is_empty())
+        .collect();
+    let mut named = named.into_iter();
+    entries.retain(|_| named.next().unwrap_or(false));
+    policy
+        .rules
+        .to_mut()
+        .retain(|rule| !rule.syscalls.is_empty());
 }
 
 /// [`import_docker`], and the syscalls it left out of entries because
@@ -433,6 +444,28 @@ mod tests {
                 "syscalls[1] `socket`: conflicting rules for `socket`: a call can match both this \
                  rule (`allow`) and an earlier one (`errno(1)`) (podman 4.3 (runc 1.1.5, \
                  libseccomp 2.5.4) answers `socket(0x28)`, which both match, with errno(1)"
+            ),
+            "{refused}"
+        );
+    }
+
+    /// Overlapping rules libseccomp itself refuses (`-EEXIST`, so runc
+    /// cannot create the container) are refused, saying so.
+    #[test]
+    fn overlapping_rules_libseccomp_refuses_are_refused_saying_so() {
+        let json = r#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "syscalls": [
+            {"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [
+                {"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 2, "op": "SCMP_CMP_EQ"}]},
+            {"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+             "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}]}"#;
+        let refused = crate::dsl::import_docker_as_engines(json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains(
+                "podman 4.3 (runc 1.1.5, libseccomp 2.5.4) cannot load these rules: for `rule \
+                 socket(arg0 as u64 == AF_UNIX) => allow;`, libseccomp 2.5.4 refuses it beside the \
+                 earlier rules (two actions for one branch of its tree, EEXIST)"
             ),
             "{refused}"
         );

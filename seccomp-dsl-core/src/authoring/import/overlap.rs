@@ -1,6 +1,9 @@
-//! What the target engine answers where two of a syscall's rules with
-//! different actions overlap, for the refusal to say.
+//! A syscall's rules that overlap with different actions, which
+//! libseccomp answers by the order of its argument tree: written apart as
+//! it answers them ([`write_overlaps_apart`]), or, where that cannot be
+//! written exactly, refused with what it answers ([`engine_answer`]).
 
+use super::grid::{boxes, Grid};
 use crate::engines::libseccomp_db::SyscallRules;
 use crate::model::{
     Action, ArgCondition, CmpOp, Context, KernelVersion, Policy, Rule, SeccompArch,
@@ -29,7 +32,18 @@ pub(super) fn engine_answer(policy: &Policy, index: usize, syscall: &str) -> Opt
     let rules: Vec<(Vec<ArgCondition>, Action)> = (applying.iter())
         .map(|(_, rule)| (rule.conditions.to_vec(), rule.action))
         .collect();
-    let tree = SyscallRules::build(&rules, true).ok()?;
+    let tree = match SyscallRules::build(&rules, true) {
+        Ok(tree) => tree,
+        Err(refused) => {
+            let (_, rule) = applying[refused.rule];
+            return Some(format!(
+                "{} cannot load these rules: for `{}`, {}",
+                crate::engines::TARGET.describe(),
+                crate::formats::dsl_text::rule_source(rule),
+                refused.why
+            ));
+        }
+    };
     let values: Vec<u64> = (rules.iter())
         .flat_map(|(conditions, _)| conditions.iter().map(|c| c.value))
         .chain([0])
@@ -80,10 +94,9 @@ fn first_call(
     })
 }
 
-/// The most contexts (capability sets) and grid cells the rewrite visits
-/// for one syscall; past them the overlap is refused as before.
+/// The most capabilities whose sets the rewrite visits for one syscall;
+/// past them the overlap is refused as before.
 const MOST_CAPABILITIES: usize = 3;
-const MOST_CELLS: usize = 200_000;
 
 /// Rewrites the rules of each syscall whose rules overlap with different
 /// actions (in some context) into exclusive rules that give, in every
@@ -134,18 +147,7 @@ pub(super) fn write_overlaps_apart(policy: &mut Policy, entries: &mut Vec<usize>
             .collect();
         candidate.rules.to_mut().extend(rewritten.iter().cloned());
         candidate_entries.extend(rewritten.iter().map(|_| first));
-        // Rules left without names go (their entries with them).
-        let kept: Vec<bool> = candidate
-            .rules
-            .iter()
-            .map(|r| !r.syscalls.is_empty())
-            .collect();
-        candidate
-            .rules
-            .to_mut()
-            .retain(|rule| !rule.syscalls.is_empty());
-        let mut keep = kept.iter();
-        candidate_entries.retain(|_| *keep.next().unwrap_or(&false));
+        super::drop_unnamed(&mut candidate, &mut candidate_entries);
         // Refused still, or a shape libseccomp may miscompile where the
         // profile had none: the overlap stays refused.
         let still = (crate::validate::validate(&candidate).iter())
@@ -274,256 +276,81 @@ fn answers_in(
             rules.extend(grid.rules_of(&found, syscall, action, narrow));
         }
     }
-    // Checked: every cell on x86_64, and on x86 each low half's cell.
-    let decided = |abi: SeccompArch, args: &[u64; 6]| {
-        (rules
-            .iter()
-            .find(|rule: &&Rule| rule.matches_on(abi, syscall, args)))
-        .map_or(default, |rule| rule.action)
+    agrees(&rules, &given, default, syscall, narrow)?.then_some(rules)
+}
+
+/// Whether `rules` answer every cell of the grid of `given` as libseccomp
+/// builds `given` (in order): on x86_64, and, where `narrow`, on x86 for
+/// each cell of the low halves; `None` where libseccomp refuses `given` or
+/// a grid is too large. Exact where the rules compare without a mask: each
+/// of their comparisons then holds on whole cells.
+fn agrees(
+    rules: &[Rule],
+    given: &[(Vec<ArgCondition>, Action)],
+    default: Action,
+    syscall: &str,
+    narrow: bool,
+) -> Option<bool> {
+    let abis: &[(SeccompArch, bool)] = match narrow {
+        true => &[(SeccompArch::X86_64, true), (SeccompArch::X86, false)],
+        false => &[(SeccompArch::X86_64, true)],
     };
-    let wide_ok = (grid.cells()).all(|cell| {
-        let args = grid.args(&cell);
-        decided(SeccompArch::X86_64, &args) == wide_tree.decide(&args, true).unwrap_or(default)
-    });
-    let narrow_ok = !narrow || {
-        let narrow_tree = SyscallRules::build(&given, false).ok()?;
-        let low = Grid::of(&given, true)?;
-        let ok = (low.cells()).all(|cell| {
-            let args = low.args(&cell);
-            decided(SeccompArch::X86, &args) == narrow_tree.decide(&args, false).unwrap_or(default)
+    for &(abi, wide) in abis {
+        let tree = SyscallRules::build(given, wide).ok()?;
+        let grid = Grid::of(given, !wide)?;
+        let agreed = (grid.cells()).all(|cell| {
+            let args = grid.args(&cell);
+            let ours = (rules
+                .iter()
+                .find(|rule| rule.matches_on(abi, syscall, &args)))
+            .map_or(default, |rule| rule.action);
+            ours == tree.decide(&args, wide).unwrap_or(default)
         });
-        ok
-    };
-    (wide_ok && narrow_ok).then_some(rules)
+        if !agreed {
+            return Some(false);
+        }
+    }
+    Some(true)
 }
 
-/// The cells of the values a syscall's rules compare: per compared
-/// argument, the values where some comparison can change its answer.
-struct Grid {
-    /// The compared arguments.
-    indices: Vec<u8>,
-    /// Per compared argument, the first value of each cell, ascending.
-    starts: Vec<Vec<u64>>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Grid {
-    /// The grid of `rules`' comparisons on all 64 bits, or (`low`) on the
-    /// low halves, as a 32-bit ABI compares them.
-    fn of(rules: &[(Vec<ArgCondition>, Action)], low: bool) -> Option<Grid> {
-        let mut indices: Vec<u8> = (rules.iter())
-            .flat_map(|(conditions, _)| conditions.iter().map(|c| c.index))
-            .collect();
-        indices.sort_unstable();
-        indices.dedup();
-        let starts: Vec<Vec<u64>> = (indices.iter())
-            .map(|&index| {
-                let mut starts = vec![0u64];
-                for (conditions, _) in rules {
-                    for c in conditions.iter().filter(|c| c.index == index) {
-                        let value = if low { c.value & 0xffff_ffff } else { c.value };
-                        let upper = value >> 32 << 32;
-                        starts.extend([value, value.saturating_add(1), upper]);
-                        if !low {
-                            starts.extend(upper.checked_add(1 << 32));
-                        }
-                    }
-                }
-                if low {
-                    starts.retain(|&v| v <= 0xffff_ffff);
-                }
-                starts.sort_unstable();
-                starts.dedup();
-                starts
-            })
-            .collect();
-        let count = starts
-            .iter()
-            .try_fold(1usize, |n, s| n.checked_mul(s.len()))?;
-        (count <= MOST_CELLS).then_some(Grid { indices, starts })
+    /// The check refuses rules that answer one cell otherwise than
+    /// libseccomp: here, an `allow` that leaves out `arg0 == 40`, which
+    /// libseccomp answers with errno for `!= 16` beside `== 40`.
+    #[test]
+    fn the_check_refuses_rules_that_answer_a_cell_otherwise() {
+        let given = vec![
+            (vec![ArgCondition::new(0, CmpOp::Eq, 40)], Action::Errno(1)),
+            (vec![ArgCondition::new(0, CmpOp::Ne, 16)], Action::Allow),
+        ];
+        let rule =
+            |conditions: Vec<ArgCondition>, action| Rule::new(["socket"], conditions, action);
+        let right = vec![
+            rule(vec![ArgCondition::new(0, CmpOp::Eq, 40)], Action::Errno(1)),
+            rule(
+                vec![
+                    ArgCondition::new(0, CmpOp::Ne, 16),
+                    ArgCondition::new(0, CmpOp::Ne, 40),
+                ],
+                Action::Allow,
+            ),
+        ];
+        let default = Action::Errno(38);
+        assert_eq!(agrees(&right, &given, default, "socket", false), Some(true));
+        let as_written = vec![
+            rule(vec![ArgCondition::new(0, CmpOp::Eq, 40)], Action::Allow),
+            rule(vec![ArgCondition::new(0, CmpOp::Ne, 16)], Action::Allow),
+        ];
+        assert_eq!(
+            agrees(&as_written, &given, default, "socket", false),
+            Some(false)
+        );
+        assert_eq!(
+            agrees(&right[..1], &given, default, "socket", false),
+            Some(false)
+        );
     }
-
-    /// Every cell, as one cell index per compared argument.
-    fn cells(&self) -> impl Iterator<Item = Vec<usize>> + '_ {
-        let total: usize = self.starts.iter().map(Vec::len).product();
-        (0..total).map(move |mut n| {
-            (self.starts.iter())
-                .map(|starts| {
-                    let at = n % starts.len();
-                    n /= starts.len();
-                    at
-                })
-                .collect()
-        })
-    }
-
-    /// The call at the start of `cell`.
-    fn args(&self, cell: &[usize]) -> [u64; 6] {
-        let mut args = [0; 6];
-        for ((&index, starts), &at) in self.indices.iter().zip(&self.starts).zip(cell) {
-            args[usize::from(index)] = starts[at];
-        }
-        args
-    }
-
-    /// The last value of cell `at` of compared argument `dimension`.
-    fn end(&self, dimension: usize, at: usize) -> u64 {
-        let starts = &self.starts[dimension];
-        starts.get(at + 1).map_or(u64::MAX, |next| next - 1)
-    }
-
-    /// Rules for a box (a set of cells per compared argument): one rule
-    /// where each argument's values are a range with single values left
-    /// out, else one per range of the argument that is not.
-    ///
-    /// Where the policy covers a 32-bit ABI (`narrow`), each rule compares
-    /// an argument once, as the language requires there: each range is
-    /// written by a comparison of its own (`<=`, `>=`, `==`) or as aligned
-    /// blocks under a mask, rules that may overlap with the same action.
-    fn rules_of(
-        &self,
-        found: &[Vec<usize>],
-        syscall: &str,
-        action: Action,
-        narrow: bool,
-    ) -> Vec<Rule> {
-        let mut alternatives: Vec<Vec<ArgCondition>> = vec![Vec::new()];
-        for (dimension, cells) in found.iter().enumerate() {
-            if cells.len() == self.starts[dimension].len() {
-                continue;
-            }
-            let index = self.indices[dimension];
-            let ranges = self.ranges(dimension, cells);
-            let choices: Vec<Vec<ArgCondition>> = match (narrow, described(index, &ranges)) {
-                (false, Some(conditions)) => vec![conditions],
-                (false, None) => (ranges.iter())
-                    .map(|&range| described(index, &[range]).unwrap_or_default())
-                    .collect(),
-                (true, _) => (ranges.iter())
-                    .flat_map(|&range| compared_once(index, range))
-                    .map(|condition| vec![condition])
-                    .collect(),
-            };
-            alternatives = (alternatives.iter())
-                .flat_map(|so_far| {
-                    choices
-                        .iter()
-                        .map(move |more| so_far.iter().chain(more).copied().collect())
-                })
-                .collect();
-        }
-        (alternatives.into_iter())
-            .map(|conditions| Rule::new([syscall], conditions, action))
-            .collect()
-    }
-
-    /// The values of `cells` of argument `dimension`, as ranges.
-    fn ranges(&self, dimension: usize, cells: &[usize]) -> Vec<(u64, u64)> {
-        let mut ranges: Vec<(u64, u64)> = Vec::new();
-        for &at in cells {
-            let (start, end) = (self.starts[dimension][at], self.end(dimension, at));
-            match ranges.last_mut() {
-                Some(last) if last.1.checked_add(1) == Some(start) => last.1 = end,
-                _ => ranges.push((start, end)),
-            }
-        }
-        ranges
-    }
-}
-
-/// `ranges` (ascending, apart) as comparisons of argument `index` that
-/// all hold exactly on them: a range, with single values left out.
-fn described(index: u8, ranges: &[(u64, u64)]) -> Option<Vec<ArgCondition>> {
-    let (low, high) = (ranges.first()?.0, ranges.last()?.1);
-    if low == high {
-        return Some(vec![ArgCondition::new(index, CmpOp::Eq, low)]);
-    }
-    let mut conditions = Vec::new();
-    if low > 0 {
-        conditions.push(ArgCondition::new(index, CmpOp::Ge, low));
-    }
-    if high < u64::MAX {
-        conditions.push(ArgCondition::new(index, CmpOp::Le, high));
-    }
-    for pair in ranges.windows(2) {
-        let gap = (pair[0].1 + 1, pair[1].0 - 1);
-        if gap.0 != gap.1 {
-            return None;
-        }
-        conditions.push(ArgCondition::new(index, CmpOp::Ne, gap.0));
-    }
-    Some(conditions)
-}
-
-/// The values `low..=high` of argument `index` as comparisons that each
-/// compare it once and together hold exactly on them: a ray (`<=`, `>=`),
-/// one value, or aligned blocks under a mask.
-fn compared_once(index: u8, (low, high): (u64, u64)) -> Vec<ArgCondition> {
-    if low == high {
-        return vec![ArgCondition::new(index, CmpOp::Eq, low)];
-    }
-    if low == 0 {
-        return vec![ArgCondition::new(index, CmpOp::Le, high)];
-    }
-    if high == u64::MAX {
-        return vec![ArgCondition::new(index, CmpOp::Ge, low)];
-    }
-    let mut blocks = Vec::new();
-    let mut at = low;
-    loop {
-        // The largest block aligned at `at` that ends by `high`.
-        let mut bits = at.trailing_zeros().min(63);
-        while bits > 0
-            && at
-                .checked_add((1u64 << bits) - 1)
-                .is_none_or(|end| end > high)
-        {
-            bits -= 1;
-        }
-        let size_less_one = (1u64 << bits) - 1;
-        blocks.push(match size_less_one {
-            0 => ArgCondition::new(index, CmpOp::Eq, at),
-            _ => ArgCondition::new(index, CmpOp::MaskedEq(!size_less_one), at),
-        });
-        let end = at + size_less_one;
-        if end >= high {
-            return blocks;
-        }
-        at = end + 1;
-    }
-}
-
-/// The cells as boxes, apart and covering them exactly: each box a set of
-/// cell indices per dimension.
-fn boxes(cells: &[Vec<usize>], dimensions: usize) -> Vec<Vec<Vec<usize>>> {
-    if dimensions == 0 {
-        return if cells.is_empty() {
-            Vec::new()
-        } else {
-            vec![Vec::new()]
-        };
-    }
-    // The rest of each cell, by its first index; then the first indices
-    // with the same rests together.
-    let mut rests: std::collections::BTreeMap<usize, Vec<Vec<usize>>> = Default::default();
-    for cell in cells {
-        rests.entry(cell[0]).or_default().push(cell[1..].to_vec());
-    }
-    let mut groups: Vec<(Vec<usize>, Vec<Vec<usize>>)> = Vec::new();
-    for (first, mut rest) in rests {
-        rest.sort();
-        match groups.iter_mut().find(|(_, r)| *r == rest) {
-            Some((firsts, _)) => firsts.push(first),
-            None => groups.push((vec![first], rest)),
-        }
-    }
-    (groups.into_iter())
-        .flat_map(|(firsts, rest)| {
-            boxes(&rest, dimensions - 1)
-                .into_iter()
-                .map(move |mut found| {
-                    found.insert(0, firsts.clone());
-                    found
-                })
-        })
-        .collect()
 }
