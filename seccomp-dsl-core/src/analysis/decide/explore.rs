@@ -306,13 +306,7 @@ impl<'a> Explorer<'a> {
                     &[],
                     self.limits.sat_conflicts,
                     |encoder| {
-                        let mut side = |values: &[TermId]| {
-                            let bits: Vec<sat::Bits> =
-                                values.iter().map(|&v| encoder.term(v)).collect();
-                            let kept = kept_bits(encoder, &bits);
-                            canonical_bits(encoder, &kept)
-                        };
-                        let (l, r) = (side(lefts), side(rights));
+                        let (l, r) = (answer_of(encoder, lefts), answer_of(encoder, rights));
                         let mut wanted = !encoder.eq(&l, &r);
                         for &(a, b) in &accepted {
                             let (a, b) = (encoder.constant(a), encoder.constant(b));
@@ -369,9 +363,7 @@ impl<'a> Explorer<'a> {
                 &[],
                 self.limits.sat_conflicts,
                 |encoder| {
-                    let bits: Vec<sat::Bits> = returns.iter().map(|&v| encoder.term(v)).collect();
-                    let kept = kept_bits(encoder, &bits);
-                    let value = canonical_bits(encoder, &kept);
+                    let value = answer_of(encoder, returns);
                     let mut new = encoder.bit(true);
                     for &seen in known {
                         let seen = encoder.constant(seen);
@@ -383,4 +375,12 @@ impl<'a> Explorer<'a> {
             )
             .map_err(|_| self.gave_up(None))
     }
+}
+
+/// The answer the kernel keeps from the filters returning `returns`, as a
+/// circuit, canonical (two values that do the same are one).
+fn answer_of(encoder: &mut sat::Encoder<'_>, returns: &[TermId]) -> sat::Bits {
+    let bits: Vec<sat::Bits> = returns.iter().map(|&v| encoder.term(v)).collect();
+    let kept = kept_bits(encoder, &bits);
+    canonical_bits(encoder, &kept)
 }
