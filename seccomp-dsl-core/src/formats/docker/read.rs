@@ -12,7 +12,11 @@ use crate::suggest;
 
 use super::{field_error, Arg, Entry, Error, FilterJson, Profile, ACTION_NAMES, OPERATORS};
 
-/// Reads a Docker profile into a policy.
+/// Reads a Docker profile into a policy, one rule per entry, as written:
+/// an entry comparing one argument twice becomes one rule whose
+/// comparisons must all hold, where runc adds a rule per comparison (any
+/// one enough). The profile as the engines apply it, that included, is
+/// [`crate::dsl::import_docker_as_engines`]'s.
 ///
 /// ```
 /// let error = seccomp_dsl_core::docker::from_json(
