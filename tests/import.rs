@@ -353,37 +353,52 @@ fn the_hardened_variant_is_dockers_default_on_extended_arguments() {
 }
 
 /// containers/common's current `socket` rules, which overlap, written apart
-/// as libseccomp answers them: the committed source is what `import`
-/// writes, and the macro compiles it to the imported policy. (Its Docker
-/// export states `arg0 != 16 && arg0 != 40` in the exact form, as masked
-/// entries, so it is compared by meaning in `import.rs`'s unit test, not
-/// entry by entry.)
+/// as libseccomp answers them, alone and in the whole current profile
+/// (whose x86 ABI needs each rule to compare an argument once): the
+/// committed source is what `import` writes, and the macro compiles it to
+/// the imported policy. (Its Docker export states `arg0 != 16 && arg0 !=
+/// 40` in the exact form, as masked entries, so it is compared by meaning
+/// in `import.rs`'s unit test, not entry by entry.)
 #[test]
 fn overlapping_rules_are_imported_written_apart() {
     static OVERLAPPING: Profile = include!("import/overlapping-socket.policy.rs");
-    let json = include_str!("import/overlapping-socket.json");
-    let (imported, notes) = dsl::import_docker_as_engines(json).unwrap();
-    assert!(
-        notes
-            .iter()
-            .any(|note| note.contains("overlap for `socket`")),
-        "{notes:?}"
-    );
-    let source = dsl::to_source(&imported);
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/import/overlapping-socket.policy.rs"
-    );
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path, &source).unwrap();
+    static CURRENT: Profile = include!("import/containers-common-main.policy.rs");
+    for (name, json, compiled) in [
+        (
+            "overlapping-socket",
+            include_str!("import/overlapping-socket.json"),
+            &OVERLAPPING,
+        ),
+        (
+            "containers-common-main",
+            include_str!("import/containers-common-main.json"),
+            &CURRENT,
+        ),
+    ] {
+        let (imported, notes) = dsl::import_docker_as_engines(json).unwrap();
+        assert!(
+            notes
+                .iter()
+                .any(|note| note.contains("overlap for `socket`")),
+            "{name}: {notes:?}"
+        );
+        let source = dsl::to_source(&imported);
+        let path = format!(
+            "{}/../tests/import/{name}.policy.rs",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &source).unwrap();
+        }
+        assert_eq!(
+            source,
+            std::fs::read_to_string(&path).unwrap(),
+            "{name}: regenerate with UPDATE_GOLDEN=1"
+        );
+        assert_eq!(
+            without_our_notes(compiled.policy().clone()),
+            without_our_notes(imported),
+            "{name}"
+        );
     }
-    assert_eq!(
-        source,
-        std::fs::read_to_string(path).unwrap(),
-        "regenerate with UPDATE_GOLDEN=1"
-    );
-    assert_eq!(
-        without_our_notes(OVERLAPPING.policy().clone()),
-        without_our_notes(imported)
-    );
 }

@@ -19,8 +19,6 @@ seccomp_dsl::seccomp_profile! {
 
     errno(E2BIG) security, afs_syscall if arg3 < 4;
 
-    // libseccomp 2.5.4 may miscompile this rule beside an earlier one.
-    #[allow(libseccomp_miscompiles)]
     // `security` is obsolete: no current program calls it.
     #[allow(foreign_syscall)]
     allow security, afs_syscall if arg3 >= 4 && arg4 <= 100;

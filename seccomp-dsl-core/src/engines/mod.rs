@@ -10,9 +10,7 @@
 
 use crate::bpf::assemble::{assemble, Ir, Target};
 use crate::bpf::{audit_arch, number_bias, offset, op, return_value, Instruction, X32_SYSCALL_BIT};
-use crate::model::{
-    Action, Architectures, ArgCondition, CmpOp, Context, Policy, Resolved, Rule, SeccompArch,
-};
+use crate::model::{Action, Architectures, Context, Policy, Resolved, Rule, SeccompArch};
 
 pub use crate::model::{EnosysStub, STUB_ACTION};
 use crate::syscalls;
@@ -20,9 +18,13 @@ use crate::syscalls;
 mod libseccomp_2_5_4;
 #[cfg(feature = "checks")]
 pub mod libseccomp_db;
+#[cfg(feature = "checks")]
+mod miscompiled;
 mod runc_calls;
 mod stub;
 
+#[cfg(feature = "checks")]
+pub use miscompiled::miscompiled_by_libseccomp;
 pub use runc_calls::{Denied, RuntimeCall, RUNC_1_1_5_CALLS};
 
 /// A container engine stack a Docker profile is made for.
@@ -258,41 +260,9 @@ impl Engine {
     }
 }
 
-/// The conditions of `policy` that libseccomp 2.5.4 may miscompile, as
-/// `(rule, condition)` indices of the later of two: two rules of one
-/// syscall that both compare one argument on all 64 bits, one of them by
-/// order (`<`, `<=`, `>`, `>=`). Its programs then decide some calls
-/// unlike the rules (for `arg2 < 8` and `arg2 <= 0x1_0000_0000`, both
-/// `errno`, it lets `arg2 == 8` through), and some such rule sets it never
-/// finishes adding. Random policies of this shape showed no miscompilation
-/// outside it (found by the differential test of `tests/bpf.rs`).
-pub fn miscompiled_by_libseccomp(policy: &Policy) -> Vec<(usize, usize)> {
-    let ordered = |c: &ArgCondition| matches!(c.op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge);
-    let mut found = Vec::new();
-    for (later, rule) in policy.rules.iter().enumerate() {
-        for (index, condition) in rule.conditions.iter().enumerate() {
-            if !condition.compares_64_bits() {
-                continue;
-            }
-            let paired = policy.rules[..later].iter().any(|earlier| {
-                earlier.syscalls.iter().any(|name| rule.names(name))
-                    && earlier.conditions.iter().any(|other| {
-                        other.index == condition.index
-                            && other.compares_64_bits()
-                            && (ordered(other) || ordered(condition))
-                    })
-            });
-            if paired {
-                found.push((later, index));
-            }
-        }
-    }
-    found
-}
-
 /// Whether a policy with these ABIs covers x32 on some host, where
 /// libseccomp compares only the low half of every argument, 64-bit ones
-/// included (see [`ArgCondition::compares_64_bits`]).
+/// included (see [`crate::model::ArgCondition::compares_64_bits`]).
 pub fn covers_x32(architectures: &Architectures) -> bool {
     architectures.named().contains(&SeccompArch::X32)
 }
@@ -343,6 +313,7 @@ fn listed_on(table: &[(&str, &[&str])], syscall: &str, abi: SeccompArch) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{ArgCondition, CmpOp};
 
     #[test]
     fn libseccomp_2_5_4_lacks_the_newest_syscalls_and_the_probes() {

@@ -6,6 +6,22 @@ use crate::model::{Action, ArgCondition, CmpOp, Rule};
 /// The most cells a grid has; past it the overlap is refused as before.
 const MOST_CELLS: usize = 200_000;
 
+/// The most values [`Spelling::Values`] writes one by one for a range.
+const MOST_VALUES: u64 = 64;
+
+/// How a range of an argument's values, compared once per rule, is
+/// written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Spelling {
+    /// Aligned blocks, each a comparison under a mask.
+    Blocks,
+    /// Each value of a range of at most [`MOST_VALUES`] (`==`), else
+    /// blocks: libseccomp's tree for values has no nodes of masks beside
+    /// those of equality, which can stand where its program is built with
+    /// the accumulator of another word.
+    Values,
+}
+
 /// The cells of the values a syscall's rules compare: per compared
 /// argument, the values where some comparison can change its answer.
 pub(super) struct Grid {
@@ -94,6 +110,7 @@ impl Grid {
         syscall: &str,
         action: Action,
         narrow: bool,
+        spelling: Spelling,
     ) -> Vec<Rule> {
         let mut alternatives: Vec<Vec<ArgCondition>> = vec![Vec::new()];
         for (dimension, cells) in found.iter().enumerate() {
@@ -108,7 +125,7 @@ impl Grid {
                     .map(|&range| described(index, &[range]).unwrap_or_default())
                     .collect(),
                 (true, _) => (ranges.iter())
-                    .flat_map(|&range| compared_once(index, range))
+                    .flat_map(|&range| compared_once(index, range, spelling))
                     .map(|condition| vec![condition])
                     .collect(),
             };
@@ -165,10 +182,15 @@ fn described(index: u8, ranges: &[(u64, u64)]) -> Option<Vec<ArgCondition>> {
 
 /// The values `low..=high` of argument `index` as comparisons that each
 /// compare it once and together hold exactly on them: a ray (`<=`, `>=`),
-/// one value, or aligned blocks under a mask.
-fn compared_once(index: u8, (low, high): (u64, u64)) -> Vec<ArgCondition> {
-    if low == high {
-        return vec![ArgCondition::new(index, CmpOp::Eq, low)];
+/// one value, or aligned blocks under a mask (or, spelt as values, each
+/// value of a short range).
+fn compared_once(index: u8, (low, high): (u64, u64), spelling: Spelling) -> Vec<ArgCondition> {
+    if low == high
+        || (spelling == Spelling::Values && low > 0 && high < u64::MAX && high - low < MOST_VALUES)
+    {
+        return (low..=high)
+            .map(|value| ArgCondition::new(index, CmpOp::Eq, value))
+            .collect();
     }
     if low == 0 {
         return vec![ArgCondition::new(index, CmpOp::Le, high)];
@@ -248,18 +270,18 @@ mod tests {
     fn a_range_compared_once_holds_exactly_on_it() {
         for low in 0..70u64 {
             for high in low..70 {
-                let conditions = compared_once(0, (low, high));
+                let conditions = compared_once(0, (low, high), Spelling::Blocks);
+                let values = compared_once(0, (low, high), Spelling::Values);
                 for value in 0..140u64 {
+                    let wanted = (low..=high).contains(&value);
                     let held = conditions.iter().any(|c| c.holds_for(value));
-                    assert_eq!(
-                        held,
-                        (low..=high).contains(&value),
-                        "{low}..={high}: {value}"
-                    );
+                    assert_eq!(held, wanted, "{low}..={high}: {value}");
+                    let held = values.iter().any(|c| c.holds_for(value));
+                    assert_eq!(held, wanted, "{low}..={high} as values: {value}");
                 }
             }
         }
-        let top = compared_once(1, (5, u64::MAX));
+        let top = compared_once(1, (5, u64::MAX), Spelling::Values);
         assert_eq!(top, [ArgCondition::new(1, CmpOp::Ge, 5)]);
     }
 }

@@ -3,7 +3,7 @@
 //! it answers them ([`write_overlaps_apart`]), or, where that cannot be
 //! written exactly, refused with what it answers ([`engine_answer`]).
 
-use super::grid::{boxes, Grid};
+use super::grid::{boxes, Grid, Spelling};
 use crate::engines::libseccomp_db::SyscallRules;
 use crate::model::{
     Action, ArgCondition, CmpOp, Context, KernelVersion, Policy, Rule, SeccompArch,
@@ -118,47 +118,15 @@ pub(super) fn write_overlaps_apart(policy: &mut Policy, entries: &mut Vec<usize>
     overlapping.dedup();
     let mut notes = Vec::new();
     for syscall in overlapping {
-        let Some(rewritten) = rewrite(policy, &syscall) else {
+        // Blocks under masks read shorter; single values, where the
+        // blocks make a shape libseccomp may miscompile, may not.
+        let Some((candidate, candidate_entries, rewritten, entries_named)) =
+            [Spelling::Blocks, Spelling::Values]
+                .into_iter()
+                .find_map(|spelling| written_apart(policy, entries, &syscall, spelling))
+        else {
             continue;
         };
-        let from: Vec<usize> = (policy.rules.iter().zip(entries.iter()))
-            .filter(|(rule, _)| rule.names(&syscall))
-            .map(|(_, &entry)| entry)
-            .collect();
-        let mut candidate = policy.clone();
-        let mut candidate_entries = entries.clone();
-        for rule in candidate.rules.to_mut().iter_mut() {
-            rule.syscalls.to_mut().retain(|name| name != &syscall);
-        }
-        let first = from[0];
-        let entries_named: Vec<String> = from
-            .iter()
-            .map(|entry| format!("syscalls[{entry}]"))
-            .collect();
-        let comment = format!(
-            "Written apart from {}, which overlap: as libseccomp 2.5.4 answers them.",
-            entries_named.join(", ")
-        );
-        let rewritten: Vec<Rule> = (rewritten.into_iter())
-            .map(|mut rule| {
-                rule.comment = Some(comment.clone().into());
-                rule
-            })
-            .collect();
-        candidate.rules.to_mut().extend(rewritten.iter().cloned());
-        candidate_entries.extend(rewritten.iter().map(|_| first));
-        super::drop_unnamed(&mut candidate, &mut candidate_entries);
-        // Refused still, or a shape libseccomp may miscompile where the
-        // profile had none: the overlap stays refused.
-        let still = (crate::validate::validate(&candidate).iter())
-            .any(|problem| candidate.rules[problem.rule].names(&syscall));
-        let miscompiled = |policy: &Policy| {
-            (crate::engines::miscompiled_by_libseccomp(policy).iter())
-                .any(|&(rule, _)| policy.rules[rule].names(&syscall))
-        };
-        if still || (miscompiled(&candidate) && !miscompiled(policy)) {
-            continue;
-        }
         let written: Vec<String> = rewritten
             .iter()
             .map(crate::formats::dsl_text::rule_source)
@@ -177,9 +145,64 @@ pub(super) fn write_overlaps_apart(policy: &mut Policy, entries: &mut Vec<usize>
     notes
 }
 
+/// A policy with one syscall's rules written apart: the policy, its rules'
+/// entries, the rules written, and the entries they come from (as
+/// messages name them).
+type WrittenApart = (Policy, Vec<usize>, Vec<Rule>, Vec<String>);
+
+/// `policy` (and its `entries`) with the rules of `syscall` written apart
+/// ([`rewrite`]), the rules written and the entries they come from; `None`
+/// where the rewrite does not apply, leaves the overlap refused, or makes a
+/// shape libseccomp may miscompile where the profile had none.
+fn written_apart(
+    policy: &Policy,
+    entries: &[usize],
+    syscall: &str,
+    spelling: Spelling,
+) -> Option<WrittenApart> {
+    let rewritten = rewrite(policy, syscall, spelling)?;
+    let from: Vec<usize> = (policy.rules.iter().zip(entries.iter()))
+        .filter(|(rule, _)| rule.names(syscall))
+        .map(|(_, &entry)| entry)
+        .collect();
+    let mut candidate = policy.clone();
+    let mut candidate_entries = entries.to_vec();
+    for rule in candidate.rules.to_mut().iter_mut() {
+        rule.syscalls.to_mut().retain(|name| name != syscall);
+    }
+    let first = from[0];
+    let entries_named: Vec<String> = from
+        .iter()
+        .map(|entry| format!("syscalls[{entry}]"))
+        .collect();
+    let comment = format!(
+        "Written apart from {}, which overlap: as libseccomp 2.5.4 answers them.",
+        entries_named.join(", ")
+    );
+    let rewritten: Vec<Rule> = (rewritten.into_iter())
+        .map(|mut rule| {
+            rule.comment = Some(comment.clone().into());
+            rule
+        })
+        .collect();
+    candidate.rules.to_mut().extend(rewritten.iter().cloned());
+    candidate_entries.extend(rewritten.iter().map(|_| first));
+    super::drop_unnamed(&mut candidate, &mut candidate_entries);
+    let still = (crate::validate::validate(&candidate).iter())
+        .any(|problem| candidate.rules[problem.rule].names(syscall));
+    let miscompiled = |policy: &Policy| {
+        (crate::engines::miscompiled_by_libseccomp(policy).iter())
+            .any(|&(rule, _)| policy.rules[rule].names(syscall))
+    };
+    if still || (miscompiled(&candidate) && !miscompiled(policy)) {
+        return None;
+    }
+    Some((candidate, candidate_entries, rewritten, entries_named))
+}
+
 /// The exclusive rules for `syscall` that answer as libseccomp's tree does
 /// in every context, or `None` where this rewrite does not apply.
-fn rewrite(policy: &Policy, syscall: &str) -> Option<Vec<Rule>> {
+fn rewrite(policy: &Policy, syscall: &str, spelling: Spelling) -> Option<Vec<Rule>> {
     let rules: Vec<&Rule> = policy
         .rules
         .iter()
@@ -219,7 +242,7 @@ fn rewrite(policy: &Policy, syscall: &str) -> Option<Vec<Rule>> {
             .copied()
             .filter(|r| r.applies_in(&context))
             .collect();
-        let answers = answers_in(&applying, policy.default_action, syscall, narrow)?;
+        let answers = answers_in(&applying, policy.default_action, syscall, narrow, spelling)?;
         written.push((answers, holding));
     }
     // Alike in every context: no capability filter.
@@ -253,6 +276,7 @@ fn answers_in(
     default: Action,
     syscall: &str,
     narrow: bool,
+    spelling: Spelling,
 ) -> Option<Vec<Rule>> {
     let given: Vec<(Vec<ArgCondition>, Action)> = (applying.iter())
         .map(|rule| (rule.conditions.to_vec(), rule.action))
@@ -273,7 +297,7 @@ fn answers_in(
     let mut rules = Vec::new();
     for (action, cells) in by_action {
         for found in boxes(&cells, grid.starts.len()) {
-            rules.extend(grid.rules_of(&found, syscall, action, narrow));
+            rules.extend(grid.rules_of(&found, syscall, action, narrow, spelling));
         }
     }
     agrees(&rules, &given, default, syscall, narrow)?.then_some(rules)

@@ -19,7 +19,9 @@
 
 use crate::model::{Action, ArgCondition, CmpOp};
 
+pub mod answers;
 mod chain;
+mod program;
 mod tree;
 
 type Id = usize;
