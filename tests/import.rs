@@ -31,6 +31,9 @@ imported! {
     WILD_REDPWN_JAIL: "wild-redpwn-jail",
     WILD_MOBY_17: "wild-moby-17",
     WILD_MOBY_EXAMPLE: "wild-moby-example",
+    WILD_CONTAINERS_GOLANG: "wild-containers-golang",
+    WILD_ZOOM_DOCKED: "wild-zoom-docked",
+    WILD_GREMLIN_HELM: "wild-gremlin-helm",
 }
 
 /// The policy without the notes this project adds to rules' comments (what
