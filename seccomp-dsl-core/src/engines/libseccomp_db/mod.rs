@@ -57,6 +57,27 @@ struct Node {
     refcnt: u32,
 }
 
+impl Node {
+    /// Whether the comparison holds for `word` (the half it compares,
+    /// under its mask).
+    fn holds(&self, word: u32) -> bool {
+        match self.op {
+            WordOp::Eq | WordOp::MaskedEq => word == self.datum,
+            WordOp::Gt => word > self.datum,
+            WordOp::Ge => word >= self.datum,
+        }
+    }
+
+    /// Where the node leads when its comparison `holds` or not: the next
+    /// level, the action, and whether there is one.
+    fn branch(&self, holds: bool) -> (Option<Id>, Action, bool) {
+        match holds {
+            true => (self.nxt_t, self.act_t, self.act_t_flg),
+            false => (self.nxt_f, self.act_f, self.act_f_flg),
+        }
+    }
+}
+
 /// A rule of a syscall's that libseccomp cannot add, so that runc fails to
 /// create the container (or never finishes creating it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,16 +215,7 @@ impl SyscallRules {
             } else {
                 low(value)
             };
-            let word = word & n.mask;
-            let holds = match n.op {
-                WordOp::Eq | WordOp::MaskedEq => word == n.datum,
-                WordOp::Gt => word > n.datum,
-                WordOp::Ge => word >= n.datum,
-            };
-            let (next, act, act_flg) = match holds {
-                true => (n.nxt_t, n.act_t, n.act_t_flg),
-                false => (n.nxt_f, n.act_f, n.act_f_flg),
-            };
+            let (next, act, act_flg) = n.branch(n.holds(word & n.mask));
             if let Some(next) = next {
                 if let Some(action) = self.walk(next, args, wide) {
                     return Some(action);

@@ -15,7 +15,7 @@
 //! and of the stale one. [`SyscallRules::programmed`] gives every answer
 //! the program can give.
 
-use super::{high, low, Id, SyscallRules, WordOp};
+use super::{high, low, Id, SyscallRules};
 use crate::model::Action;
 
 /// The accumulator: which word it holds (argument and upper half), under
@@ -105,16 +105,7 @@ impl SyscallRules {
         let block = Block::of(n, generated, wide);
         let mut ends = Vec::new();
         for compared in block.compares(held) {
-            let value = compared.value(args);
-            let holds = match n.op {
-                WordOp::Eq | WordOp::MaskedEq => value == n.datum,
-                WordOp::Gt => value > n.datum,
-                WordOp::Ge => value >= n.datum,
-            };
-            let (next, act, act_flg) = match holds {
-                true => (n.nxt_t, n.act_t, n.act_t_flg),
-                false => (n.nxt_f, n.act_f, n.act_f_flg),
-            };
+            let (next, act, act_flg) = n.branch(n.holds(compared.value(args)));
             // The block's accumulator as generated: what the next block
             // of the level and a level below were generated with.
             let after = block.after;
