@@ -5,7 +5,9 @@
 //!
 //! `echo-service` prints the checksums and the echoed lines;
 //! `echo-service --interfaces` also lists the network interfaces (which
-//! asks the kernel over a netlink socket).
+//! asks the kernel over a netlink socket); `echo-service --load N` then
+//! sends N lines more over four connections at once, and says how many
+//! came back.
 
 use std::sync::mpsc;
 
@@ -45,12 +47,72 @@ fn main() -> std::io::Result<()> {
         println!("echo: {echoed}");
     }
 
-    if std::env::args().any(|argument| argument == "--interfaces") {
+    let arguments: Vec<String> = std::env::args().collect();
+    if let Some(at) = arguments.iter().position(|argument| argument == "--load") {
+        let lines: usize = (arguments.get(at + 1))
+            .and_then(|count| count.parse().ok())
+            .ok_or_else(|| std::io::Error::other("--load takes a number of lines"))?;
+        let echoed = runtime.block_on(load(lines))?;
+        println!("load: {echoed} of {lines} lines echoed over {CONNECTIONS} connections");
+    }
+
+    if arguments.iter().any(|argument| argument == "--interfaces") {
         for name in interfaces()? {
             println!("interface: {name}");
         }
     }
     Ok(())
+}
+
+/// The connections [`load`] sends over at once.
+const CONNECTIONS: usize = 4;
+
+/// An echo server on a free port of 127.0.0.1 for [`CONNECTIONS`] clients
+/// at once, sent `lines` lines in all: how many came back as sent.
+async fn load(lines: usize) -> std::io::Result<usize> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        let mut served = Vec::new();
+        for _ in 0..CONNECTIONS {
+            let (mut stream, _) = listener.accept().await?;
+            served.push(tokio::spawn(async move {
+                let (reader, mut writer) = stream.split();
+                let mut lines = BufReader::new(reader).lines();
+                while let Some(line) = lines.next_line().await? {
+                    writer.write_all(format!("{line}\n").as_bytes()).await?;
+                }
+                Ok::<_, std::io::Error>(())
+            }));
+        }
+        for connection in served {
+            connection.await.expect("a connection task panicked")?;
+        }
+        Ok::<_, std::io::Error>(())
+    });
+    let clients: Vec<_> = (0..CONNECTIONS)
+        .map(|client| {
+            tokio::spawn(async move {
+                let mut stream = TcpStream::connect(address).await?;
+                let (reader, mut writer) = stream.split();
+                let mut replies = BufReader::new(reader).lines();
+                let mut echoed = 0;
+                for n in (client..lines).step_by(CONNECTIONS) {
+                    let line = format!("line {n}");
+                    writer.write_all(format!("{line}\n").as_bytes()).await?;
+                    echoed += usize::from(replies.next_line().await?.as_deref() == Some(&line));
+                }
+                writer.shutdown().await?;
+                Ok::<_, std::io::Error>(echoed)
+            })
+        })
+        .collect();
+    let mut echoed = 0;
+    for client in clients {
+        echoed += client.await.expect("a client task panicked")?;
+    }
+    server.await.expect("the server task panicked")?;
+    Ok(echoed)
 }
 
 /// Starts an echo server on a free port of 127.0.0.1, sends it each of

@@ -38,11 +38,28 @@ pub use crate::import::{
 /// );
 /// ```
 pub fn to_source(policy: &Policy) -> String {
+    to_source_for(policy, crate::container_start::Settings::default())
+}
+
+/// [`to_source`] for containers run with `settings`, which the source
+/// states (`container no_new_privileges;`) and is checked against: a
+/// container recorded where it runs.
+///
+/// ```
+/// use seccomp_dsl_core::{container_start::Settings, dsl, model::*};
+/// let policy = Policy::new(Action::Allow, vec![Rule::new(["ptrace"], [], Action::Errno(1))]);
+/// let source = dsl::to_source_for(&policy, Settings { no_new_privileges: true });
+/// assert!(source.contains("    container no_new_privileges;\n"));
+/// ```
+pub fn to_source_for(policy: &Policy, settings: crate::container_start::Settings) -> String {
     let mut out = String::from("seccomp_dsl::seccomp_profile! {\n");
     let indent = "    ";
     let engine = engines::TARGET;
-    default_acknowledgements(&mut out, policy, engine);
+    default_acknowledgements(&mut out, policy, engine, settings);
     let _ = writeln!(out, "{indent}default {};", action(policy.default_action));
+    if settings.no_new_privileges {
+        let _ = writeln!(out, "{indent}container no_new_privileges;");
+    }
     write_architectures(&mut out, &policy.architectures);
     if !policy.flags.is_empty() {
         if engine.refuses_flags {
@@ -64,9 +81,13 @@ pub fn to_source(policy: &Policy) -> String {
 /// The acknowledgements above `default`: calls the engine's runtime
 /// makes, exits and returns the default stops, a default that kills one
 /// thread.
-fn default_acknowledgements(out: &mut String, policy: &Policy, engine: engines::Engine) {
+fn default_acknowledgements(
+    out: &mut String,
+    policy: &Policy,
+    engine: engines::Engine,
+    settings: crate::container_start::Settings,
+) {
     let indent = "    ";
-    let settings = crate::container_start::Settings::default();
     if !crate::container_start::stopped(&engine, policy, settings).is_empty() {
         let _ = writeln!(
             out,

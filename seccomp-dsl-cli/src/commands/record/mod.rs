@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use seccomp_dsl::model::{Action, SeccompArch};
+use seccomp_dsl::model::{Action, ContainerSettings as Settings, SeccompArch};
 use seccomp_dsl::record::Recording;
 use seccomp_dsl::supervise::{notify_every_call, Reply, Supervised};
 use seccomp_dsl::{docker, dsl};
@@ -162,8 +162,9 @@ fn survive_interrupts() {
 
 fn record(options: Options) -> Result<ExitCode, String> {
     let native = SeccompArch::native().ok_or("this architecture is not supported")?;
-    let (recording, commands, partial) = earlier(&options)?;
+    let (recording, commands, partial, earlier_settings) = earlier(&options)?;
     let in_container = (options.command.iter()).any(|arg| arg.contains(PROFILE_PLACEHOLDER));
+    let settings = merged_settings(earlier_settings, in_container, &options.command);
     let mut log = match &options.log {
         Some(path) => Some(
             std::fs::File::create(path).map_err(|error| format!("{}: {error}", path.display()))?,
@@ -176,6 +177,7 @@ fn record(options: Options) -> Result<ExitCode, String> {
         docker: options.docker.clone(),
         earlier: recording,
         commands,
+        settings,
     };
     let snapshots = Snapshots::start(output.clone(), Arc::clone(&run));
     survive_interrupts();
@@ -196,7 +198,10 @@ fn record(options: Options) -> Result<ExitCode, String> {
         }
     };
     let status = if in_container {
-        container(&options.command, native, &mut observe)?
+        let status = container(&options.command, native, &mut observe)?;
+        let mut run = run.lock().expect("the recording is not poisoned");
+        observe_unseen(&mut run, native, settings);
+        status
     } else {
         supervise_command(&options.command, &mut observe)?
     };
@@ -223,13 +228,19 @@ fn record(options: Options) -> Result<ExitCode, String> {
     Ok(exit_code(status))
 }
 
+/// What came before a run: the recording merged into, the commands
+/// recorded, whether it was cut short, and the container settings it
+/// states (`None` for no earlier recording).
+type Earlier = (Recording, Vec<String>, bool, Option<Settings>);
+
 /// What came before this run: the recording merged into (or an empty one
 /// with the default asked for), the commands recorded, this one added
-/// once, and whether the earlier recording was cut short.
-fn earlier(options: &Options) -> Result<(Recording, Vec<String>, bool), String> {
-    let (mut recording, mut commands, partial) = match &options.merge {
+/// once, whether the earlier recording was cut short, and the container
+/// settings it states.
+fn earlier(options: &Options) -> Result<Earlier, String> {
+    let (mut recording, mut commands, partial, settings) = match &options.merge {
         Some(path) => earlier_recording(path)?,
-        None => (Recording::new(Action::Errno(1)), Vec::new(), false),
+        None => (Recording::new(Action::Errno(1)), Vec::new(), false, None),
     };
     // Another file than the one merged may be the user's.
     if options.merge.as_ref() != Some(&options.output) {
@@ -244,7 +255,52 @@ fn earlier(options: &Options) -> Result<(Recording, Vec<String>, bool), String> 
     if !commands.contains(&command_line) {
         commands.push(command_line);
     }
-    Ok((recording, commands, partial))
+    Ok((recording, commands, partial, settings))
+}
+
+/// The container settings a recording states: where every container
+/// recorded ran so; a host run keeps what the earlier recording stated.
+fn merged_settings(earlier: Option<Settings>, in_container: bool, line: &[String]) -> Settings {
+    match (earlier, in_container) {
+        (Some(earlier), true) => Settings {
+            no_new_privileges: earlier.no_new_privileges
+                && container_settings(line).no_new_privileges,
+        },
+        (None, true) => container_settings(line),
+        (earlier, false) => earlier.unwrap_or_default(),
+    }
+}
+
+/// What a container's recording lets run without seeing it: `write`
+/// (runc hands no `write` to an agent), allowed whole, and the runtime's
+/// calls after loading the filter, as the engine's model has them for
+/// `settings` (a start makes some of them only now and then, as Go's
+/// scheduler goes, and the next start may).
+fn observe_unseen(run: &mut Recording, native: SeccompArch, settings: Settings) {
+    run.observe(native, "write", &[0; 6]);
+    for call in seccomp_dsl::engines::RUNC_1_1_5_CALLS {
+        if !(call.without_no_new_privileges_only && settings.no_new_privileges) {
+            run.observe(native, call.syscall, &call.args.map(|arg| arg.unwrap_or(0)));
+        }
+    }
+}
+
+/// How the container a command line runs is set up, as far as the
+/// runtime's calls after loading the filter go: with no-new-privileges
+/// where the line asks for it (`--security-opt no-new-privileges`) or its
+/// engine sets it by default (`ctr run`).
+fn container_settings(line: &[String]) -> Settings {
+    let program = Path::new(&line[0]).file_name().unwrap_or_default();
+    let asked = line.iter().any(|arg| {
+        let option = arg.strip_prefix("--security-opt=").unwrap_or(arg);
+        matches!(
+            option,
+            "no-new-privileges" | "no-new-privileges:true" | "no-new-privileges=true"
+        )
+    });
+    Settings {
+        no_new_privileges: asked || program == "ctr",
+    }
 }
 
 /// Runs `line` (not a container) with every call it makes handed to
@@ -275,6 +331,8 @@ struct Output {
     earlier: Recording,
     /// Every command recorded, this one last.
     commands: Vec<String>,
+    /// How the containers recorded ran.
+    settings: Settings,
 }
 
 impl Output {
@@ -300,7 +358,7 @@ impl Output {
              what the call does;\n// every other call gets the default action. Review it before \
              use.\n",
         );
-        source.push_str(&dsl::to_source(&policy));
+        source.push_str(&dsl::to_source_for(&policy, self.settings));
         // What is written must be what was seen: read back by the macro's
         // own front end, it is the same policy.
         let (written, _) = read_dsl(&source, &self.path)?;
@@ -451,7 +509,7 @@ fn logged(call: &seccomp_dsl::supervise::Call) -> String {
 
 /// The recording a policy file `record` wrote stands for, the commands it
 /// was recorded from and whether it is partial.
-fn earlier_recording(path: &Path) -> Result<(Recording, Vec<String>, bool), String> {
+fn earlier_recording(path: &Path) -> Result<Earlier, String> {
     let source =
         std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
     if !source.starts_with(HEADER) {
@@ -460,7 +518,7 @@ fn earlier_recording(path: &Path) -> Result<(Recording, Vec<String>, bool), Stri
             path.display()
         ));
     }
-    let (policy, _) = read_dsl(&source, path)?;
+    let (policy, sources) = read_dsl(&source, path)?;
     let recording = Recording::from_policy(&policy).map_err(|error| {
         format!(
             "{}: {error}; record into a new file instead",
@@ -473,7 +531,7 @@ fn earlier_recording(path: &Path) -> Result<(Recording, Vec<String>, bool), Stri
         .map(str::to_string)
         .collect();
     let partial = source.lines().any(|line| line.starts_with(PARTIAL));
-    Ok((recording, commands, partial))
+    Ok((recording, commands, partial, Some(sources.container)))
 }
 
 /// A file there that `record` did not write is the user's: not overwritten.

@@ -431,22 +431,6 @@ mod tests {
         assert_eq!(decide(&strict, "personality", 2), Action::Allow);
     }
 
-    /// A name an entry lists twice is one rule to libseccomp (runc adds it
-    /// again, which changes nothing): named once, with a note.
-    #[test]
-    fn a_name_listed_twice_is_named_once() {
-        let json = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
-            {"names": ["alarm", "read", "alarm"], "action": "SCMP_ACT_ALLOW"}]}"#;
-        let (policy, notes) = crate::dsl::import_docker_as_engines(json).unwrap();
-        assert_eq!(policy.rules[0].syscalls.join(", "), "alarm, read");
-        assert!(
-            notes.iter().any(|note| note.contains(
-                "syscalls[0] names `alarm` more than once: runc adds the same rule again"
-            )),
-            "{notes:?}"
-        );
-    }
-
     /// containers/common's current `socket` rules overlap: the refusal
     /// says what the engine answers where they do, from the port of
     /// libseccomp's tree (as podman was measured to answer).
