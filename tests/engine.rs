@@ -992,12 +992,12 @@ fn build_cli(work: &Path) -> PathBuf {
 /// podman and in containerd by `seccomp-dsl record` (runc's seccomp agent:
 /// every call from the moment the filter is loaded, runc's own included),
 /// with a default that kills; each recording's export then runs the service
-/// under load (400 lines over four connections on 127.0.0.1) in podman and
-/// in containerd: it starts the first time, prints what it prints
-/// unconfined, and nothing is killed. Exporting says nothing of a
+/// under load (400 lines over four connections on 127.0.0.1) in podman, in
+/// containerd and in Docker: it starts the first time, prints what it
+/// prints unconfined, and nothing is killed. Exporting says nothing of a
 /// container that cannot start.
 #[test]
-#[ignore = "starts podman and containerd: run with --ignored (see the README)"]
+#[ignore = "starts podman, containerd and Docker: run with --ignored (see the README)"]
 fn the_example_service_recorded_in_each_engine_runs_under_its_recording_in_every_engine() {
     let setup = setup();
     let service = build_static(&setup.work, "echo-service", "echo-service");
@@ -1005,7 +1005,11 @@ fn the_example_service_recorded_in_each_engine_runs_under_its_recording_in_every
     let archive = setup.work.join("image.tar");
     setup.podman.save_image(&archive);
     let containerd = Containerd::start(&setup.work, &archive);
-    let engines: [&dyn Engine; 2] = [&setup.podman, &containerd];
+    let docker = Docker::start(&setup.work, &setup.image);
+    // Docker drops a profile's `listenerPath`: it runs recordings, and
+    // makes none.
+    let recorders: [&dyn Engine; 2] = [&setup.podman, &containerd];
+    let engines: [&dyn Engine; 3] = [&setup.podman, &containerd, &docker];
     let load = ["--load", "400"];
     let unconfined = service_output(engines[0], &service, None, &load);
     assert!(
@@ -1014,7 +1018,7 @@ fn the_example_service_recorded_in_each_engine_runs_under_its_recording_in_every
     );
     let dir = setup.work.join("service");
     std::fs::create_dir_all(&dir).unwrap();
-    for recorder in engines {
+    for recorder in recorders {
         let name = recorder.name();
         let policy = dir.join(format!("recorded-in-{name}.rs"));
         let engine_command = recorder.command(&service, Some(Path::new("{profile}")), &load);
