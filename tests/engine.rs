@@ -989,8 +989,9 @@ fn build_cli(work: &Path) -> PathBuf {
 }
 
 /// The example service (`examples/echo-service`, built static) recorded in
-/// podman and in containerd by `seccomp-dsl record` (runc's seccomp agent:
-/// every call from the moment the filter is loaded, runc's own included),
+/// podman, containerd and Docker by `seccomp-dsl record` (runc's seccomp
+/// agent: every call from the moment the filter is loaded, runc's own
+/// included; in Docker through `seccomp-dsl runtime`),
 /// with a default that kills; each recording's export then runs the service
 /// under load (400 lines over four connections on 127.0.0.1) in podman, in
 /// containerd and in Docker: it starts the first time, prints what it
@@ -1005,10 +1006,14 @@ fn the_example_service_recorded_in_each_engine_runs_under_its_recording_in_every
     let archive = setup.work.join("image.tar");
     setup.podman.save_image(&archive);
     let containerd = Containerd::start(&setup.work, &archive);
-    let docker = Docker::start(&setup.work, &setup.image);
-    // Docker drops a profile's `listenerPath`: it runs recordings, and
-    // makes none.
-    let recorders: [&dyn Engine; 2] = [&setup.podman, &containerd];
+    // Docker drops a profile's `listenerPath`: it records through
+    // `seccomp-dsl runtime`, registered with the daemon.
+    let runtime = setup.work.join("seccomp-dsl-runtime");
+    let _ = std::fs::remove_file(&runtime);
+    std::os::unix::fs::symlink(&cli, &runtime).unwrap();
+    let docker = Docker::start_with(&setup.work, &setup.image, Some(&runtime));
+    let recording_docker = ThroughRuntime(&docker);
+    let recorders: [&dyn Engine; 3] = [&setup.podman, &containerd, &recording_docker];
     let engines: [&dyn Engine; 3] = [&setup.podman, &containerd, &docker];
     let load = ["--load", "400"];
     let unconfined = service_output(engines[0], &service, None, &load);
@@ -1057,6 +1062,19 @@ fn the_example_service_recorded_in_each_engine_runs_under_its_recording_in_every
                 runner.name()
             );
         }
+    }
+}
+
+/// Docker with `--runtime seccomp-dsl`, which `record` needs there.
+struct ThroughRuntime<'a>(&'a Docker);
+
+impl Engine for ThroughRuntime<'_> {
+    fn name(&self) -> &'static str {
+        "docker"
+    }
+
+    fn command(&self, probe: &Path, profile: Option<&Path>, args: &[&str]) -> Command {
+        (self.0).command_with(probe, profile, &["--runtime", "seccomp-dsl"], args)
     }
 }
 

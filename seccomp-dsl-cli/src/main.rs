@@ -96,10 +96,23 @@ enum Command {
     /// Runs one syscall through the compiled program, as the kernel would,
     /// and prints the filter's answer.
     Emulate(commands::emulate::Args),
+    /// An OCI runtime for Docker, which drops a profile's `listenerPath`:
+    /// registered with the daemon (`dockerd --add-runtime`, or `runtimes`
+    /// in `daemon.json` with `"runtimeArgs": ["runtime"]`) and chosen with
+    /// `docker run --runtime`, it lets `record` record the container, and
+    /// hands every container to runc.
+    Runtime(commands::runtime::Args),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Called as `seccomp-dsl-runtime` (a link, for `dockerd --add-runtime`,
+    // which gives a runtime no arguments of its own): the runtime.
+    let mut arguments: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let called = arguments.first().map(std::path::Path::new);
+    if called.and_then(|path| path.file_name()) == Some("seccomp-dsl-runtime".as_ref()) {
+        arguments.insert(1, "runtime".into());
+    }
+    let cli = Cli::parse_from(arguments);
     // As other command-line tools: output into a closed pipe (`| head`)
     // ends the command quietly, where Rust's default would panic. Not
     // while supervising a command, whose denied calls must still be
@@ -134,5 +147,6 @@ fn dispatch(command: Command) -> Result<ExitCode, String> {
         Command::Groups(args) => commands::groups::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Emulate(args) => commands::emulate::run(args),
+        Command::Runtime(args) => commands::runtime::run(args),
     }
 }

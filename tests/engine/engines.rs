@@ -350,8 +350,17 @@ const DOCKER: &str = "/usr/bin/docker";
 impl Docker {
     /// Starts the daemon under `work` and imports the image from `tar`.
     pub fn start(work: &Path, tar: &[u8]) -> Docker {
+        Docker::start_with(work, tar, None)
+    }
+
+    /// [`Docker::start`], with `runtime` (a link to `seccomp-dsl` named
+    /// `seccomp-dsl-runtime`) registered as the runtime `seccomp-dsl`.
+    pub fn start_with(work: &Path, tar: &[u8], runtime: Option<&Path>) -> Docker {
         let dir = Daemon::directory(work, "docker");
         let mut dockerd = Command::new("dockerd");
+        if let Some(runtime) = runtime {
+            dockerd.arg(format!("--add-runtime=seccomp-dsl={}", runtime.display()));
+        }
         dockerd
             .arg(format!("--host=unix://{}/docker.sock", dir.display()))
             .arg(format!("--data-root={}/data", dir.display()))
@@ -400,9 +409,24 @@ impl Engine for Docker {
     }
 
     fn command(&self, probe: &Path, profile: Option<&Path>, args: &[&str]) -> Command {
+        self.command_with(probe, profile, &[], args)
+    }
+}
+
+impl Docker {
+    /// [`Engine::command`], with `options` of `docker run` (such as
+    /// `--runtime`) before the image.
+    pub fn command_with(
+        &self,
+        probe: &Path,
+        profile: Option<&Path>,
+        options: &[&str],
+        args: &[&str],
+    ) -> Command {
         let mut command = self.client();
         command
             .args(["run", "--rm", "--network", "none"])
+            .args(options)
             // As with podman: runc loads the filter just before execve.
             .args(["--security-opt", "no-new-privileges"])
             .arg(match profile {

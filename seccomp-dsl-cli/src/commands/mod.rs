@@ -13,6 +13,7 @@ pub(crate) mod k8s;
 pub(crate) mod oci;
 pub(crate) mod record;
 pub(crate) mod run;
+pub(crate) mod runtime;
 pub(crate) mod verify;
 
 use seccomp_dsl_core::container_start::{start_problem, Settings};

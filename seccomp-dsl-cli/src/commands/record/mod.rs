@@ -439,10 +439,11 @@ fn container(
         .map_err(|error| format!("{}: {error}", profile.display()))?;
     let agent =
         agent::Agent::start(&socket).map_err(|error| format!("{}: {error}", socket.display()))?;
-    let line: Vec<String> = line
+    let mut line: Vec<String> = line
         .iter()
         .map(|arg| arg.replace(PROFILE_PLACEHOLDER, &profile.to_string_lossy()))
         .collect();
+    name_the_agent_to_dockers_runtime(&mut line, &socket);
     let status = command(&line)?.spawn().and_then(|mut child| {
         COMMAND.store(child.id() as i32, Ordering::Relaxed);
         child.wait()
@@ -452,9 +453,17 @@ fn container(
     let _ = std::fs::remove_dir_all(&dir);
     let status = status?;
     if calls.seen.is_empty() {
+        let docker = match is_docker(&line) {
+            true => {
+                " (Docker drops a profile's `listenerPath`: register `seccomp-dsl runtime` with the \
+                 daemon, `dockerd --add-runtime seccomp-dsl=PATH` where PATH is a link to \
+                 seccomp-dsl named `seccomp-dsl-runtime`, and pass `--runtime seccomp-dsl`)"
+            }
+            false => "",
+        };
         return Err(format!(
             "no call of a container reached the recorder: does `{}` run a container with runc and \
-             the profile given at `{PROFILE_PLACEHOLDER}`?",
+             the profile given at `{PROFILE_PLACEHOLDER}`?{docker}",
             line[0]
         ));
     }
@@ -489,6 +498,24 @@ fn container(
         ));
     }
     Ok(status)
+}
+
+/// Whether `line` runs Docker's client.
+fn is_docker(line: &[String]) -> bool {
+    Path::new(&line[0]).file_name() == Some("docker".as_ref())
+}
+
+/// Docker drops a profile's `listenerPath`: for `docker run` (or `docker
+/// container run`), the agent's socket goes in the container's environment
+/// for `seccomp-dsl runtime` to take out into the profile.
+fn name_the_agent_to_dockers_runtime(line: &mut Vec<String>, socket: &Path) {
+    if !is_docker(line) {
+        return;
+    }
+    if let Some(at) = line.iter().position(|argument| argument == "run") {
+        let variable = crate::commands::runtime::AGENT_VARIABLE;
+        line.insert(at + 1, format!("--env={variable}={}", socket.display()));
+    }
 }
 
 /// A call as the log lists it: `thread 12: socket(AF_INET, SOCK_STREAM, 0) on x86_64`.
