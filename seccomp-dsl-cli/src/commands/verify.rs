@@ -84,14 +84,111 @@ fn verify(
             );
             ExitCode::from(3)
         }
-        Verification::Differ(difference) => {
-            println!(
-                "process {pid}: differs from the policy: {} gets {} there, {} under the policy",
-                witness_call(&difference.data),
-                disasm::action(difference.left),
-                disasm::action(difference.right)
-            );
+        Verification::Differ(first) => {
+            let (unknown, other) = sorted_differences(&filters, &resolved, &first)
+                .map_err(|undecided| format!("process {pid}: {undecided}"))?;
+            let engine = seccomp_dsl::engines::TARGET;
+            if !unknown.is_empty() {
+                println!(
+                    "process {pid}: where {} cannot carry the policy, {which} answer otherwise \
+                     (what the checks `unknown_to_engine` and `x32_low_halves` report): {}",
+                    engine.describe(),
+                    unknown.join("; ")
+                );
+            }
+            match other {
+                Some(difference) => println!(
+                    "process {pid}: differs from the policy: {} gets {} there, {} under the policy",
+                    witness_call(&difference.data),
+                    disasm::action(difference.left),
+                    disasm::action(difference.right)
+                ),
+                None => println!(
+                    "process {pid}: every other call is answered as the policy does (decided \
+                     over every call)"
+                ),
+            }
             ExitCode::from(1)
         }
     })
+}
+
+/// The differences between `filters` and `resolved`: each syscall and ABI
+/// where the target engine cannot carry the policy ([`engine_limit`]),
+/// said with the two answers; and the first difference of another kind,
+/// if any.
+fn sorted_differences(
+    filters: &[Vec<seccomp_dsl::bpf::Instruction>],
+    resolved: &seccomp_dsl::model::Resolved<'_>,
+    first: &seccomp_dsl_core::decide::Difference,
+) -> Result<(Vec<String>, Option<seccomp_dsl_core::decide::Difference>), String> {
+    use std::ops::ControlFlow;
+    let mut unknown: Vec<String> = Vec::new();
+    let mut kinds: Vec<(bool, String, SeccompArch)> = Vec::new();
+    let mut other = None;
+    seccomp_dsl::inspect::each_difference(filters, resolved, |difference| {
+        match engine_limit(difference, resolved) {
+            Some((kind, said)) => {
+                // One example of each syscall and kind.
+                if !kinds.contains(&kind) {
+                    kinds.push(kind);
+                    unknown.push(said);
+                }
+                ControlFlow::Continue(())
+            }
+            None => {
+                other = Some(difference.clone());
+                ControlFlow::Break(())
+            }
+        }
+    })
+    .map_err(|undecided| undecided.to_string())?;
+    if unknown.is_empty() && other.is_none() {
+        other = Some(first.clone());
+    }
+    Ok((unknown, other))
+}
+
+/// Where `difference` is one the target engine's libseccomp makes of the
+/// policy: a syscall the policy names on an ABI libseccomp cannot name it
+/// on (`map_shadow_stack` on x32 for 2.5.4), which runc's filter leaves to
+/// its default or stub; or an x32 call libseccomp compares on the low
+/// halves of its arguments alone, as on x86. Said with the two answers,
+/// after which of the two it is, for which syscall and ABI.
+fn engine_limit(
+    difference: &seccomp_dsl_core::decide::Difference,
+    resolved: &seccomp_dsl::model::Resolved<'_>,
+) -> Option<((bool, String, SeccompArch), String)> {
+    let data = &difference.data;
+    let (abi, name) = match seccomp_dsl::bpf::syscall_of(data.arch, data.nr as u32)? {
+        (abi, Some(name)) => (abi, name),
+        _ => return None,
+    };
+    let engine = seccomp_dsl::engines::TARGET;
+    let answers = format!(
+        "{} there, {} under the policy",
+        disasm::action(difference.left),
+        disasm::action(difference.right)
+    );
+    let named = (resolved.rules.iter()).any(|rule| rule.names(name));
+    if named && !engine.knows(name, abi) {
+        let said = format!(
+            "libseccomp {} does not know `{name}` on {} ({answers})",
+            engine.libseccomp,
+            abi.name()
+        );
+        return Some(((true, name.to_string(), abi), said));
+    }
+    let as_on_x86 = resolved.decide_on(SeccompArch::X86, name, &data.args);
+    (abi == SeccompArch::X32 && seccomp_dsl::bpf::return_value(as_on_x86) == difference.left).then(
+        || {
+            let said = format!(
+                "libseccomp {} compares only the low halves of `{name}`'s arguments on x32 \
+                 (for example {}: {answers})",
+                engine.libseccomp,
+                witness_call(data)
+            );
+            ((false, name.to_string(), abi), said)
+        },
+    )
 }
