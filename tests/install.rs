@@ -1050,3 +1050,82 @@ fn the_kernel_runs_filters_as_the_emulator_and_refuses_what_the_checker_refuses(
         }
     }
 }
+
+/// A `startup` block: what only the program's start (or a container's
+/// runtime) needs. `install()` leaves it out, and a call it alone allows
+/// is denied after; the Docker profile and a child started under the
+/// policy have it, and the profile's entry says so.
+#[test]
+fn startup_rules_are_left_out_by_install_and_kept_for_containers_and_children() {
+    static WITH_STARTUP: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+        #[allow(engine_cannot_start, stops_exit)]
+        default errno;
+        allow read, write;
+        startup {
+            allow getppid;
+        }
+    };
+    let observed = in_child(|recorder| {
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+        install(recorder, &WITH_STARTUP);
+        recorder.record(raw_syscall(libc::SYS_getppid, [0; 6]));
+        recorder.record(raw_syscall(libc::SYS_read, [u64::MAX, 0, 0, 0, 0, 0]));
+    });
+    let [before, installed, after, read] = observed.values[..] else {
+        panic!(
+            "child recorded {:?}, ended {:?}",
+            observed.values, observed.ending
+        );
+    };
+    assert!(before > 0, "getppid before install(): {before}");
+    assert_eq!(installed, 0, "install failed");
+    assert_eq!(after, -i64::from(libc::EPERM), "getppid after install()");
+    assert_eq!(read, -i64::from(libc::EBADF));
+    // What a container and a child get: the whole policy.
+    let whole = WITH_STARTUP.resolve_here().unwrap();
+    assert_eq!(whole.decide("getppid", &[0; 6]), Action::Allow);
+    let installed = WITH_STARTUP.resolve_installed_here().unwrap();
+    assert_eq!(installed.decide("getppid", &[0; 6]), Action::Errno(1));
+    let json: serde_json::Value = serde_json::from_str(WITH_STARTUP.docker_json()).unwrap();
+    let entry = (json["syscalls"].as_array().unwrap().iter())
+        .find(|entry| entry["names"] == serde_json::json!(["getppid"]))
+        .expect("the Docker profile has the startup rule");
+    let comment = entry["comment"].as_str().unwrap_or_default();
+    assert!(comment.starts_with("startup: "), "{comment}");
+}
+
+/// A child started under a policy runs its start under it, `startup`
+/// block included: busybox's `true` starts where only the block allows
+/// `execve` and what the loader calls, and does not start without it.
+#[test]
+fn a_child_starts_under_its_policys_startup_block() {
+    use seccomp_dsl::CommandExt;
+    static STARTS: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+        #[allow(engine_cannot_start)]
+        default errno;
+        allow exit_group, restart_syscall, rt_sigreturn;
+        startup {
+            allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64;
+            allow readlink, getrandom, getuid, mprotect, prctl;
+        }
+    };
+    // `write` lets the standard library's child report the failed exec.
+    static NO_START: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+        #[allow(engine_cannot_start)]
+        default errno;
+        allow exit_group, restart_syscall, rt_sigreturn, write;
+    };
+    let started = std::process::Command::new("/bin/busybox")
+        .arg("true")
+        .seccomp_policy(&STARTS)
+        .unwrap()
+        .status()
+        .unwrap();
+    assert!(started.success(), "{started:?}");
+    let refused = std::process::Command::new("/bin/busybox")
+        .arg("true")
+        .seccomp_policy(&NO_START)
+        .unwrap()
+        .status();
+    assert!(refused.is_err(), "{refused:?}");
+}

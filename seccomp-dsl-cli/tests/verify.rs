@@ -220,6 +220,41 @@ static EACCES_GETPPID: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
     errno(EACCES) getppid;
 };
 
+/// A program that installed a policy with a `startup` block runs it
+/// without the block: verify says so, and proves it.
+#[test]
+fn a_process_under_install_of_a_policy_with_startup_rules_is_proven_as_installed() {
+    const SOURCE: &str = "seccomp_dsl::seccomp_profile! {
+        #[allow(engine_cannot_start, stops_exit)]
+        default errno;
+        allow read, write;
+        startup { allow getppid; }
+    }";
+    static WITH_STARTUP: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
+        #[allow(engine_cannot_start, stops_exit)]
+        default errno;
+        allow read, write;
+        startup { allow getppid; }
+    };
+    let policy = temp_file("startup.rs", SOURCE);
+    let program = WITH_STARTUP.compile_here().unwrap().into_owned();
+    let installed = Paused::under(std::slice::from_ref(&program));
+    let proven = seccomp_dsl(&["verify", &installed.pid(), policy.to_str().unwrap()]);
+    let said = text(&proven.stdout);
+    assert_eq!(
+        proven.status.code(),
+        Some(0),
+        "{said}{}",
+        text(&proven.stderr)
+    );
+    assert!(
+        said.contains(
+            "answer every call as install() applies the policy (its `startup` rules left out)"
+        ),
+        "{said}"
+    );
+}
+
 #[test]
 fn stacked_filters_are_read_in_the_kernels_order() {
     // errno(EPERM) loaded first, errno(EACCES) second: the kernel answers

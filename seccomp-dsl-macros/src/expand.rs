@@ -261,6 +261,7 @@ fn rule(rule: &Rule) -> TokenStream {
     let action = action(rule.action);
     let includes = filter(&rule.includes);
     let excludes = filter(&rule.excludes);
+    let startup = rule.startup;
     let comment = match &rule.comment {
         Some(text) => {
             let text = text.as_ref();
@@ -276,6 +277,7 @@ fn rule(rule: &Rule) -> TokenStream {
             includes: #includes,
             excludes: #excludes,
             comment: #comment,
+            startup: #startup,
         }
     }
 }

@@ -19,7 +19,8 @@ pub fn expand_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStrea
     let Some(policy) = policy else {
         return expand::placeholder(diagnostics.into_compile_errors());
     };
-    match expand::programs(&policy) {
+    // What `install()` applies: the `startup` rules left out.
+    match expand::programs(&policy.installed()) {
         Ok(programs) => expand::profile(
             &policy,
             &rule_lines,

@@ -59,7 +59,7 @@ pub trait CommandExt {
 
 impl CommandExt for Command {
     fn seccomp_policy(&mut self, profile: &'static Profile) -> Result<&mut Self, Error> {
-        let program = profile.compile_here()?.into_owned();
+        let program = profile.compile_for_a_child()?.into_owned();
         fits(&program)?;
         let flags = profile.policy().flags.clone().into_owned();
         // SAFETY: the closure makes two system calls on memory allocated

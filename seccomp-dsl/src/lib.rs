@@ -186,7 +186,7 @@ pub type Compiler = fn(&Profile) -> Result<Vec<Instruction>, Error>;
 
 #[doc(hidden)]
 pub fn __compile_at_install(profile: &Profile) -> Result<Vec<Instruction>, Error> {
-    bpf::compile(&profile.resolve_here()?).map_err(Error::Compile)
+    bpf::compile(&profile.resolve_installed_here()?).map_err(Error::Compile)
 }
 
 /// A compiled policy, made by [`seccomp_profile!`]: its model, its Docker
@@ -436,6 +436,26 @@ impl Profile {
         self.resolve(&current_context()?)
     }
 
+    /// [`Profile::resolve_here`] as [`Profile::install`] applies it: the
+    /// rules of `startup` blocks left out (see
+    /// [`model::Policy::installed`]).
+    pub fn resolve_installed_here(&self) -> Result<Resolved<'_>, Error> {
+        let native = SeccompArch::native().ok_or(Error::UnsupportedArchitecture)?;
+        Ok(self.policy.resolve_installed(&current_context()?, native))
+    }
+
+    /// The BPF program for a child process started under the policy
+    /// ([`CommandExt::seccomp_policy`]): the whole policy, its `startup`
+    /// rules included, since the child's start runs under it.
+    pub(crate) fn compile_for_a_child(&self) -> Result<Cow<'static, [Instruction]>, Error> {
+        if !self.policy.rules.iter().any(|rule| rule.startup) {
+            return self.compile_here();
+        }
+        bpf::compile(&self.resolve_here()?)
+            .map(Cow::Owned)
+            .map_err(Error::Compile)
+    }
+
     /// The BPF program the macro compiled for this target, when no rule
     /// waits for install time (rules in `when cap(...)` or `when kernel`
     /// blocks do).
@@ -540,7 +560,7 @@ impl Profile {
     /// filter as container engines do (feature `libseccomp`).
     #[cfg(feature = "libseccomp")]
     pub fn install_libseccomp(&self) -> Result<(), Error> {
-        install_resolved_libseccomp(&self.resolve_here()?)
+        install_resolved_libseccomp(&self.resolve_installed_here()?)
     }
 
     /// The BPF program libseccomp makes of the policy resolved in `context`,

@@ -43,7 +43,7 @@ fn verify(
     only: Option<usize>,
     stop_anyway: bool,
 ) -> Result<ExitCode, String> {
-    use seccomp_dsl::inspect::{verify, Verification};
+    use seccomp_dsl::inspect::Verification;
     let filters = process_filters(pid, stop_anyway)?.ok_or(format!(
         "process {pid} is in strict mode (only read, write, exit and sigreturn): no filter to verify"
     ))?;
@@ -62,13 +62,12 @@ fn verify(
         error => error.to_string(),
     })?;
     let native = SeccompArch::native().ok_or("this machine's architecture is unknown")?;
-    let resolved = policy.resolve(&context, native);
-    let verified =
-        verify(&filters, &resolved).map_err(|undecided| format!("process {pid}: {undecided}"))?;
+    let (resolved, verified, scope) = verified_in_scope(&filters, policy, &context, native)
+        .map_err(|undecided| format!("process {pid}: {undecided}"))?;
     Ok(match verified {
         Verification::Same(explored) => {
             println!(
-                "process {pid}: proven: {which} answer every call as the policy does (every ABI, \
+                "process {pid}: proven: {which} answer every call {scope} (every ABI, \
                  syscall number, instruction pointer and 64-bit argument; {} paths, each followed \
                  to its end)",
                 explored.paths
@@ -111,6 +110,37 @@ fn verify(
             ExitCode::from(1)
         }
     })
+}
+
+/// `filters` verified against the policy as a container or `seccomp-dsl
+/// run` applies it; where that differs and the policy has `startup` rules,
+/// as `install()` applies it (a program that installed the policy itself),
+/// if that is proven. With the policy so resolved, and how it is said.
+fn verified_in_scope<'p>(
+    filters: &[Vec<seccomp_dsl::bpf::Instruction>],
+    policy: &'p Policy,
+    context: &seccomp_dsl::model::Context,
+    native: SeccompArch,
+) -> Result<
+    (
+        seccomp_dsl::model::Resolved<'p>,
+        seccomp_dsl::inspect::Verification,
+        &'static str,
+    ),
+    seccomp_dsl_core::decide::Undecided,
+> {
+    use seccomp_dsl::inspect::{verify, Verification};
+    let whole = policy.resolve(context, native);
+    let verified = verify(filters, &whole)?;
+    if matches!(verified, Verification::Differ(_)) && policy.rules.iter().any(|rule| rule.startup) {
+        let installed = policy.resolve_installed(context, native);
+        let as_installed = verify(filters, &installed)?;
+        if matches!(as_installed, Verification::Same(_)) {
+            let said = "as install() applies the policy (its `startup` rules left out)";
+            return Ok((installed, as_installed, said));
+        }
+    }
+    Ok((whole, verified, "as the policy does"))
 }
 
 /// The differences between `filters` and `resolved`: each syscall and ABI

@@ -282,6 +282,24 @@ impl Policy {
     /// assert!(resolved.enosys_stub.is_empty());
     /// ```
     pub fn resolve(&self, context: &Context, native: SeccompArch) -> Resolved<'_> {
+        self.resolve_where(context, native, |_| true)
+    }
+
+    /// [`Policy::resolve`] for what `install()` applies: the rules of
+    /// `startup` blocks left out ([`Policy::installed`]). The stub stays the
+    /// whole policy's, so that `install()` and a container answer alike
+    /// every call no `startup` rule matches.
+    pub fn resolve_installed(&self, context: &Context, native: SeccompArch) -> Resolved<'_> {
+        self.resolve_where(context, native, |rule| !rule.startup)
+    }
+
+    /// [`Policy::resolve`], then only the rules `kept` keeps.
+    fn resolve_where(
+        &self,
+        context: &Context,
+        native: SeccompArch,
+        kept: impl Fn(&Rule) -> bool,
+    ) -> Resolved<'_> {
         let mut resolved = self.applicable(context, native);
         resolved.enosys_stub = TARGET.enosys_stub(
             self.default_action,
@@ -289,6 +307,7 @@ impl Policy {
             &resolved.rules,
             &resolved.architectures,
         );
+        resolved.rules.retain(|rule| kept(rule));
         resolved
     }
 }

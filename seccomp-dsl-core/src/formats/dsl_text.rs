@@ -43,10 +43,15 @@ pub(crate) fn write_rule(out: &mut String, rule: &Rule, written: Option<&str>) {
             let _ = writeln!(out, "{indent}/// {line}");
         }
     }
-    let blocks: Vec<String> = [("when", &rule.includes), ("unless", &rule.excludes)]
+    let startup = rule.startup.then(|| "startup {".to_string());
+    let blocks: Vec<String> = startup
         .into_iter()
-        .filter(|(_, filter)| !filter.is_empty())
-        .map(|(keyword, filter)| format!("{keyword} {} {{", filter_conditions(filter)))
+        .chain(
+            [("when", &rule.includes), ("unless", &rule.excludes)]
+                .into_iter()
+                .filter(|(_, filter)| !filter.is_empty())
+                .map(|(keyword, filter)| format!("{keyword} {} {{", filter_conditions(filter))),
+        )
         .collect();
     for block in &blocks {
         let _ = writeln!(out, "{indent}{block}");

@@ -163,7 +163,7 @@ fn verb(answer: u32) -> &'static str {
 }
 
 pub(crate) fn install(profile: &'static Profile, report: Report) -> Result<(), Error> {
-    let resolved = profile.resolve_here()?;
+    let resolved = profile.resolve_installed_here()?;
     let program = bpf::compile(&resolved).map_err(Error::Compile)?;
     let watched = notify_instead(&program, &NOT_LETTING_RUN);
     fits(&watched)?;

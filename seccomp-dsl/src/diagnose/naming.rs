@@ -47,8 +47,13 @@ struct Namer {
 }
 
 impl Namer {
-    fn new(profile: &'static Profile) -> Result<Namer, Error> {
-        let resolved = profile.resolve_here()?;
+    /// For `install()` (the `startup` rules left out), or, `whole`, for a
+    /// child whose start runs under the policy.
+    fn new(profile: &'static Profile, whole: bool) -> Result<Namer, Error> {
+        let resolved = match whole {
+            true => profile.resolve_here()?,
+            false => profile.resolve_installed_here()?,
+        };
         let program = bpf::compile(&resolved).map_err(Error::Compile)?;
         let whys = Whys::new(profile, &resolved);
         Ok(Namer {
@@ -191,7 +196,7 @@ pub(crate) fn install(profile: &'static Profile, scope: Scope) -> Result<(), Err
              install_current_thread_naming_kills() in the thread to confine",
         ));
     }
-    let namer = Namer::new(profile)?;
+    let namer = Namer::new(profile, false)?;
     let watched = namer.watched();
     fits(&watched)?;
     say_first_thread_kills(&namer)?;
@@ -266,7 +271,7 @@ impl Drop for Abandon {
 
 /// `CommandExt::seccomp_policy_naming_kills`.
 pub(crate) fn command(command: &mut Command, profile: &'static Profile) -> Result<(), Error> {
-    let namer = Arc::new(Namer::new(profile)?);
+    let namer = Arc::new(Namer::new(profile, true)?);
     let watched = namer.watched();
     fits(&watched)?;
     let flags: Vec<Flag> = profile.policy.flags.to_vec();

@@ -87,6 +87,51 @@ mod tests {
         read.policy.unwrap_or_else(|| panic!("{errors:?}"))
     }
 
+    /// Rules of a `startup` block (nested blocks too) are marked, the
+    /// rest not; the writer puts them back in one, and what it writes
+    /// reads back the same; statements about the whole policy stay out.
+    #[test]
+    fn startup_blocks_mark_their_rules_and_are_written_back() {
+        let read = policy(
+            "default errno; allow read; startup { allow execve; \
+             when cap(CAP_SYS_ADMIN) { allow mount; } } allow write;",
+        );
+        let marked: Vec<(String, bool)> = (read.rules.iter())
+            .map(|rule| (rule.syscalls.join(","), rule.startup))
+            .collect();
+        let expected = [
+            ("read", false),
+            ("execve", true),
+            ("mount", true),
+            ("write", false),
+        ];
+        assert_eq!(
+            marked,
+            expected.map(|(name, startup)| (name.to_string(), startup))
+        );
+        assert_eq!(read.installed().rules.len(), 2);
+        let written = crate::dsl::to_source(&read);
+        assert!(written.contains("startup {"), "{written}");
+        let body = &written[written.find('{').unwrap() + 1..written.rfind('}').unwrap()];
+        assert_eq!(policy(body), read, "{written}");
+        let refused = read_errors("default errno; startup { default allow; }");
+        assert!(
+            refused
+                .iter()
+                .any(|e| e.contains("cannot stand in a `when`, `unless` or `startup` block")),
+            "{refused:?}"
+        );
+    }
+
+    fn read_errors(source: &str) -> Vec<String> {
+        let read = read(source.parse().unwrap());
+        read.diagnostics
+            .messages()
+            .into_iter()
+            .map(|m| m.text)
+            .collect()
+    }
+
     #[test]
     fn a_constant_the_headers_define_negative_means_its_literal() {
         assert_eq!(

@@ -299,6 +299,9 @@ impl Recording {
             if !rule.applies_everywhere() {
                 return refuse("it is in a `when` or `unless` block");
             }
+            if rule.startup {
+                return refuse("it is in a `startup` block, which a recording does not write");
+            }
             if rule.conditions.is_empty() {
                 // What every recording allows is implied, not seen.
                 for name in rule

@@ -278,9 +278,20 @@ fn entry_to_docker(rule: &Rule) -> Entry {
         errno_ret,
         errno: None,
         args: rule.conditions.iter().map(condition_to_docker).collect(),
-        comment: rule.comment.as_ref().map(|c| c.to_string()),
+        comment: entry_comment(rule),
         includes: filter_to_docker(&rule.includes),
         excludes: filter_to_docker(&rule.excludes),
+    }
+}
+
+/// An entry's comment: the rule's, after what the container's profile
+/// has that `install()` does not (a `startup` rule) where it is one.
+fn entry_comment(rule: &Rule) -> Option<String> {
+    const STARTUP: &str = "startup: for what runs before install(), which leaves it out";
+    match (&rule.comment, rule.startup) {
+        (Some(comment), true) => Some(format!("{STARTUP}. {comment}")),
+        (None, true) => Some(STARTUP.to_string()),
+        (comment, false) => comment.as_ref().map(|c| c.to_string()),
     }
 }
 

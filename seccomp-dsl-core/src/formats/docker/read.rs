@@ -220,6 +220,8 @@ fn rule_from_docker(entry: &Entry, path: &str) -> Result<Rule, Error> {
             .clone()
             .filter(|c| !c.is_empty())
             .map(Cow::Owned),
+        // A container applies every entry.
+        startup: false,
     })
 }
 

@@ -247,6 +247,11 @@ pub struct Rule {
     pub excludes: Filter,
     /// A note kept in the Docker profile.
     pub comment: Option<Cow<'static, str>>,
+    /// Only for what runs before `install()` (a `startup { ... }` block):
+    /// a program's start, a container's runtime. `install()` leaves the
+    /// rule out ([`Policy::installed`]); a container, `seccomp-dsl run` and
+    /// a child process started under the policy have it.
+    pub startup: bool,
 }
 
 impl Rule {
@@ -272,6 +277,7 @@ impl Rule {
             includes: Filter::NONE,
             excludes: Filter::NONE,
             comment: None,
+            startup: false,
         }
     }
 
@@ -368,6 +374,31 @@ impl Policy {
             architectures: Architectures::Native,
             flags: Cow::Borrowed(&[]),
         }
+    }
+
+    /// The policy `install()` applies: without the rules of `startup`
+    /// blocks, which only what runs before it needs.
+    ///
+    /// ```
+    /// use seccomp_dsl_core::model::{Action, Policy, Rule};
+    /// let mut start = Rule::new(["execve"], [], Action::Allow);
+    /// start.startup = true;
+    /// let policy = Policy::new(Action::Errno(1), vec![Rule::new(["read"], [], Action::Allow), start]);
+    /// assert_eq!(policy.installed().rules.len(), 1);
+    /// assert_eq!(policy.rules.len(), 2);
+    /// ```
+    pub fn installed(&self) -> Cow<'_, Policy> {
+        if !self.rules.iter().any(|rule| rule.startup) {
+            return Cow::Borrowed(self);
+        }
+        Cow::Owned(Policy {
+            rules: (self.rules.iter())
+                .filter(|rule| !rule.startup)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..self.clone()
+        })
     }
 
     /// The rules that apply in `context` on the `native` ABI, and the ABIs

@@ -47,9 +47,12 @@ pub enum StatementKind {
         condition: Option<Expr>,
         action: ActionAst,
     },
-    /// `when COND, ... { STATEMENTS }` or `unless COND, ... { STATEMENTS }`
+    /// `when COND, ... { STATEMENTS }` or `unless COND, ... { STATEMENTS }`,
+    /// or `startup { STATEMENTS }` (no conditions): rules for what runs
+    /// before `install()` alone.
     Block {
         unless: bool,
+        startup: bool,
         conditions: Vec<BlockCondition>,
         header: SpanRange,
         body: Vec<Statement>,
@@ -196,8 +199,9 @@ impl ValueTerm {
     }
 }
 
-pub const STATEMENT_KEYWORDS: [&str; 11] = [
+pub const STATEMENT_KEYWORDS: [&str; 12] = [
     "default",
+    "startup",
     "forbid",
     "rule",
     "when",

@@ -98,7 +98,7 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
     let head = Ident::parse_any(input).map_err(|e| {
         syn::Error::new(
             e.span(),
-            "expected a statement: `default`, `forbid`, `rule`, `when`, `unless` or an action",
+            "expected a statement: `default`, `forbid`, `rule`, `when`, `unless`, `startup` or an action",
         )
     })?;
     let mut block_body = None;
@@ -115,6 +115,18 @@ fn parse_statement(input: ParseStream) -> syn::Result<(Statement, Option<TokenSt
             let (kind, body) = parse_block(keyword == "unless", &head, input)?;
             block_body = Some(body);
             kind
+        }
+        "startup" => {
+            let content;
+            syn::braced!(content in input);
+            block_body = Some(content.parse::<TokenStream>()?);
+            StatementKind::Block {
+                unless: false,
+                startup: true,
+                conditions: Vec::new(),
+                header: SpanRange::single(head.span()),
+                body: Vec::new(),
+            }
         }
         "arches" => StatementKind::Arches {
             keyword: head.span(),
@@ -208,6 +220,7 @@ fn parse_block(
     let body = content.parse::<TokenStream>()?;
     let kind = StatementKind::Block {
         unless,
+        startup: false,
         conditions,
         header: SpanRange {
             start: head.span(),

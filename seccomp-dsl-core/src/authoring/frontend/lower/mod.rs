@@ -136,6 +136,8 @@ struct Scope {
     /// The checks acknowledged with `#[allow(...)]` here or around.
     allows: Vec<String>,
     nested: bool,
+    /// Inside a `startup` block.
+    startup: bool,
 }
 
 /// What `#[allow(...)]` can acknowledge.
@@ -257,6 +259,7 @@ impl Lowerer {
             includes: scope.includes.clone(),
             excludes: scope.excludes.clone(),
             comment: scope.comment.clone().map(Cow::Owned),
+            startup: scope.startup,
         });
         self.sources.push(source);
     }

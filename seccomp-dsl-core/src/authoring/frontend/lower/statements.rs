@@ -22,7 +22,8 @@ fn top_level_only(scope: &Scope, keyword: Span, what: &str, errors: &mut Errors)
         errors.push(
             SpanRange::single(keyword),
             format!(
-                "`{what}` applies to the whole policy and cannot stand in a `when` or `unless` block"
+                "`{what}` applies to the whole policy and cannot stand in a `when`, `unless` or \
+                 `startup` block"
             ),
             Some("move it out of the block"),
         );
@@ -63,10 +64,15 @@ impl Lowerer {
             }
             StatementKind::Block {
                 unless,
+                startup,
                 conditions,
                 header,
                 body,
-            } => self.block(*unless, conditions, *header, body, scope, errors),
+            } => {
+                let mut scope = scope.clone();
+                scope.startup |= *startup;
+                self.block(*unless, conditions, *header, body, &scope, errors);
+            }
             StatementKind::Arches { keyword, arches } => {
                 if top_level_only(scope, *keyword, "arches", errors) {
                     self.arches_statement(*keyword, arches, errors);
