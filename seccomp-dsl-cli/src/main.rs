@@ -40,8 +40,10 @@ struct Cli {
 enum Command {
     /// Runs a command and writes the policy that allows exactly the calls
     /// it, its threads and its children made (with the argument values that
-    /// decide what a call does), organised by purpose. The command's input,
-    /// output and exit status pass through.
+    /// decide what a call does), organised by purpose; a container's
+    /// recording also allows `write`, which runc hands to no recorder, and
+    /// the calls runc may make after loading the filter. The command's
+    /// input, output and exit status pass through.
     Record(commands::record::Args),
     /// Runs a command under a policy, and names on standard error every call
     /// the policy denies or kills (syscall, ABI, arguments, and the rule or

@@ -2,7 +2,8 @@
 //! this process, and writes the policy that allows exactly those. A
 //! command line holding `{profile}` runs a container engine: the recording
 //! profile goes there, and a seccomp agent ([`agent`]) records the
-//! container where it runs, the runtime's own calls included.
+//! container where it runs, the runtime's own calls included; what it
+//! cannot see is added unseen (`write`, and the runtime's modelled calls).
 
 mod agent;
 
