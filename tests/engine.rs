@@ -1079,41 +1079,16 @@ impl Engine for ThroughRuntime<'_> {
 }
 
 /// The service's standard output from one container run, which must exit
-/// 0; an engine's own flake (or output cut short) is retried twice.
+/// 0 with its load's line.
 fn service_output(
     engine: &dyn Engine,
     service: &Path,
     profile: Option<&Path>,
     args: &[&str],
 ) -> String {
-    let mut retries = 2;
-    loop {
-        let mut command = engine.command(service, profile, args);
-        let output = command
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let whole = stdout.contains("load: ");
-        if output.status.success() && whole {
-            return stdout;
-        }
-        if retries > 0 && (engine.flaked(&stderr) || (output.status.success() && !whole)) {
-            retries -= 1;
-            continue;
-        }
-        panic!(
-            "{} ({}): {}\n{stdout}{stderr}",
-            engine.name(),
-            output.status,
-            command
-                .get_args()
-                .map(|a| a.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-    }
+    engines::run_whole(engine, service, profile, args, &|stdout| {
+        stdout.contains("load: ")
+    })
 }
 
 /// `seccomp-dsl verify` of a container under containers/common's current

@@ -43,13 +43,28 @@ pub fn run(command: &mut Command) -> std::process::Output {
 
 /// The probe's standard output from one container run of the battery.
 pub fn run_probe(engine: &dyn Engine, probe: &Path, profile: Option<&Path>) -> String {
+    let end = format!("{}\n", seccomp_dsl_probe::END);
+    run_whole(engine, probe, profile, &[], &|stdout| {
+        stdout.ends_with(&end)
+    })
+}
+
+/// The standard output of one container run of `binary` with `args`,
+/// which must exit 0; `whole` tells output the program wrote to its end.
+pub fn run_whole(
+    engine: &dyn Engine,
+    binary: &Path,
+    profile: Option<&Path>,
+    args: &[&str],
+    whole: &dyn Fn(&str) -> bool,
+) -> String {
     // An engine's own flake is retried twice; any other failure fails the
-    // test. Output cut short although the probe exited 0 is one: `ctr`
+    // test. Output cut short although the program exited 0 is one: `ctr`
     // 1.6 now and then returns before it has copied all the container's
     // output (seen under load).
     let mut retries = 2;
     loop {
-        let mut command = engine.command(probe, profile, &[]);
+        let mut command = engine.command(binary, profile, args);
         let output = command
             .stdin(Stdio::null())
             .output()
@@ -57,7 +72,7 @@ pub fn run_probe(engine: &dyn Engine, probe: &Path, profile: Option<&Path>) -> S
         let stderr = String::from_utf8_lossy(&output.stderr);
         let stdout = String::from_utf8(output.stdout).unwrap();
         let flaked = match output.status.success() {
-            true => !stdout.ends_with(&format!("{}\n", seccomp_dsl_probe::END)),
+            true => !whole(&stdout),
             false => engine.flaked(&stderr),
         };
         if flaked && retries > 0 {
