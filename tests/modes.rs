@@ -6,7 +6,9 @@
 //!   under `install()` unkilled: complain mode reports every call
 //!   `install()` would deny, glibc's first-thread set-up included;
 //! - naming mode names the kill glibc's first thread would die of, and the
-//!   kill of a `posix_spawn` child's call, where every signal is blocked.
+//!   kill of a `posix_spawn` child's call, where every signal is blocked;
+//! - recorded with `install()` in place, the program's policy comes back
+//!   with what ran before `install()` in `startup { ... }`, and enforces.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -24,9 +26,17 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Builds the probe with the policy in `policy` and returns its executable.
+/// Builds the probe with the policy in `policy` and returns its executable,
+/// a copy beside the policy: tests build it at once with other policies.
 fn build_probe(policy: &Path) -> PathBuf {
-    build("seccomp-dsl-modes-probe", Some(policy))
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _alone = BUILDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let built = build("seccomp-dsl-modes-probe", Some(policy));
+    let copy = policy.with_extension("probe");
+    std::fs::copy(&built, &copy).unwrap();
+    copy
 }
 
 /// Builds `package` (with `MODES_POLICY` set to `policy`, where given) and
@@ -183,4 +193,94 @@ fn naming_mode_names_the_first_threads_kill_and_a_posix_spawn_childs() {
         "{}",
         text(&supervised.stderr)
     );
+}
+
+/// The statements of `source` inside its `startup { ... }` block, and the
+/// others, comments left out.
+fn startup_and_rest(source: &str) -> (String, String) {
+    let (before, block) = source
+        .split_once("    startup {\n")
+        .expect("a startup block");
+    let (block, after) = block.split_once("\n    }\n").expect("the block closes");
+    let statements = |text: &str| -> String {
+        (text.lines())
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .map(|line| format!("{}\n", line.trim()))
+            .collect()
+    };
+    (statements(block), statements(&format!("{before}{after}")))
+}
+
+/// Whether `statements` name `syscall` in an `allow` list or a rule.
+fn names(statements: &str, syscall: &str) -> bool {
+    let words = statements.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    words.into_iter().any(|word| word == syscall)
+}
+
+#[test]
+fn a_program_that_installs_its_policy_is_recorded_as_it_is_with_its_startup_apart() {
+    let dir = work_dir("re-recorded");
+    let cli = build("seccomp-dsl-cli", None);
+    let first = dir.join("first.rs");
+    std::fs::write(
+        &first,
+        "seccomp_dsl::seccomp_profile! {\n    default allow;\n    errno(EPERM) execve;\n}\n",
+    )
+    .unwrap();
+    let probe = build_probe(&first);
+    // The variable alone, without a recorder to answer, changes nothing:
+    // the policy is installed, and the child cannot start.
+    let alone = Command::new(&probe)
+        .arg("install")
+        .env("SECCOMP_DSL_RECORDING", "1")
+        .output()
+        .unwrap();
+    assert!(!alone.status.success(), "{}", text(&alone.stdout));
+    assert!(
+        text(&alone.stderr).contains("`true` runs"),
+        "{}",
+        text(&alone.stderr)
+    );
+    // Under the recorder, install() records instead of enforcing.
+    let recorded = dir.join("recorded.rs");
+    let recording = Command::new(&cli)
+        .args(["record", "--default", "kill_process", "-o"])
+        .arg(&recorded)
+        .arg("--")
+        .arg(&probe)
+        .arg("install")
+        .output()
+        .unwrap();
+    let said = text(&recording.stderr);
+    assert!(recording.status.success(), "{said}");
+    assert!(text(&recording.stdout).ends_with(" true\n"), "{said}");
+    assert!(said.contains("the program installed its policy"), "{said}");
+    let source = std::fs::read_to_string(&recorded).unwrap();
+    let (startup, installed) = startup_and_rest(&source);
+    // What install() itself does comes before the policy.
+    let no_new_privileges = "rule prctl(arg0 == PR_SET_NO_NEW_PRIVS) => allow;";
+    assert!(startup.contains(no_new_privileges), "{source}");
+    assert!(!installed.contains(no_new_privileges), "{source}");
+    assert!(
+        names(&startup, "seccomp") && !names(&installed, "seccomp"),
+        "{source}"
+    );
+    // The threads, the child and its exec come after.
+    for after in ["clone3", "execve", "wait4"] {
+        assert!(
+            names(&installed, after),
+            "{after} not under install(): {source}"
+        );
+    }
+    // Built with its recording, the program runs under install(), which
+    // kills any call the recording left out.
+    let probe = build_probe(&recorded);
+    let enforced = run(&probe, "install");
+    assert_eq!(
+        enforced.status.code(),
+        Some(0),
+        "{}",
+        text(&enforced.stderr)
+    );
+    assert!(text(&enforced.stdout).ends_with(" true\n"), "{source}");
 }

@@ -64,6 +64,7 @@ mod install;
 #[cfg(feature = "profiles")]
 pub mod profiles;
 pub mod supervise;
+pub use install::recorder;
 
 use std::borrow::Cow;
 
@@ -521,7 +522,14 @@ impl Profile {
     /// (see [`current_context`]). On error no filter is loaded;
     /// no_new_privs, which cannot be cleared and only ever takes privileges
     /// away, may already be set if the kernel refused the filter itself.
+    ///
+    /// Under `seccomp-dsl record`, it tells the recorder where it stands and
+    /// lets every call run instead, so that the recording tells what the
+    /// program needs before it from what it needs after (see [`recorder`]).
     pub fn install(&self) -> Result<(), Error> {
+        if let Some(recorded) = recorder::recorded_instead(install::kernel::Scope::Process) {
+            return recorded;
+        }
         install_program(&self.compile_here()?, &self.policy.flags)
     }
 
@@ -549,6 +557,9 @@ impl Profile {
     /// });
     /// ```
     pub fn install_current_thread(&self) -> Result<(), Error> {
+        if let Some(recorded) = recorder::recorded_instead(install::kernel::Scope::Thread) {
+            return recorded;
+        }
         install::kernel::load(
             &self.compile_here()?,
             &self.policy.flags,
@@ -560,6 +571,9 @@ impl Profile {
     /// filter as container engines do (feature `libseccomp`).
     #[cfg(feature = "libseccomp")]
     pub fn install_libseccomp(&self) -> Result<(), Error> {
+        if let Some(recorded) = recorder::recorded_instead(install::kernel::Scope::Process) {
+            return recorded;
+        }
         install_resolved_libseccomp(&self.resolve_installed_here()?)
     }
 

@@ -146,6 +146,8 @@ pub enum Reply {
     Continue,
     /// The call fails with this errno, without running.
     Errno(u16),
+    /// The call returns this value, without running.
+    Return(i64),
     /// The process that made the call is killed (`SIGKILL`), without the
     /// call running.
     KillProcess,
@@ -371,6 +373,7 @@ pub fn supervise(listener: &OwnedFd, handler: &mut dyn FnMut(&Call) -> Reply) ->
         match handler(&call) {
             Reply::Continue => response.flags = libc::SECCOMP_USER_NOTIF_FLAG_CONTINUE as u32,
             Reply::Errno(errno) => response.error = -i32::from(errno),
+            Reply::Return(value) => response.val = value,
             Reply::KillProcess => {
                 // SAFETY: a signal to the thread's process; it cannot be
                 // caught, and the call waits until it lands.

@@ -8,11 +8,20 @@
 //! asks the kernel over a netlink socket); `echo-service --load N` then
 //! sends N lines more over four connections at once, and says how many
 //! came back.
+//!
+//! Built with the feature `installed`, it installs the policy the file
+//! `ECHO_SERVICE_POLICY` named at build time (`policy.rs` by default) once
+//! the workers are done:
+//! what ran before (the program's start, the workers) is then the policy's
+//! `startup { ... }` part, which `seccomp-dsl record` finds by itself.
 
 use std::sync::mpsc;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
+
+#[cfg(feature = "installed")]
+static POLICY: seccomp_dsl::Profile = include!(concat!(env!("OUT_DIR"), "/policy.rs"));
 
 const WORKERS: u64 = 4;
 const LINES: [&str; 3] = ["hello", "seccomp", "goodbye"];
@@ -38,6 +47,8 @@ fn main() -> std::io::Result<()> {
     for (worker, sum) in sums {
         println!("worker {worker}: {sum:#018x}");
     }
+    #[cfg(feature = "installed")]
+    POLICY.install().map_err(std::io::Error::other)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

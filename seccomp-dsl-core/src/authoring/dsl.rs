@@ -175,15 +175,47 @@ fn write_rules(out: &mut String, policy: &Policy, engine: engines::Engine) {
             && previous.applies_everywhere()
             && previous.syscalls == rule.syscalls
     };
+    // Rules of `startup` standing together share one block.
+    let in_block =
+        |index: usize| policy.rules[index].startup && index > 0 && policy.rules[index - 1].startup;
     for (i, rule) in policy.rules.iter().enumerate() {
-        if i == 0 || stands_apart(i) || stands_apart(i - 1) && !goes_on(i) {
+        if i > 0 && policy.rules[i - 1].startup && !rule.startup {
+            out.push_str("    }\n");
+        }
+        let opens = rule.startup && !in_block(i);
+        if i == 0 || opens || stands_apart(i) || stands_apart(i - 1) && !goes_on(i) {
             out.push('\n');
         }
-        for (comment, check) in &notes[i] {
-            out.push_str(comment);
-            let _ = writeln!(out, "    #[allow({check})]");
+        if !rule.startup {
+            for (comment, check) in &notes[i] {
+                out.push_str(comment);
+                let _ = writeln!(out, "    #[allow({check})]");
+            }
+            write_rule(out, rule, None);
+            continue;
         }
-        write_rule(out, rule, None);
+        if opens {
+            out.push_str("    startup {\n");
+        }
+        let mut text = String::new();
+        for (comment, check) in &notes[i] {
+            text.push_str(comment);
+            let _ = writeln!(text, "    #[allow({check})]");
+        }
+        write_rule(
+            &mut text,
+            &Rule {
+                startup: false,
+                ..rule.clone()
+            },
+            None,
+        );
+        for line in text.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    if policy.rules.last().is_some_and(|rule| rule.startup) {
+        out.push_str("    }\n");
     }
 }
 

@@ -22,7 +22,8 @@ use std::path::PathBuf;
 use seccomp_dsl_core::explain::{decider, Decider, Explanation};
 use seccomp_dsl_core::model::{Action, DecidedBy, Resolved, SeccompArch};
 
-use crate::{Error, Profile};
+use crate::install::kernel::Scope;
+use crate::{recorder, Error, Profile};
 
 pub(crate) use naming::command as naming_command;
 
@@ -139,6 +140,9 @@ impl Profile {
     ///
     /// Feature `tools`.
     pub fn install_naming_kills(&'static self) -> Result<(), Error> {
+        if let Some(recorded) = recorder::recorded_instead(Scope::Process) {
+            return recorded;
+        }
         naming::install(self, naming::Scope::Process)
     }
 
@@ -147,6 +151,9 @@ impl Profile {
     ///
     /// Feature `tools`.
     pub fn install_current_thread_naming_kills(&'static self) -> Result<(), Error> {
+        if let Some(recorded) = recorder::recorded_instead(Scope::Thread) {
+            return recorded;
+        }
         naming::install(self, naming::Scope::Thread)
     }
 
@@ -182,6 +189,9 @@ impl Profile {
     ///
     /// Feature `tools`.
     pub fn install_complain(&'static self, report: Report) -> Result<(), Error> {
+        if let Some(recorded) = recorder::recorded_instead(Scope::Thread) {
+            return recorded;
+        }
         complain::install(self, report)
     }
 }

@@ -18,6 +18,7 @@ mod context;
 pub(crate) mod kernel;
 #[cfg(feature = "libseccomp")]
 pub(crate) mod libseccomp;
+pub mod recorder;
 
 pub(crate) use context::answers_here;
 #[cfg(feature = "tools")]

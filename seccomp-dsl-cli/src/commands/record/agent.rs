@@ -22,6 +22,8 @@ use seccomp_dsl::model::SeccompArch;
 use seccomp_dsl::supervise::{supervise, Call, Reply};
 use seccomp_dsl::syscalls;
 
+use super::boundary::Boundary;
+
 /// The profile a container is recorded under, for `listener`: every
 /// syscall the engine's libseccomp knows on the host's ABIs handed to the
 /// agent, but `write` (runc refuses to hand it over) and what the engine
@@ -74,8 +76,23 @@ pub fn abis_of(native: SeccompArch) -> Vec<SeccompArch> {
 pub enum Phase {
     /// The runtime, after loading the filter.
     Runtime,
-    /// The container's program (and what it starts).
+    /// The container's program (and what it starts), before it installs
+    /// its own policy, or where it installs none.
     Program,
+    /// The program under the policy it installed (see
+    /// [`super::boundary`]).
+    Installed,
+}
+
+impl Phase {
+    /// How the log names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Runtime => "runtime",
+            Phase::Program => "program",
+            Phase::Installed => "installed",
+        }
+    }
 }
 
 /// One call a container made.
@@ -91,6 +108,10 @@ pub struct Calls {
     /// For each container (by its first process), whether that process has
     /// executed its program.
     started: BTreeMap<i32, bool>,
+    /// Where a program installed its own policy.
+    boundary: Boundary,
+    /// Whether a program installed its own policy.
+    pub installed: bool,
 }
 
 /// A running agent.
@@ -121,10 +142,7 @@ impl Agent {
                             let seen = Arc::clone(&seen);
                             let init = state.pid;
                             std::thread::spawn(move || {
-                                let _ = supervise(&listener, &mut |call| {
-                                    note(&seen, init, call);
-                                    Reply::Continue
-                                });
+                                let _ = supervise(&listener, &mut |call| note(&seen, init, call));
                             })
                         }));
                     }
@@ -156,14 +174,21 @@ impl Agent {
     }
 }
 
-/// Notes `call` of the container whose first process is `init`.
-fn note(seen: &Mutex<Calls>, init: i32, call: &Call) {
+/// Notes `call` of the container whose first process is `init`, and
+/// answers it: the program's `install()` is told it is recorded; every
+/// other call runs.
+fn note(seen: &Mutex<Calls>, init: i32, call: &Call) -> Reply {
     let mut calls = seen.lock().expect("no supervisor panics");
+    if let Some(reply) = calls.boundary.answer_marker(call) {
+        calls.installed = true;
+        return reply;
+    }
+    let under_install = calls.boundary.under_install(call.thread);
     let started = calls.started.entry(init).or_insert(false);
-    let phase = if *started {
-        Phase::Program
-    } else {
-        Phase::Runtime
+    let phase = match (*started, under_install) {
+        (false, _) => Phase::Runtime,
+        (true, false) => Phase::Program,
+        (true, true) => Phase::Installed,
     };
     // The first process's `execve` is the runtime's last call.
     if call.thread as i32 == init && call.syscall == Some("execve") {
@@ -173,6 +198,7 @@ fn note(seen: &Mutex<Calls>, init: i32, call: &Call) {
         phase,
         call: call.clone(),
     });
+    Reply::Continue
 }
 
 /// What runc says of the container when it hands over its listeners.

@@ -6,6 +6,8 @@
 //! cannot see is added unseen (`write`, and the runtime's modelled calls).
 
 mod agent;
+mod boundary;
+mod container;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,12 +16,14 @@ use std::sync::{Arc, Mutex};
 
 use seccomp_dsl::model::{Action, ContainerSettings as Settings, SeccompArch};
 use seccomp_dsl::record::Recording;
+use seccomp_dsl::recorder;
 use seccomp_dsl::supervise::{notify_every_call, Reply, Supervised};
 use seccomp_dsl::{docker, dsl};
 
 use crate::child::{command, exit_code, start_error};
 use crate::io::say;
 use crate::policy_file::read_dsl;
+use agent::Phase;
 
 /// The arguments of `seccomp-dsl record`.
 #[derive(clap::Args)]
@@ -165,7 +169,7 @@ fn record(options: Options) -> Result<ExitCode, String> {
     let native = SeccompArch::native().ok_or("this architecture is not supported")?;
     let (recording, commands, partial, earlier_settings) = earlier(&options)?;
     let in_container = (options.command.iter()).any(|arg| arg.contains(PROFILE_PLACEHOLDER));
-    let settings = merged_settings(earlier_settings, in_container, &options.command);
+    let settings = container::merged_settings(earlier_settings, in_container, &options.command);
     let mut log = match &options.log {
         Some(path) => Some(
             std::fs::File::create(path).map_err(|error| format!("{}: {error}", path.display()))?,
@@ -182,15 +186,19 @@ fn record(options: Options) -> Result<ExitCode, String> {
     };
     let snapshots = Snapshots::start(output.clone(), Arc::clone(&run));
     survive_interrupts();
-    let mut observe = |call: &seccomp_dsl::supervise::Call, phase: &str| {
+    let mut observe = |call: &seccomp_dsl::supervise::Call, phase: Phase| {
         if let Some(log) = log.as_mut() {
             use std::io::Write;
-            let _ = writeln!(log, "{phase} {}", logged(call));
+            let _ = writeln!(log, "{} {}", phase.name(), logged(call));
         }
         let mut run = run.lock().expect("the recording is not poisoned");
-        match (call.abi, call.syscall) {
-            (Some(abi), Some(name)) if abi == native => run.observe(abi, name, &call.data.args),
-            (Some(abi), Some(name)) => run.observe_foreign(abi, name, &call.data.args),
+        let args = &call.data.args;
+        match (call.abi, call.syscall, phase) {
+            (Some(abi), Some(name), Phase::Installed) if abi == native => {
+                run.observe(abi, name, args)
+            }
+            (Some(abi), Some(name), Phase::Installed) => run.observe_foreign(abi, name, args),
+            (Some(abi), Some(name), _) => run.observe_before_install(abi, name, args),
             // A number no table names cannot be written in a policy.
             _ => say(format_args!(
                 "call {} of an unknown ABI ({:#x}) not recorded",
@@ -198,14 +206,17 @@ fn record(options: Options) -> Result<ExitCode, String> {
             )),
         }
     };
-    let status = if in_container {
-        let status = container(&options.command, native, &mut observe)?;
-        let mut run = run.lock().expect("the recording is not poisoned");
-        observe_unseen(&mut run, native, settings);
-        status
+    let (status, installed) = if in_container {
+        container::container(&options.command, native, &mut observe)?
     } else {
         supervise_command(&options.command, &mut observe)?
     };
+    let unseen = in_container.then_some(settings);
+    after_the_run(
+        &mut run.lock().expect("the recording is not poisoned"),
+        installed,
+        unseen,
+    );
     snapshots.stop();
     let interrupted = INTERRUPTED.load(Ordering::Relaxed);
     // A command killed by a signal did not finish either.
@@ -227,6 +238,21 @@ fn record(options: Options) -> Result<ExitCode, String> {
             .unwrap_or_default()
     ));
     Ok(exit_code(status))
+}
+
+/// Notes what the run showed as a whole: whether the program installed its
+/// policy; in a container run as `unseen` says, what the recorder cannot
+/// see.
+fn after_the_run(run: &mut Recording, installed: bool, unseen: Option<Settings>) {
+    if installed {
+        run.note_install();
+        say(format_args!(
+            "the program installed its policy: what it called only before is in `startup {{ ... }}`"
+        ));
+    }
+    if let (Some(settings), Some(native)) = (unseen, SeccompArch::native()) {
+        container::observe_unseen(run, native, settings);
+    }
 }
 
 /// What came before a run: the recording merged into, the commands
@@ -259,68 +285,34 @@ fn earlier(options: &Options) -> Result<Earlier, String> {
     Ok((recording, commands, partial, settings))
 }
 
-/// The container settings a recording states: where every container
-/// recorded ran so; a host run keeps what the earlier recording stated.
-fn merged_settings(earlier: Option<Settings>, in_container: bool, line: &[String]) -> Settings {
-    match (earlier, in_container) {
-        (Some(earlier), true) => Settings {
-            no_new_privileges: earlier.no_new_privileges
-                && container_settings(line).no_new_privileges,
-        },
-        (None, true) => container_settings(line),
-        (earlier, false) => earlier.unwrap_or_default(),
-    }
-}
-
-/// What a container's recording lets run without seeing it: `write`
-/// (runc hands no `write` to an agent), allowed whole, and the runtime's
-/// calls after loading the filter, as the engine's model has them for
-/// `settings` (a start makes some of them only now and then, as Go's
-/// scheduler goes, and the next start may).
-fn observe_unseen(run: &mut Recording, native: SeccompArch, settings: Settings) {
-    run.observe(native, "write", &[0; 6]);
-    for call in seccomp_dsl::engines::RUNC_1_1_5_CALLS {
-        if !(call.without_no_new_privileges_only && settings.no_new_privileges) {
-            run.observe(native, call.syscall, &call.args.map(|arg| arg.unwrap_or(0)));
-        }
-    }
-}
-
-/// How the container a command line runs is set up, as far as the
-/// runtime's calls after loading the filter go: with no-new-privileges
-/// where the line asks for it (`--security-opt no-new-privileges`) or its
-/// engine sets it by default (`ctr run`).
-fn container_settings(line: &[String]) -> Settings {
-    let program = Path::new(&line[0]).file_name().unwrap_or_default();
-    let asked = line.iter().any(|arg| {
-        let option = arg.strip_prefix("--security-opt=").unwrap_or(arg);
-        matches!(
-            option,
-            "no-new-privileges" | "no-new-privileges:true" | "no-new-privileges=true"
-        )
-    });
-    Settings {
-        no_new_privileges: asked || program == "ctr",
-    }
-}
-
 /// Runs `line` (not a container) with every call it makes handed to
-/// `observe`, each let run, until it ends.
+/// `observe`, each let run, until it ends; the program's `install()` (see
+/// [`boundary`]) answered. Its exit status, and whether it installed its
+/// policy.
 fn supervise_command(
     line: &[String],
-    observe: &mut dyn FnMut(&seccomp_dsl::supervise::Call, &str),
-) -> Result<std::process::ExitStatus, String> {
+    observe: &mut dyn FnMut(&seccomp_dsl::supervise::Call, Phase),
+) -> Result<(std::process::ExitStatus, bool), String> {
     let program = &line[0];
     let mut command = command(line)?;
+    command.env(recorder::VARIABLE, "1");
     let supervised = Supervised::spawn(&mut command, &notify_every_call(), &[])
         .map_err(|error| start_error(program, &error))?;
     COMMAND.store(supervised.id() as i32, Ordering::Relaxed);
-    supervised
-        .run(|call| {
-            observe(call, "program");
-            Reply::Continue
-        })
-        .map_err(|error| start_error(program, &error))
+    let mut boundary = boundary::Boundary::default();
+    let status = supervised.run(|call| {
+        if let Some(reply) = boundary.answer_marker(call) {
+            return reply;
+        }
+        let phase = match boundary.under_install(call.thread) {
+            true => Phase::Installed,
+            false => Phase::Program,
+        };
+        observe(call, phase);
+        Reply::Continue
+    });
+    let status = status.map_err(|error| start_error(program, &error))?;
+    Ok((status, boundary.installed()))
 }
 
 /// Where and how a recording is written.
@@ -415,107 +407,6 @@ impl Snapshots {
     fn stop(self) {
         self.done.store(true, Ordering::Release);
         let _ = self.thread.join();
-    }
-}
-
-/// Runs `line`, a container engine's command line with the recording
-/// profile where it says `{profile}`, and observes every call the
-/// container makes, from the moment its filter is loaded, with who made
-/// it: `runtime` (the container runtime's own calls) or `program`.
-fn container(
-    line: &[String],
-    native: SeccompArch,
-    observe: &mut dyn FnMut(&seccomp_dsl::supervise::Call, &str),
-) -> Result<std::process::ExitStatus, String> {
-    use std::os::unix::fs::DirBuilderExt;
-    let dir = std::env::temp_dir().join(format!("seccomp-dsl-record-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::DirBuilder::new()
-        .mode(0o700)
-        .create(&dir)
-        .map_err(|error| format!("{}: {error}", dir.display()))?;
-    let socket = dir.join("agent.sock");
-    let profile = dir.join("profile.json");
-    std::fs::write(&profile, agent::recording_profile(&socket, native))
-        .map_err(|error| format!("{}: {error}", profile.display()))?;
-    let agent =
-        agent::Agent::start(&socket).map_err(|error| format!("{}: {error}", socket.display()))?;
-    let mut line: Vec<String> = line
-        .iter()
-        .map(|arg| arg.replace(PROFILE_PLACEHOLDER, &profile.to_string_lossy()))
-        .collect();
-    name_the_agent_to_dockers_runtime(&mut line, &socket);
-    let status = command(&line)?.spawn().and_then(|mut child| {
-        COMMAND.store(child.id() as i32, Ordering::Relaxed);
-        child.wait()
-    });
-    let status = status.map_err(|error| start_error(&line[0], &error));
-    let calls = agent.finish();
-    let _ = std::fs::remove_dir_all(&dir);
-    let status = status?;
-    if calls.seen.is_empty() {
-        let docker = match is_docker(&line) {
-            true => {
-                " (Docker drops a profile's `listenerPath`: register `seccomp-dsl runtime` with the \
-                 daemon, `dockerd --add-runtime seccomp-dsl=PATH` where PATH is a link to \
-                 seccomp-dsl named `seccomp-dsl-runtime`, and pass `--runtime seccomp-dsl`)"
-            }
-            false => "",
-        };
-        return Err(format!(
-            "no call of a container reached the recorder: does `{}` run a container with runc and \
-             the profile given at `{PROFILE_PLACEHOLDER}`?{docker}",
-            line[0]
-        ));
-    }
-    let mut unmodelled: Vec<String> = Vec::new();
-    for seen in &calls.seen {
-        let phase = match seen.phase {
-            agent::Phase::Runtime => "runtime",
-            agent::Phase::Program => "program",
-        };
-        observe(&seen.call, phase);
-        // What the runtime did that its model lacks: the recording allows
-        // it, and says so, since exports rely on the model.
-        if let (agent::Phase::Runtime, Some(name)) = (seen.phase, seen.call.syscall) {
-            let engine = seccomp_dsl::engines::TARGET;
-            if !seccomp_dsl_core::container_start::modelled(&engine, name, &seen.call.data.args) {
-                let call = seccomp_dsl::compare::call_as_read(name, &seen.call.data.args);
-                if !unmodelled.contains(&call) {
-                    unmodelled.push(call);
-                }
-            }
-        }
-    }
-    if !unmodelled.is_empty() {
-        say(format_args!(
-            "warning: the container runtime made {} after loading the filter, which the model of \
-             {} lacks: the recording allows {}, but a policy written by hand is not checked for \
-             {}",
-            unmodelled.join(", "),
-            seccomp_dsl::engines::TARGET.runtime,
-            if unmodelled.len() == 1 { "it" } else { "them" },
-            if unmodelled.len() == 1 { "it" } else { "them" },
-        ));
-    }
-    Ok(status)
-}
-
-/// Whether `line` runs Docker's client.
-fn is_docker(line: &[String]) -> bool {
-    Path::new(&line[0]).file_name() == Some("docker".as_ref())
-}
-
-/// Docker drops a profile's `listenerPath`: for `docker run` (or `docker
-/// container run`), the agent's socket goes in the container's environment
-/// for `seccomp-dsl runtime` to take out into the profile.
-fn name_the_agent_to_dockers_runtime(line: &mut Vec<String>, socket: &Path) {
-    if !is_docker(line) {
-        return;
-    }
-    if let Some(at) = line.iter().position(|argument| argument == "run") {
-        let variable = crate::commands::runtime::AGENT_VARIABLE;
-        line.insert(at + 1, format!("--env={variable}={}", socket.display()));
     }
 }
 

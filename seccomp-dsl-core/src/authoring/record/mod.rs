@@ -3,6 +3,14 @@
 //! ([`Recording::to_policy`]) and read back from one to add another run
 //! ([`Recording::from_policy`]).
 //!
+//! A program that installs its own policy is recorded in two parts: what
+//! it called before `install()` ([`Recording::observe_before_install`]),
+//! which only a container or `seccomp-dsl run` needs, and what it called
+//! under the installed policy ([`Recording::observe`]). Once an install is
+//! noted ([`Recording::note_install`]), the policy puts the calls seen only
+//! before it in a `startup { ... }` block; a program that never installs
+//! has one part, all it called.
+//!
 //! Most syscalls are recorded by name. Those whose arguments decide what
 //! they do (a socket's family, a clone's namespaces, an fcntl command, an
 //! open's flags: see [`decisive_arguments`]) are recorded with the values
@@ -88,6 +96,23 @@ impl Seen {
         }
     }
 
+    /// What of this `other` does not allow: the whole syscall unless
+    /// `other` allows it whole, each combination `other` does not allow.
+    fn beyond(&self, other: &Seen) -> Seen {
+        if other.any {
+            return Seen::default();
+        }
+        let combinations = (self.combinations.iter())
+            .filter(|combination| !other.allows(Some(combination)))
+            .cloned()
+            .collect();
+        Seen {
+            any: self.any,
+            widened: self.widened && !other.widened,
+            combinations,
+        }
+    }
+
     /// Whether the decisive values `combination` are allowed.
     fn allows(&self, combination: Option<&Vec<u64>>) -> bool {
         self.any
@@ -117,7 +142,14 @@ pub struct Recording {
     pub default_action: Action,
     /// The ABIs calls were seen through, besides the native one.
     pub foreign_abis: BTreeSet<SeccompArch>,
+    /// The calls made under the installed policy, or all calls of a
+    /// program that installs none.
     seen: BTreeMap<String, Seen>,
+    /// The calls made before `install()`, or by a process not under it.
+    before_install: BTreeMap<String, Seen>,
+    /// Whether the program installed its policy while it was recorded (or
+    /// the recording read back has a `startup` block).
+    installs: bool,
 }
 
 impl Recording {
@@ -128,27 +160,54 @@ impl Recording {
             default_action,
             foreign_abis: BTreeSet::new(),
             seen: BTreeMap::new(),
+            before_install: BTreeMap::new(),
+            installs: false,
         }
     }
 
     /// Whether nothing was seen.
     pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
+        self.seen.is_empty() && self.before_install.is_empty()
     }
 
     /// The number of distinct syscalls seen.
     pub fn syscall_count(&self) -> usize {
-        self.seen.len()
+        let names: BTreeSet<&String> = self.seen.keys().chain(self.before_install.keys()).collect();
+        names.len()
     }
 
     /// Notes one call of `syscall` with `args` through `abi`, the native
-    /// ABI (see [`Recording::observe_foreign`] for the others).
+    /// ABI (see [`Recording::observe_foreign`] for the others), made under
+    /// the installed policy, or by a program that installs none.
     pub fn observe(&mut self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) {
+        Self::note(&mut self.seen, abi, syscall, args);
+    }
+
+    /// [`Recording::observe`] for a call made before the program installed
+    /// its policy, or by a process that is not under it: once an install
+    /// is noted, what is seen only so goes in a `startup { ... }` block;
+    /// without one, it is part of the policy as every other call.
+    pub fn observe_before_install(&mut self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) {
+        if abi != SeccompArch::native().unwrap_or(abi) {
+            self.foreign_abis.insert(abi);
+        }
+        Self::note(&mut self.before_install, abi, syscall, args);
+    }
+
+    /// Notes that the program installed its policy: what was seen only
+    /// before goes in the policy's `startup { ... }` block.
+    pub fn note_install(&mut self) {
+        self.installs = true;
+    }
+
+    /// Whether an install was noted.
+    pub fn installs(&self) -> bool {
+        self.installs
+    }
+
+    fn note(seen: &mut BTreeMap<String, Seen>, abi: SeccompArch, syscall: &str, args: &[u64; 6]) {
         let combination = Self::combination(abi, syscall, args);
-        self.seen
-            .entry(syscall.to_string())
-            .or_default()
-            .add(syscall, combination);
+        (seen.entry(syscall.to_string()).or_default()).add(syscall, combination);
     }
 
     /// [`Recording::observe`] for a call through an ABI other than the
@@ -163,9 +222,10 @@ impl Recording {
     /// values if it has any (a widened `ioctl`: any request outside the
     /// terminal's too).
     pub fn has_seen(&self, abi: SeccompArch, syscall: &str, args: &[u64; 6]) -> bool {
-        self.seen
-            .get(syscall)
-            .is_some_and(|seen| seen.allows(Self::combination(abi, syscall, args).as_ref()))
+        let combination = Self::combination(abi, syscall, args);
+        [&self.seen, &self.before_install]
+            .iter()
+            .any(|part| (part.get(syscall)).is_some_and(|seen| seen.allows(combination.as_ref())))
     }
 
     /// The decisive values of a call, as the kernel reads them (the low
@@ -179,21 +239,33 @@ impl Recording {
         })
     }
 
-    /// Adds what `other` saw. The default action stays this recording's.
+    /// Adds what `other` saw, each call in its part (before `install()` or
+    /// under it). The default action stays this recording's.
     pub fn merge(&mut self, other: &Recording) {
         self.foreign_abis.extend(other.foreign_abis.iter().copied());
-        for (syscall, theirs) in &other.seen {
-            let ours = self.seen.entry(syscall.clone()).or_default();
-            if theirs.any {
-                ours.add(syscall, None);
-            }
-            if theirs.widened {
-                ours.widened = true;
-            }
-            for combination in &theirs.combinations {
-                ours.add(syscall, Some(combination.clone()));
+        merge_seen(&mut self.seen, &other.seen);
+        merge_seen(&mut self.before_install, &other.before_install);
+        self.installs |= other.installs;
+    }
+
+    /// What the policy allows under `install()` (`KERNEL_MADE` aside) and
+    /// what it allows before it only: without an install noted, every call
+    /// is of the first part.
+    fn parts(&self) -> (BTreeMap<String, Seen>, BTreeMap<String, Seen>) {
+        let mut main = self.seen.clone();
+        if !self.installs {
+            merge_seen(&mut main, &self.before_install);
+            return (main, BTreeMap::new());
+        }
+        let mut startup = BTreeMap::new();
+        for (name, before) in &self.before_install {
+            let under = main.get(name).cloned().unwrap_or_default();
+            let only_before = before.beyond(&under);
+            if only_before != Seen::default() {
+                startup.insert(name.clone(), only_before);
             }
         }
+        (main, startup)
     }
 
     /// The policy that allows exactly what was seen, and what the kernel
@@ -201,67 +273,33 @@ impl Recording {
     /// purpose ([`groups::GROUPS`]) with the purpose as its comment, then
     /// for each syscall with decisive arguments one rule per combination
     /// seen. Every other call gets the default action.
+    ///
+    /// Where the program installed its policy, what it called only before
+    /// follows in `startup { ... }` ([`Rule::startup`]), written the same way.
     pub fn to_policy(&self) -> Policy {
-        let mut seen = self.seen.clone();
+        let (mut main, startup) = self.parts();
         for name in KERNEL_MADE {
-            seen.entry(name.to_string()).or_default().add(name, None);
+            main.entry(name.to_string()).or_default().add(name, None);
         }
-        self.policy_of(&seen)
+        let mut rules = rules_of(&main);
+        let mut before = rules_of(&startup);
+        for rule in &mut before {
+            rule.startup = true;
+        }
+        rules.extend(before);
+        self.policy_with(rules)
     }
 
     /// The statements that allow what was seen and nothing more (not even
     /// [`KERNEL_MADE`]), as a policy: what to add to a policy that denied
     /// those calls.
     pub fn seen_policy(&self) -> Policy {
-        self.policy_of(&self.seen)
+        let mut seen = self.seen.clone();
+        merge_seen(&mut seen, &self.before_install);
+        self.policy_with(rules_of(&seen))
     }
 
-    fn policy_of(&self, seen: &BTreeMap<String, Seen>) -> Policy {
-        let mut rules = Vec::new();
-        for group in groups::PURPOSES
-            .iter()
-            .filter_map(|name| groups::group(name))
-        {
-            let in_group = |name: &&String| groups::purpose_of(name).name == group.name;
-            let plain: Vec<&str> = (seen.iter())
-                .filter(|(name, seen)| in_group(name) && seen.any)
-                .map(|(name, _)| name.as_str())
-                .collect();
-            if !plain.is_empty() {
-                let mut rule = Rule::new(plain.iter().copied(), [], Action::Allow);
-                rule.comment = Some(Cow::Borrowed(group.purpose));
-                rules.push(rule);
-            }
-            for (name, seen) in seen.iter().filter(|(name, _)| in_group(name)) {
-                if seen.widened {
-                    rules.extend(widened_ioctl());
-                }
-                for (number, combination) in seen.combinations.iter().enumerate() {
-                    let conditions = decisive_arguments(name).iter().zip(combination).map(
-                        |(argument, &value)| {
-                            let width = kernel_width(name, argument.index).unwrap_or(ArgWidth::U64);
-                            ArgCondition {
-                                index: argument.index,
-                                op: match argument.mask {
-                                    Some(mask) => CmpOp::MaskedEq(mask),
-                                    None => CmpOp::Eq,
-                                },
-                                value,
-                                width,
-                            }
-                        },
-                    );
-                    let mut rule = Rule::new([name.as_str()], conditions, Action::Allow);
-                    if number == 0 && !seen.widened {
-                        rule.comment = Some(Cow::Owned(format!(
-                            "`{name}`, for each {} seen",
-                            what_decides(name)
-                        )));
-                    }
-                    rules.push(rule);
-                }
-            }
-        }
+    fn policy_with(&self, rules: Vec<Rule>) -> Policy {
         let mut policy = Policy::new(self.default_action, rules);
         if !self.foreign_abis.is_empty() {
             let mut abis: Vec<SeccompArch> = SeccompArch::native().into_iter().collect();
@@ -299,9 +337,11 @@ impl Recording {
             if !rule.applies_everywhere() {
                 return refuse("it is in a `when` or `unless` block");
             }
-            if rule.startup {
-                return refuse("it is in a `startup` block, which a recording does not write");
-            }
+            recording.installs |= rule.startup;
+            let part = match rule.startup {
+                true => &mut recording.before_install,
+                false => &mut recording.seen,
+            };
             if rule.conditions.is_empty() {
                 // What every recording allows is implied, not seen.
                 for name in rule
@@ -309,11 +349,7 @@ impl Recording {
                     .iter()
                     .filter(|name| !KERNEL_MADE.contains(&name.as_ref()))
                 {
-                    recording
-                        .seen
-                        .entry(name.to_string())
-                        .or_default()
-                        .add(name, None);
+                    part.entry(name.to_string()).or_default().add(name, None);
                 }
                 continue;
             }
@@ -323,7 +359,7 @@ impl Recording {
                     .iter()
                     .any(|wide| wide.conditions == rule.conditions)
             {
-                recording.seen.entry("ioctl".into()).or_default().widened = true;
+                part.entry("ioctl".into()).or_default().widened = true;
                 continue;
             }
             let [name] = &rule.syscalls[..] else {
@@ -351,9 +387,79 @@ impl Recording {
                 });
             }
             let values = rule.conditions.iter().map(|condition| condition.value);
-            (recording.seen.entry(name.to_string()).or_default()).add(name, Some(values.collect()));
+            (part.entry(name.to_string()).or_default()).add(name, Some(values.collect()));
         }
         Ok(recording)
+    }
+}
+
+/// One `allow` list per purpose ([`groups::GROUPS`]) with the purpose as
+/// its comment, then for each syscall with decisive arguments one rule per
+/// combination in `seen`.
+fn rules_of(seen: &BTreeMap<String, Seen>) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for group in groups::PURPOSES
+        .iter()
+        .filter_map(|name| groups::group(name))
+    {
+        let in_group = |name: &&String| groups::purpose_of(name).name == group.name;
+        let plain: Vec<&str> = (seen.iter())
+            .filter(|(name, seen)| in_group(name) && seen.any)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if !plain.is_empty() {
+            let mut rule = Rule::new(plain.iter().copied(), [], Action::Allow);
+            rule.comment = Some(Cow::Borrowed(group.purpose));
+            rules.push(rule);
+        }
+        for (name, seen) in seen.iter().filter(|(name, _)| in_group(name)) {
+            if seen.widened {
+                rules.extend(widened_ioctl());
+            }
+            for (number, combination) in seen.combinations.iter().enumerate() {
+                let conditions =
+                    decisive_arguments(name)
+                        .iter()
+                        .zip(combination)
+                        .map(|(argument, &value)| {
+                            let width = kernel_width(name, argument.index).unwrap_or(ArgWidth::U64);
+                            ArgCondition {
+                                index: argument.index,
+                                op: match argument.mask {
+                                    Some(mask) => CmpOp::MaskedEq(mask),
+                                    None => CmpOp::Eq,
+                                },
+                                value,
+                                width,
+                            }
+                        });
+                let mut rule = Rule::new([name.as_str()], conditions, Action::Allow);
+                if number == 0 && !seen.widened {
+                    rule.comment = Some(Cow::Owned(format!(
+                        "`{name}`, for each {} seen",
+                        what_decides(name)
+                    )));
+                }
+                rules.push(rule);
+            }
+        }
+    }
+    rules
+}
+
+/// Adds what `theirs` saw of each syscall to `ours`.
+fn merge_seen(ours: &mut BTreeMap<String, Seen>, theirs: &BTreeMap<String, Seen>) {
+    for (syscall, theirs) in theirs {
+        let ours = ours.entry(syscall.clone()).or_default();
+        if theirs.any {
+            ours.add(syscall, None);
+        }
+        if theirs.widened {
+            ours.widened = true;
+        }
+        for combination in &theirs.combinations {
+            ours.add(syscall, Some(combination.clone()));
+        }
     }
 }
 
@@ -440,115 +546,4 @@ fn widened_ioctl() -> [Rule; 2] {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const X86_64: SeccompArch = SeccompArch::X86_64;
-
-    #[test]
-    fn a_policy_written_from_a_recording_reads_back_as_it() {
-        let mut recording = Recording::new(Action::Errno(1));
-        recording.observe(X86_64, "read", &[3, 0, 0, 0, 0, 0]);
-        recording.observe(X86_64, "openat", &[0, 0, 0x80000, 0, 0, 0]);
-        recording.observe(X86_64, "openat", &[0, 0, 0x80241, 0, 0, 0]);
-        recording.observe(X86_64, "socket", &[0xdead_0000_0002, 1, 0, 0, 0, 0]);
-        let back = Recording::from_policy(&recording.to_policy()).unwrap();
-        assert_eq!(back, recording);
-        // The upper half an `int` argument's register held is not kept.
-        assert!(back.has_seen(X86_64, "socket", &[2, 1, 0, 0, 0, 0]));
-        assert!(!back.has_seen(X86_64, "socket", &[2, 2, 0, 0, 0, 0]));
-        // Read-only, perhaps not blocking; not truncating, not writing.
-        assert!(back.has_seen(X86_64, "openat", &[0, 0, 0, 0, 0, 0]));
-        assert!(back.has_seen(X86_64, "openat", &[0, 0, 0x800, 0, 0, 0]));
-        assert!(!back.has_seen(X86_64, "openat", &[0, 0, 0x200, 0, 0, 0]));
-        assert!(!back.has_seen(X86_64, "openat", &[0, 0, 1, 0, 0, 0]));
-        assert!(back.has_seen(X86_64, "openat", &[0, 0, 0x241, 0, 0, 0]));
-    }
-
-    #[test]
-    fn the_policy_allows_what_was_seen_and_nothing_else() {
-        let mut recording = Recording::new(Action::KillProcess);
-        recording.observe(X86_64, "fcntl", &[3, 1, 0, 0, 0, 0]);
-        recording.observe(X86_64, "write", &[1, 0, 0, 0, 0, 0]);
-        let policy = recording.to_policy();
-        let context = crate::model::Context {
-            arch: "amd64".into(),
-            capabilities: vec![],
-            kernel: crate::model::KernelVersion { major: 6, minor: 1 },
-        };
-        let resolved = policy.resolve(&context, X86_64);
-        assert_eq!(resolved.decide("fcntl", &[9, 1, 0, 0, 0, 0]), Action::Allow);
-        assert_eq!(
-            resolved.decide("fcntl", &[9, 2, 0, 0, 0, 0]),
-            Action::KillProcess
-        );
-        assert_eq!(resolved.decide("write", &[2, 0, 0, 0, 0, 0]), Action::Allow);
-        assert_eq!(resolved.decide("read", &[0; 6]), Action::KillProcess);
-    }
-
-    #[test]
-    fn past_the_limit_ioctl_widens_around_the_terminals_requests_and_nothing_else_does() {
-        const TCGETS: u64 = 0x5401;
-        const TIOCSTI: u64 = 0x5412;
-        let mut recording = Recording::new(Action::KillProcess);
-        for request in (0..=MAX_COMBINATIONS as u64).chain([TCGETS]) {
-            recording.observe(X86_64, "ioctl", &[0, request, 0, 0, 0, 0]);
-            recording.observe(X86_64, "fcntl", &[0, request, 0, 0, 0, 0]);
-        }
-        let policy = recording.to_policy();
-        let source = crate::dsl::to_source(&policy);
-        assert!(source.contains("#[allow(ioctl_range)]"), "{source}");
-        let back = Recording::from_policy(&policy).unwrap();
-        assert_eq!(back, recording);
-        for recording in [&recording, &back] {
-            assert!(recording.has_seen(X86_64, "ioctl", &[0, 0x1234, 0, 0, 0, 0]));
-            assert!(recording.has_seen(X86_64, "ioctl", &[0, TCGETS, 0, 0, 0, 0]));
-            assert!(!recording.has_seen(X86_64, "ioctl", &[0, TIOCSTI, 0, 0, 0, 0]));
-            // fcntl lists every command seen, and no other.
-            assert!(recording.has_seen(X86_64, "fcntl", &[0, 16, 0, 0, 0, 0]));
-            assert!(!recording.has_seen(X86_64, "fcntl", &[0, 1030, 0, 0, 0, 0]));
-        }
-        let context = crate::model::Context {
-            arch: "amd64".into(),
-            capabilities: vec![],
-            kernel: crate::model::KernelVersion { major: 6, minor: 1 },
-        };
-        let resolved = policy.resolve(&context, X86_64);
-        assert_eq!(
-            resolved.decide("ioctl", &[0, TIOCSTI, 0, 0, 0, 0]),
-            Action::KillProcess
-        );
-        assert_eq!(
-            resolved.decide("ioctl", &[0, 0x1234, 0, 0, 0, 0]),
-            Action::Allow
-        );
-    }
-
-    #[test]
-    fn merging_keeps_both_runs() {
-        let mut debug = Recording::new(Action::KillProcess);
-        debug.observe(X86_64, "fcntl", &[3, 1, 0, 0, 0, 0]);
-        let mut release = Recording::new(Action::Errno(1));
-        release.observe(X86_64, "fcntl", &[3, 2, 0, 0, 0, 0]);
-        release.observe(X86_64, "read", &[0; 6]);
-        debug.merge(&release);
-        assert!(debug.has_seen(X86_64, "fcntl", &[0, 1, 0, 0, 0, 0]));
-        assert!(debug.has_seen(X86_64, "fcntl", &[0, 2, 0, 0, 0, 0]));
-        assert!(debug.has_seen(X86_64, "read", &[0; 6]));
-        assert_eq!(debug.default_action, Action::KillProcess);
-    }
-
-    #[test]
-    fn an_edited_policy_is_not_merged() {
-        let policy = Policy::new(
-            Action::Errno(1),
-            vec![Rule::new(
-                ["read"],
-                [ArgCondition::new(0, CmpOp::Eq, 0)],
-                Action::Allow,
-            )],
-        );
-        let error = Recording::from_policy(&policy).unwrap_err();
-        assert!(error.contains("rule 1 (`read`)"), "{error}");
-    }
-}
+mod tests;
