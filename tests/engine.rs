@@ -84,6 +84,18 @@ fn build_probe(work: &Path) -> PathBuf {
 /// Builds `binary` of `package` as a static binary for the host, in a
 /// target directory of its own under `work`.
 fn build_static(work: &Path, package: &str, binary: &str) -> PathBuf {
+    build_static_installing(work, package, binary, None)
+}
+
+/// [`build_static`], for the example service with the feature `installed`
+/// and the policy `installed` names embedded, where given: a copy beside
+/// that policy.
+fn build_static_installing(
+    work: &Path,
+    package: &str,
+    binary: &str,
+    installed: Option<&Path>,
+) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let version = run(Command::new("rustc").arg("-vV"));
     let version = String::from_utf8(version.stdout).unwrap();
@@ -104,9 +116,17 @@ fn build_static(work: &Path, package: &str, binary: &str) -> PathBuf {
         ])
         .arg("--target-dir")
         .arg(&target_dir)
+        .args(installed.map(|_| "--features=installed"))
+        .envs(installed.map(|policy| ("ECHO_SERVICE_POLICY", policy)))
         .env("RUSTFLAGS", "-C target-feature=+crt-static")
         .current_dir(env!("CARGO_MANIFEST_DIR")));
-    target_dir.join(host).join("release").join(binary)
+    let built = target_dir.join(host).join("release").join(binary);
+    let Some(policy) = installed else {
+        return built;
+    };
+    let copy = policy.with_extension("bin");
+    std::fs::copy(&built, &copy).unwrap();
+    copy
 }
 
 /// What the probe reported: its capability sets and one outcome per case.
@@ -1063,6 +1083,74 @@ fn the_example_service_recorded_in_each_engine_runs_under_its_recording_in_every
             );
         }
     }
+}
+
+/// The example service with its policy installed once its workers are
+/// done (feature `installed`), as a program author ships it: recorded on
+/// the host, embedded, then re-recorded in podman with `install()` in
+/// place, which records instead of enforcing. The recording puts what ran
+/// only before `install()` (runc's calls, the program's start and its
+/// workers) in `startup { ... }`; built with it, the service runs under
+/// load in podman under the whole policy's export, and on the host under
+/// `install()`, which applies the part after and kills anything else.
+#[test]
+#[ignore = "starts podman: run with --ignored (see the README)"]
+fn the_example_service_installing_its_policy_is_re_recorded_in_podman_with_its_startup_apart() {
+    let setup = setup();
+    let cli = build_cli(&setup.work);
+    let dir = setup.work.join("installed-service");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let plain = build_static(&setup.work, "echo-service", "echo-service");
+    let load = ["--load", "400"];
+    let unconfined = service_output(&setup.podman, &plain, None, &load);
+    let record = |policy: &Path, command: &Command| {
+        let mut record = Command::new(&cli);
+        record
+            .arg("record")
+            .arg("-o")
+            .arg(policy)
+            .args(["--default", "kill_process", "--"])
+            .arg(command.get_program())
+            .args(command.get_args());
+        run(record.stdin(Stdio::null()))
+    };
+    let first = dir.join("first.rs");
+    let mut on_the_host = Command::new(&plain);
+    on_the_host.args(load);
+    record(&first, &on_the_host);
+    let embedding =
+        build_static_installing(&setup.work, "echo-service", "echo-service", Some(&first));
+    let policy = dir.join("recorded.rs");
+    let in_podman = setup
+        .podman
+        .command(&embedding, Some(Path::new("{profile}")), &load);
+    let recorded = record(&policy, &in_podman);
+    assert_eq!(String::from_utf8_lossy(&recorded.stdout), unconfined);
+    let said = String::from_utf8_lossy(&recorded.stderr);
+    assert!(said.contains("the program installed its policy"), "{said}");
+    let source = std::fs::read_to_string(&policy).unwrap();
+    assert!(source.contains("\n    startup {\n"), "{source}");
+    let confined =
+        build_static_installing(&setup.work, "echo-service", "echo-service", Some(&policy));
+    let profile = dir.join("recorded.json");
+    let exported = run(Command::new(&cli)
+        .arg("docker")
+        .arg(&policy)
+        .arg("-o")
+        .arg(&profile));
+    let said = String::from_utf8_lossy(&exported.stderr);
+    assert!(!said.contains("does not start"), "{said}");
+    let output = service_output(&setup.podman, &confined, Some(&profile), &load);
+    assert_eq!(output, unconfined, "in podman under the export: {source}");
+    println!("re-recorded with install() in place, run under load in podman: alike");
+    let output = run(Command::new(&confined).args(load));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        unconfined,
+        "under install(): {source}"
+    );
+    println!("re-recorded with install() in place, run under load under install(): alike");
 }
 
 /// Docker with `--runtime seccomp-dsl`, which `record` needs there.

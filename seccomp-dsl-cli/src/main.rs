@@ -42,8 +42,11 @@ enum Command {
     /// it, its threads and its children made (with the argument values that
     /// decide what a call does), organised by purpose; a container's
     /// recording also allows `write`, which runc hands to no recorder, and
-    /// the calls runc may make after loading the filter. The command's
-    /// input, output and exit status pass through.
+    /// the calls runc may make after loading the filter. A program that
+    /// calls seccomp-dsl's `install()` is recorded as it is: `install()`
+    /// lets every call run instead, and what ran only before it goes in a
+    /// `startup { ... }` block. The command's input, output and exit status
+    /// pass through.
     Record(commands::record::Args),
     /// Runs a command under a policy, and names on standard error every call
     /// the policy denies or kills (syscall, ABI, arguments, and the rule or

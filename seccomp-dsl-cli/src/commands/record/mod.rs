@@ -4,6 +4,9 @@
 //! profile goes there, and a seccomp agent ([`agent`]) records the
 //! container where it runs, the runtime's own calls included; what it
 //! cannot see is added unseen (`write`, and the runtime's modelled calls).
+//! A program that installs its policy with seccomp-dsl is recorded as it
+//! is ([`boundary`]): what it called only before `install()` is written in
+//! `startup { ... }`.
 
 mod agent;
 mod boundary;

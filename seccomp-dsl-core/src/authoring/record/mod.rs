@@ -248,11 +248,14 @@ impl Recording {
         self.installs |= other.installs;
     }
 
-    /// What the policy allows under `install()` (`KERNEL_MADE` aside) and
-    /// what it allows before it only: without an install noted, every call
-    /// is of the first part.
-    fn parts(&self) -> (BTreeMap<String, Seen>, BTreeMap<String, Seen>) {
+    /// What the policy allows under `install()` (with `also`) and what it
+    /// allows before it only: without an install noted, every call is of
+    /// the first part.
+    fn parts(&self, also: &[&str]) -> (BTreeMap<String, Seen>, BTreeMap<String, Seen>) {
         let mut main = self.seen.clone();
+        for name in also {
+            main.entry(name.to_string()).or_default().add(name, None);
+        }
         if !self.installs {
             merge_seen(&mut main, &self.before_install);
             return (main, BTreeMap::new());
@@ -277,10 +280,7 @@ impl Recording {
     /// Where the program installed its policy, what it called only before
     /// follows in `startup { ... }` ([`Rule::startup`]), written the same way.
     pub fn to_policy(&self) -> Policy {
-        let (mut main, startup) = self.parts();
-        for name in KERNEL_MADE {
-            main.entry(name.to_string()).or_default().add(name, None);
-        }
+        let (main, startup) = self.parts(&KERNEL_MADE);
         let mut rules = rules_of(&main);
         let mut before = rules_of(&startup);
         for rule in &mut before {
