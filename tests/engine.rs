@@ -1047,28 +1047,14 @@ fn the_example_service_recorded_in_each_engine_runs_under_its_recording_in_every
         let name = recorder.name();
         let policy = dir.join(format!("recorded-in-{name}.rs"));
         let engine_command = recorder.command(&service, Some(Path::new("{profile}")), &load);
-        let mut record = Command::new(&cli);
-        record
-            .arg("record")
-            .arg("-o")
-            .arg(&policy)
-            .args(["--default", "kill_process", "--"])
-            .arg(engine_command.get_program())
-            .args(engine_command.get_args());
-        let recorded = run(record.stdin(Stdio::null()));
+        let recorded = record_killing(&cli, &policy, &engine_command);
         assert_eq!(
             String::from_utf8_lossy(&recorded.stdout),
             unconfined,
             "{name}: the service under the recording"
         );
         let profile = dir.join(format!("recorded-in-{name}.json"));
-        let exported = run(Command::new(&cli)
-            .arg("docker")
-            .arg(&policy)
-            .arg("-o")
-            .arg(&profile));
-        let said = String::from_utf8_lossy(&exported.stderr);
-        assert!(!said.contains("does not start"), "{name}: {said}");
+        export_starting(&cli, &policy, &profile);
         for runner in engines {
             let output = service_output(runner, &service, Some(&profile), &load);
             assert_eq!(
@@ -1104,28 +1090,17 @@ fn the_example_service_installing_its_policy_is_re_recorded_in_podman_with_its_s
     let plain = build_static(&setup.work, "echo-service", "echo-service");
     let load = ["--load", "400"];
     let unconfined = service_output(&setup.podman, &plain, None, &load);
-    let record = |policy: &Path, command: &Command| {
-        let mut record = Command::new(&cli);
-        record
-            .arg("record")
-            .arg("-o")
-            .arg(policy)
-            .args(["--default", "kill_process", "--"])
-            .arg(command.get_program())
-            .args(command.get_args());
-        run(record.stdin(Stdio::null()))
-    };
     let first = dir.join("first.rs");
     let mut on_the_host = Command::new(&plain);
     on_the_host.args(load);
-    record(&first, &on_the_host);
+    record_killing(&cli, &first, &on_the_host);
     let embedding =
         build_static_installing(&setup.work, "echo-service", "echo-service", Some(&first));
     let policy = dir.join("recorded.rs");
     let in_podman = setup
         .podman
         .command(&embedding, Some(Path::new("{profile}")), &load);
-    let recorded = record(&policy, &in_podman);
+    let recorded = record_killing(&cli, &policy, &in_podman);
     assert_eq!(String::from_utf8_lossy(&recorded.stdout), unconfined);
     let said = String::from_utf8_lossy(&recorded.stderr);
     assert!(said.contains("the program installed its policy"), "{said}");
@@ -1134,13 +1109,7 @@ fn the_example_service_installing_its_policy_is_re_recorded_in_podman_with_its_s
     let confined =
         build_static_installing(&setup.work, "echo-service", "echo-service", Some(&policy));
     let profile = dir.join("recorded.json");
-    let exported = run(Command::new(&cli)
-        .arg("docker")
-        .arg(&policy)
-        .arg("-o")
-        .arg(&profile));
-    let said = String::from_utf8_lossy(&exported.stderr);
-    assert!(!said.contains("does not start"), "{said}");
+    export_starting(&cli, &policy, &profile);
     let output = service_output(&setup.podman, &confined, Some(&profile), &load);
     assert_eq!(output, unconfined, "in podman under the export: {source}");
     println!("re-recorded with install() in place, run under load in podman: alike");
@@ -1151,6 +1120,36 @@ fn the_example_service_installing_its_policy_is_re_recorded_in_podman_with_its_s
         "under install(): {source}"
     );
     println!("re-recorded with install() in place, run under load under install(): alike");
+}
+
+/// `seccomp-dsl record --default kill_process -o policy -- command`, which
+/// must succeed.
+fn record_killing(cli: &Path, policy: &Path, command: &Command) -> std::process::Output {
+    let mut record = Command::new(cli);
+    record
+        .arg("record")
+        .arg("-o")
+        .arg(policy)
+        .args(["--default", "kill_process", "--"])
+        .arg(command.get_program())
+        .args(command.get_args());
+    run(record.stdin(Stdio::null()))
+}
+
+/// `seccomp-dsl docker policy -o profile`, which must say nothing of a
+/// container that cannot start.
+fn export_starting(cli: &Path, policy: &Path, profile: &Path) {
+    let exported = run(Command::new(cli)
+        .arg("docker")
+        .arg(policy)
+        .arg("-o")
+        .arg(profile));
+    let said = String::from_utf8_lossy(&exported.stderr);
+    assert!(
+        !said.contains("does not start"),
+        "{}: {said}",
+        policy.display()
+    );
 }
 
 /// Docker with `--runtime seccomp-dsl`, which `record` needs there.

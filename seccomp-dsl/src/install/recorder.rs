@@ -12,6 +12,10 @@
 //! returns. The recorder tells the threads under it by the number of
 //! filters the kernel says each has.
 //!
+//! A child's policy (`Command::seccomp_policy`), loaded between `fork` and
+//! `exec`, is loaded as it is: the child's calls the recorder sees are
+//! those its policy lets through.
+//!
 //! The variable alone changes nothing: without a recorder, the kernel
 //! answers the marker `EINVAL` (an outer filter may deny it, never with a
 //! positive value), and the policy is installed. Only a supervisor of the
