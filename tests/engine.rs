@@ -103,7 +103,13 @@ fn build_static_installing(
         .lines()
         .find_map(|line| line.strip_prefix("host: "))
         .expect("rustc -vV names the host");
-    let target_dir = work.join(format!("{package}-target"));
+    // Not where the plain build is: a test runs that one meanwhile.
+    let kind = if installed.is_some() {
+        "installing-"
+    } else {
+        ""
+    };
+    let target_dir = work.join(format!("{package}-{kind}target"));
     run(Command::new(&cargo)
         .args([
             "build",
