@@ -716,7 +716,8 @@ fn a_command_runs_under_its_policy_and_the_parent_does_not() {
     let free = std::process::Command::new("uname").output().unwrap();
     assert!(free.status.success());
     assert_eq!(String::from_utf8_lossy(&free.stdout).trim(), "Linux");
-    // A policy that stops the command from starting: spawn fails, nothing runs.
+    // A policy that stops the command from starting is refused before
+    // anything runs.
     static NO_EXEC: Profile = seccomp_profile! {
         #[allow(engine_cannot_start)]
         default allow;
@@ -724,10 +725,40 @@ fn a_command_runs_under_its_policy_and_the_parent_does_not() {
     };
     let refused = std::process::Command::new("uname")
         .seccomp_policy(&NO_EXEC)
-        .unwrap()
-        .output()
+        .map(|_| ())
         .unwrap_err();
-    assert_eq!(refused.kind(), std::io::ErrorKind::PermissionDenied);
+    assert!(
+        matches!(refused, seccomp_dsl::Error::ChildCannotStart("execve")),
+        "{refused}"
+    );
+    // So is one under which the child could not report a failed exec: it
+    // would spin in `abort`, whose calls are denied too, never reaped.
+    static NO_WRITE: Profile = seccomp_profile! {
+        #[allow(engine_cannot_start)]
+        default errno;
+        allow execve, exit_group, restart_syscall, rt_sigreturn;
+        rule write(arg0 == 1) => errno(EACCES);
+    };
+    let refused = std::process::Command::new("/nonexistent/program")
+        .seccomp_policy(&NO_WRITE)
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        matches!(refused, seccomp_dsl::Error::ChildCannotStart("write")),
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("`write` to report"),
+        "{refused}"
+    );
+    // Where `write` runs on some descriptor, the policy is taken.
+    static WRITES_TO_ONE: Profile = seccomp_profile! {
+        #[allow(engine_cannot_start)]
+        default allow;
+        rule write(arg0 == 2) => errno(EACCES);
+    };
+    let mut command = std::process::Command::new("true");
+    assert!(command.seccomp_policy(&WRITES_TO_ONE).is_ok());
 }
 
 /// Runs `body` in a forked child whose standard error goes to a file, and
@@ -1107,9 +1138,11 @@ fn a_child_starts_under_its_policys_startup_block() {
         startup {
             allow execve, brk, arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64;
             allow readlink, getrandom, getuid, mprotect, prctl;
+            // For the standard library's child to report a failed exec.
+            allow write;
         }
     };
-    // `write` lets the standard library's child report the failed exec.
+    // Without the block's `execve`, the child cannot start: refused.
     static NO_START: seccomp_dsl::Profile = seccomp_dsl::seccomp_profile! {
         #[allow(engine_cannot_start)]
         default errno;
@@ -1125,7 +1158,9 @@ fn a_child_starts_under_its_policys_startup_block() {
     let refused = std::process::Command::new("/bin/busybox")
         .arg("true")
         .seccomp_policy(&NO_START)
-        .unwrap()
-        .status();
-    assert!(refused.is_err(), "{refused:?}");
+        .map(|_| ());
+    assert!(
+        matches!(refused, Err(seccomp_dsl::Error::ChildCannotStart("execve"))),
+        "{refused:?}"
+    );
 }

@@ -48,6 +48,10 @@ pub enum Error {
     Diagnose(&'static str),
     /// The complain-mode report could not be opened, or its thread started.
     Report(io::Error),
+    /// A child's policy (`CommandExt::seccomp_policy`) lets this syscall
+    /// run for no call, and the child needs it: `execve` to start, `write`
+    /// to report an `execve` that failed.
+    ChildCannotStart(&'static str),
     /// The thread with this id could not be given the filter (it runs under
     /// a filter that is not an ancestor of this thread's); no thread was.
     ThreadSync(i32),
@@ -83,6 +87,11 @@ impl fmt::Display for Error {
             Error::NoNewPrivs(source) => write!(f, "cannot set no_new_privs: {source}"),
             Error::Load(source) => write!(f, "the kernel refused the filter: {source}"),
             Error::Diagnose(reason) => f.write_str(reason),
+            Error::ChildCannotStart(syscall) => write!(
+                f,
+                "the child's policy lets `{syscall}` run for no call: the child needs `execve` to \
+                 start, and `write` to report an `execve` that failed"
+            ),
             #[cfg(feature = "tools")]
             Error::Explain(source) => source.fmt(f),
             Error::Report(source) => write!(f, "the complain-mode report cannot be made: {source}"),
