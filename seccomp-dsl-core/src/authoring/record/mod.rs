@@ -96,7 +96,7 @@ impl Seen {
         }
     }
 
-    /// What of this `other` does not allow: the whole syscall unless
+    /// The part of this that `other` does not allow: the whole syscall unless
     /// `other` allows it whole, each combination `other` does not allow.
     fn beyond(&self, other: &Seen) -> Seen {
         if other.any {
