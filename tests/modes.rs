@@ -284,3 +284,46 @@ fn a_program_that_installs_its_policy_is_recorded_as_it_is_with_its_startup_apar
     );
     assert!(text(&enforced.stdout).ends_with(" true\n"), "{source}");
 }
+
+/// Under `record`, `install_current_thread()` puts that thread alone under
+/// the policy: what it calls after is the installed part, what the first
+/// thread calls meanwhile only the `startup` part.
+#[test]
+fn a_thread_that_installs_its_policy_is_recorded_apart_from_the_others() {
+    let dir = work_dir("thread");
+    let cli = build("seccomp-dsl-cli", None);
+    let policy = dir.join("policy.rs");
+    std::fs::write(
+        &policy,
+        "seccomp_dsl::seccomp_profile! {\n    default allow;\n}\n",
+    )
+    .unwrap();
+    let probe = build_probe(&policy);
+    let recorded = dir.join("recorded.rs");
+    let recording = Command::new(&cli)
+        .args(["record", "-o"])
+        .arg(&recorded)
+        .arg("--")
+        .arg(&probe)
+        .arg("thread")
+        .output()
+        .unwrap();
+    let said = text(&recording.stderr);
+    assert!(recording.status.success(), "{said}");
+    assert!(
+        text(&recording.stdout).starts_with("parent true in "),
+        "{said}"
+    );
+    let source = std::fs::read_to_string(&recorded).unwrap();
+    let (startup, installed) = startup_and_rest(&source);
+    assert!(names(&installed, "getppid"), "{source}");
+    assert!(
+        names(&startup, "getcwd") && !names(&installed, "getcwd"),
+        "{source}"
+    );
+    // The first thread's work after it is not under the policy either.
+    assert!(
+        names(&startup, "wait4") && !names(&installed, "wait4"),
+        "{source}"
+    );
+}

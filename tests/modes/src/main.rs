@@ -1,6 +1,7 @@
 //! Installs its policy in the mode its first argument names (`install`,
-//! `complain`, `naming`, `thread-naming`, `none`), then works as a
-//! data-parallel program does: a pool of threads summing chunks, a
+//! `complain`, `naming`, `thread`: one thread installs it and asks for its
+//! parent's id, the first one then asks for its directory; `none`), then
+//! works as a data-parallel program does: a pool of threads summing chunks, a
 //! channel, a lock, and a child process. Prints `done` and the sum.
 
 use std::sync::mpsc;
@@ -35,6 +36,19 @@ fn main() {
         "install" => POLICY.install(),
         "complain" => POLICY.install_complain(seccomp_dsl::Report::Stderr),
         "naming" => POLICY.install_naming_kills(),
+        "thread" => {
+            // One thread under the policy, the first one not: under
+            // `record`, what each calls after is told apart.
+            let parent = std::thread::spawn(|| {
+                POLICY
+                    .install_current_thread()
+                    .map(|()| std::os::unix::process::parent_id())
+            });
+            let parent = parent.join().expect("the thread ends");
+            let here = std::env::current_dir().expect("the directory is known");
+            println!("parent {} in {}", parent.is_ok(), here.display());
+            parent.map(|_| ())
+        }
         "none" => Ok(()),
         other => panic!("unknown mode `{other}`"),
     };
