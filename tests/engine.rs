@@ -1077,12 +1077,12 @@ fn the_example_service_recorded_in_each_engine_runs_under_its_recording_in_every
     }
 }
 
-/// The example service with its policy installed once its workers are
-/// done (feature `installed`), as a program author ships it: recorded on
+/// The example service with its policy installed at the top of `main`
+/// (feature `installed`), as a program author ships it: recorded on
 /// the host, embedded, then re-recorded in podman with `install()` in
 /// place, which records instead of enforcing. The recording puts what ran
-/// only before `install()` (runc's calls, the program's start and its
-/// workers) in `startup { ... }`; built with it, the service runs under
+/// only before `install()` (runc's calls, the program's start) in
+/// `startup { ... }`; built with it, the service runs under
 /// load in podman under the whole policy's export, and on the host under
 /// `install()`, which applies the part after and kills anything else.
 #[test]

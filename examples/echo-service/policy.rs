@@ -18,10 +18,12 @@ seccomp_dsl::seccomp_profile! {
     allow madvise, munmap;
 
     /// `mmap`, for each protection seen
+    rule mmap(arg2 == PROT_NONE) => allow;
     rule mmap(arg2 == PROT_READ | PROT_WRITE) => allow;
 
     /// `mprotect`, for each protection seen
     rule mprotect(arg2 == PROT_NONE) => allow;
+    rule mprotect(arg2 == PROT_READ | PROT_WRITE) => allow;
 
     // `clone3` is let run, and its flags, in memory, are out of a filter's reach: it may create namespaces.
     #[allow(dangerous_permission)]
@@ -35,7 +37,7 @@ seccomp_dsl::seccomp_profile! {
     rule prctl(arg0 == PR_SET_NAME) => allow;
 
     /// Signals: handlers, masks, delivery
-    allow restart_syscall, rt_sigprocmask, rt_sigreturn, sigaltstack;
+    allow restart_syscall, rt_sigaction, rt_sigprocmask, rt_sigreturn, sigaltstack;
 
     /// Waiting for descriptors: poll, select, epoll, eventfd
     allow epoll_create1, epoll_ctl, epoll_wait, eventfd2;
@@ -70,13 +72,11 @@ seccomp_dsl::seccomp_profile! {
         allow brk;
 
         /// `mmap`, for each protection seen
-        rule mmap(arg2 == PROT_NONE) => allow;
         rule mmap(arg2 == PROT_READ) => allow;
         rule mmap(arg2 == PROT_READ | PROT_EXEC) => allow;
 
         /// `mprotect`, for each protection seen
         rule mprotect(arg2 == PROT_READ) => allow;
-        rule mprotect(arg2 == PROT_READ | PROT_WRITE) => allow;
 
         /// Threads: creation, synchronisation and scheduling
         allow set_tid_address;
@@ -86,9 +86,6 @@ seccomp_dsl::seccomp_profile! {
 
         /// `prctl`, for each option seen
         rule prctl(arg0 == PR_SET_NO_NEW_PRIVS) => allow;
-
-        /// Signals: handlers, masks, delivery
-        allow rt_sigaction;
 
         /// Waiting for descriptors: poll, select, epoll, eventfd
         allow poll;

@@ -10,10 +10,10 @@
 //! came back.
 //!
 //! Built with the feature `installed`, it installs the policy the file
-//! `ECHO_SERVICE_POLICY` named at build time (`policy.rs` by default) once
-//! the workers are done:
-//! what ran before (the program's start, the workers) is then the policy's
-//! `startup { ... }` part, which `seccomp-dsl record` finds by itself.
+//! `ECHO_SERVICE_POLICY` named at build time (`policy.rs` by default) at
+//! the top of `main`: what ran before (the program's start) is then the
+//! policy's `startup { ... }` part, which `seccomp-dsl record` finds by
+//! itself.
 
 use std::sync::mpsc;
 
@@ -27,6 +27,10 @@ const WORKERS: u64 = 4;
 const LINES: [&str; 3] = ["hello", "seccomp", "goodbye"];
 
 fn main() -> std::io::Result<()> {
+    // At the top of `main`: every thread starts under the policy, so what
+    // runs before it is the program's start alone, the same in every run.
+    #[cfg(feature = "installed")]
+    POLICY.install().map_err(std::io::Error::other)?;
     let (sender, receiver) = mpsc::channel();
     let workers: Vec<_> = (0..WORKERS)
         .map(|worker| {
@@ -47,8 +51,6 @@ fn main() -> std::io::Result<()> {
     for (worker, sum) in sums {
         println!("worker {worker}: {sum:#018x}");
     }
-    #[cfg(feature = "installed")]
-    POLICY.install().map_err(std::io::Error::other)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
