@@ -195,6 +195,18 @@ fn naming_mode_names_the_first_threads_kill_and_a_posix_spawn_childs() {
     );
 }
 
+/// `seccomp-dsl record --default kill_process -o recorded -- probe mode`.
+fn record(cli: &Path, recorded: &Path, probe: &Path, mode: &str) -> Output {
+    Command::new(cli)
+        .args(["record", "--default", "kill_process", "-o"])
+        .arg(recorded)
+        .arg("--")
+        .arg(probe)
+        .arg(mode)
+        .output()
+        .unwrap()
+}
+
 /// The statements of `source` inside its `startup { ... }` block, and the
 /// others, comments left out.
 fn startup_and_rest(source: &str) -> (String, String) {
@@ -243,14 +255,7 @@ fn a_program_that_installs_its_policy_is_recorded_as_it_is_with_its_startup_apar
     );
     // Under the recorder, install() records instead of enforcing.
     let recorded = dir.join("recorded.rs");
-    let recording = Command::new(&cli)
-        .args(["record", "--default", "kill_process", "-o"])
-        .arg(&recorded)
-        .arg("--")
-        .arg(&probe)
-        .arg("install")
-        .output()
-        .unwrap();
+    let recording = record(&cli, &recorded, &probe, "install");
     let said = text(&recording.stderr);
     assert!(recording.status.success(), "{said}");
     assert!(text(&recording.stdout).ends_with(" true\n"), "{said}");
@@ -287,7 +292,8 @@ fn a_program_that_installs_its_policy_is_recorded_as_it_is_with_its_startup_apar
 
 /// Under `record`, `install_current_thread()` puts that thread alone under
 /// the policy: what it calls after is the installed part, what the first
-/// thread calls meanwhile only the `startup` part.
+/// thread calls meanwhile only the `startup` part. Complain and naming
+/// modes tell the recorder too.
 #[test]
 fn a_thread_that_installs_its_policy_is_recorded_apart_from_the_others() {
     let dir = work_dir("thread");
@@ -300,14 +306,7 @@ fn a_thread_that_installs_its_policy_is_recorded_apart_from_the_others() {
     .unwrap();
     let probe = build_probe(&policy);
     let recorded = dir.join("recorded.rs");
-    let recording = Command::new(&cli)
-        .args(["record", "-o"])
-        .arg(&recorded)
-        .arg("--")
-        .arg(&probe)
-        .arg("thread")
-        .output()
-        .unwrap();
+    let recording = record(&cli, &recorded, &probe, "thread");
     let said = text(&recording.stderr);
     assert!(recording.status.success(), "{said}");
     assert!(
@@ -326,4 +325,19 @@ fn a_thread_that_installs_its_policy_is_recorded_apart_from_the_others() {
         names(&startup, "wait4") && !names(&installed, "wait4"),
         "{source}"
     );
+    // Complain and naming modes, which load a listener of their own (one
+    // the recorder's would refuse), stand in for the recorder too.
+    for mode in ["complain", "naming"] {
+        let recorded = dir.join(format!("{mode}.rs"));
+        let recording = record(&cli, &recorded, &probe, mode);
+        let said = text(&recording.stderr);
+        assert!(recording.status.success(), "{mode}: {said}");
+        assert!(
+            said.contains("the program installed its policy"),
+            "{mode}: {said}"
+        );
+        let source = std::fs::read_to_string(&recorded).unwrap();
+        let (_, installed) = startup_and_rest(&source);
+        assert!(names(&installed, "wait4"), "{mode}: {source}");
+    }
 }

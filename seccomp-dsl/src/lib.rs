@@ -527,10 +527,18 @@ impl Profile {
     /// lets every call run instead, so that the recording tells what the
     /// program needs before it from what it needs after (see [`recorder`]).
     pub fn install(&self) -> Result<(), Error> {
-        if let Some(recorded) = recorder::recorded_instead(install::kernel::Scope::Process) {
+        self.load(&self.compile_here()?, install::kernel::Scope::Process)
+    }
+
+    /// Loads `program`, the policy's, in `scope`; under `seccomp-dsl
+    /// record`, tells the recorder and lets every call run instead (see
+    /// [`recorder`]), once what the install does before loading (deciding
+    /// the rules' conditions) has run, as it runs then.
+    fn load(&self, program: &[Instruction], scope: install::kernel::Scope) -> Result<(), Error> {
+        if let Some(recorded) = recorder::recorded_instead(scope) {
             return recorded;
         }
-        install_program(&self.compile_here()?, &self.policy.flags)
+        install::kernel::load(program, &self.policy.flags, scope)
     }
 
     /// Applies the policy to the calling thread only (no TSYNC), and to
@@ -557,24 +565,18 @@ impl Profile {
     /// });
     /// ```
     pub fn install_current_thread(&self) -> Result<(), Error> {
-        if let Some(recorded) = recorder::recorded_instead(install::kernel::Scope::Thread) {
-            return recorded;
-        }
-        install::kernel::load(
-            &self.compile_here()?,
-            &self.policy.flags,
-            install::kernel::Scope::Thread,
-        )
+        self.load(&self.compile_here()?, install::kernel::Scope::Thread)
     }
 
     /// [`Profile::install`] through libseccomp instead, which builds the
     /// filter as container engines do (feature `libseccomp`).
     #[cfg(feature = "libseccomp")]
     pub fn install_libseccomp(&self) -> Result<(), Error> {
+        let resolved = self.resolve_installed_here()?;
         if let Some(recorded) = recorder::recorded_instead(install::kernel::Scope::Process) {
             return recorded;
         }
-        install_resolved_libseccomp(&self.resolve_installed_here()?)
+        install_resolved_libseccomp(&resolved)
     }
 
     /// The BPF program libseccomp makes of the policy resolved in `context`,

@@ -175,24 +175,16 @@ fn write_rules(out: &mut String, policy: &Policy, engine: engines::Engine) {
             && previous.applies_everywhere()
             && previous.syscalls == rule.syscalls
     };
-    // Rules of `startup` standing together share one block.
-    let in_block =
-        |index: usize| policy.rules[index].startup && index > 0 && policy.rules[index - 1].startup;
+    // Rules of `startup` standing together share one block, each written
+    // as it stands, one level deeper.
     for (i, rule) in policy.rules.iter().enumerate() {
-        if i > 0 && policy.rules[i - 1].startup && !rule.startup {
+        let after_startup = i > 0 && policy.rules[i - 1].startup;
+        if after_startup && !rule.startup {
             out.push_str("    }\n");
         }
-        let opens = rule.startup && !in_block(i);
+        let opens = rule.startup && !after_startup;
         if i == 0 || opens || stands_apart(i) || stands_apart(i - 1) && !goes_on(i) {
             out.push('\n');
-        }
-        if !rule.startup {
-            for (comment, check) in &notes[i] {
-                out.push_str(comment);
-                let _ = writeln!(out, "    #[allow({check})]");
-            }
-            write_rule(out, rule, None);
-            continue;
         }
         if opens {
             out.push_str("    startup {\n");
@@ -202,16 +194,14 @@ fn write_rules(out: &mut String, policy: &Policy, engine: engines::Engine) {
             text.push_str(comment);
             let _ = writeln!(text, "    #[allow({check})]");
         }
-        write_rule(
-            &mut text,
-            &Rule {
-                startup: false,
-                ..rule.clone()
-            },
-            None,
-        );
+        let unmarked = rule.startup.then(|| Rule {
+            startup: false,
+            ..rule.clone()
+        });
+        write_rule(&mut text, unmarked.as_ref().unwrap_or(rule), None);
+        let indent = if rule.startup { "    " } else { "" };
         for line in text.lines() {
-            let _ = writeln!(out, "    {line}");
+            let _ = writeln!(out, "{indent}{line}");
         }
     }
     if policy.rules.last().is_some_and(|rule| rule.startup) {

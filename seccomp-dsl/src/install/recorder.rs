@@ -22,7 +22,7 @@
 //! process's calls (or a tracer), which controls the process already, can
 //! answer it.
 
-use seccomp_dsl_core::bpf::{op, Instruction};
+use seccomp_dsl_core::bpf::{op, ret, Instruction};
 
 use super::kernel::{self, Scope};
 use super::Error;
@@ -71,11 +71,6 @@ pub(crate) fn recorded_instead(scope: Scope) -> Option<Result<(), Error>> {
     if answer != ACKNOWLEDGED {
         return None;
     }
-    let allow_every_call = [Instruction::new(
-        op::RET | op::K,
-        0,
-        0,
-        libc::SECCOMP_RET_ALLOW,
-    )];
+    let allow_every_call = [Instruction::new(op::RET | op::K, 0, 0, ret::ALLOW)];
     Some(kernel::load(&allow_every_call, &[], scope))
 }

@@ -109,9 +109,7 @@ pub struct Calls {
     /// executed its program.
     started: BTreeMap<i32, bool>,
     /// Where a program installed its own policy.
-    boundary: Boundary,
-    /// Whether a program installed its own policy.
-    pub installed: bool,
+    pub boundary: Boundary,
 }
 
 /// A running agent.
@@ -180,7 +178,6 @@ impl Agent {
 fn note(seen: &Mutex<Calls>, init: i32, call: &Call) -> Reply {
     let mut calls = seen.lock().expect("no supervisor panics");
     if let Some(reply) = calls.boundary.answer_marker(call) {
-        calls.installed = true;
         return reply;
     }
     let under_install = calls.boundary.under_install(call.thread);

@@ -7,7 +7,6 @@ use std::sync::atomic::Ordering;
 
 use seccomp_dsl::model::{ContainerSettings as Settings, SeccompArch};
 use seccomp_dsl::record::Recording;
-
 use seccomp_dsl::recorder;
 
 use super::agent::{self, Phase};
@@ -122,7 +121,7 @@ pub(super) fn container(
         observe(&seen.call, seen.phase);
     }
     warn_of_unmodelled(&calls.seen);
-    Ok((status, calls.installed))
+    Ok((status, calls.boundary.installed()))
 }
 
 /// Says what the runtime did that its model lacks: the recording allows

@@ -215,11 +215,9 @@ fn record(options: Options) -> Result<ExitCode, String> {
         supervise_command(&options.command, &mut observe)?
     };
     let unseen = in_container.then_some(settings);
-    after_the_run(
-        &mut run.lock().expect("the recording is not poisoned"),
-        installed,
-        unseen,
-    );
+    let mut recording = run.lock().expect("the recording is not poisoned");
+    after_the_run(&mut recording, native, installed, unseen);
+    drop(recording);
     snapshots.stop();
     let interrupted = INTERRUPTED.load(Ordering::Relaxed);
     // A command killed by a signal did not finish either.
@@ -246,14 +244,19 @@ fn record(options: Options) -> Result<ExitCode, String> {
 /// Notes what the run showed as a whole: whether the program installed its
 /// policy; in a container run as `unseen` says, what the recorder cannot
 /// see.
-fn after_the_run(run: &mut Recording, installed: bool, unseen: Option<Settings>) {
+fn after_the_run(
+    run: &mut Recording,
+    native: SeccompArch,
+    installed: bool,
+    unseen: Option<Settings>,
+) {
     if installed {
         run.note_install();
         say(format_args!(
             "the program installed its policy: what it called only before is in `startup {{ ... }}`"
         ));
     }
-    if let (Some(settings), Some(native)) = (unseen, SeccompArch::native()) {
+    if let Some(settings) = unseen {
         container::observe_unseen(run, native, settings);
     }
 }
